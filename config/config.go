@@ -1,0 +1,265 @@
+// Package config holds the guard's configuration: one JSON document, used verbatim as
+// Envoy's plugin `configuration` and as Istio's WasmPlugin `pluginConfig`.
+//
+// Parse applies defaults, rejects unknown fields and validates every value once, at plugin
+// start; errors name the field path and the problem.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Config is the whole plugin configuration. Field docs state the defaults.
+type Config struct {
+	// API selects which request paths are chat APIs the guard inspects.
+	API API `json:"api"`
+	// Limits bounds the size of requests.
+	Limits Limits `json:"limits"`
+	// MaxTokens sets and caps the completion budget of every request.
+	MaxTokens MaxTokens `json:"max_tokens"`
+	// Upstreams maps request authorities to providers. Default: one OpenAI-compatible
+	// upstream matching every host.
+	Upstreams []Upstream `json:"upstreams"`
+}
+
+// API lists the paths (exact match, query string ignored; a trailing "*" makes a prefix)
+// that carry each chat API. Requests to other paths follow OtherPaths.
+type API struct {
+	// ChatPaths default: ["/v1/chat/completions"] (OpenAI-compatible and Mistral).
+	ChatPaths []string `json:"chat_paths"`
+	// FIMPaths default: ["/v1/fim/completions"] (Mistral fill-in-the-middle).
+	FIMPaths []string `json:"fim_paths"`
+	// AgentsPaths default: ["/v1/agents/completions"] (Mistral agents).
+	AgentsPaths []string `json:"agents_paths"`
+	// OtherPaths is "allow" (default: pass through untouched) or "deny" (404 JSON).
+	OtherPaths string `json:"other_paths"`
+}
+
+// Limits bounds request size before any upstream sees it.
+type Limits struct {
+	// MaxBodyBytes default 1048576 (1 MiB). Larger bodies get 413. Envoy's
+	// per_connection_buffer_limit_bytes must be larger than this.
+	MaxBodyBytes int `json:"max_body_bytes"`
+	// MaxMessages default 256. More messages get 422.
+	MaxMessages int `json:"max_messages"`
+	// MaxPromptChars default 200000 (Unicode code points over all text the model reads). More get 422.
+	MaxPromptChars int `json:"max_prompt_chars"`
+}
+
+// MaxTokens sets a default completion budget when the request has none and clamps
+// requests above the cap. Both max_tokens and max_completion_tokens are policed.
+type MaxTokens struct {
+	// Default default 1024: set as max_tokens when the request carries neither field. 0 leaves it unset.
+	Default int `json:"default"`
+	// Cap default 4096: larger values are clamped to it.
+	Cap int `json:"cap"`
+	// Models overrides Default/Cap per model name (exact, or prefix with a trailing "*").
+	Models map[string]ModelTokens `json:"models"`
+}
+
+// ModelTokens is a per-model override; zero fields inherit the global value.
+type ModelTokens struct {
+	Default int `json:"default"`
+	Cap     int `json:"cap"`
+}
+
+// Upstream is one LLM provider endpoint, matched by the request's :authority host.
+type Upstream struct {
+	// Name identifies the upstream in logs and metrics (required, unique).
+	Name string `json:"name"`
+	// Provider is the wire dialect: "openai" (OpenAI-compatible) or "mistral".
+	Provider string `json:"provider"`
+	// Hosts are authority hosts (port ignored, case-insensitive); "*" matches any host,
+	// "*.example.com" any subdomain.
+	Hosts []string `json:"hosts"`
+	// EnforceSafePrompt (mistral only, default false) sets "safe_prompt": true on every request.
+	EnforceSafePrompt bool `json:"enforce_safe_prompt"`
+}
+
+// Provider dialects.
+const (
+	ProviderOpenAI  = "openai"
+	ProviderMistral = "mistral"
+)
+
+// Bounds shared by validation and documentation.
+const (
+	maxBodyBytesLimit = 64 << 20
+	maxTokensLimit    = 10_000_000
+)
+
+// Default returns the configuration used when a field is absent.
+func Default() Config {
+	return Config{
+		API: API{
+			ChatPaths:   []string{"/v1/chat/completions"},
+			FIMPaths:    []string{"/v1/fim/completions"},
+			AgentsPaths: []string{"/v1/agents/completions"},
+			OtherPaths:  "allow",
+		},
+		Limits:    Limits{MaxBodyBytes: 1 << 20, MaxMessages: 256, MaxPromptChars: 200_000},
+		MaxTokens: MaxTokens{Default: 1024, Cap: 4096},
+		Upstreams: []Upstream{{Name: "default", Provider: ProviderOpenAI, Hosts: []string{"*"}}},
+	}
+}
+
+// Parse reads a configuration document over the defaults and validates it. Empty input
+// (or whitespace) yields the defaults.
+func Parse(data []byte) (*Config, error) {
+	cfg := Default()
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return &cfg, nil
+	}
+	if err := checkUnknownFields(data, &cfg); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return nil, describeJSONError(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+// describeJSONError turns encoding/json errors into "field: problem" messages.
+func describeJSONError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("%s: expected %s, got JSON %s", te.Field, te.Type, te.Value)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("configuration is not valid JSON at byte %d: %v", se.Offset, err)
+	}
+	return fmt.Errorf("configuration: %v", err)
+}
+
+// fieldErrors collects validation problems so one start-up log line lists them all.
+type fieldErrors []string
+
+func (fe *fieldErrors) addf(field, format string, args ...any) {
+	*fe = append(*fe, field+": "+fmt.Sprintf(format, args...))
+}
+
+func (fe fieldErrors) err() error {
+	if len(fe) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(fe, "; "))
+}
+
+// Validate checks every value; the error lists each bad field with its problem.
+func (c *Config) Validate() error {
+	var fe fieldErrors
+	c.API.validate(&fe)
+	c.Limits.validate(&fe)
+	c.MaxTokens.validate(&fe)
+	validateUpstreams(c.Upstreams, &fe)
+	return fe.err()
+}
+
+func (a *API) validate(fe *fieldErrors) {
+	seen := map[string]string{}
+	for _, list := range []struct {
+		name  string
+		paths []string
+	}{{"api.chat_paths", a.ChatPaths}, {"api.fim_paths", a.FIMPaths}, {"api.agents_paths", a.AgentsPaths}} {
+		for i, p := range list.paths {
+			field := fmt.Sprintf("%s[%d]", list.name, i)
+			switch {
+			case !strings.HasPrefix(p, "/"):
+				fe.addf(field, "path must start with '/', got %q", p)
+			case strings.ContainsAny(p, "?#"):
+				fe.addf(field, "path must not contain a query or fragment, got %q", p)
+			case strings.Contains(strings.TrimSuffix(p, "*"), "*"):
+				fe.addf(field, "'*' is only allowed as the last character, got %q", p)
+			case seen[p] != "":
+				fe.addf(field, "path %q is already listed in %s", p, seen[p])
+			default:
+				seen[p] = field
+			}
+		}
+	}
+	if a.OtherPaths != "allow" && a.OtherPaths != "deny" {
+		fe.addf("api.other_paths", `must be "allow" or "deny", got %q`, a.OtherPaths)
+	}
+}
+
+func (l *Limits) validate(fe *fieldErrors) {
+	if l.MaxBodyBytes < 1 || l.MaxBodyBytes > maxBodyBytesLimit {
+		fe.addf("limits.max_body_bytes", "must be between 1 and %d, got %d", maxBodyBytesLimit, l.MaxBodyBytes)
+	}
+	if l.MaxMessages < 1 {
+		fe.addf("limits.max_messages", "must be at least 1, got %d", l.MaxMessages)
+	}
+	if l.MaxPromptChars < 1 {
+		fe.addf("limits.max_prompt_chars", "must be at least 1, got %d", l.MaxPromptChars)
+	}
+}
+
+func (m *MaxTokens) validate(fe *fieldErrors) {
+	checkTokens(fe, "max_tokens", m.Default, m.Cap, false)
+	for name, mt := range m.Models {
+		field := fmt.Sprintf("max_tokens.models[%q]", name)
+		if name == "" || strings.Contains(strings.TrimSuffix(name, "*"), "*") {
+			fe.addf(field, "model name must be non-empty with '*' only as the last character")
+		}
+		d, c := mt.Default, mt.Cap
+		if d == 0 {
+			d = m.Default
+		}
+		if c == 0 {
+			c = m.Cap
+		}
+		checkTokens(fe, field, d, c, true)
+	}
+}
+
+func checkTokens(fe *fieldErrors, field string, def, cap int, inherited bool) {
+	if cap < 1 || cap > maxTokensLimit {
+		fe.addf(field+".cap", "must be between 1 and %d, got %d", maxTokensLimit, cap)
+	}
+	if def < 0 || def > cap {
+		what := "default"
+		if inherited {
+			what = "default (after inheriting the global value)"
+		}
+		fe.addf(field+".default", "%s must be between 0 and cap (%d), got %d", what, cap, def)
+	}
+}
+
+func validateUpstreams(ups []Upstream, fe *fieldErrors) {
+	if len(ups) == 0 {
+		fe.addf("upstreams", "at least one upstream is required")
+	}
+	names := map[string]bool{}
+	for i, u := range ups {
+		field := fmt.Sprintf("upstreams[%d]", i)
+		if u.Name == "" {
+			fe.addf(field+".name", "is required")
+		} else if names[u.Name] {
+			fe.addf(field+".name", "duplicate upstream name %q", u.Name)
+		}
+		names[u.Name] = true
+		if u.Provider != ProviderOpenAI && u.Provider != ProviderMistral {
+			fe.addf(field+".provider", `must be "openai" or "mistral", got %q`, u.Provider)
+		}
+		if len(u.Hosts) == 0 {
+			fe.addf(field+".hosts", "at least one host is required (use \"*\" for any)")
+		}
+		for j, h := range u.Hosts {
+			if h == "" || strings.ContainsAny(h, "/: ") || strings.Contains(strings.TrimPrefix(h, "*"), "*") {
+				fe.addf(fmt.Sprintf("%s.hosts[%d]", field, j), "must be a host name, \"*\" or \"*.domain\" without port, got %q", h)
+			}
+		}
+		if u.EnforceSafePrompt && u.Provider != ProviderMistral {
+			fe.addf(field+".enforce_safe_prompt", "only applies to provider \"mistral\" (OpenAI rejects the safe_prompt field)")
+		}
+	}
+}

@@ -1,0 +1,72 @@
+// Package hostcalls is the one thin place that talks to the proxy-wasm host. The plugin
+// calls these functions; everything else in the guard is pure Go and never imports the
+// SDK's proxywasm package.
+package hostcalls
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
+)
+
+// SetVMContext registers the plugin's VM context; call it from main's init.
+func SetVMContext(vm types.VMContext) { proxywasm.SetVMContext(vm) }
+
+// PluginConfiguration returns the plugin's configuration bytes (empty when none).
+func PluginConfiguration() ([]byte, error) {
+	b, err := proxywasm.GetPluginConfiguration()
+	if errors.Is(err, types.ErrorStatusNotFound) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// RequestHeader returns one request header ("" when absent).
+func RequestHeader(name string) string {
+	v, err := proxywasm.GetHttpRequestHeader(name)
+	if err != nil {
+		return ""
+	}
+	return v
+}
+
+// SetRequestHeader replaces (or adds) a request header.
+func SetRequestHeader(name, value string) error {
+	return proxywasm.ReplaceHttpRequestHeader(name, value)
+}
+
+// RemoveRequestHeader deletes a request header.
+func RemoveRequestHeader(name string) error {
+	return proxywasm.RemoveHttpRequestHeader(name)
+}
+
+// RequestBody returns the buffered request body.
+func RequestBody(size int) ([]byte, error) {
+	if size == 0 {
+		return nil, nil
+	}
+	return proxywasm.GetHttpRequestBody(0, size)
+}
+
+// ReplaceRequestBody swaps the whole buffered request body and fixes content-length.
+func ReplaceRequestBody(body []byte) error {
+	if err := proxywasm.ReplaceHttpRequestBody(body); err != nil {
+		return err
+	}
+	return proxywasm.ReplaceHttpRequestHeader("content-length", strconv.Itoa(len(body)))
+}
+
+// SendJSON answers the downstream with a local JSON response; nothing goes upstream.
+func SendJSON(status int, body []byte, headers [][2]string) error {
+	h := append([][2]string{{"content-type", "application/json"}}, headers...)
+	return proxywasm.SendHttpResponse(uint32(status), h, body, -1)
+}
+
+// Log levels map onto Envoy's wasm log levels.
+func LogInfo(msg string)     { proxywasm.LogInfo(msg) }
+func LogWarn(msg string)     { proxywasm.LogWarn(msg) }
+func LogError(msg string)    { proxywasm.LogError(msg) }
+func LogCritical(msg string) { proxywasm.LogCritical(msg) }
+func LogDebug(msg string)    { proxywasm.LogDebug(msg) }

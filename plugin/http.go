@@ -1,0 +1,99 @@
+package main
+
+import (
+	"strconv"
+
+	"github.com/egressguard/egressguard/apierr"
+	"github.com/egressguard/egressguard/chatreq"
+	"github.com/egressguard/egressguard/config"
+	"github.com/egressguard/egressguard/hostcalls"
+	"github.com/egressguard/egressguard/policy"
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
+)
+
+// httpContext is one request/response exchange.
+type httpContext struct {
+	types.DefaultHttpContext
+	policy    *policy.Policy
+	kind      chatreq.Kind
+	upstream  *config.Upstream
+	requestID string
+	done      bool // a local response was sent; ignore further callbacks
+}
+
+// OnHttpRequestHeaders routes the request and, for chat APIs, holds the headers until
+// the whole body has been checked: nothing is forwarded before the decision.
+func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action {
+	h.requestID = hostcalls.RequestHeader("x-request-id")
+	path := hostcalls.RequestHeader(":path")
+	h.kind = h.policy.Route(path)
+	head := policy.RequestHead{
+		Method:        hostcalls.RequestHeader(":method"),
+		Path:          path,
+		ContentType:   hostcalls.RequestHeader("content-type"),
+		ContentLength: contentLength(hostcalls.RequestHeader("content-length")),
+		EndOfStream:   endOfStream,
+	}
+	if err := h.policy.CheckHead(h.kind, head); err != nil {
+		return h.reject(err)
+	}
+	if h.kind == chatreq.KindNone {
+		return types.ActionContinue
+	}
+	h.upstream = h.policy.Upstream(hostcalls.RequestHeader(":authority"))
+	return types.ActionPause
+}
+
+// OnHttpRequestBody buffers until the end of the body, then applies the decision.
+func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) types.Action {
+	if h.done || h.kind == chatreq.KindNone {
+		return types.ActionContinue
+	}
+	if bodySize > h.policy.MaxBodyBytes() {
+		return h.reject(h.policy.TooLarge())
+	}
+	if !endOfStream {
+		return types.ActionPause
+	}
+	body, err := hostcalls.RequestBody(bodySize)
+	if err != nil {
+		return h.reject(apierr.New(500, apierr.TypeUnavailable, "body_unreadable", "the guard could not read the request body"))
+	}
+	d := h.policy.CheckBody(h.kind, h.upstream, body)
+	if d.Reject != nil {
+		return h.reject(d.Reject)
+	}
+	if d.Rewritten() {
+		if err := hostcalls.ReplaceRequestBody(d.Body); err != nil {
+			return h.reject(apierr.New(500, apierr.TypeUnavailable, "rewrite_failed", "the guard could not rewrite the request body"))
+		}
+	}
+	return types.ActionContinue
+}
+
+// reject answers with a JSON error and logs it with the request id, never the content.
+func (h *httpContext) reject(e *apierr.Error) types.Action {
+	h.done = true
+	hostcalls.LogWarn("egressguard: rejected request_id=" + h.requestID + " kind=" + h.kind.String() +
+		" status=" + strconv.Itoa(e.Status) + " code=" + e.Code)
+	var headers [][2]string
+	if h.requestID != "" {
+		headers = append(headers, [2]string{"x-request-id", h.requestID})
+	}
+	if err := hostcalls.SendJSON(e.Status, e.JSON(), headers); err != nil {
+		hostcalls.LogError("egressguard: sending local response failed: " + err.Error())
+	}
+	return types.ActionPause
+}
+
+// contentLength parses the header; -1 when absent or malformed.
+func contentLength(v string) int64 {
+	if v == "" {
+		return -1
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}

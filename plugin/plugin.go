@@ -1,0 +1,37 @@
+package main
+
+import (
+	"github.com/egressguard/egressguard/config"
+	"github.com/egressguard/egressguard/hostcalls"
+	"github.com/egressguard/egressguard/policy"
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
+)
+
+// pluginContext holds the compiled policy shared by all requests of one plugin instance.
+type pluginContext struct {
+	types.DefaultPluginContext
+	policy *policy.Policy
+}
+
+// OnPluginStart parses and validates the configuration once. An invalid configuration
+// stops the plugin with one log line naming every bad field.
+func (p *pluginContext) OnPluginStart(int) types.OnPluginStartStatus {
+	raw, err := hostcalls.PluginConfiguration()
+	if err != nil {
+		hostcalls.LogCritical("egressguard: cannot read plugin configuration: " + err.Error())
+		return types.OnPluginStartStatusFailed
+	}
+	cfg, err := config.Parse(raw)
+	if err != nil {
+		hostcalls.LogCritical("egressguard: invalid configuration, plugin not started: " + err.Error())
+		return types.OnPluginStartStatusFailed
+	}
+	p.policy = policy.New(cfg)
+	hostcalls.LogInfo("egressguard: started")
+	return types.OnPluginStartStatusOK
+}
+
+// NewHttpContext implements types.PluginContext.
+func (p *pluginContext) NewHttpContext(uint32) types.HttpContext {
+	return &httpContext{policy: p.policy}
+}

@@ -1,0 +1,159 @@
+package policy
+
+import (
+	"sort"
+	"strconv"
+
+	"github.com/egressguard/egressguard/apierr"
+	"github.com/egressguard/egressguard/chatreq"
+	"github.com/egressguard/egressguard/config"
+	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
+)
+
+// Decision is the outcome for one request body.
+type Decision struct {
+	Reject  *apierr.Error    // non-nil: answer with this error, forward nothing
+	Body    []byte           // non-nil: forward this body instead of the original
+	Request *chatreq.Request // the parsed request (nil when the body was unreadable)
+	Actions []string         // rewrites applied, e.g. "max_tokens_default", for logs and metrics
+}
+
+// Rewritten reports whether the body changed.
+func (d *Decision) Rewritten() bool { return d.Body != nil }
+
+// CheckBody validates a complete request body and applies the cost caps.
+func (p *Policy) CheckBody(kind chatreq.Kind, up *config.Upstream, body []byte) Decision {
+	if len(body) > p.cfg.Limits.MaxBodyBytes {
+		return Decision{Reject: p.TooLarge()}
+	}
+	req, err := chatreq.Parse(kind, body)
+	if err != nil {
+		return Decision{Reject: err}
+	}
+	d := Decision{Request: req}
+	if err := p.checkLimits(req); err != nil {
+		d.Reject = err
+		return d
+	}
+	out := body
+	if out, d.Reject = p.capTokens(req, out, &d.Actions); d.Reject != nil {
+		return d
+	}
+	if up != nil && up.EnforceSafePrompt && up.Provider == config.ProviderMistral && kind != chatreq.KindFIM {
+		if sp := req.Root.Get("safe_prompt"); sp.Type != gjson.True {
+			if out, d.Reject = set(out, "safe_prompt", true); d.Reject != nil {
+				return d
+			}
+			d.Actions = append(d.Actions, "safe_prompt_enforced")
+		}
+	}
+	if len(d.Actions) > 0 {
+		d.Body = out
+	}
+	return d
+}
+
+func (p *Policy) checkLimits(r *chatreq.Request) *apierr.Error {
+	l := p.cfg.Limits
+	if r.Messages > l.MaxMessages {
+		e := apierr.New(422, apierr.TypePolicy, "too_many_messages",
+			"request has %d messages; the limit is %d", r.Messages, l.MaxMessages)
+		e.Param = "messages"
+		return e
+	}
+	if r.PromptChars > l.MaxPromptChars {
+		return apierr.New(422, apierr.TypePolicy, "prompt_too_long",
+			"request text is %d characters; the limit is %d", r.PromptChars, l.MaxPromptChars)
+	}
+	return nil
+}
+
+// tokenFields are the completion-budget fields, policed independently when present.
+var tokenFields = [...]string{"max_tokens", "max_completion_tokens"}
+
+// capTokens clamps every present budget field to the cap and sets max_tokens to the
+// default when none is present.
+func (p *Policy) capTokens(r *chatreq.Request, body []byte, actions *[]string) ([]byte, *apierr.Error) {
+	def, limit := p.tokenLimits(r.Model)
+	present := false
+	for _, f := range tokenFields {
+		v := r.Root.Get(f)
+		if !v.Exists() || v.Type == gjson.Null {
+			continue
+		}
+		n, ok := positiveInt(v)
+		if !ok {
+			return nil, apierr.Invalid("invalid_value", f, "%s must be a positive integer, got %s", f, v.Raw)
+		}
+		present = true
+		if n > int64(limit) {
+			var err *apierr.Error
+			if body, err = set(body, f, limit); err != nil {
+				return nil, err
+			}
+			*actions = append(*actions, f+"_clamped")
+		}
+	}
+	if !present && def > 0 {
+		var err *apierr.Error
+		if body, err = set(body, "max_tokens", def); err != nil {
+			return nil, err
+		}
+		*actions = append(*actions, "max_tokens_default")
+	}
+	return body, nil
+}
+
+// positiveInt accepts JSON integers ≥ 1 (also "100.0"-style integral floats).
+func positiveInt(v gjson.Result) (int64, bool) {
+	if v.Type != gjson.Number {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v.Raw, 10, 64); err == nil {
+		return n, n >= 1
+	}
+	f := v.Num
+	if f >= 1 && f == float64(int64(f)) && f < 1e18 {
+		return int64(f), true
+	}
+	if f >= 1e18 { // absurdly large: clamp, don't reject
+		return 1 << 62, true
+	}
+	return 0, false
+}
+
+// tokenLimits returns the default and cap for a model: an exact match, else the longest
+// matching prefix rule, else the global values.
+func (p *Policy) tokenLimits(model string) (def, limit int) {
+	for _, m := range p.models {
+		if (!m.prefix && m.name == model) || (m.prefix && len(model) >= len(m.name) && model[:len(m.name)] == m.name) {
+			return m.def, m.cap
+		}
+	}
+	return p.cfg.MaxTokens.Default, p.cfg.MaxTokens.Cap
+}
+
+// sortModelRules orders exact names first, then prefixes longest first.
+func sortModelRules(rs []modelRule) {
+	sort.Slice(rs, func(i, j int) bool {
+		if rs[i].prefix != rs[j].prefix {
+			return !rs[i].prefix
+		}
+		if len(rs[i].name) != len(rs[j].name) {
+			return len(rs[i].name) > len(rs[j].name)
+		}
+		return rs[i].name < rs[j].name
+	})
+}
+
+// set sets a top-level scalar. sjson only fails on an invalid path or a non-object root,
+// both excluded by chatreq.Parse; should it fail anyway the request is refused, never
+// forwarded unpoliced.
+func set(body []byte, key string, v any) ([]byte, *apierr.Error) {
+	out, err := sjson.SetBytes(body, key, v)
+	if err != nil {
+		return nil, apierr.New(500, apierr.TypeUnavailable, "rewrite_failed", "the guard could not rewrite %s", key)
+	}
+	return out, nil
+}
