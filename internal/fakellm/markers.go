@@ -1,0 +1,111 @@
+package fakellm
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// directives are the parsed [[...]] markers of one request.
+type directives struct {
+	reply            *string
+	status           int
+	slow             time.Duration
+	garbage          bool
+	split            int           // sse-split bytes per network write
+	gap              time.Duration // sse-gap after each write
+	delta            int           // sse-delta runes per content delta
+	promptTokens     int           // -1: computed
+	completionTokens int           // -1: computed
+	finish           string
+	abort            bool
+}
+
+const (
+	maxSlow = 60 * time.Second
+	maxGap  = 5 * time.Second
+)
+
+// parseDirectives scans text for [[name]] and [[name:arg]] markers. Unknown
+// or malformed markers are ignored; when a marker repeats, the last wins.
+func parseDirectives(text string) *directives {
+	d := &directives{promptTokens: -1, completionTokens: -1}
+	for {
+		i := strings.Index(text, "[[")
+		if i < 0 {
+			break
+		}
+		text = text[i+2:]
+		j := strings.Index(text, "]]")
+		if j < 0 {
+			break
+		}
+		body := text[:j]
+		if k := strings.LastIndex(body, "[["); k >= 0 {
+			// "[[x [[reply:..]]": restart at the innermost opener.
+			text = text[k:]
+			continue
+		}
+		name, arg, hasArg := strings.Cut(body, ":")
+		text = text[j+2:]
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "reply":
+			if hasArg {
+				a := arg
+				d.reply = &a
+			}
+		case "status":
+			if n, err := strconv.Atoi(strings.TrimSpace(arg)); err == nil && n >= 400 && n <= 599 {
+				d.status = n
+			}
+		case "slow":
+			if v, ok := parseDur(arg); ok {
+				d.slow = min(v, maxSlow)
+			}
+		case "sse-gap":
+			if v, ok := parseDur(arg); ok {
+				d.gap = min(v, maxGap)
+			}
+		case "garbage":
+			d.garbage = true
+		case "abort":
+			d.abort = true
+		case "sse-split":
+			if n, err := strconv.Atoi(strings.TrimSpace(arg)); err == nil && n > 0 {
+				d.split = n
+			}
+		case "sse-delta":
+			if n, err := strconv.Atoi(strings.TrimSpace(arg)); err == nil && n > 0 {
+				d.delta = n
+			}
+		case "tokens":
+			p, c, two := strings.Cut(arg, ",")
+			if two {
+				pn, err1 := strconv.Atoi(strings.TrimSpace(p))
+				cn, err2 := strconv.Atoi(strings.TrimSpace(c))
+				if err1 == nil && err2 == nil && pn >= 0 && cn >= 0 {
+					d.promptTokens, d.completionTokens = pn, cn
+				}
+			} else if n, err := strconv.Atoi(strings.TrimSpace(arg)); err == nil && n >= 0 {
+				d.completionTokens = n
+			}
+		case "finish":
+			if f := strings.TrimSpace(arg); f != "" {
+				d.finish = f
+			}
+		}
+	}
+	return d
+}
+
+func parseDur(s string) (time.Duration, bool) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.Atoi(s); err == nil && n >= 0 {
+		return time.Duration(n) * time.Millisecond, true
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 {
+		return 0, false
+	}
+	return v, true
+}
