@@ -86,12 +86,12 @@ func Parse(kind Kind, body []byte) (*Request, *apierr.Error) {
 	var err *apierr.Error
 	switch kind {
 	case KindChat:
-		if r.Model, err = requiredString(root, "model"); err == nil {
-			err = r.parseMessages(root)
+		if err = r.parseMessages(root); err == nil {
+			r.Model, err = requiredString(root, "model")
 		}
 	case KindAgents:
-		if r.AgentID, err = requiredString(root, "agent_id"); err == nil {
-			err = r.parseMessages(root)
+		if err = r.parseMessages(root); err == nil {
+			r.AgentID, err = requiredString(root, "agent_id")
 		}
 	case KindFIM:
 		if r.Model, err = requiredString(root, "model"); err == nil {

@@ -61,7 +61,8 @@ type MaxTokens struct {
 	Models map[string]ModelTokens `json:"models"`
 }
 
-// ModelTokens is a per-model override; zero fields inherit the global value.
+// ModelTokens is a per-model override. A zero Cap inherits the global cap; a zero
+// Default inherits the global default, lowered to this model's cap if that is smaller.
 type ModelTokens struct {
 	Default int `json:"default"`
 	Cap     int `json:"cap"`
@@ -210,15 +211,21 @@ func (m *MaxTokens) validate(fe *fieldErrors) {
 		if name == "" || strings.Contains(strings.TrimSuffix(name, "*"), "*") {
 			fe.addf(field, "model name must be non-empty with '*' only as the last character")
 		}
-		d, c := mt.Default, mt.Cap
-		if d == 0 {
-			d = m.Default
-		}
-		if c == 0 {
-			c = m.Cap
-		}
-		checkTokens(fe, field, d, c, true)
+		d, c := m.Effective(mt)
+		checkTokens(fe, field, d, c, mt.Default == 0)
 	}
+}
+
+// Effective resolves a per-model override against the global values.
+func (m *MaxTokens) Effective(mt ModelTokens) (def, cap int) {
+	def, cap = mt.Default, mt.Cap
+	if cap == 0 {
+		cap = m.Cap
+	}
+	if def == 0 {
+		def = min(m.Default, cap)
+	}
+	return def, cap
 }
 
 func checkTokens(fe *fieldErrors, field string, def, cap int, inherited bool) {

@@ -30,7 +30,6 @@ type modelRule struct {
 	prefix  bool
 	def     int
 	cap     int
-	matched string // the config key, for logs
 }
 
 // New compiles a validated configuration.
@@ -46,14 +45,9 @@ func New(cfg *config.Config) *Policy {
 	add(cfg.API.FIMPaths, chatreq.KindFIM)
 	add(cfg.API.AgentsPaths, chatreq.KindAgents)
 	for name, mt := range cfg.MaxTokens.Models {
+		def, limit := cfg.MaxTokens.Effective(mt)
 		r := modelRule{name: strings.TrimSuffix(name, "*"), prefix: strings.HasSuffix(name, "*"),
-			def: mt.Default, cap: mt.Cap, matched: name}
-		if r.def == 0 {
-			r.def = cfg.MaxTokens.Default
-		}
-		if r.cap == 0 {
-			r.cap = cfg.MaxTokens.Cap
-		}
+			def: def, cap: limit}
 		p.models = append(p.models, r)
 	}
 	sortModelRules(p.models)

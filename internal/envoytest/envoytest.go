@@ -1,0 +1,302 @@
+// Package envoytest starts a real Envoy for end-to-end tests and benchmarks: a generated
+// bootstrap with every port chosen by the kernel (port 0), read back from the admin API,
+// so parallel runs never collide.
+package envoytest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Listener is one Envoy listener. All listeners with a plugin share one wasm VM (same
+// vm_id and code), so V8 compiles the module once per Envoy.
+type Listener struct {
+	Name         string // also the stat prefix
+	PluginConfig string // JSON for the plugin; ignored when NoFilter
+	NoFilter     bool   // plain Envoy (benchmark baseline)
+	Cluster      string // upstream cluster name (default "llm")
+	// FailOpen sets the plugin's failure policy to FAIL_OPEN (default FAIL_CLOSED).
+	FailOpen bool
+}
+
+// Options configure one Envoy process.
+type Options struct {
+	EnvoyBin    string            // default $ENVOY_BIN, else .venv/bin/envoy in the repo root
+	WasmPath    string            // default $GUARD_WASM, else build/egressguard.wasm in the repo root
+	Listeners   []Listener        // at least one
+	Clusters    map[string]string // cluster name → "host:port"
+	HostEnvKeys []string          // VM environment variables taken from Envoy's environment
+	Env         []string          // extra environment for the Envoy process (KEY=VALUE)
+	Concurrency int               // worker threads (default 2)
+	LogLevel    string            // default "warn"; wasm logs at info are always kept
+	StartupWait time.Duration     // default 60s
+	// ExpectStartFailure makes Start return once Envoy exits (for bad-config tests).
+	ExpectStartFailure bool
+}
+
+// Envoy is a running Envoy.
+type Envoy struct {
+	Admin     string            // admin base URL, http://127.0.0.1:port
+	Listeners map[string]string // listener name → base URL, http://127.0.0.1:port
+	Dir       string            // working dir with config and logs
+	cmd       *exec.Cmd
+	logs      *syncBuffer
+	done      chan struct{}
+	exitErr   error
+}
+
+// RepoRoot finds the module root by walking up to go.mod.
+func RepoRoot() string {
+	dir, _ := os.Getwd()
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
+}
+
+// DefaultEnvoyBin returns $ENVOY_BIN or the repo's virtualenv binary.
+func DefaultEnvoyBin() string {
+	if b := os.Getenv("ENVOY_BIN"); b != "" {
+		return b
+	}
+	return filepath.Join(RepoRoot(), ".venv", "bin", "envoy")
+}
+
+// DefaultWasm returns $GUARD_WASM or the repo's build output.
+func DefaultWasm() string {
+	if w := os.Getenv("GUARD_WASM"); w != "" {
+		return w
+	}
+	return filepath.Join(RepoRoot(), "build", "egressguard.wasm")
+}
+
+// Start launches Envoy and waits until every listener answers through the plugin.
+func Start(ctx context.Context, o Options) (*Envoy, error) {
+	o.defaults()
+	for _, p := range []string{o.EnvoyBin, o.WasmPath} {
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("envoytest: %v (run `make build envoy` first)", err)
+		}
+	}
+	dir, err := os.MkdirTemp("", "envoytest-")
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := json.MarshalIndent(bootstrap(o), "", " ")
+	if err != nil {
+		return nil, err
+	}
+	cfgPath := filepath.Join(dir, "envoy.json")
+	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
+		return nil, err
+	}
+	e := &Envoy{Dir: dir, logs: &syncBuffer{}, done: make(chan struct{}), Listeners: map[string]string{}}
+	adminPath := filepath.Join(dir, "admin.addr")
+	e.cmd = exec.Command(o.EnvoyBin, "-c", cfgPath, "--disable-hot-restart", "--concurrency", fmt.Sprint(o.Concurrency),
+		"--admin-address-path", adminPath, "-l", o.LogLevel, "--component-log-level", "wasm:info")
+	e.cmd.Env = append(os.Environ(), o.Env...)
+	e.cmd.Stdout, e.cmd.Stderr = e.logs, e.logs
+	if err := e.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("envoytest: starting %s: %w", o.EnvoyBin, err)
+	}
+	go func() { e.exitErr = e.cmd.Wait(); close(e.done) }()
+	if o.ExpectStartFailure {
+		select {
+		case <-e.done:
+			return e, nil
+		case <-time.After(o.StartupWait):
+			e.Stop()
+			return e, errors.New("envoytest: Envoy kept running although a start failure was expected")
+		}
+	}
+	if err := e.waitReady(ctx, adminPath, o); err != nil {
+		e.Stop()
+		return nil, fmt.Errorf("%w\n--- envoy log tail ---\n%s", err, tail(e.Logs(), 4000))
+	}
+	return e, nil
+}
+
+func (o *Options) defaults() {
+	if o.EnvoyBin == "" {
+		o.EnvoyBin = DefaultEnvoyBin()
+	}
+	if o.WasmPath == "" {
+		o.WasmPath = DefaultWasm()
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = 2
+	}
+	if o.LogLevel == "" {
+		o.LogLevel = "warn"
+	}
+	if o.StartupWait == 0 {
+		o.StartupWait = 60 * time.Second
+	}
+	for i := range o.Listeners {
+		if o.Listeners[i].Cluster == "" {
+			o.Listeners[i].Cluster = "llm"
+		}
+	}
+}
+
+func (e *Envoy) waitReady(ctx context.Context, adminPath string, o Options) error {
+	deadline := time.Now().Add(o.StartupWait)
+	for time.Now().Before(deadline) {
+		select {
+		case <-e.done:
+			return fmt.Errorf("envoytest: Envoy exited during start-up: %v", e.exitErr)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if e.Admin == "" {
+			b, err := os.ReadFile(adminPath)
+			if err != nil || len(bytes.TrimSpace(b)) == 0 {
+				continue
+			}
+			e.Admin = "http://" + strings.TrimSpace(string(b))
+		}
+		if len(e.Listeners) < len(o.Listeners) && e.readListeners() != nil {
+			continue
+		}
+		if e.pluginsAnswer(o) {
+			return nil
+		}
+	}
+	return fmt.Errorf("envoytest: Envoy not ready after %s", o.StartupWait)
+}
+
+// readListeners fills Listeners from GET /listeners?format=json.
+func (e *Envoy) readListeners() error {
+	var out struct {
+		ListenerStatuses []struct {
+			Name         string `json:"name"`
+			LocalAddress struct {
+				SocketAddress struct {
+					Address   string `json:"address"`
+					PortValue int    `json:"port_value"`
+				} `json:"socket_address"`
+			} `json:"local_address"`
+		} `json:"listener_statuses"`
+	}
+	b, err := e.AdminGet("/listeners?format=json")
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		return err
+	}
+	for _, l := range out.ListenerStatuses {
+		if sa := l.LocalAddress.SocketAddress; sa.PortValue != 0 {
+			e.Listeners[l.Name] = fmt.Sprintf("http://%s:%d", sa.Address, sa.PortValue)
+		}
+	}
+	return nil
+}
+
+// pluginsAnswer probes every filtered listener with a request only the plugin answers
+// (wrong content type → 415 JSON), proving the wasm VM is up.
+func (e *Envoy) pluginsAnswer(o Options) bool {
+	for _, l := range o.Listeners {
+		base := e.Listeners[l.Name]
+		if base == "" {
+			return false
+		}
+		if l.NoFilter {
+			continue
+		}
+		resp, err := http.Post(base+"/v1/chat/completions", "text/plain", strings.NewReader("probe"))
+		if err != nil {
+			return false
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnsupportedMediaType {
+			return false
+		}
+	}
+	return true
+}
+
+// URL returns the base URL of a listener.
+func (e *Envoy) URL(listener string) string { return e.Listeners[listener] }
+
+// AdminGet fetches an admin endpoint, e.g. "/stats" or "/config_dump".
+func (e *Envoy) AdminGet(path string) ([]byte, error) {
+	resp, err := http.Get(e.Admin + path)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		return b, fmt.Errorf("envoytest: admin %s: %s", path, resp.Status)
+	}
+	return b, err
+}
+
+// Logs returns everything Envoy printed so far (stdout and stderr, incl. access log).
+func (e *Envoy) Logs() []byte { return e.logs.Bytes() }
+
+// Exited reports whether the process has ended, and its error.
+func (e *Envoy) Exited() (bool, error) {
+	select {
+	case <-e.done:
+		return true, e.exitErr
+	default:
+		return false, nil
+	}
+}
+
+// Stop ends Envoy and removes its working directory.
+func (e *Envoy) Stop() {
+	if e.cmd != nil && e.cmd.Process != nil {
+		e.cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-e.done:
+		case <-time.After(5 * time.Second):
+			e.cmd.Process.Kill()
+			<-e.done
+		}
+	}
+	os.RemoveAll(e.Dir)
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *syncBuffer) Bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]byte(nil), s.buf.Bytes()...)
+}
+
+func tail(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
+}
