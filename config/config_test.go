@@ -1,0 +1,82 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseDefaults(t *testing.T) {
+	for _, in := range []string{"", "  \n", "{}"} {
+		c, err := Parse([]byte(in))
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", in, err)
+		}
+		d := Default()
+		if c.Limits != d.Limits || c.MaxTokens.Cap != d.MaxTokens.Cap || c.API.OtherPaths != "allow" || len(c.Upstreams) != 1 {
+			t.Errorf("Parse(%q) = %+v, want defaults", in, c)
+		}
+	}
+}
+
+func TestParseOverrides(t *testing.T) {
+	c, err := Parse([]byte(`{"limits":{"max_messages":10},"max_tokens":{"cap":100,"default":50,"models":{"big-*":{"cap":500}}},
+	  "upstreams":[{"name":"m","provider":"mistral","hosts":["api.mistral.ai"],"enforce_safe_prompt":true}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Limits.MaxMessages != 10 || c.Limits.MaxBodyBytes != 1<<20 {
+		t.Errorf("limits = %+v: override must keep other defaults", c.Limits)
+	}
+	if d, cp := c.MaxTokens.Effective(c.MaxTokens.Models["big-*"]); d != 50 || cp != 500 {
+		t.Errorf("Effective(big-*) = %d,%d want 50,500", d, cp)
+	}
+	if !c.Upstreams[0].EnforceSafePrompt {
+		t.Error("upstream override lost")
+	}
+}
+
+func TestEffectiveLowersDefaultToModelCap(t *testing.T) {
+	m := MaxTokens{Default: 1024, Cap: 4096}
+	if d, c := m.Effective(ModelTokens{Cap: 256}); d != 256 || c != 256 {
+		t.Errorf("got %d,%d want 256,256", d, c)
+	}
+	if d, c := m.Effective(ModelTokens{Default: 10}); d != 10 || c != 4096 {
+		t.Errorf("got %d,%d want 10,4096", d, c)
+	}
+}
+
+func TestParseErrorsNameTheField(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`{"limitz":{}}`, "limitz: unknown field"},
+		{`{"limits":{"max_body_bytess":1}}`, "limits.max_body_bytess: unknown field"},
+		{`{"max_tokens":{"models":{"a":{"capp":1}}}}`, `max_tokens.models["a"].capp: unknown field`},
+		{`{"upstreams":[{"name":"a","provider":"openai","hosts":["*"],"keyz":1}]}`, "upstreams[0].keyz: unknown field"},
+		{`{"limits":{"max_messages":"ten"}}`, "limits.max_messages: expected int"},
+		{`{"limits":{"max_body_bytes":0}}`, "limits.max_body_bytes: must be between"},
+		{`{"max_tokens":{"default":9000,"cap":100}}`, "max_tokens.default"},
+		{`{"max_tokens":{"models":{"a":{"default":50,"cap":10}}}}`, `max_tokens.models["a"].default`},
+		{`{"api":{"chat_paths":["v1/chat"]}}`, "api.chat_paths[0]: path must start with '/'"},
+		{`{"api":{"chat_paths":["/a"],"fim_paths":["/a"]}}`, "api.fim_paths[0]: path \"/a\" is already listed"},
+		{`{"api":{"other_paths":"maybe"}}`, "api.other_paths"},
+		{`{"upstreams":[]}`, "upstreams: at least one upstream"},
+		{`{"upstreams":[{"name":"a","provider":"anthropic","hosts":["*"]}]}`, "upstreams[0].provider"},
+		{`{"upstreams":[{"name":"a","provider":"openai","hosts":["h:443"]}]}`, "upstreams[0].hosts[0]"},
+		{`{"upstreams":[{"name":"a","provider":"openai","hosts":["*"],"enforce_safe_prompt":true}]}`, "upstreams[0].enforce_safe_prompt"},
+		{`{"upstreams":[{"name":"a","provider":"openai","hosts":["*"]},{"name":"a","provider":"openai","hosts":["*"]}]}`, "upstreams[1].name: duplicate"},
+		{`[1]`, "must be a JSON object"},
+		{`{"limits":`, "not valid JSON"},
+	}
+	for _, c := range cases {
+		_, err := Parse([]byte(c.in))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Parse(%s) error = %v, want it to contain %q", c.in, err, c.want)
+		}
+	}
+}
+
+func TestValidateListsEveryProblem(t *testing.T) {
+	_, err := Parse([]byte(`{"limits":{"max_messages":0,"max_prompt_chars":0}}`))
+	if err == nil || !strings.Contains(err.Error(), "limits.max_messages") || !strings.Contains(err.Error(), "limits.max_prompt_chars") {
+		t.Fatalf("want both fields reported, got %v", err)
+	}
+}

@@ -1,0 +1,348 @@
+package redact
+
+import "math"
+
+// prefixRule describes a credential with a fixed, provider-specific prefix.
+type prefixRule struct {
+	prefix   string
+	kind     kind
+	minBody  int    // minimum number of body bytes after the prefix
+	maxBody  int    // maximum number of body bytes
+	bodyCls  string // "alnum", "alnum_", "alnum-_", "upper"
+	needsMix bool   // body must contain a letter and a digit
+}
+
+var prefixRules = []prefixRule{
+	{"sk-", kAPIKey, 20, 200, "alnum-_", true}, // OpenAI/Anthropic style (covers sk-proj-, sk-ant-)
+	{"AKIA", kAWSKey, 16, 16, "upper", false},
+	{"ASIA", kAWSKey, 16, 16, "upper", false},
+	{"ghp_", kGitHub, 30, 255, "alnum", false},
+	{"gho_", kGitHub, 30, 255, "alnum", false},
+	{"ghu_", kGitHub, 30, 255, "alnum", false},
+	{"ghs_", kGitHub, 30, 255, "alnum", false},
+	{"ghr_", kGitHub, 30, 255, "alnum", false},
+	{"github_pat_", kGitHub, 22, 255, "alnum_", false},
+	{"glpat-", kGitLab, 20, 255, "alnum-_", false},
+	{"xoxa-", kSlack, 10, 255, "alnum-_", false},
+	{"xoxb-", kSlack, 10, 255, "alnum-_", false},
+	{"xoxp-", kSlack, 10, 255, "alnum-_", false},
+	{"xoxr-", kSlack, 10, 255, "alnum-_", false},
+	{"xoxs-", kSlack, 10, 255, "alnum-_", false},
+}
+
+func bodyByte(cls string, c byte) bool {
+	switch cls {
+	case "upper":
+		return byteBits[c]&(bUpper|bDigit) != 0
+	case "alnum":
+		return isAlnum(c)
+	case "alnum_":
+		return isWord(c)
+	}
+	return isWord(c) || c == '-'
+}
+
+// detectPrefixed matches the provider token rules at k (a word start).
+func detectPrefixed(v *view, k int) (int, kind, bool) {
+	for i := range prefixRules {
+		rl := &prefixRules[i]
+		if rl.prefix[0] != v.at(k) || !v.hasPrefixAt(k, rl.prefix) {
+			continue
+		}
+		b := k + len(rl.prefix)
+		e := b
+		letter, digit := false, false
+		for bodyByte(rl.bodyCls, v.at(e)) && e-b <= rl.maxBody {
+			letter = letter || isAlpha(v.s[e])
+			digit = digit || isDigit(v.s[e])
+			e++
+		}
+		n := e - b
+		if n < rl.minBody || n > rl.maxBody || rl.needsMix && !(letter && digit) {
+			continue
+		}
+		if c := v.at(e); isWord(c) || c == '-' {
+			continue
+		}
+		return e, rl.kind, true
+	}
+	return 0, 0, false
+}
+
+// detectPrefixedAt is triggered at the '-' or '_' inside a token prefix
+// (sk-, glpat-, xoxb-, ghp_, github_pat_) and finds the prefix start behind it.
+func detectPrefixedAt(v *view, k int) (int, int, kind, bool) {
+	c := v.s[k]
+	for i := range prefixRules {
+		p := prefixRules[i].prefix
+		for j := 1; j < len(p); j++ {
+			if p[j] != c {
+				continue
+			}
+			st := k - j
+			if st < v.floor || st < 0 || isWord(v.at(st-1)) || v.s[st] != p[0] {
+				break
+			}
+			if e, kd, ok := detectPrefixed(v, st); ok {
+				return st, e, kd, true
+			}
+			break
+		}
+	}
+	return 0, 0, 0, false
+}
+
+// detectJWT matches header.payload.signature in base64url where the header
+// decodes to a JSON object with an "alg" member.
+func detectJWT(v *view, k int) (int, bool) {
+	if !v.hasPrefixAt(k, "eyJ") {
+		return 0, false
+	}
+	i := k
+	var segs [3]int
+	for s := 0; s < 3; s++ {
+		j := i
+		for (isWord(v.at(j)) || v.at(j) == '-') && j-i <= 8192 {
+			j++
+		}
+		segs[s] = j - i
+		if s < 2 {
+			if v.at(j) != '.' || j-i < 10 {
+				return 0, false
+			}
+			j++
+		}
+		i = j
+	}
+	if c := v.at(i); c == '.' && isWord(v.at(i+1)) || c == '=' {
+		return 0, false
+	}
+	if !jwtHeaderOK(v.s[k : k+segs[0]]) {
+		return 0, false
+	}
+	return i, true
+}
+
+// jwtHeaderOK base64url-decodes (a bounded prefix of) the header and looks for "alg".
+func jwtHeaderOK(h string) bool {
+	var out [512]byte
+	n, acc, bits := 0, 0, 0
+	for i := 0; i < len(h) && n < len(out); i++ {
+		x := b64val(h[i])
+		if x < 0 {
+			return false
+		}
+		acc, bits = acc<<6|x, bits+6
+		if bits >= 8 {
+			bits -= 8
+			out[n] = byte(acc >> bits)
+			acc &= 1<<bits - 1
+			n++
+		}
+	}
+	s := string(out[:n])
+	return n > 0 && out[0] == '{' && indexFold(s, `"alg"`) >= 0
+}
+
+func b64val(c byte) int {
+	switch {
+	case c >= 'A' && c <= 'Z':
+		return int(c - 'A')
+	case c >= 'a' && c <= 'z':
+		return int(c-'a') + 26
+	case c >= '0' && c <= '9':
+		return int(c-'0') + 52
+	case c == '-' || c == '+':
+		return 62
+	case c == '_' || c == '/':
+		return 63
+	}
+	return -1
+}
+
+// detectPEM matches a "-----BEGIN ... PRIVATE KEY-----" block through its END
+// line. A block whose END is not within the window is redacted to the window
+// end (a truncated key is still a secret).
+func detectPEM(v *view, k int) (int, bool) {
+	if !v.hasPrefixAt(k, "-----BEGIN ") {
+		return 0, false
+	}
+	i := k + 11
+	for j := 0; j < 48; j++ {
+		if v.hasPrefixAt(i+j, "-----") {
+			if indexFold(v.sub(i, i+j), "private key") < 0 {
+				return 0, false
+			}
+			end := indexFold(v.sub(i+j+5, len(v.s)), "-----end ")
+			if end < 0 {
+				v.at(len(v.s)) // the END line may still arrive
+				return len(v.s), true
+			}
+			e := i + j + 5 + end + 9
+			for n := 0; n < 48 && v.at(e) != '-' && v.at(e) != '\n' && v.at(e) != 0; n++ {
+				e++
+			}
+			for n := 0; n < 5 && v.at(e) == '-'; n++ {
+				e++
+			}
+			return e, true
+		}
+		if c := v.at(i + j); c == '\n' || c == 0 {
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+// Keyword suffixes (lower case) that announce a secret value after ':' or '='.
+var secretKeywords = []string{"password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "api-key",
+	"access_key", "secret_key", "private_key", "client_secret", "credentials", "credential", "auth", "key"}
+
+// detectKeyword is triggered at ':' or '=': it checks that an identifier
+// ending in a secret keyword precedes, then validates the value after it by
+// character-class mix and Shannon entropy. Values carrying a provider prefix
+// get that provider's type.
+func detectKeyword(v *view, k int, minEntropy float64) (int, int, kind, bool) {
+	kw, ok := keywordBefore(v, k)
+	if !ok {
+		return 0, 0, 0, false
+	}
+	i := k + 1
+	for n := 0; n < 3 && (v.at(i) == ' ' || v.at(i) == '\t'); n++ {
+		i++
+	}
+	if c := v.at(i); c == '"' || c == '\'' || c == '`' {
+		i++
+	}
+	if e, kd, ok := detectPrefixed(v, i); ok {
+		return i, e, kd, true
+	}
+	e := i
+	for secretValueByte(v.at(e)) && e-i <= 256 {
+		e++
+	}
+	for e > i && (v.s[e-1] == '.' || v.s[e-1] == '!' || v.s[e-1] == '?') {
+		e--
+	}
+	kd, ok := classifySecretValue(v.s[i:e], kw, minEntropy)
+	if !ok || e-i > 256 {
+		return 0, 0, 0, false
+	}
+	return i, e, kd, true
+}
+
+// keywordBefore walks back from the ':'/'=' at k over an optional quote and
+// an identifier, and returns the matching keyword suffix.
+func keywordBefore(v *view, k int) (string, bool) {
+	e := k
+	for n := 0; n < 2 && v.at(e-1) == ' '; n++ {
+		e--
+	}
+	if c := v.at(e - 1); c == '"' || c == '\'' {
+		e--
+	}
+	s := e
+	for s > 0 && e-s < 40 && (isWord(v.at(s-1)) || v.at(s-1) == '-' || v.at(s-1) == '.') {
+		s--
+	}
+	id := v.s[s:e]
+	for _, w := range secretKeywords {
+		if len(id) < len(w) || indexFold(id[len(id)-len(w):], w) != 0 {
+			continue
+		}
+		b := len(id) - len(w)
+		if b == 0 || !isAlpha(id[b-1]) || id[b] >= 'A' && id[b] <= 'Z' && id[b-1] >= 'a' && id[b-1] <= 'z' {
+			return w, true
+		}
+	}
+	return "", false
+}
+
+func secretValueByte(c byte) bool {
+	if c <= ' ' || c >= 0x7f {
+		return false
+	}
+	switch c {
+	case '"', '\'', '`', ',', ';', '<', '>', '(', ')', '[', ']', '{', '}', '\\':
+		return false
+	}
+	return true
+}
+
+// classifySecretValue decides whether val (after keyword kw) is a secret.
+func classifySecretValue(val, kw string, minEntropy float64) (kind, bool) {
+	minLen := 12
+	if kw == "password" || kw == "passwd" || kw == "pwd" {
+		minLen, minEntropy = 6, minEntropy-1
+	}
+	if len(val) < minLen || classMix(val) < 2 || shannon(val) < minEntropy {
+		return 0, false
+	}
+	if len(val) == 32 && isAlnumString(val) && (kw == "api_key" || kw == "apikey" || kw == "api-key" || kw == "key") {
+		return kAPIKey, true // Mistral-style 32-character key
+	}
+	return kSecret, true
+}
+
+func isAlnumString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isAlnum(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// classMix counts the character classes (lower, upper, digit, symbol) in s.
+func classMix(s string) int {
+	var m uint8
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case byteBits[c]&bLower != 0:
+			m |= 1
+		case byteBits[c]&bUpper != 0:
+			m |= 2
+		case isDigit(c):
+			m |= 4
+		default:
+			m |= 8
+		}
+	}
+	return int(m&1 + m>>1&1 + m>>2&1 + m>>3&1)
+}
+
+// shannon returns the Shannon entropy of s in bits per byte.
+func shannon(s string) float64 {
+	var counts [256]uint16
+	for i := 0; i < len(s); i++ {
+		counts[s[i]]++
+	}
+	h, n := 0.0, float64(len(s))
+	for _, c := range counts {
+		if c > 0 {
+			p := float64(c) / n
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}
+
+// detectBearer matches "Bearer <token>" and returns the token span.
+func detectBearer(v *view, k int, minEntropy float64) (int, int, kind, bool) {
+	if !v.hasPrefixAt(k, "Bearer ") && !v.hasPrefixAt(k, "bearer ") {
+		return 0, 0, 0, false
+	}
+	i := k + 7
+	if e, kd, ok := detectPrefixed(v, i); ok {
+		return i, e, kd, true
+	}
+	e := i
+	for (isWord(v.at(e)) || byteBits[v.at(e)]&(bB64|bB64URL) != 0 || v.at(e) == '.' || v.at(e) == '~') && e-i <= 4096 {
+		e++
+	}
+	if e-i < 16 || e-i > 4096 || classMix(v.s[i:e]) < 2 || shannon(v.s[i:e]) < minEntropy {
+		return 0, 0, 0, false
+	}
+	return i, e, kAPIKey, true
+}

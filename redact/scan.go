@@ -1,0 +1,458 @@
+package redact
+
+import (
+	"sort"
+	"strings"
+)
+
+// Trigger classes: a byte whose class is 0 can start no entity and is skipped.
+const (
+	tDigit uint16 = 1 << iota
+	tAt
+	tPlus
+	tParen
+	tColon
+	tEq
+	tLt
+	tMarkdown
+	tLetter
+	tDash
+	tCanary
+	tSpace
+)
+
+const (
+	lookBehind = 96 // the furthest any detector reads before its trigger
+	maxBack    = 64 // the furthest an entity starts before its trigger (e-mail local part)
+)
+
+// match is an entity in absolute byte offsets.
+type match struct {
+	start, end int
+	kind       kind
+}
+
+// scanner is the incremental left-to-right detection state machine. Its
+// state is only (pos, lastEnd, custom-pattern queue), and every decision at
+// pos reads text[pos-lookBehind : pos+Window] at most, so feeding the text in
+// pieces yields the same matches as feeding it whole.
+type scanner struct {
+	r       *Redactor
+	on      *[numBuiltin]bool
+	cls     *[256]uint16
+	quiet   *[256]uint8
+	leak    *leakIndex
+	pos     int
+	lastEnd int
+	cq      []match // custom-pattern matches of the current line
+	cqEnd   int     // end of the line cq was computed for
+}
+
+func (r *Redactor) newScanner(rc *RequestContext, requestSide bool) scanner {
+	sc := scanner{r: r, on: &r.on, cls: &r.cls, quiet: &r.quiet[0]}
+	if requestSide {
+		sc.on, sc.cls, sc.quiet = &r.onReq, &r.clsReq, &r.quiet[1]
+		return sc
+	}
+	if li := rc.index(r); li != nil && r.on[kLeak] {
+		sc.leak, sc.cls, sc.quiet = li, &r.clsLeak, &r.quiet[2]
+	}
+	return sc
+}
+
+// run advances the scanner over text, whose first byte is at absolute offset
+// base, appending matches to out. final says no more text will follow. It
+// returns blocked=true when a decision needs bytes that have not arrived yet.
+func (sc *scanner) run(text string, base int, final bool, out []match) ([]match, bool) {
+	n := base + len(text)
+	cls, W := sc.cls, sc.r.window
+	for sc.pos < n {
+		p := sc.pos
+		limit := n
+		if len(sc.r.custom) > 0 {
+			if p >= sc.cqEnd {
+				if !sc.customLine(text, base, final) {
+					return out, true
+				}
+			}
+			for len(sc.cq) > 0 && sc.cq[0].start < p {
+				sc.cq = sc.cq[1:]
+			}
+			limit = min(limit, sc.cqEnd)
+			if len(sc.cq) > 0 {
+				limit = min(limit, max(p, sc.cq[0].start))
+			}
+		}
+		if p != 0 {
+			rel, lim := p-base, limit-base
+			for {
+				rel = skipQuiet(text[:lim], rel, sc.quiet)
+				if rel >= lim || !quickSkip(text, rel, cls[text[rel]]) {
+					break
+				}
+				rel++
+			}
+			p = rel + base
+			if p >= n {
+				sc.pos = p
+				break
+			}
+			if p == limit && cls[text[rel]] == 0 && !sc.customAt(p) {
+				sc.pos = p
+				continue
+			}
+		}
+		hi, lo := min(n, p+W), max(0, p-lookBehind)
+		v := view{s: text[lo-base : hi-base], k: p - lo, floor: sc.lastEnd - lo, fin: final || hi == p+W}
+		m, ok := sc.dispatch(&v, cls[text[p-base]], p == 0)
+		if !ok {
+			m, ok = sc.takeCustom(p)
+		} else {
+			m.start, m.end = m.start+lo, m.end+lo
+		}
+		if v.hitEnd && !v.fin {
+			sc.pos = p
+			return out, true
+		}
+		if ok {
+			out = append(out, m)
+			sc.lastEnd, sc.pos = m.end, m.end
+		} else {
+			sc.pos = p + 1
+		}
+	}
+	return out, false
+}
+
+// customAt reports whether a queued custom match starts at p.
+func (sc *scanner) customAt(p int) bool { return len(sc.cq) > 0 && sc.cq[0].start == p }
+
+// takeCustom pops queued custom matches that can no longer start and returns
+// the one starting at p, if any.
+func (sc *scanner) takeCustom(p int) (match, bool) {
+	for len(sc.cq) > 0 && sc.cq[0].start < p {
+		sc.cq = sc.cq[1:]
+	}
+	if len(sc.cq) > 0 && sc.cq[0].start == p {
+		m := sc.cq[0]
+		sc.cq = sc.cq[1:]
+		return m, true
+	}
+	return match{}, false
+}
+
+// customLine runs the custom patterns over the line starting at sc.pos; it
+// returns false when the line is not complete yet.
+func (sc *scanner) customLine(text string, base int, final bool) bool {
+	p, n := sc.pos, base+len(text)
+	hi := min(n, p+sc.r.window)
+	seg := text[p-base : hi-base]
+	end := hi
+	if i := strings.IndexByte(seg, '\n'); i >= 0 {
+		end = p + i + 1
+	} else if !final && hi < p+sc.r.window {
+		return false
+	}
+	line := text[p-base : end-base]
+	sc.cq = sc.cq[:0]
+	for i, re := range sc.r.custom {
+		for _, loc := range re.FindAllStringIndex(line, -1) {
+			if loc[1] > loc[0] {
+				sc.cq = append(sc.cq, match{p + loc[0], p + loc[1], numBuiltin + kind(i)})
+			}
+		}
+	}
+	sort.SliceStable(sc.cq, func(a, b int) bool {
+		x, y := sc.cq[a], sc.cq[b]
+		return x.start < y.start || x.start == y.start && x.end > y.end
+	})
+	kept, last := sc.cq[:0], p
+	for _, m := range sc.cq {
+		if m.start >= last {
+			kept, last = append(kept, m), m.end
+		}
+	}
+	sc.cq, sc.cqEnd = kept, max(end, p+1)
+	return true
+}
+
+// dispatch runs the detectors that the trigger byte at v.k can start; the
+// first that matches wins. Offsets in the result are relative to v.s.
+func (sc *scanner) dispatch(v *view, bits uint16, atStart bool) (match, bool) {
+	k, on, r := v.k, sc.on, sc.r
+	if sc.leak != nil && (bits&tSpace != 0 || atStart) {
+		j := k
+		if bits&tSpace != 0 {
+			j = k + 1
+		}
+		if e, ok := sc.leak.detect(v, j); ok {
+			return match{j, e, kLeak}, true
+		}
+	}
+	if bits&tCanary != 0 && on[kCanary] {
+		if e, ok := detectCanary(v, k, r.canaries); ok {
+			return match{k, e, kCanary}, true
+		}
+	}
+	switch c := v.s[k]; {
+	case isDigit(c):
+		return sc.digit(v, k)
+	case isAlpha(c):
+		return sc.letter(v, k)
+	case c == '@' && on[kEmail]:
+		if s, e, ok := detectEmail(v); ok {
+			return match{s, e, kEmail}, true
+		}
+	case c == '+' || c == '(':
+		if on[kPhone] && !isWord(v.at(k-1)) && v.at(k-1) != '+' {
+			if e, ok := detectPhone(v, k); ok {
+				return match{k, e, kPhone}, true
+			}
+		}
+	case c == ':' || c == '=':
+		return sc.colon(v, k)
+	case c == '<' && on[kHTML]:
+		if e, ok := detectTag(v, k, r); ok {
+			return match{k, e, kHTML}, true
+		}
+	case (c == '[' || c == '!') && on[kMarkdown]:
+		if e, _, ok := detectMarkdown(v, k, r); ok {
+			return match{k, e, kMarkdown}, true
+		}
+	case c == '-' || c == '_':
+		if c == '-' && on[kPEM] {
+			if e, ok := detectPEM(v, k); ok {
+				return match{k, e, kPEM}, true
+			}
+		}
+		if st, e, kd, ok := detectPrefixedAt(v, k); ok && on[kd] {
+			return match{st, e, kd}, true
+		}
+	}
+	return match{}, false
+}
+
+// digit handles a digit trigger: IBAN check digits after two letters, or a
+// number start (IP, SSN, card, phone, in that order).
+func (sc *scanner) digit(v *view, k int) (match, bool) {
+	on := sc.on
+	prev := v.at(k - 1)
+	if isAlpha(prev) {
+		if on[kIBAN] {
+			if s, e, ok := detectIBAN(v, k); ok {
+				return match{s, e, kIBAN}, true
+			}
+		}
+		return match{}, false
+	}
+	if !numberStart(v, k) {
+		return match{}, false
+	}
+	if on[kIP] {
+		if e, ok := detectIPv4(v, k); ok {
+			return match{k, e, kIP}, true
+		}
+		if e, ok := detectIPv6(v, k); ok {
+			return match{k, e, kIP}, true
+		}
+	}
+	if on[kSSN] {
+		if e, ok := detectSSN(v, k); ok {
+			return match{k, e, kSSN}, true
+		}
+	}
+	if on[kCard] {
+		if e, ok := detectCard(v, k); ok {
+			return match{k, e, kCard}, true
+		}
+	}
+	if on[kPhone] {
+		if e, ok := detectPhone(v, k); ok {
+			return match{k, e, kPhone}, true
+		}
+	}
+	return match{}, false
+}
+
+// letter handles the letter triggers: AKIA/ASIA keys and Bearer tokens at
+// a word start, and JWTs, whose trigger is the 'J' of "eyJ".
+func (sc *scanner) letter(v *view, k int) (match, bool) {
+	on, c := sc.on, v.s[k]
+	if c == 'J' {
+		st := k - 2
+		if on[kJWT] && st >= v.floor && v.at(k-2) == 'e' && v.at(k-1) == 'y' && !isWord(v.at(k-3)) {
+			if e, ok := detectJWT(v, st); ok {
+				return match{st, e, kJWT}, true
+			}
+		}
+		return match{}, false
+	}
+	if isWord(v.at(k - 1)) {
+		return match{}, false
+	}
+	if c == 'A' {
+		if e, kd, ok := detectPrefixed(v, k); ok && on[kd] {
+			return match{k, e, kd}, true
+		}
+	}
+	if c == 'B' {
+		if s, e, kd, ok := detectBearer(v, k, sc.r.entropy); ok && on[kd] {
+			return match{s, e, kd}, true
+		}
+	}
+	return match{}, false
+}
+
+// colon handles ':' and '=': "::"-led IPv6, key=value secrets and script URL schemes.
+func (sc *scanner) colon(v *view, k int) (match, bool) {
+	on := sc.on
+	if v.s[k] == ':' && on[kIP] {
+		if st, e, ok := ipv6AtColon(v, k); ok {
+			return match{st, e, kIP}, true
+		}
+	}
+	if s, e, kd, ok := detectKeyword(v, k, sc.r.entropy); ok && on[kd] {
+		return match{s, e, kd}, true
+	}
+	if v.s[k] == ':' && on[kURL] {
+		if s, e, ok := detectScheme(v, k); ok {
+			return match{s, e, kURL}, true
+		}
+	}
+	return match{}, false
+}
+
+// skipQuiet returns the first index >= i whose byte is a trigger; it
+// checks 8 bytes per step (the hot loop: keep it free of calls).
+func skipQuiet(t string, i int, q *[256]uint8) int {
+	for ; i+8 <= len(t); i += 8 {
+		b := t[i : i+8]
+		_ = b[7]
+		if q[b[0]]|q[b[1]]|q[b[2]]|q[b[3]]|q[b[4]]|q[b[5]]|q[b[6]]|q[b[7]] != 0 {
+			break
+		}
+	}
+	for ; i < len(t); i++ {
+		if q[t[i]] != 0 {
+			break
+		}
+	}
+	return i
+}
+
+// quickSkip rejects, from the bytes at hand and without calls, triggers
+// that cannot start anything: digits inside or just before a short number,
+// ':' not after a keyword/scheme/hex letter. It never reads past text, so it
+// answers the same in streamed and whole-text scans.
+func quickSkip(text string, rel int, bits uint16) bool {
+	switch bits {
+	case tDigit:
+		if rel == 0 {
+			return false
+		}
+		p := text[rel-1]
+		if p >= '0' && p <= '9' {
+			return true
+		}
+		if byteBits[p]&(bUpper|bLower) != 0 {
+			return false // IBAN check digits
+		}
+		// a number needs 7+ digits, or a '.'/':' (IPv4/IPv6) within its first 5 bytes
+		digits := 0
+		for j := rel; j < len(text) && j < rel+24; j++ {
+			c := text[j]
+			if c >= '0' && c <= '9' {
+				digits++
+				if digits >= 7 {
+					return false
+				}
+				continue
+			}
+			if c == ':' {
+				return !ipv6Plausible(text, j)
+			}
+			if c == '.' || c == '(' || c == ')' || c == '/' {
+				return false
+			}
+			if byteBits[c]&bHexLetter != 0 {
+				for h := j; h < len(text) && h < j+5; h++ {
+					if text[h] == ':' {
+						return false // maybe IPv6
+					}
+				}
+				return j+5 <= len(text)
+			}
+			if c != ' ' && c != '-' {
+				return true
+			}
+		}
+		return false
+	case tColon:
+		if rel == 0 || rel+1 >= len(text) || text[rel] != ':' {
+			return false
+		}
+		p, n := text[rel-1]|0x20, text[rel+1]
+		if n == ':' || byteBits[text[rel-1]]&(bDigit|bHexLetter) != 0 && ipv6Plausible(text, rel) {
+			return false // IPv6
+		}
+		switch p {
+		case 'd', 't', 'n', 'y', 's', 'l', 'h', 'a', '"', '\'', ' ' | 0x20:
+			return false // password, secret, token, key, credentials, auth, data/javascript schemes, quoted keys
+		}
+		return true
+	case tLetter:
+		return rel > 0 && text[rel] != 'J' && byteBits[text[rel-1]]&(bUpper|bLower|bDigit) != 0 ||
+			rel > 1 && text[rel] == 'J' && (text[rel-1] != 'y' || text[rel-2] != 'e')
+	case tPlus:
+		return rel+1 < len(text) && (text[rel+1] < '0' || text[rel+1] > '9')
+	case tDash:
+		if rel == 0 || rel+1 >= len(text) || text[rel+1] == '-' {
+			return false
+		}
+		switch text[rel-1] {
+		case 'k', 't', 'a', 'b', 'p', 'r', 's', 'o', 'u', 'h':
+			return false // sk-, glpat-, xox?-, gh?_, github_
+		}
+		return true
+	case tMarkdown:
+		return text[rel] == '!' && rel+1 < len(text) && text[rel+1] != '['
+	case tLt:
+		return rel+1 < len(text) && text[rel+1] != '/' && byteBits[text[rel+1]]&(bUpper|bLower) == 0
+	}
+	return false
+}
+
+// ipv6Plausible reports whether the ':' at j can belong to an IPv6 address:
+// the hex-and-colon run after it contains another ':' (full or "::" forms),
+// or the run reaches the end of the text at hand.
+func ipv6Plausible(text string, j int) bool {
+	for h := j + 1; h < j+6; h++ {
+		if h >= len(text) || text[h] == ':' {
+			return true
+		}
+		if byteBits[text[h]]&(bDigit|bHexLetter) == 0 {
+			return false
+		}
+	}
+	return false
+}
+
+// ipv6AtColon finds an IPv6 address around the ':' at k: one that starts
+// with "::" here, or with the 1-4 hex digits before it.
+func ipv6AtColon(v *view, k int) (int, int, bool) {
+	st := k
+	for st > k-4 && st > v.floor && isHex(v.at(st-1)) {
+		st--
+	}
+	if p := v.at(st - 1); isWord(p) || p == ':' || p == '.' {
+		return 0, 0, false
+	}
+	if st == k && v.at(k+1) != ':' {
+		return 0, 0, false
+	}
+	if st < k && isDigit(v.s[st]) {
+		return 0, 0, false // a number start: already tried by the digit trigger
+	}
+	e, ok := detectIPv6(v, st)
+	return st, e, ok
+}
