@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/egressguard/egressguard/inspect"
+	"github.com/egressguard/egressguard/inspect/evalset"
+)
+
+func init() { register("injection", runInjection) }
+
+// injectionOut is the stable per-line output contract.
+type injectionOut struct {
+	Flagged bool     `json:"flagged"`
+	Score   float64  `json:"score"`
+	Rules   []string `json:"rules"`
+}
+
+// runInjection scores JSON lines from stdin with DefaultConfig.
+//
+//	eval injection            # {"text"} lines -> {"flagged","score","rules"} lines
+//	eval injection -report    # labelled lines -> markdown tables
+//	eval injection -errors N  # with -report: print up to N tune-split errors
+func runInjection(args []string) error {
+	fs := flag.NewFlagSet("injection", flag.ContinueOnError)
+	report := fs.Bool("report", false, "read labelled lines (text, label, source) and print markdown tables")
+	errs := fs.Int("errors", 0, "with -report: print up to N misclassified rows of the tune split to stderr")
+	noPerturb := fs.Bool("no-perturb", false, "with -report: skip the perturbation table")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	eng, err := inspect.New(inspect.DefaultConfig())
+	if err != nil {
+		return err
+	}
+	if *report {
+		return injectionReport(eng, os.Stdin, os.Stdout, *errs, !*noPerturb)
+	}
+	return injectionLines(eng, os.Stdin, os.Stdout)
+}
+
+// injectionLines writes one verdict per input line, in order.
+func injectionLines(eng *inspect.Engine, r io.Reader, w io.Writer) error {
+	out := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(out)
+	n := 0
+	err := evalset.ReadLines(r, func(line []byte) error {
+		n++
+		var in struct {
+			Text string `json:"text"`
+		}
+		if err := json.Unmarshal(line, &in); err != nil {
+			return fmt.Errorf("line %d: %w", n, err)
+		}
+		res := eng.Scan(in.Text)
+		rules := res.Rules
+		if rules == nil {
+			rules = []string{}
+		}
+		return enc.Encode(injectionOut{Flagged: res.Flagged, Score: res.Score, Rules: rules})
+	})
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+// injectionReport prints the markdown evaluation of labelled rows.
+func injectionReport(eng *inspect.Engine, r io.Reader, w io.Writer, nErr int, perturb bool) error {
+	rows, err := evalset.Load(r)
+	if err != nil {
+		return err
+	}
+	rep := evalset.Evaluate(eng, rows, perturb)
+	fmt.Fprintf(w, "Threshold %.2f, %d rows.\n\n", eng.Config().Threshold, len(rows))
+	rep.Markdown(w)
+	printErrors(eng, rep, nErr)
+	return nil
+}
+
+// printErrors shows tune-split errors only, so the held-out split stays unseen.
+func printErrors(eng *inspect.Engine, rep *evalset.Report, n int) {
+	show := func(kind string, rows []evalset.Row) {
+		k := 0
+		for _, r := range rows {
+			if r.Split() != 0 || k >= n {
+				continue
+			}
+			k++
+			res := eng.Scan(r.Text)
+			t := r.Text
+			if len(t) > 300 {
+				t = t[:300]
+			}
+			fmt.Fprintf(os.Stderr, "%s [%s] score=%.2f rules=%v: %q\n", kind, r.Source, res.Score, res.Rules, t)
+		}
+	}
+	show("MISS", rep.Misses)
+	show("FP", rep.FalsePos)
+}

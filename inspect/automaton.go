@@ -1,0 +1,134 @@
+package inspect
+
+import "errors"
+
+// outFlag marks a DFA target state that has pattern outputs.
+const outFlag = 0x8000
+
+// maxStates bounds the automaton so a state fits in 15 bits.
+const maxStates = outFlag
+
+// pattern is one folded phrase in the automaton.
+type pattern struct {
+	concept   uint16 // concept or signal fired by the match
+	length    int32  // symbols in the folded pattern, including boundaries
+	skipHead  int32  // leading boundary symbols not part of the span
+	skipTail  int32  // trailing boundary symbols not part of the span
+	lineStart bool   // first non-boundary symbol must start a line
+	prefix    bool   // stem pattern: the span extends to the end of the word
+}
+
+// automaton is a dense Aho–Corasick DFA over the folded alphabet.
+type automaton struct {
+	delta    []uint16 // state<<alphaBits|sym -> next state (| outFlag)
+	outStart []int32  // outputs of state s: outs[outStart[s]:outStart[s+1]]
+	outs     []int32  // pattern indexes
+	pats     []pattern
+}
+
+// build compiles folded symbol strings into the DFA.
+func build(syms [][]byte, pats []pattern) (*automaton, error) {
+	goTo := []int32{}
+	newState := func() int32 {
+		for i := 0; i < alphaSize; i++ {
+			goTo = append(goTo, -1)
+		}
+		return int32(len(goTo)/alphaSize - 1)
+	}
+	newState()
+	term := map[int32][]int32{}
+	for pi, p := range syms {
+		s := int32(0)
+		for _, c := range p {
+			nx := goTo[int(s)<<alphaBits|int(c)]
+			if nx < 0 {
+				nx = newState()
+				goTo[int(s)<<alphaBits|int(c)] = nx
+			}
+			s = nx
+		}
+		term[s] = append(term[s], int32(pi))
+	}
+	n := len(goTo) / alphaSize
+	if n >= maxStates {
+		return nil, errors.New("inspect: phrase set too large for the automaton")
+	}
+	a := &automaton{pats: pats}
+	order := bfsOrder(goTo, n)
+	outLists := fillFailures(goTo, n, term)
+	a.finish(goTo, n, outLists, order)
+	return a, nil
+}
+
+// bfsOrder lists trie states breadth-first so that the hot shallow states
+// are renumbered into one compact, cache-friendly region of the table.
+func bfsOrder(goTo []int32, n int) []int32 {
+	order := make([]int32, 0, n)
+	order = append(order, 0)
+	for i := 0; i < len(order); i++ {
+		s := order[i]
+		for c := 0; c < alphaSize; c++ {
+			if nx := goTo[int(s)<<alphaBits|c]; nx > 0 {
+				order = append(order, nx)
+			}
+		}
+	}
+	return order
+}
+
+// fillFailures computes failure links breadth-first, turning goTo into a
+// complete DFA and merging outputs along failure chains.
+func fillFailures(goTo []int32, n int, term map[int32][]int32) [][]int32 {
+	fail := make([]int32, n)
+	outLists := make([][]int32, n)
+	for s, l := range term {
+		outLists[s] = append(outLists[s], l...)
+	}
+	queue := make([]int32, 0, n)
+	for c := 0; c < alphaSize; c++ {
+		if nx := goTo[c]; nx > 0 {
+			queue = append(queue, nx)
+		} else {
+			goTo[c] = 0
+		}
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		outLists[s] = append(outLists[s], outLists[fail[s]]...)
+		for c := 0; c < alphaSize; c++ {
+			i := int(s)<<alphaBits | c
+			if nx := goTo[i]; nx >= 0 {
+				fail[nx] = goTo[int(fail[s])<<alphaBits|c]
+				queue = append(queue, nx)
+			} else {
+				goTo[i] = goTo[int(fail[s])<<alphaBits|c]
+			}
+		}
+	}
+	return outLists
+}
+
+// finish packs transitions and outputs into their compact form, with
+// states renumbered in breadth-first order.
+func (a *automaton) finish(goTo []int32, n int, outLists [][]int32, order []int32) {
+	newID := make([]int32, n)
+	for i, old := range order {
+		newID[old] = int32(i)
+	}
+	a.delta = make([]uint16, len(goTo))
+	a.outStart = make([]int32, n+1)
+	for i, old := range order {
+		for c := 0; c < alphaSize; c++ {
+			nx := goTo[int(old)<<alphaBits|c]
+			v := uint16(newID[nx])
+			if len(outLists[nx]) > 0 {
+				v |= outFlag
+			}
+			a.delta[i<<alphaBits|c] = v
+		}
+		a.outStart[i] = int32(len(a.outs))
+		a.outs = append(a.outs, outLists[old]...)
+	}
+	a.outStart[n] = int32(len(a.outs))
+}

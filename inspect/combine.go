@@ -1,0 +1,24 @@
+package inspect
+
+import "slices"
+
+// Combine merges the results of the segments of one request (message
+// contents, text parts, tool results, names, FIM prompt/suffix): Score is
+// the maximum, Flagged and Allowed are true if any segment's is, and Rules
+// is the sorted union. Spans are per-segment offsets and are not combined
+// (nil); keep the per-segment results for sanitising.
+func Combine(results ...Result) Result {
+	var out Result
+	for _, r := range results {
+		out.Score = max(out.Score, r.Score)
+		out.Flagged = out.Flagged || r.Flagged
+		out.Allowed = out.Allowed || r.Allowed
+		out.Rules = append(out.Rules, r.Rules...)
+	}
+	slices.Sort(out.Rules)
+	out.Rules = slices.Compact(out.Rules)
+	if len(out.Rules) == 0 {
+		out.Rules = nil
+	}
+	return out
+}

@@ -1,0 +1,283 @@
+package inspect
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Rule families; the order is alphabetical so bit masks map to sorted names.
+const (
+	famCustomDeny = iota
+	famEncoded
+	famIgnore
+	famIndirect
+	famJailbreak
+	famOutput
+	famLeak
+	famRole
+	numFamilies
+)
+
+// familyNames are the rule family names reported in Result.Rules.
+var familyNames = [numFamilies]string{
+	"custom_deny", "encoded_payload", "ignore_instructions", "indirect_injection",
+	"jailbreak_persona", "output_manipulation", "prompt_leak", "role_spoof",
+}
+
+const (
+	maxSignals  = 512
+	maxTracked  = maxConcepts // concepts usable as the first half of a pair
+	familyBonus = 0.2         // added when two or more families fire
+	encodedW    = 0.5         // weight of encoded_payload on a decoded hit
+	weakCap     = 0.6         // most that weak vocabulary signals add together
+)
+
+// signal is one weighted detection.
+type signal struct {
+	w    float64
+	fam  uint8
+	weak bool // generic vocabulary: the weak signals together add at most weakCap
+	name string
+}
+
+// pairRef fires sig when concept a was seen at most win words earlier.
+type pairRef struct {
+	a   uint16
+	win int32
+	sig int16
+}
+
+// conceptInfo is what a pattern match means.
+type conceptInfo struct {
+	name  string
+	solo  int16 // signal fired on every match, or -1
+	pairs []pairRef
+	allow bool
+}
+
+// compiler accumulates patterns, concepts and signals for New.
+type compiler struct {
+	syms       [][]byte
+	pats       []pattern
+	concepts   []conceptInfo
+	sigs       []signal
+	byName     map[string]uint16
+	seen       map[string]bool
+	sigEncoded int16
+}
+
+func newCompiler() *compiler {
+	c := &compiler{byName: map[string]uint16{}, seen: map[string]bool{}}
+	for _, p := range pairDefs { // pair members get the low, tracked ids
+		c.named(p.a)
+		c.named(p.b)
+	}
+	return c
+}
+
+func (c *compiler) named(name string) uint16 {
+	if id, ok := c.byName[name]; ok {
+		return id
+	}
+	id := c.newConcept(name)
+	c.byName[name] = id
+	return id
+}
+
+func (c *compiler) newConcept(name string) uint16 {
+	c.concepts = append(c.concepts, conceptInfo{name: name, solo: -1})
+	return uint16(len(c.concepts) - 1)
+}
+
+func (c *compiler) newSignal(fam int, w float64, name string) int16 {
+	c.sigs = append(c.sigs, signal{w: w, fam: uint8(fam), name: name})
+	return int16(len(c.sigs) - 1)
+}
+
+// addBuiltin compiles the lexicon and pair rules.
+func (c *compiler) addBuiltin() error {
+	if len(c.byName) > maxTracked {
+		return fmt.Errorf("inspect: %d pair concepts exceed %d", len(c.byName), maxTracked)
+	}
+	for _, t := range termDefs {
+		if t.name != "" {
+			id := c.named(t.name)
+			if t.w > 0 {
+				c.concepts[id].solo = c.newSignal(t.fam, t.w, t.name)
+			}
+			if err := c.addPhrases(id, t.phrases); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := c.addSolo(t); err != nil {
+			return err
+		}
+	}
+	for _, p := range pairDefs {
+		sig := c.newSignal(p.fam, p.w, p.a+">"+p.b)
+		b := c.byName[p.b]
+		c.concepts[b].pairs = append(c.concepts[b].pairs, pairRef{a: c.byName[p.a], win: p.win, sig: sig})
+	}
+	c.sigEncoded = c.newSignal(famEncoded, encodedW, "encoded")
+	return nil
+}
+
+// addCustom compiles Config.Deny and Config.Allow.
+func (c *compiler) addCustom(cfg Config) error {
+	if len(cfg.Deny) > 0 {
+		id := c.newConcept("custom_deny")
+		c.concepts[id].solo = c.newSignal(famCustomDeny, cfg.Threshold, "custom_deny")
+		for _, p := range cfg.Deny {
+			if err := c.addPhrase(id, p); err != nil {
+				return err
+			}
+		}
+	}
+	if len(cfg.Allow) > 0 {
+		id := c.newConcept("allow")
+		c.concepts[id].allow = true
+		for _, p := range cfg.Allow {
+			if err := c.addPhrase(id, p); err != nil {
+				return err
+			}
+		}
+	}
+	if len(c.sigs) > maxSignals {
+		return fmt.Errorf("inspect: %d signals exceed %d", len(c.sigs), maxSignals)
+	}
+	return nil
+}
+
+// addSolo gives every ';'-separated alternative of t its own concept and
+// signal, so that distinct phrases add up while brace variants count once.
+func (c *compiler) addSolo(t termDef) error {
+	for _, alt := range strings.Split(t.phrases, ";") {
+		if alt = strings.TrimSpace(alt); alt == "" {
+			continue
+		}
+		id := c.newConcept("")
+		c.concepts[id].solo = c.newSignal(t.fam, t.w, firstPhrase(alt))
+		c.sigs[c.concepts[id].solo].weak = t.weak
+		if err := c.addPhrases(id, alt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func firstPhrase(s string) string {
+	p := expand(strings.TrimSpace(strings.SplitN(s, ";", 2)[0]))
+	if len(p) == 0 {
+		return ""
+	}
+	return p[0]
+}
+
+// addPhrases adds every ';'-separated, brace-expanded phrase.
+func (c *compiler) addPhrases(id uint16, spec string) error {
+	for _, alt := range strings.Split(spec, ";") {
+		alt = strings.TrimSpace(alt)
+		if alt == "" {
+			continue
+		}
+		for _, p := range expand(alt) {
+			if err := c.addPhrase(id, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// addPhrase folds one phrase. "^" requires a line start, a trailing "*"
+// allows any word continuation.
+func (c *compiler) addPhrase(id uint16, p string) error {
+	line := strings.HasPrefix(p, "^")
+	prefix := strings.HasSuffix(p, "*")
+	p = strings.TrimSuffix(strings.TrimPrefix(p, "^"), "*")
+	syms, head, tail := foldPhrase(p, prefix)
+	if len(syms) == head+tail {
+		return fmt.Errorf("inspect: phrase %q folds to nothing", p)
+	}
+	key := fmt.Sprintf("%d/%v/%s", id, line, syms)
+	if c.seen[key] {
+		return nil
+	}
+	c.seen[key] = true
+	c.syms = append(c.syms, syms)
+	c.pats = append(c.pats, pattern{concept: id, length: int32(len(syms)), skipHead: int32(head),
+		skipTail: int32(tail), lineStart: line, prefix: prefix})
+	return nil
+}
+
+// foldPhrase folds a phrase to automaton symbols with word boundaries on
+// word-character ends (none after a prefix phrase).
+func foldPhrase(p string, prefix bool) (syms []byte, head, tail int) {
+	n := Normalize(p)
+	syms = make([]byte, 0, len(n)+2)
+	first, last := byte(0), byte(0)
+	for i := 0; i < len(n); i++ {
+		syms = append(syms, byte(strings.IndexByte(symChars, n[i])))
+	}
+	if len(syms) == 0 {
+		return nil, 0, 0
+	}
+	first, last = syms[0], syms[len(syms)-1]
+	if first < symSpace || first == symXWord {
+		syms = append([]byte{symSpace}, syms...)
+		head = 1
+	}
+	if !prefix && (last < symSpace || last == symXWord) {
+		syms = append(syms, symSpace)
+		tail = 1
+	}
+	return syms, head, tail
+}
+
+// expand performs brace alternation: "a {b,c}d" -> "a bd", "a cd".
+func expand(s string) []string {
+	i := strings.IndexByte(s, '{')
+	if i < 0 {
+		return []string{s}
+	}
+	depth, j := 0, i
+	for ; j < len(s); j++ {
+		if s[j] == '{' {
+			depth++
+		} else if s[j] == '}' {
+			depth--
+			if depth == 0 {
+				break
+			}
+		}
+	}
+	if j == len(s) {
+		return []string{s}
+	}
+	var out []string
+	for _, alt := range splitTop(s[i+1 : j]) {
+		out = append(out, expand(s[:i]+alt+s[j+1:])...)
+	}
+	return out
+}
+
+// splitTop splits on commas that are not nested in braces.
+func splitTop(s string) []string {
+	var parts []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+		case ',':
+			if depth == 0 {
+				parts = append(parts, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(parts, s[start:])
+}

@@ -1,0 +1,443 @@
+package inspect
+
+import "unicode/utf8"
+
+// ringSize bounds the symbols remembered for span mapping; it must exceed
+// the longest folded pattern.
+const (
+	ringSize = 256
+	ringMask = ringSize - 1
+	tokMax   = 64
+	// sentenceGap is added to the word counter at '.', '!', '?', ';' and
+	// line breaks so that pair rules rarely reach across sentences.
+	sentenceGap = 3
+)
+
+// tokSym is one folded rune of the current token.
+type tokSym struct {
+	cls        uint16
+	start, end int32
+}
+
+// folder turns text into folded symbols and feeds them to a scanner.
+type folder struct {
+	text string
+	tok  [tokMax]tokSym
+	tokN int
+
+	prevKind  uint8 // 0 none, 1 word, 2 struct
+	prevSym   byte
+	prevEnd   int32
+	pendSpace bool
+	pendLine  bool
+	sepRunes  int  // separator runes since the last token
+	sepHard   bool // the separator run had a sentence or line break
+	sepLine   bool // the separator run had a line break
+	direct    bool // the current word is being streamed, not buffered
+	joining   bool // inside a spaced-out word ("i g n o r e")
+	pend      [2]tokSym
+	pendN     int
+	prevMixed bool // previous token mixed letters and leet digits
+}
+
+// hasLeet reports whether a token contains leet digits or symbols.
+func hasLeet(t []tokSym) bool {
+	for _, c := range t {
+		if k := c.cls >> 8; k == kDigit || k == kSym {
+			return true
+		}
+	}
+	return false
+}
+
+const (
+	prevNone = iota
+	prevWord
+	prevStruct
+)
+
+// runFold folds f.text and feeds every symbol to s. Tokens that start with
+// two ASCII letters are emitted directly (the tight letters loop); other
+// tokens are buffered so that leetspeak and spaced-out letters can be
+// resolved once the whole token is known.
+func (f *folder) runFold(s *scanner) {
+	text := f.text
+	f.pendLine = true
+	s.feed(symSpace, 0, 0, false)
+	for i := 0; i < len(text); {
+		if s.collect == nil && !s.slow {
+			if i = f.fastRun(s, i); i >= len(text) {
+				break
+			}
+		}
+		b := text[i]
+		if b < utf8.RuneSelf {
+			i = f.ascii(s, b, i)
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(text[i:])
+		cls := classify(r)
+		if f.direct && f.directRune(s, cls, int32(i), int32(i+n)) {
+			s.observe(0x80, i)
+			i += n
+			continue
+		}
+		s.observe(0x80, i)
+		f.rune(s, cls, int32(i), int32(i+n))
+		i += n
+	}
+	s.observe(' ', len(text))
+	f.endDirect(s)
+	f.flushToken(s)
+	f.flushPending(s)
+	s.feed(symSpace, f.prevEnd, f.prevEnd, false)
+}
+
+// ascii handles the byte at i and returns the next index.
+func (f *folder) ascii(s *scanner, b byte, i int) int {
+	cls := asciiClass[b]
+	k := cls >> 8
+	switch {
+	case k == kLetter && f.tokN == 0 && (f.direct || f.startsWord(i)):
+		return f.letters(s, i)
+	case f.direct && (k == kDigit || k == kSym):
+		f.prevMixed = true
+		s.observe(b, i)
+		f.wordSym(s, byte(cls), int32(i), int32(i+1))
+		return i + 1
+	}
+	s.observe(b, i)
+	if k != kIgnore {
+		f.endDirect(s)
+	}
+	f.rune(s, cls, int32(i), int32(i+1))
+	return i + 1
+}
+
+// startsWord reports whether the letter at i is followed by another ASCII
+// letter, i.e. the token is a multi-letter word that can be streamed.
+func (f *folder) startsWord(i int) bool {
+	return i+1 < len(f.text) && f.text[i+1] < utf8.RuneSelf && asciiClass[f.text[i+1]]>>8 == kLetter
+}
+
+// directRune continues a streamed word with a non-ASCII rune; it reports
+// false when the rune ends the word.
+func (f *folder) directRune(s *scanner, cls uint16, st, en int32) bool {
+	switch cls >> 8 {
+	case kIgnore:
+		return true
+	case kLetter, kDigit, kSym, kXWord, kExpand:
+		f.emitTok(s, tokSym{cls, st, en})
+		return true
+	}
+	f.endDirect(s)
+	return false
+}
+
+// endDirect finishes a streamed word.
+func (f *folder) endDirect(s *scanner) {
+	if !f.direct {
+		return
+	}
+	f.direct = false
+	f.sepRunes, f.sepHard, f.sepLine = 0, false, false
+	s.wordEnd(f.prevEnd)
+}
+
+// letters streams a run of ASCII letters straight into the automaton.
+func (f *folder) letters(s *scanner, i int) int {
+	if !f.direct {
+		f.flushPending(s)
+		f.joining = false
+		f.direct = true
+		f.prevMixed = false
+		f.wordSym(s, byte(asciiClass[f.text[i]]), int32(i), int32(i+1))
+		s.observe(f.text[i], i)
+		i++
+	}
+	if s.collect != nil {
+		for ; i < len(f.text) && f.text[i] < utf8.RuneSelf && asciiClass[f.text[i]]>>8 == kLetter; i++ {
+			f.wordSym(s, byte(asciiClass[f.text[i]]), int32(i), int32(i+1))
+		}
+		return i
+	}
+	i = s.streamLetters(f.text, i)
+	f.prevEnd = int32(i)
+	return i
+}
+
+var asciiClass [256]uint16
+
+func init() {
+	for b := 0; b < 256; b++ {
+		asciiClass[b] = foldASCII(byte(b))
+		if b >= utf8.RuneSelf {
+			asciiClass[b] = mk(kNonASCII, 0) // never a letter or separator
+		}
+	}
+}
+
+// rune handles one classified rune.
+func (f *folder) rune(s *scanner, cls uint16, st, en int32) {
+	switch cls >> 8 {
+	case kLetter, kDigit, kSym, kXWord, kExpand:
+		if f.tokN == tokMax {
+			f.flushToken(s)
+		}
+		f.tok[f.tokN] = tokSym{cls, st, en}
+		f.tokN++
+	case kIgnore:
+	case kSep:
+		f.endToken(s)
+		f.sepRunes++
+		f.pendSpace = true
+		if st < int32(len(f.text)) && isSentenceEnd(f.text[st]) {
+			f.sepHard = true
+		}
+	case kNewline:
+		f.endToken(s)
+		f.sepRunes++
+		f.sepHard, f.sepLine = true, true
+		f.pendLine = true
+		f.pendSpace = true
+	case kStruct:
+		f.endToken(s)
+		f.flushPending(s)
+		f.joining = false
+		f.structSym(s, byte(cls&0xff), st, en)
+	}
+}
+
+func isSentenceEnd(b byte) bool { return b == '.' || b == '!' || b == '?' || b == ';' }
+
+// endToken flushes the token at a separator and starts counting the gap.
+func (f *folder) endToken(s *scanner) {
+	if f.tokN > 0 {
+		f.flushToken(s)
+		f.sepRunes, f.sepHard, f.sepLine = 0, false, false
+	}
+}
+
+// flushToken resolves leetspeak for the buffered token and emits it,
+// joining runs of single letters separated by short gaps.
+func (f *folder) flushToken(s *scanner) {
+	n := f.tokN
+	if n == 0 {
+		return
+	}
+	f.tokN = 0
+	hasLetter := false
+	for i := 0; i < n; i++ {
+		if k := f.tok[i].cls >> 8; k == kLetter || k == kExpand {
+			hasLetter = true
+			break
+		}
+	}
+	if !hasLetter && !f.prevMixed {
+		f.emitNumber(s, n)
+		return
+	}
+	f.prevMixed = hasLetter && hasLeet(f.tok[:n])
+	if !hasLetter {
+		f.prevMixed = true
+	}
+	if n == 1 && f.tok[0].cls>>8 != kExpand {
+		f.single(s, f.tok[0])
+		return
+	}
+	f.flushPending(s)
+	f.joining = false
+	for i := 0; i < n; i++ {
+		f.emitTok(s, f.tok[i])
+	}
+	s.wordEnd(f.tok[n-1].end)
+}
+
+// emitNumber emits a token without letters (a number) as one xword symbol.
+func (f *folder) emitNumber(s *scanner, n int) {
+	f.prevMixed = false
+	for i := 0; i < n; i++ {
+		if f.tok[i].cls>>8 != kSym {
+			f.flushPending(s)
+			f.joining = false
+			f.wordSym(s, symXWord, f.tok[0].start, f.tok[n-1].end)
+			return
+		}
+	}
+}
+
+// single handles a one-letter token for spaced-out word detection.
+func (f *folder) single(s *scanner, t tokSym) {
+	short := !f.sepLine && f.sepRunes <= 2
+	switch {
+	case f.joining && short:
+		f.pendSpace = false
+		f.emitTok(s, t)
+	case f.joining && !f.sepLine && f.sepRunes <= 6:
+		f.emitTok(s, t) // wider gap inside a spaced-out phrase: word break
+	case f.pendN > 0 && short:
+		if f.pendN == 2 {
+			f.pendSpace = true
+			f.emitTok(s, f.pend[0])
+			f.pendSpace = false
+			f.emitTok(s, f.pend[1])
+			f.pendSpace = false
+			f.emitTok(s, t)
+			f.pendN, f.joining = 0, true
+			return
+		}
+		f.pend[f.pendN] = t
+		f.pendN++
+	default:
+		f.flushPending(s)
+		f.joining = false
+		f.pend[0], f.pendN = t, 1
+	}
+}
+
+// flushPending emits held single letters as separate words.
+func (f *folder) flushPending(s *scanner) {
+	for i := 0; i < f.pendN; i++ {
+		f.pendSpace = true
+		f.emitTok(s, f.pend[i])
+	}
+	if f.pendN > 0 {
+		f.pendSpace = true
+	}
+	f.pendN = 0
+}
+
+// emitTok emits one token rune, resolving leet digits to letters.
+func (f *folder) emitTok(s *scanner, t tokSym) {
+	switch t.cls >> 8 {
+	case kExpand:
+		for _, c := range []byte(expansions[t.cls&0xff]) {
+			f.wordSym(s, byte(foldASCII(c)&0xff), t.start, t.end)
+		}
+	case kXWord:
+		f.wordSym(s, symXWord, t.start, t.end)
+	default:
+		f.wordSym(s, byte(t.cls&0xff), t.start, t.end)
+	}
+}
+
+// wordSym emits a word symbol, inserting a boundary space when needed.
+func (f *folder) wordSym(s *scanner, sym byte, st, en int32) {
+	if f.prevKind == prevStruct || (f.prevKind == prevWord && f.pendSpace) {
+		s.feed(symSpace, f.prevEnd, f.prevEnd, false)
+		if f.sepHard {
+			s.word += sentenceGap
+		}
+	}
+	f.pendSpace = false
+	s.feed(sym, st, en, f.pendLine)
+	f.pendLine = false
+	f.prevKind, f.prevSym, f.prevEnd = prevWord, sym, en
+}
+
+// structSym emits a structural symbol, collapsing repeats.
+func (f *folder) structSym(s *scanner, sym byte, st, en int32) {
+	if f.prevKind == prevStruct && f.prevSym == sym {
+		f.prevEnd = en
+		return
+	}
+	if f.prevKind == prevWord {
+		s.feed(symSpace, f.prevEnd, f.prevEnd, false)
+	}
+	s.feed(sym, st, en, f.pendLine)
+	f.pendLine = false
+	f.pendSpace = false
+	f.prevKind, f.prevSym, f.prevEnd = prevStruct, sym, en
+	f.sepRunes, f.sepHard, f.sepLine = 0, false, false
+}
+
+// fastRun handles runs of plain words and plain separators from i on.
+// Function calls are very expensive in Go's wasm output, so the common
+// path (boundary space, a word's letters, a separator) is written inline
+// here; only pattern outputs call out. It returns the index of the first
+// byte that needs the general path (ascii / rune), which leaves the state
+// exactly as the general path would (TestFastPathMatchesGeneral).
+func (f *folder) fastRun(s *scanner, i int) int {
+	text := f.text
+	delta := s.e.a.delta
+	for i < len(text) {
+		b := text[i]
+		k := asciiClass[b] >> 8
+		if k == kLetter {
+			if !f.direct {
+				if f.tokN != 0 || f.pendN != 0 || i+1 >= len(text) || asciiClass[text[i+1]]>>8 != kLetter {
+					return i
+				}
+				f.joining, f.direct, f.prevMixed = false, true, false
+				if f.prevKind == prevStruct || (f.prevKind == prevWord && f.pendSpace) {
+					s.word++ // inline feed(symSpace)
+					p := s.pos & ringMask
+					s.ring[p], s.lsRing[p] = f.prevEnd, false
+					v := delta[int(s.st)<<alphaBits|symSpace]
+					s.st = v &^ outFlag
+					if v&outFlag != 0 {
+						s.matches(f.prevEnd)
+					}
+					s.pos++
+					if f.sepHard {
+						s.word += sentenceGap
+					}
+				}
+				f.pendSpace, f.prevKind = false, prevWord
+				p := s.pos & ringMask
+				s.ring[p], s.lsRing[p] = int32(i), f.pendLine
+				f.pendLine = false
+			}
+			if s.enc.runStart < 0 {
+				s.enc.runStart = i
+			}
+			st, pos := s.st, s.pos
+			for i < len(text) {
+				c := asciiClass[text[i]]
+				if c>>8 != kLetter {
+					break
+				}
+				if st == 0 { // no partial match: skip the rest of the word
+					j := i + 1
+					for j < len(text) && asciiClass[text[j]]>>8 == kLetter {
+						j++
+					}
+					pos += int32(j - i)
+					i = j
+					break
+				}
+				v := delta[int(st)<<alphaBits|int(c&0xff)]
+				st = v &^ outFlag
+				if v&outFlag != 0 {
+					s.st, s.pos = st, pos
+					s.matches(int32(i + 1))
+				}
+				pos++
+				i++
+			}
+			s.st, s.pos = st, pos
+			f.prevEnd = int32(i)
+			continue
+		}
+		if k != kSep || b64Tab[b] != 0 || b == '%' || f.tokN != 0 {
+			return i
+		}
+		if f.direct {
+			f.direct = false
+			f.sepRunes, f.sepHard, f.sepLine = 0, false, false
+			if s.extIdx >= 0 {
+				s.wordEnd(f.prevEnd)
+			}
+		}
+		f.sepRunes++
+		f.pendSpace = true
+		if b == '.' || b == '!' || b == '?' || b == ';' {
+			f.sepHard = true
+		}
+		if t := &s.enc; t.runStart >= 0 || (b <= ' ' && t.pctStart >= 0) {
+			s.observe(b, i)
+		}
+		i++
+	}
+	return i
+}

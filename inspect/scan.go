@@ -1,0 +1,330 @@
+package inspect
+
+import (
+	"slices"
+	"sync"
+)
+
+// Result is the verdict for one text segment.
+type Result struct {
+	// Score is the sum of the weights of the distinct signals that fired
+	// (plus a small bonus when several families fire together).
+	Score float64
+	// Flagged is Score >= Config.Threshold, unless an Allow phrase matched.
+	Flagged bool
+	// Allowed reports that a Config.Allow phrase matched: the segment is
+	// never flagged, but Score and Rules still describe what was seen.
+	Allowed bool
+	// Rules lists the rule families that fired, sorted and deduplicated.
+	Rules []string
+	// Spans are the merged [Start,End) byte ranges of the original text
+	// that matched, sorted by Start.
+	Spans []Span
+}
+
+// Span is a [Start,End) byte range of the scanned text.
+type Span struct{ Start, End int }
+
+const maxConcepts = 128
+
+// accum collects signals across a text and its decoded payloads.
+type accum struct {
+	fired   [maxSignals]uint8
+	nFired  int
+	events  int // fire calls, to tell whether a decoded payload hit
+	spans   []Span
+	allowed bool
+	budget  int // remaining decode budget in bytes
+}
+
+// scanner is the per-call state: folding, automaton and pair tracking.
+type scanner struct {
+	e       *Engine
+	f       folder
+	st      uint16
+	pos     int32
+	word    int32
+	collect *[]byte // Normalize mode: record symbols, no matching
+	slow    bool    // disable fastRun (tests compare both paths)
+
+	acc    *accum
+	seg    Span // decoded payload: spans map to this encoded segment
+	mapped bool
+	depth  int
+	enc    encTracker
+	extIdx int             // span to extend to the end of the current word (stem match), or -1
+	ring   [ringSize]int32 // start offset of recent symbols
+	lsRing [ringSize]bool  // recent symbols that start a line
+
+	lastWord  [maxConcepts]int32
+	lastStart [maxConcepts]int32
+}
+
+const never = -1 << 30
+
+func (s *scanner) init(e *Engine, text string, acc *accum) {
+	s.e, s.acc = e, acc
+	s.f.text = text
+	s.extIdx = -1
+	for i := range s.lastWord {
+		s.lastWord[i] = never
+	}
+	s.enc.reset()
+}
+
+// feed advances the automaton by one folded symbol.
+func (s *scanner) feed(sym byte, st, en int32, lineStart bool) {
+	if sym == symSpace {
+		s.word++
+	}
+	if s.collect != nil {
+		*s.collect = append(*s.collect, symChars[sym])
+		return
+	}
+	s.ring[s.pos&ringMask] = st
+	s.lsRing[s.pos&ringMask] = lineStart
+	v := s.e.a.delta[int(s.st)<<alphaBits|int(sym)]
+	s.st = v &^ outFlag
+	if v&outFlag != 0 {
+		s.matches(en)
+	}
+	s.pos++
+}
+
+// streamLetters feeds the ASCII letters of text from i on (general path;
+// fastRun has an inline copy) and returns the index of the first other
+// byte. Every letter-first pattern begins after a word boundary, so once
+// the automaton is back at the root inside a word nothing can match before
+// the next boundary and the rest of the word is skipped. Only a word's
+// first letter is recorded in the ring: patterns never start inside a word.
+func (s *scanner) streamLetters(text string, i int) int {
+	delta := s.e.a.delta
+	st, pos := s.st, s.pos
+	start := i
+	for i < len(text) {
+		c := asciiClass[text[i]]
+		if c>>8 != kLetter {
+			break
+		}
+		if st == 0 {
+			j := i + 1
+			for j < len(text) && asciiClass[text[j]]>>8 == kLetter {
+				j++
+			}
+			pos += int32(j - i)
+			i = j
+			break
+		}
+		v := delta[int(st)<<alphaBits|int(c&0xff)]
+		st = v &^ outFlag
+		if v&outFlag != 0 {
+			s.st, s.pos = st, pos
+			s.matches(int32(i + 1))
+		}
+		pos++
+		i++
+	}
+	s.st, s.pos = st, pos
+	if i > start && s.enc.runStart < 0 {
+		s.enc.runStart = start
+	}
+	return i
+}
+
+// symChars renders symbols for Normalize.
+const symChars = "abcdefghijklmnopqrstuvwxyz <>|:#"
+
+// matches dispatches every pattern ending at the current symbol, whose
+// original text ends at en.
+func (s *scanner) matches(en int32) {
+	a := s.e.a
+	for _, pi := range a.outs[a.outStart[s.st]:a.outStart[s.st+1]] {
+		p := &a.pats[pi]
+		first := (s.pos - p.length + 1 + p.skipHead) & ringMask
+		if p.lineStart && !s.lsRing[first] {
+			continue
+		}
+		end := en
+		if p.skipTail > 0 {
+			end = s.ring[s.pos&ringMask] // the boundary space starts where the word ended
+		}
+		n := len(s.acc.spans)
+		s.event(p.concept, s.ring[first], end)
+		if p.prefix && len(s.acc.spans) > n && !s.mapped {
+			s.extIdx = len(s.acc.spans) - 1
+		}
+	}
+}
+
+// wordEnd extends a pending stem-match span to the end of its word.
+func (s *scanner) wordEnd(end int32) {
+	if s.extIdx >= 0 {
+		sp := &s.acc.spans[s.extIdx]
+		sp.End = max(sp.End, int(end))
+		s.extIdx = -1
+	}
+}
+
+// event records a concept occurrence and fires its signals.
+func (s *scanner) event(c uint16, start, end int32) {
+	ci := &s.e.concepts[c]
+	if ci.allow {
+		s.acc.allowed = true
+		return
+	}
+	if ci.solo >= 0 {
+		s.fire(ci.solo, start, end)
+	}
+	for _, pr := range ci.pairs {
+		if w := s.lastWord[pr.a]; w != never && s.word-w <= pr.win {
+			s.fire(pr.sig, min(s.lastStart[pr.a], start), end)
+		}
+	}
+	if c < maxTracked {
+		s.lastWord[c], s.lastStart[c] = s.word, start
+	}
+}
+
+// fire records one signal and its span.
+func (s *scanner) fire(sig int16, start, end int32) {
+	acc := s.acc
+	acc.events++
+	if acc.fired[sig] == 0 {
+		acc.nFired++
+	}
+	if acc.fired[sig] < 255 {
+		acc.fired[sig]++
+	}
+	sp := Span{int(start), int(end)}
+	if s.mapped {
+		sp = s.seg
+	}
+	if n := len(acc.spans); n > 0 && acc.spans[n-1] == sp {
+		return
+	}
+	acc.spans = append(acc.spans, sp)
+}
+
+// accPool recycles accumulators so that a Scan of clean text allocates
+// nothing.
+var accPool = sync.Pool{New: func() any { return new(accum) }}
+
+// getAcc returns a reset accumulator.
+func getAcc(budget int) *accum {
+	acc := accPool.Get().(*accum)
+	if acc.nFired > 0 {
+		acc.fired = [maxSignals]uint8{}
+	}
+	acc.nFired, acc.events, acc.allowed, acc.budget = 0, 0, false, budget
+	acc.spans = acc.spans[:0]
+	return acc
+}
+
+// Scan inspects one text segment. It is safe for concurrent use. Result
+// slices are freshly allocated (Rules is shared and must not be modified);
+// a text without any signal allocates nothing.
+func (e *Engine) Scan(text string) Result {
+	acc := getAcc(e.cfg.MaxDecodeBytes)
+	e.scanInto(text, acc, Span{}, false, 0)
+	r := e.result(acc)
+	accPool.Put(acc)
+	return r
+}
+
+// scanInto runs one folding/matching pass and then the decoded payloads.
+func (e *Engine) scanInto(text string, acc *accum, seg Span, mapped bool, depth int) {
+	var s scanner
+	s.init(e, text, acc)
+	s.seg, s.mapped, s.depth = seg, mapped, depth
+	s.f.runFold(&s)
+	if s.enc.n > 0 && depth < maxDecodeDepth {
+		s.decodeCandidates()
+	}
+}
+
+// result turns accumulated signals into the verdict.
+func (e *Engine) result(acc *accum) Result {
+	if acc.nFired == 0 {
+		return Result{}
+	}
+	var score, weak float64
+	var fams, weakFams uint8
+	for sig, n := range acc.fired[:len(e.sigs)] {
+		if n == 0 {
+			continue
+		}
+		if e.sigs[sig].weak {
+			weak += e.sigs[sig].w
+			weakFams |= 1 << e.sigs[sig].fam
+			continue
+		}
+		score += e.sigs[sig].w
+		fams |= 1 << e.sigs[sig].fam
+	}
+	score += min(weak, weakCap)
+	if famCount(fams) > 1 {
+		score += familyBonus
+	}
+	r := Result{Score: score, Rules: e.famNames[fams|weakFams], Allowed: acc.allowed}
+	r.Flagged = score >= e.cfg.Threshold && !acc.allowed
+	if m := mergeSpans(acc.spans); len(m) > 0 {
+		r.Spans = append([]Span(nil), m...)
+	}
+	return r
+}
+
+func famCount(m uint8) int {
+	n := 0
+	for ; m != 0; m &= m - 1 {
+		n++
+	}
+	return n
+}
+
+// mergeSpans sorts spans and merges overlapping or touching ones in place.
+func mergeSpans(sp []Span) []Span {
+	if len(sp) == 0 {
+		return nil
+	}
+	slices.SortFunc(sp, func(a, b Span) int { return a.Start - b.Start })
+	out := sp[:1]
+	for _, x := range sp[1:] {
+		last := &out[len(out)-1]
+		if x.Start <= last.End {
+			last.End = max(last.End, x.End)
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// Normalize returns the folded form of text that the automaton sees:
+// letters a–z ('l' folds to 'i'), ' ' for word boundaries, '<' '>' '|' ':'
+// for structural characters and '#' for numbers and other scripts. It is a
+// debugging aid; Scan does not build this string.
+func Normalize(text string) string {
+	buf := make([]byte, 0, len(text)+2)
+	var s scanner
+	s.init(nil, text, nil)
+	s.collect = &buf
+	s.f.runFold(&s)
+	if len(buf) >= 2 {
+		buf = buf[1 : len(buf)-1]
+	}
+	return string(buf)
+}
+
+// scanSlow is Scan without the fast path; tests compare the two.
+func (e *Engine) scanSlow(text string) Result {
+	acc := getAcc(e.cfg.MaxDecodeBytes)
+	defer accPool.Put(acc)
+	var s scanner
+	s.init(e, text, acc)
+	s.slow = true
+	s.f.runFold(&s)
+	if s.enc.n > 0 {
+		s.decodeCandidates()
+	}
+	return e.result(acc)
+}
