@@ -26,10 +26,10 @@ type route struct {
 }
 
 type modelRule struct {
-	name    string
-	prefix  bool
-	def     int
-	cap     int
+	name   string
+	prefix bool
+	def    int
+	cap    int
 }
 
 // New compiles a validated configuration.

@@ -58,8 +58,8 @@ func listener(l Listener, o Options) obj {
 		"http_filters": filters,
 	}
 	return obj{
-		"name":                             l.Name,
-		"address":                          sockAddr("127.0.0.1", 0),
+		"name":                              l.Name,
+		"address":                           sockAddr("127.0.0.1", 0),
 		"per_connection_buffer_limit_bytes": 8 << 20,
 		"filter_chains": []any{obj{"filters": []any{obj{
 			"name":         "envoy.filters.network.http_connection_manager",
