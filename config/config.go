@@ -24,6 +24,31 @@ type Config struct {
 	// Upstreams maps request authorities to providers. Default: one OpenAI-compatible
 	// upstream matching every host.
 	Upstreams []Upstream `json:"upstreams"`
+	// Injection configures prompt-injection inspection of every text the model reads.
+	Injection Injection `json:"injection"`
+}
+
+// Injection configures prompt-injection inspection.
+type Injection struct {
+	// Action is "block" (default: 403 JSON naming the rule families), "sanitize" (replace
+	// the matched spans with Marker and forward), "flag" (forward with an
+	// x-egressguard-injection request header), "monitor" (forward unchanged, count and
+	// log what would have been blocked) or "off".
+	Action string `json:"action"`
+	// Threshold flags a text when its score reaches it; default 0.6 (the tuned value).
+	Threshold float64 `json:"threshold"`
+	// Deny phrases always flag (folded like scanned text; trailing "*" = any continuation).
+	Deny []string `json:"deny"`
+	// Allow phrases: a text containing one is never flagged.
+	Allow []string `json:"allow"`
+	// Marker replaces matched spans in "sanitize" mode; default "[FILTERED]".
+	Marker string `json:"marker"`
+	// WrapUserContent wraps every user message text in <user_query>…</user_query>
+	// delimiters before forwarding (default false).
+	WrapUserContent bool `json:"wrap_user_content"`
+	// StripControlChars removes C0 control characters (except tab, CR, LF) and DEL from
+	// every text before forwarding (default false).
+	StripControlChars bool `json:"strip_control_chars"`
 }
 
 // API lists the paths (exact match, query string ignored; a trailing "*" makes a prefix)
@@ -105,6 +130,7 @@ func Default() Config {
 		Limits:    Limits{MaxBodyBytes: 1 << 20, MaxMessages: 256, MaxPromptChars: 200_000},
 		MaxTokens: MaxTokens{Default: 1024, Cap: 4096},
 		Upstreams: []Upstream{{Name: "default", Provider: ProviderOpenAI, Hosts: []string{"*"}}},
+		Injection: Injection{Action: "block", Threshold: 0.6, Marker: "[FILTERED]"},
 	}
 }
 
@@ -162,6 +188,7 @@ func (c *Config) Validate() error {
 	c.Limits.validate(&fe)
 	c.MaxTokens.validate(&fe)
 	validateUpstreams(c.Upstreams, &fe)
+	c.Injection.validate(&fe)
 	return fe.err()
 }
 
@@ -268,5 +295,28 @@ func validateUpstreams(ups []Upstream, fe *fieldErrors) {
 		if u.EnforceSafePrompt && u.Provider != ProviderMistral {
 			fe.addf(field+".enforce_safe_prompt", "only applies to provider \"mistral\" (OpenAI rejects the safe_prompt field)")
 		}
+	}
+}
+
+// Injection actions.
+const (
+	ActionBlock    = "block"
+	ActionSanitize = "sanitize"
+	ActionFlag     = "flag"
+	ActionMonitor  = "monitor"
+	ActionOff      = "off"
+)
+
+func (in *Injection) validate(fe *fieldErrors) {
+	switch in.Action {
+	case ActionBlock, ActionSanitize, ActionFlag, ActionMonitor, ActionOff:
+	default:
+		fe.addf("injection.action", `must be one of "block", "sanitize", "flag", "monitor", "off", got %q`, in.Action)
+	}
+	if !(in.Threshold > 0 && in.Threshold < 100) {
+		fe.addf("injection.threshold", "must be greater than 0 and below 100, got %v", in.Threshold)
+	}
+	if in.Action == ActionSanitize && in.Marker == "" {
+		fe.addf("injection.marker", "must be non-empty when action is \"sanitize\"")
 	}
 }

@@ -30,6 +30,7 @@ var (
 const (
 	lnDefault = "guard" // default limits, caps 4096 / default 1024
 	lnMistral = "mistral"
+	lnFlag    = "flag" // injection action "flag"
 )
 
 var listenerConfigs = map[string]string{
@@ -41,6 +42,7 @@ var listenerConfigs = map[string]string{
 	  "upstreams": [{"name": "mistral", "provider": "mistral", "hosts": ["*"], "enforce_safe_prompt": true}],
 	  "max_tokens": {"default": 512, "cap": 2048}
 	}`,
+	lnFlag: `{"injection": {"action": "flag"}}`,
 }
 
 func TestMain(m *testing.M) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/egressguard/egressguard/apierr"
 	"github.com/egressguard/egressguard/chatreq"
@@ -60,8 +61,12 @@ func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) types.Ac
 		return h.reject(apierr.New(500, apierr.TypeUnavailable, "body_unreadable", "the guard could not read the request body"))
 	}
 	d := h.policy.CheckBody(h.kind, h.upstream, body)
+	h.logVerdict(&d)
 	if d.Reject != nil {
 		return h.reject(d.Reject)
+	}
+	for _, hv := range d.Headers {
+		hostcalls.SetRequestHeader(hv[0], hv[1])
 	}
 	if d.Rewritten() {
 		if err := hostcalls.ReplaceRequestBody(d.Body); err != nil {
@@ -96,4 +101,15 @@ func contentLength(v string) int64 {
 		return -1
 	}
 	return n
+}
+
+// logVerdict records inspection outcomes that did not block: what monitor mode would
+// have blocked, and what flag/sanitize mode let through. Rule names only, never text.
+func (h *httpContext) logVerdict(d *policy.Decision) {
+	v := d.Injection
+	if v == nil || !v.Flagged {
+		return
+	}
+	hostcalls.LogWarn("egressguard: injection request_id=" + h.requestID + " action=" + v.Action +
+		" score=" + strconv.FormatFloat(v.Score, 'f', 2, 64) + " rules=" + strings.Join(v.Rules, ","))
 }

@@ -26,7 +26,10 @@ func (p *pluginContext) OnPluginStart(int) types.OnPluginStartStatus {
 		hostcalls.LogCritical("egressguard: invalid configuration, plugin not started: " + err.Error())
 		return types.OnPluginStartStatusFailed
 	}
-	p.policy = policy.New(cfg)
+	if p.policy, err = policy.New(cfg); err != nil {
+		hostcalls.LogCritical("egressguard: invalid configuration, plugin not started: " + err.Error())
+		return types.OnPluginStartStatusFailed
+	}
 	hostcalls.LogInfo("egressguard: started")
 	return types.OnPluginStartStatusOK
 }

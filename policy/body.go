@@ -13,10 +13,12 @@ import (
 
 // Decision is the outcome for one request body.
 type Decision struct {
-	Reject  *apierr.Error    // non-nil: answer with this error, forward nothing
-	Body    []byte           // non-nil: forward this body instead of the original
-	Request *chatreq.Request // the parsed request (nil when the body was unreadable)
-	Actions []string         // rewrites applied, e.g. "max_tokens_default", for logs and metrics
+	Reject    *apierr.Error    // non-nil: answer with this error, forward nothing
+	Body      []byte           // non-nil: forward this body instead of the original
+	Headers   [][2]string      // request headers to set before forwarding
+	Request   *chatreq.Request // the parsed request (nil when the body was unreadable)
+	Actions   []string         // rewrites applied, e.g. "max_tokens_default", for logs and metrics
+	Injection *Injection       // prompt-injection verdict (nil when inspection is off)
 }
 
 // Rewritten reports whether the body changed.
@@ -36,7 +38,13 @@ func (p *Policy) CheckBody(kind chatreq.Kind, up *config.Upstream, body []byte) 
 		d.Reject = err
 		return d
 	}
-	out := body
+	out := p.inspectRequest(req, body, &d)
+	if d.Reject != nil {
+		return d
+	}
+	if out = p.hardenRequest(req, out, &d); d.Reject != nil {
+		return d
+	}
 	if out, d.Reject = p.capTokens(req, out, &d.Actions); d.Reject != nil {
 		return d
 	}
@@ -145,6 +153,15 @@ func sortModelRules(rs []modelRule) {
 		}
 		return rs[i].name < rs[j].name
 	})
+}
+
+// setString replaces one text segment in place.
+func setString(body []byte, path, text string) ([]byte, *apierr.Error) {
+	out, err := sjson.SetBytes(body, path, text)
+	if err != nil {
+		return nil, apierr.New(500, apierr.TypeUnavailable, "rewrite_failed", "the guard could not rewrite %s", path)
+	}
+	return out, nil
 }
 
 // set sets a top-level scalar. sjson only fails on an invalid path or a non-object root,

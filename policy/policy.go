@@ -4,19 +4,22 @@
 package policy
 
 import (
+	"fmt"
 	"mime"
 	"strings"
 
 	"github.com/egressguard/egressguard/apierr"
 	"github.com/egressguard/egressguard/chatreq"
 	"github.com/egressguard/egressguard/config"
+	"github.com/egressguard/egressguard/inspect"
 )
 
 // Policy is the compiled configuration. Build it once per plugin start with New.
 type Policy struct {
-	cfg    *config.Config
-	routes []route
-	models []modelRule
+	cfg       *config.Config
+	routes    []route
+	models    []modelRule
+	inspector *inspect.Engine // nil when injection.action is "off"
 }
 
 type route struct {
@@ -32,9 +35,13 @@ type modelRule struct {
 	cap    int
 }
 
-// New compiles a validated configuration.
-func New(cfg *config.Config) *Policy {
-	p := &Policy{cfg: cfg}
+// New compiles a validated configuration; errors name the configuration field.
+func New(cfg *config.Config) (*Policy, error) {
+	insp, err := newInspector(cfg.Injection)
+	if err != nil {
+		return nil, fmt.Errorf("injection: %w", err)
+	}
+	p := &Policy{cfg: cfg, inspector: insp}
 	add := func(paths []string, k chatreq.Kind) {
 		for _, s := range paths {
 			pre := strings.HasSuffix(s, "*")
@@ -51,7 +58,7 @@ func New(cfg *config.Config) *Policy {
 		p.models = append(p.models, r)
 	}
 	sortModelRules(p.models)
-	return p
+	return p, nil
 }
 
 // Config returns the configuration the policy was built from.

@@ -16,7 +16,11 @@ func mustPolicy(t testing.TB, js string) *Policy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return New(cfg)
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func TestRoute(t *testing.T) {
@@ -211,3 +215,5 @@ func BenchmarkCheckBody(b *testing.B) {
 }
 
 func sizeName(n int) string { return fmt.Sprintf("%dKiB", n>>10) }
+
+func parse(js string) (*config.Config, error) { return config.Parse([]byte(js)) }
