@@ -26,6 +26,41 @@ type Config struct {
 	Upstreams []Upstream `json:"upstreams"`
 	// Injection configures prompt-injection inspection of every text the model reads.
 	Injection Injection `json:"injection"`
+	// Redaction configures PII/secret/XSS/leak redaction of responses (and optionally
+	// of prompts before they leave the mesh).
+	Redaction Redaction `json:"redaction"`
+}
+
+// Redaction configures the redactor.
+type Redaction struct {
+	// Responses redacts chat responses, JSON and SSE (default true).
+	Responses bool `json:"responses"`
+	// Requests masks the same entities in prompts before they are forwarded (default false).
+	Requests bool `json:"requests"`
+	// Style is "tag" ([EMAIL_ADDRESS], default), "mask" (keep the last 4) or "hash"
+	// (stable keyed digest).
+	Style string `json:"style"`
+	// HashKey keys the "hash" style (default: none; set it so hashes can't be reversed offline).
+	HashKey string `json:"hash_key"`
+	// DisabledTypes lists entity types to leave alone, e.g. ["IP_ADDRESS"].
+	DisabledTypes []string `json:"disabled_types"`
+	// CustomPatterns adds regexp entity types (RE2 syntax; slower than the built-ins).
+	CustomPatterns []CustomPattern `json:"custom_patterns"`
+	// Canaries are strings planted in system prompts; any occurrence in a response is a leak.
+	Canaries []string `json:"canaries"`
+	// MinPromptOverlap is how many bytes of verbatim system prompt in a response count
+	// as a leak (default 60; -1 disables).
+	MinPromptOverlap int `json:"min_prompt_overlap"`
+	// AllowedLinkHosts may receive data in markdown image/link URLs (subdomains included).
+	AllowedLinkHosts []string `json:"allowed_link_hosts"`
+	// XSS is "strip" (default), "escape" or "off".
+	XSS string `json:"xss"`
+}
+
+// CustomPattern is a named regexp entity type.
+type CustomPattern struct {
+	Name    string `json:"name"`
+	Pattern string `json:"pattern"`
 }
 
 // Injection configures prompt-injection inspection.
@@ -131,6 +166,7 @@ func Default() Config {
 		MaxTokens: MaxTokens{Default: 1024, Cap: 4096},
 		Upstreams: []Upstream{{Name: "default", Provider: ProviderOpenAI, Hosts: []string{"*"}}},
 		Injection: Injection{Action: "block", Threshold: 0.6, Marker: "[FILTERED]"},
+		Redaction: Redaction{Responses: true, Style: "tag", MinPromptOverlap: 60, XSS: "strip"},
 	}
 }
 
@@ -189,6 +225,7 @@ func (c *Config) Validate() error {
 	c.MaxTokens.validate(&fe)
 	validateUpstreams(c.Upstreams, &fe)
 	c.Injection.validate(&fe)
+	c.Redaction.validate(&fe)
 	return fe.err()
 }
 
@@ -318,5 +355,19 @@ func (in *Injection) validate(fe *fieldErrors) {
 	}
 	if in.Action == ActionSanitize && in.Marker == "" {
 		fe.addf("injection.marker", "must be non-empty when action is \"sanitize\"")
+	}
+}
+
+func (r *Redaction) validate(fe *fieldErrors) {
+	if r.Style != "tag" && r.Style != "mask" && r.Style != "hash" {
+		fe.addf("redaction.style", `must be "tag", "mask" or "hash", got %q`, r.Style)
+	}
+	if r.XSS != "strip" && r.XSS != "escape" && r.XSS != "off" {
+		fe.addf("redaction.xss", `must be "strip", "escape" or "off", got %q`, r.XSS)
+	}
+	for i, c := range r.CustomPatterns {
+		if c.Name == "" || c.Pattern == "" {
+			fe.addf(fmt.Sprintf("redaction.custom_patterns[%d]", i), "name and pattern are required")
+		}
 	}
 }

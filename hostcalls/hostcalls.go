@@ -70,3 +70,30 @@ func LogWarn(msg string)     { proxywasm.LogWarn(msg) }
 func LogError(msg string)    { proxywasm.LogError(msg) }
 func LogCritical(msg string) { proxywasm.LogCritical(msg) }
 func LogDebug(msg string)    { proxywasm.LogDebug(msg) }
+
+// ResponseHeader returns one response header ("" when absent).
+func ResponseHeader(name string) string {
+	v, err := proxywasm.GetHttpResponseHeader(name)
+	if err != nil {
+		return ""
+	}
+	return v
+}
+
+// RemoveResponseHeader deletes a response header.
+func RemoveResponseHeader(name string) error {
+	return proxywasm.RemoveHttpResponseHeader(name)
+}
+
+// ResponseBody returns the response body buffered for this callback.
+func ResponseBody(size int) ([]byte, error) {
+	if size == 0 {
+		return nil, nil
+	}
+	return proxywasm.GetHttpResponseBody(0, size)
+}
+
+// ReplaceResponseBody swaps the response body buffered for this callback.
+func ReplaceResponseBody(body []byte) error {
+	return proxywasm.ReplaceHttpResponseBody(body)
+}

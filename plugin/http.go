@@ -9,6 +9,7 @@ import (
 	"github.com/egressguard/egressguard/config"
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/policy"
+	"github.com/egressguard/egressguard/redact"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )
 
@@ -20,6 +21,12 @@ type httpContext struct {
 	upstream  *config.Upstream
 	requestID string
 	done      bool // a local response was sent; ignore further callbacks
+
+	// Response redaction state.
+	redactor *redact.Redactor       // nil: responses pass through
+	reqCtx   *redact.RequestContext // the request's system prompt, for leak detection
+	resp     respMode
+	sse      *redact.SSETransformer
 }
 
 // OnHttpRequestHeaders routes the request and, for chat APIs, holds the headers until
@@ -42,6 +49,10 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 		return types.ActionContinue
 	}
 	h.upstream = h.policy.Upstream(hostcalls.RequestHeader(":authority"))
+	if h.redactor = h.policy.ResponseRedactor(); h.redactor != nil {
+		// Compressed responses could not be redacted: ask for identity encoding.
+		hostcalls.SetRequestHeader("accept-encoding", "identity")
+	}
 	return types.ActionPause
 }
 
@@ -65,6 +76,7 @@ func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) types.Ac
 	if d.Reject != nil {
 		return h.reject(d.Reject)
 	}
+	h.reqCtx = policy.RequestContext(d.Request)
 	for _, hv := range d.Headers {
 		hostcalls.SetRequestHeader(hv[0], hv[1])
 	}

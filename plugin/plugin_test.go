@@ -227,3 +227,81 @@ func TestInvalidConfigStopsPlugin(t *testing.T) {
 		}
 	})
 }
+
+func startChat(t *testing.T, host proxytest.HostEmulator, body string) uint32 {
+	t.Helper()
+	id := host.InitializeHttpContext()
+	host.CallOnRequestHeaders(id, headers("/v1/chat/completions", "application/json", len(body)), false)
+	if a := host.CallOnRequestBody(id, []byte(body), true); a != types.ActionContinue {
+		t.Fatalf("request not forwarded: %+v", host.GetSentLocalResponse(id))
+	}
+	return id
+}
+
+func TestResponseJSONRedacted(t *testing.T) {
+	vmTest(t, func(t *testing.T, vm types.VMContext) {
+		host := harness(t, vm, `{}`)
+		id := startChat(t, host, `{"model":"m","messages":[{"role":"user","content":"hi"}]}`)
+		if enc := header(host.GetCurrentRequestHeaders(id), "accept-encoding"); enc != "identity" {
+			t.Errorf("accept-encoding = %q, want identity so responses can be redacted", enc)
+		}
+		resp := `{"id":"x","choices":[{"index":0,"message":{"role":"assistant","content":"Mail bob@example.com, card 4111 1111 1111 1111."}}],"usage":{"total_tokens":9}}`
+		host.CallOnResponseHeaders(id, [][2]string{{":status", "200"}, {"content-type", "application/json"}, {"content-length", itoa(len(resp))}}, false)
+		if header(host.GetCurrentResponseHeaders(id), "content-length") != "" {
+			t.Error("content-length must be removed: redaction changes the length")
+		}
+		if a := host.CallOnResponseBody(id, []byte(resp[:30]), false); a != types.ActionPause {
+			t.Fatalf("partial JSON must be held, got %v", a)
+		}
+		host.CallOnResponseBody(id, []byte(resp[30:]), true)
+		got := host.GetCurrentResponseBody(id)
+		content := gjson.GetBytes(got, "choices.0.message.content").String()
+		if strings.Contains(content, "bob@example.com") || strings.Contains(content, "4111") ||
+			!strings.Contains(content, "[EMAIL_ADDRESS]") || !strings.Contains(content, "[CREDIT_CARD]") {
+			t.Errorf("content not redacted: %q", content)
+		}
+		if gjson.GetBytes(got, "usage.total_tokens").Int() != 9 {
+			t.Errorf("other fields changed: %s", got)
+		}
+	})
+}
+
+func TestResponseErrorsPassThrough(t *testing.T) {
+	vmTest(t, func(t *testing.T, vm types.VMContext) {
+		host := harness(t, vm, `{}`)
+		id := startChat(t, host, `{"model":"m","messages":[{"role":"user","content":"hi"}]}`)
+		errBody := `{"error":{"message":"quota for bob@example.com","type":"rate_limit"}}`
+		host.CallOnResponseHeaders(id, [][2]string{{":status", "429"}, {"content-type", "application/json"}}, false)
+		if a := host.CallOnResponseBody(id, []byte(errBody), true); a != types.ActionContinue {
+			t.Fatalf("action %v", a)
+		}
+		if got := string(host.GetCurrentResponseBody(id)); got != errBody {
+			t.Errorf("provider error changed: %s", got)
+		}
+	})
+}
+
+func TestResponseSSESplitCard(t *testing.T) {
+	vmTest(t, func(t *testing.T, vm types.VMContext) {
+		host := harness(t, vm, `{}`)
+		id := startChat(t, host, `{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`)
+		host.CallOnResponseHeaders(id, [][2]string{{":status", "200"}, {"content-type", "text/event-stream"}}, false)
+		ev := func(s string) string {
+			return `data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"` + s + `"}}]}` + "\n\n"
+		}
+		stream := ev("Your card is 4111 11") + ev("11 1111 1111, thanks.") + "data: [DONE]\n\n"
+		var out strings.Builder
+		for i := 0; i < len(stream); i += 7 { // network chunks cut anywhere
+			end := min(i+7, len(stream))
+			host.CallOnResponseBody(id, []byte(stream[i:end]), end == len(stream))
+			out.Write(host.GetCurrentResponseBody(id))
+		}
+		got := out.String()
+		if strings.Contains(got, "4111") || strings.Contains(got, "11 1111") {
+			t.Fatalf("card digits leaked:\n%s", got)
+		}
+		if !strings.Contains(got, "[CREDIT_CARD]") || !strings.HasSuffix(got, "data: [DONE]\n\n") {
+			t.Errorf("stream not redacted or not terminated:\n%s", got)
+		}
+	})
+}

@@ -45,6 +45,9 @@ func (p *Policy) CheckBody(kind chatreq.Kind, up *config.Upstream, body []byte) 
 	if out = p.hardenRequest(req, out, &d); d.Reject != nil {
 		return d
 	}
+	if out = p.maskRequest(out, &d); d.Reject != nil {
+		return d
+	}
 	if out, d.Reject = p.capTokens(req, out, &d.Actions); d.Reject != nil {
 		return d
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/egressguard/egressguard/chatreq"
 	"github.com/egressguard/egressguard/config"
 	"github.com/egressguard/egressguard/inspect"
+	"github.com/egressguard/egressguard/redact"
 )
 
 // Policy is the compiled configuration. Build it once per plugin start with New.
@@ -19,7 +20,8 @@ type Policy struct {
 	cfg       *config.Config
 	routes    []route
 	models    []modelRule
-	inspector *inspect.Engine // nil when injection.action is "off"
+	inspector *inspect.Engine  // nil when injection.action is "off"
+	redactor  *redact.Redactor // nil when redaction is off both ways
 }
 
 type route struct {
@@ -41,7 +43,11 @@ func New(cfg *config.Config) (*Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("injection: %w", err)
 	}
-	p := &Policy{cfg: cfg, inspector: insp}
+	red, err := newRedactor(cfg.Redaction)
+	if err != nil {
+		return nil, err
+	}
+	p := &Policy{cfg: cfg, inspector: insp, redactor: red}
 	add := func(paths []string, k chatreq.Kind) {
 		for _, s := range paths {
 			pre := strings.HasSuffix(s, "*")

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/egressguard/egressguard/apierr"
+	"github.com/egressguard/egressguard/hostcalls"
+	"github.com/egressguard/egressguard/redact"
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
+)
+
+// respMode is how a response body is handled.
+type respMode uint8
+
+const (
+	respPass respMode = iota // not redacted: other paths, non-2xx, other content types
+	respJSON                 // buffered to the end, then rewritten
+	respSSE                  // transformed chunk by chunk with a bounded hold-back
+)
+
+// OnHttpResponseHeaders chooses how to redact the body. Headers go out at once (minus
+// content-length, which redaction changes); no body byte leaves before redaction.
+func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Action {
+	if h.done || h.redactor == nil || endOfStream {
+		return types.ActionContinue
+	}
+	status := hostcalls.ResponseHeader(":status")
+	if len(status) != 3 || status[0] != '2' { // provider errors pass through unchanged
+		return types.ActionContinue
+	}
+	if enc := hostcalls.ResponseHeader("content-encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+		// accept-encoding: identity was sent; an upstream that compresses anyway cannot
+		// be redacted, so its body is never passed on.
+		return h.reject(apierr.New(502, apierr.TypeUnavailable, "upstream_encoded",
+			"the upstream compressed its response (%s); the guard cannot inspect it", enc))
+	}
+	ct := strings.ToLower(hostcalls.ResponseHeader("content-type"))
+	switch {
+	case strings.HasPrefix(ct, "text/event-stream"):
+		h.resp = respSSE
+		h.sse = redact.NewSSE(h.redactor, h.reqCtx)
+	case strings.HasPrefix(ct, "application/json"):
+		h.resp = respJSON
+	default:
+		return types.ActionContinue
+	}
+	hostcalls.RemoveResponseHeader("content-length")
+	return types.ActionContinue
+}
+
+// OnHttpResponseBody redacts JSON at the end of the body and SSE per chunk.
+func (h *httpContext) OnHttpResponseBody(bodySize int, endOfStream bool) types.Action {
+	switch h.resp {
+	case respJSON:
+		if !endOfStream {
+			return types.ActionPause // buffer: nothing leaves before redaction
+		}
+		body, err := hostcalls.ResponseBody(bodySize)
+		if err != nil {
+			hostcalls.LogError("egressguard: reading response body failed: " + err.Error())
+			return types.ActionContinue
+		}
+		out, rep, err := h.redactor.RedactChatJSON(body, h.reqCtx)
+		if err != nil { // not the JSON we expect: redact it as text rather than pass it raw
+			var text string
+			text, rep = h.redactor.Redact(string(body), h.reqCtx)
+			out = []byte(text)
+		}
+		h.replaceResponse(body, out, rep)
+	case respSSE:
+		chunk, err := hostcalls.ResponseBody(bodySize)
+		if err != nil {
+			hostcalls.LogError("egressguard: reading response chunk failed: " + err.Error())
+		}
+		out := h.sse.Write(chunk)
+		if endOfStream {
+			out = append(out, h.sse.Close()...)
+			h.logRedactions(h.sse.Report())
+		}
+		if string(out) != string(chunk) {
+			hostcalls.ReplaceResponseBody(out)
+		}
+	}
+	return types.ActionContinue
+}
+
+func (h *httpContext) replaceResponse(orig, out []byte, rep redact.Report) {
+	if string(out) != string(orig) {
+		if err := hostcalls.ReplaceResponseBody(out); err != nil {
+			hostcalls.LogError("egressguard: replacing response body failed: " + err.Error())
+		}
+	}
+	h.logRedactions(rep)
+}
+
+// logRedactions logs entity counts by type; never the matched text.
+func (h *httpContext) logRedactions(rep redact.Report) {
+	if rep.Total() == 0 && !rep.Leak && !rep.Unsafe {
+		return
+	}
+	types := make([]string, 0, len(rep.Counts))
+	for t, n := range rep.Counts {
+		types = append(types, t+":"+strconv.Itoa(n))
+	}
+	sort.Strings(types)
+	hostcalls.LogInfo("egressguard: redacted request_id=" + h.requestID + " counts=" + strings.Join(types, ",") +
+		" leak=" + strconv.FormatBool(rep.Leak) + " unsafe=" + strconv.FormatBool(rep.Unsafe))
+}
