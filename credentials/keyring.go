@@ -1,0 +1,368 @@
+package credentials
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Env looks up VM environment variables. In the plugin use OSEnv: inside the wasm VM
+// the variables Envoy forwards (host_env_keys / env_vars) are the process environment.
+type Env interface {
+	// Getenv returns the variable's value and whether it is set.
+	Getenv(name string) (string, bool)
+}
+
+// OSEnv is the process environment (os.LookupEnv).
+type OSEnv struct{}
+
+// Getenv implements Env.
+func (OSEnv) Getenv(name string) (string, bool) { return os.LookupEnv(name) }
+
+// MapEnv is an Env backed by a map, for tests and tools.
+type MapEnv map[string]string
+
+// Getenv implements Env.
+func (m MapEnv) Getenv(name string) (string, bool) { v, ok := m[name]; return v, ok }
+
+// SharedStore is proxy-wasm shared data: one key/value space per Envoy vm_id, shared by
+// the VMs of all worker threads, with compare-and-swap versions.
+type SharedStore interface {
+	// Get returns the value and its CAS version, or ErrNotFound.
+	Get(key string) (value []byte, cas uint32, err error)
+	// Set stores value if cas is the current version (ErrCASMismatch otherwise). The
+	// Keyring passes cas 0 only to create a key that Get reported as not found.
+	Set(key string, value []byte, cas uint32) error
+}
+
+// Errors a SharedStore implementation returns (wrapping is fine; errors.Is is used).
+var (
+	// ErrNotFound: the key has never been set (proxy-wasm ErrorStatusNotFound).
+	ErrNotFound = errors.New("shared data: key not found")
+	// ErrCASMismatch: the key changed since Get (proxy-wasm ErrorStatusCasMismatch).
+	ErrCASMismatch = errors.New("shared data: cas mismatch")
+)
+
+// MaxCASAttempts bounds every shared-data compare-and-swap loop. When it is exhausted
+// the Keyring falls back to its worker-local state instead of failing the request.
+const MaxCASAttempts = 8
+
+// SharedKeyPrefix namespaces the shared-data keys: <prefix><upstream>/cooldown and
+// <prefix><upstream>/rr.
+const SharedKeyPrefix = "egressguard/keys/"
+
+// Keyring is the resolved key set of one upstream. Build it once per plugin start with
+// NewKeyring; it is safe for concurrent use. Worker-local state (the fallback when
+// shared data is unavailable or contended) is merged with the shared state: a key is
+// usable when neither says it is cooling down.
+type Keyring struct {
+	upstream    string
+	header      string
+	prefix      string // "Bearer " or "" (raw)
+	priority    bool
+	cooldown    CooldownConfig
+	keys        []keyEntry
+	cooldownKey string
+	rrKey       string
+
+	mu         sync.Mutex
+	localUntil []int64 // per key index, unix ms
+	localRR    int
+	scratch    []int64
+}
+
+type keyEntry struct {
+	name   string
+	secret Secret
+}
+
+// NewKeyring validates a and resolves every key once. Missing or empty environment
+// variables are an error naming the upstream, the key and the variable, never a value.
+// Warnings (e.g. inline keys) are meant for the start-up log. Values are trimmed of
+// surrounding white space (a trailing newline from a secret file is common).
+func NewKeyring(upstream string, a UpstreamAuth, env Env) (*Keyring, []string, error) {
+	field := fmt.Sprintf("upstream %q: auth", upstream)
+	if !a.Enabled() {
+		return nil, nil, fmt.Errorf("%s.keys: at least one key is required", field)
+	}
+	if msgs := a.Validate(field); len(msgs) > 0 {
+		return nil, nil, errors.New(strings.Join(msgs, "; "))
+	}
+	a.ApplyDefaults()
+	k := &Keyring{
+		upstream:    upstream,
+		header:      a.Header,
+		priority:    a.Strategy == StrategyPriority,
+		cooldown:    a.Cooldown,
+		cooldownKey: SharedKeyPrefix + upstream + "/cooldown",
+		rrKey:       SharedKeyPrefix + upstream + "/rr",
+		localUntil:  make([]int64, len(a.Keys)),
+		scratch:     make([]int64, len(a.Keys)),
+	}
+	if a.Scheme != SchemeRaw {
+		k.prefix = a.Scheme + " "
+	}
+	var warnings, problems []string
+	for i, ref := range a.Keys {
+		kf := fmt.Sprintf("%s.keys[%d]", field, i)
+		var v string
+		if ref.Env != "" {
+			raw, ok := env.Getenv(ref.Env)
+			v = strings.TrimSpace(raw)
+			switch {
+			case !ok:
+				problems = append(problems, fmt.Sprintf("%s.env: environment variable %s is not set in the wasm VM "+
+					"(Envoy: list it in vm_config.environment_variables.host_env_keys; Istio: vmConfig.env with valueFrom: HOST)", kf, ref.Env))
+				continue
+			case v == "":
+				problems = append(problems, fmt.Sprintf("%s.env: environment variable %s is empty", kf, ref.Env))
+				continue
+			}
+			if msg := checkKeyValue(v); msg != "" {
+				problems = append(problems, fmt.Sprintf("%s.env: environment variable %s %s", kf, ref.Env, msg))
+				continue
+			}
+		} else {
+			v = ref.Value.Reveal()
+			warnings = append(warnings, fmt.Sprintf("%s.value: key %q is configured inline; inline keys appear in Envoy "+
+				"config dumps (/config_dump) and in the WasmPlugin object, use env in production", kf, ref.Name))
+		}
+		k.keys = append(k.keys, keyEntry{name: ref.Name, secret: NewSecret(v)})
+	}
+	if len(problems) > 0 {
+		return nil, warnings, errors.New(strings.Join(problems, "; "))
+	}
+	return k, warnings, nil
+}
+
+// Upstream returns the upstream name the keyring was built for.
+func (k *Keyring) Upstream() string { return k.upstream }
+
+// Header returns the lower-case header name the key is sent in.
+func (k *Keyring) Header() string { return k.header }
+
+// Names returns the key names in configured order.
+func (k *Keyring) Names() []string {
+	out := make([]string, len(k.keys))
+	for i, e := range k.keys {
+		out[i] = e.name
+	}
+	return out
+}
+
+// String describes the keyring without key material.
+func (k *Keyring) String() string {
+	return fmt.Sprintf("Keyring(upstream=%q header=%q keys=%q)", k.upstream, k.header, k.Names())
+}
+
+// GoString implements fmt.GoStringer like String.
+func (k *Keyring) GoString() string { return k.String() }
+
+// HeaderValue returns the header to set on the upstream request and its value (scheme
+// prefix plus key), e.g. ("authorization", "Bearer sk-..."). The value holds the key:
+// pass it straight to the header host call and nowhere else.
+func (k *Keyring) HeaderValue(s Secret) (name, value string) {
+	return k.header, k.prefix + s.Reveal()
+}
+
+// CooldownFor is this keyring's cooldown for an upstream status and Retry-After value
+// (0 when the status does not cool a key).
+func (k *Keyring) CooldownFor(status int, retryAfter string, now time.Time) time.Duration {
+	return k.cooldown.CooldownFor(status, retryAfter, now)
+}
+
+// Prepare creates the shared-data records if they do not exist yet. Call it from
+// OnPluginStart: afterwards every update is a true compare-and-swap (Envoy treats cas 0
+// as unconditional, so lazily creating a record could race another worker). An error
+// is worth a warning only: the keyring then works from worker-local state when needed.
+func (k *Keyring) Prepare(store SharedStore) error {
+	if store == nil {
+		return nil
+	}
+	var errs []error
+	for _, rec := range []struct {
+		key  string
+		init []byte
+	}{{k.cooldownKey, []byte(stateVersion)}, {k.rrKey, []byte("0")}} {
+		_, _, err := store.Get(rec.key)
+		if errors.Is(err, ErrNotFound) {
+			err = store.Set(rec.key, rec.init, 0)
+			if errors.Is(err, ErrCASMismatch) {
+				err = nil // another worker created it first
+			}
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("upstream %q: shared data %s: %w", k.upstream, rec.key, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Pick chooses the key for one request: with strategy priority the first usable key in
+// configured order, with round_robin the next usable key after the last one handed out
+// by any worker. When every key is cooling down ok is false and retryAfter is the time
+// until the first key becomes usable again (answer 503, see KeysExhausted). store may
+// be nil (worker-local state only).
+func (k *Keyring) Pick(store SharedStore, now time.Time) (key Secret, keyName string, retryAfter time.Duration, ok bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	until := k.deadlinesLocked(store)
+	nowMs := now.UnixMilli()
+	i := -1
+	if k.priority || len(k.keys) == 1 {
+		i = firstUsable(until, 0, nowMs)
+	} else {
+		i = k.nextRoundRobinLocked(store, until, nowMs)
+	}
+	if i < 0 {
+		earliest := until[0]
+		for _, u := range until[1:] {
+			earliest = min(earliest, u)
+		}
+		return Secret{}, "", time.Duration(earliest-nowMs) * time.Millisecond, false
+	}
+	return k.keys[i].secret, k.keys[i].name, 0, true
+}
+
+// deadlinesLocked merges the shared cooldown record into the worker-local deadlines.
+func (k *Keyring) deadlinesLocked(store SharedStore) []int64 {
+	until := k.scratch
+	copy(until, k.localUntil)
+	if store == nil {
+		return until
+	}
+	b, _, err := store.Get(k.cooldownKey)
+	if err != nil {
+		return until
+	}
+	forEachDeadline(b, func(name string, ms int64) {
+		if i := k.index(name); i >= 0 {
+			until[i] = max(until[i], ms)
+		}
+	})
+	return until
+}
+
+func (k *Keyring) index(name string) int {
+	for i, e := range k.keys {
+		if e.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func firstUsable(until []int64, start int, nowMs int64) int {
+	n := len(until)
+	for j := 0; j < n; j++ {
+		if i := (start + j) % n; until[i] <= nowMs {
+			return i
+		}
+	}
+	return -1
+}
+
+// nextRoundRobinLocked advances the shared position with compare-and-swap; on store
+// errors or persistent contention it uses the worker-local position.
+func (k *Keyring) nextRoundRobinLocked(store SharedStore, until []int64, nowMs int64) int {
+	n := len(k.keys)
+shared:
+	for attempt := 0; store != nil && attempt < MaxCASAttempts; attempt++ {
+		b, cas, err := store.Get(k.rrKey)
+		start := 0
+		switch {
+		case err == nil:
+			if v, perr := strconv.ParseUint(string(b), 10, 32); perr == nil {
+				start = int(v % uint64(n))
+			}
+		case errors.Is(err, ErrNotFound):
+			cas = 0
+		default:
+			break shared // unusable store: local fallback
+		}
+		i := firstUsable(until, start, nowMs)
+		if i < 0 {
+			return -1
+		}
+		next := (i + 1) % n
+		err = store.Set(k.rrKey, strconv.AppendInt(nil, int64(next), 10), cas)
+		if err == nil {
+			k.localRR = next
+			return i
+		}
+		if !errors.Is(err, ErrCASMismatch) {
+			break shared
+		}
+	}
+	i := firstUsable(until, k.localRR, nowMs)
+	if i >= 0 {
+		k.localRR = (i + 1) % n
+	}
+	return i
+}
+
+// ReportStatus records the upstream's answer to a request made with keyName: 401/403
+// and 429 cool the key down (see CooldownFor; retryAfter is the response's Retry-After
+// header value, "" when absent) for every worker through the shared store, extending
+// never shortening an existing cooldown. It reports whether the key was cooled. Other
+// statuses and unknown names are ignored. store may be nil (worker-local only).
+func (k *Keyring) ReportStatus(store SharedStore, keyName string, status int, retryAfter string, now time.Time) (cooled bool) {
+	d := k.CooldownFor(status, retryAfter, now)
+	i := k.index(keyName)
+	if d <= 0 || i < 0 {
+		return false
+	}
+	nowMs := now.UnixMilli()
+	untilMs := now.Add(d).UnixMilli()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.localUntil[i] = max(k.localUntil[i], untilMs)
+	if store != nil {
+		k.extendSharedLocked(store, keyName, untilMs, nowMs)
+	}
+	return true
+}
+
+// extendSharedLocked merges one deadline into the shared record with compare-and-swap,
+// so concurrent reports for different keys from different workers are all kept.
+func (k *Keyring) extendSharedLocked(store SharedStore, name string, untilMs, nowMs int64) {
+	for attempt := 0; attempt < MaxCASAttempts; attempt++ {
+		b, cas, err := store.Get(k.cooldownKey)
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrNotFound):
+			b, cas = nil, 0
+		default:
+			return // worker-local state already holds the deadline
+		}
+		m := decodeDeadlines(b)
+		if m[name] >= untilMs {
+			return
+		}
+		m[name] = untilMs
+		err = store.Set(k.cooldownKey, encodeDeadlines(m, nowMs), cas)
+		if err == nil || !errors.Is(err, ErrCASMismatch) {
+			return
+		}
+	}
+}
+
+// CoolingDown returns, for every key cooling down at now, the time left (for metrics
+// and debugging; keyed by key name).
+func (k *Keyring) CoolingDown(store SharedStore, now time.Time) map[string]time.Duration {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	until := k.deadlinesLocked(store)
+	nowMs := now.UnixMilli()
+	out := map[string]time.Duration{}
+	for i, u := range until {
+		if u > nowMs {
+			out[k.keys[i].name] = time.Duration(u-nowMs) * time.Millisecond
+		}
+	}
+	return out
+}
