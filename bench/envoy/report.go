@@ -1,0 +1,312 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/egressguard/egressguard/internal/envoytest"
+)
+
+type report struct {
+	Machine  machine   `json:"machine"`
+	Settings settings  `json:"settings"`
+	Results  []summary `json:"results"`
+}
+
+type machine struct {
+	Date               string `json:"date"`
+	NProc              int    `json:"nproc"`
+	CPUModel           string `json:"cpu_model"`
+	GoVersion          string `json:"go_version"`
+	EnvoyVersion       string `json:"envoy_version"`
+	Wasm               string `json:"wasm"` // path, size and sha256 of the measured module
+	Checkout           string `json:"checkout"`
+	LoadAvgStart       string `json:"loadavg_start"`
+	LoadAvgEnd         string `json:"loadavg_end"`
+	EnvoyCPUAccounting bool   `json:"envoy_cpu_accounting"`
+}
+
+type settings struct {
+	Command      string `json:"command"`
+	Duration     string `json:"round_duration"`
+	Warmup       string `json:"warmup"`
+	Concurrency  int    `json:"concurrency"`
+	Rounds       int    `json:"rounds"`
+	EnvoyWorkers int    `json:"envoy_workers"`
+	PluginConfig string `json:"plugin_config"`
+	Bodies       int    `json:"bodies_per_size"`
+}
+
+// summary is one body size (and mode) over all rounds.
+type summary struct {
+	BodyBytes int              `json:"body_bytes"`
+	Stream    bool             `json:"stream"`
+	Variants  []variantSummary `json:"variants"`
+}
+
+type variantSummary struct {
+	Name     string    `json:"name"`
+	Requests int       `json:"requests"`
+	Errors   int       `json:"errors"`
+	Non200   int       `json:"non_200"`
+	RPS      float64   `json:"rps"`
+	RoundRPS []float64 `json:"round_rps"`
+	// Relative to "plain" (zero on plain itself).
+	Ratio       float64   `json:"ratio_vs_plain"`
+	RoundRatios []float64 `json:"round_ratios_vs_plain"`
+	P50Ms       float64   `json:"p50_ms"`
+	P99Ms       float64   `json:"p99_ms"`
+	TTFBP50Ms   float64   `json:"ttfb_p50_ms"`
+	TTFBP99Ms   float64   `json:"ttfb_p99_ms"`
+	AddedP50Ms  float64   `json:"added_p50_ms"`
+	AddedP99Ms  float64   `json:"added_p99_ms"`
+	AddedTTFB50 float64   `json:"added_ttfb_p50_ms"`
+	AddedTTFB99 float64   `json:"added_ttfb_p99_ms"`
+	EnvoyCPUUs  float64   `json:"envoy_cpu_us_per_req"`
+	BenchCPUUs  float64   `json:"bench_cpu_us_per_req"`
+}
+
+// series collects the rounds of one body size.
+type series struct {
+	size   int
+	stream bool
+	names  []string
+	rounds map[string][]roundResult
+}
+
+func newSeries(size int, stream bool, vs []*variant) *series {
+	s := &series{size: size, stream: stream, rounds: map[string][]roundResult{}}
+	for _, v := range vs {
+		s.names = append(s.names, v.name)
+	}
+	return s
+}
+
+func (s *series) add(name string, r roundResult) { s.rounds[name] = append(s.rounds[name], r) }
+
+func (s *series) summarize() summary {
+	out := summary{BodyBytes: s.size, Stream: s.stream}
+	for _, name := range s.names {
+		var all roundResult
+		v := variantSummary{Name: name}
+		for _, r := range s.rounds[name] {
+			all.N += r.N
+			all.Errors += r.Errors
+			all.Non200 += r.Non200
+			all.Elapsed += r.Elapsed
+			all.EnvoyCPU += r.EnvoyCPU
+			all.SelfCPU += r.SelfCPU
+			all.lat = append(all.lat, r.lat...)
+			all.ttfb = append(all.ttfb, r.ttfb...)
+			v.RoundRPS = append(v.RoundRPS, round2(r.rps()))
+		}
+		slices.Sort(all.lat)
+		slices.Sort(all.ttfb)
+		v.Requests, v.Errors, v.Non200 = all.N, all.Errors, all.Non200
+		v.RPS = round2(all.rps())
+		v.P50Ms, v.P99Ms = msf(pct(all.lat, 50)), msf(pct(all.lat, 99))
+		v.TTFBP50Ms, v.TTFBP99Ms = msf(pct(all.ttfb, 50)), msf(pct(all.ttfb, 99))
+		if all.N > 0 {
+			v.EnvoyCPUUs = round2(float64(all.EnvoyCPU.Microseconds()) / float64(all.N))
+			v.BenchCPUUs = round2(float64(all.SelfCPU.Microseconds()) / float64(all.N))
+		}
+		out.Variants = append(out.Variants, v)
+	}
+	base := out.Variants[0] // "plain"
+	for i := 1; i < len(out.Variants); i++ {
+		v := &out.Variants[i]
+		if base.RPS > 0 {
+			v.Ratio = round3(v.RPS / base.RPS)
+		}
+		for k, r := range v.RoundRPS {
+			if k < len(base.RoundRPS) && base.RoundRPS[k] > 0 {
+				v.RoundRatios = append(v.RoundRatios, round3(r/base.RoundRPS[k]))
+			}
+		}
+		v.AddedP50Ms, v.AddedP99Ms = round3(v.P50Ms-base.P50Ms), round3(v.P99Ms-base.P99Ms)
+		v.AddedTTFB50, v.AddedTTFB99 = round3(v.TTFBP50Ms-base.TTFBP50Ms), round3(v.TTFBP99Ms-base.TTFBP99Ms)
+	}
+	return out
+}
+
+func (rep *report) markdown() string {
+	var b strings.Builder
+	m, s := rep.Machine, rep.Settings
+	fmt.Fprintf(&b, "## Envoy with vs without the filter\n\n")
+	fmt.Fprintf(&b, "- Command: `%s`\n", strings.TrimSpace(s.Command))
+	fmt.Fprintf(&b, "- Date: %s\n", m.Date)
+	fmt.Fprintf(&b, "- Machine: %d CPUs (nproc), %s; load average %s at start, %s at end\n", m.NProc, m.CPUModel, m.LoadAvgStart, m.LoadAvgEnd)
+	fmt.Fprintf(&b, "- Software: %s, Envoy %s (V8 wasm runtime)\n", m.GoVersion, m.EnvoyVersion)
+	fmt.Fprintf(&b, "- Guard module: %s; checkout at run time: %s\n", m.Wasm, m.Checkout)
+	fmt.Fprintf(&b, "- Load: %d closed-loop keep-alive connections per variant; %d rounds × %s per variant and body size, "+
+		"interleaved and counterbalanced (plain/guard, guard/plain, …) after a %s warm-up round (discarded); Envoy --concurrency %d; "+
+		"%d distinct bodies per size, half with max_tokens above the cap (rewritten by the guard)\n",
+		s.Concurrency, s.Rounds, s.Duration, s.Warmup, s.EnvoyWorkers, s.Bodies)
+	fmt.Fprintf(&b, "- Guard plugin configuration: `%s`\n\n", s.PluginConfig)
+
+	var plainRes, sseRes []summary
+	for _, r := range rep.Results {
+		if r.Stream {
+			sseRes = append(sseRes, r)
+		} else {
+			plainRes = append(plainRes, r)
+		}
+	}
+	cpu := "Envoy CPU µs/req"
+	if !m.EnvoyCPUAccounting {
+		cpu = "Envoy CPU (n/a)"
+	}
+	if len(plainRes) > 0 {
+		fmt.Fprintf(&b, "### Request/response (JSON)\n\n")
+		fmt.Fprintf(&b, "| body | variant | req/s | vs plain | per-round ratios | p50 ms | p99 ms | added p50 ms | added p99 ms | %s | errors / non-200 |\n", cpu)
+		fmt.Fprintf(&b, "|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|\n")
+		for _, r := range plainRes {
+			for i, v := range r.Variants {
+				fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %.2f | %.2f | %s | %s | %.0f | %d / %d |\n",
+					sizeLabel(r.BodyBytes), v.Name, v.RPS, ratio(i, v.Ratio), ratios(i, v.RoundRatios),
+					v.P50Ms, v.P99Ms, added(i, v.AddedP50Ms), added(i, v.AddedP99Ms), v.EnvoyCPUUs, v.Errors, v.Non200)
+			}
+		}
+		b.WriteString("\n")
+	}
+	if len(sseRes) > 0 {
+		fmt.Fprintf(&b, "### Streaming (SSE response)\n\n")
+		fmt.Fprintf(&b, "| body | variant | req/s | vs plain | TTFB p50 ms | TTFB p99 ms | added TTFB p50 ms | added TTFB p99 ms | full stream p50 ms | full stream p99 ms | %s | errors / non-200 |\n", cpu)
+		fmt.Fprintf(&b, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		for _, r := range sseRes {
+			for i, v := range r.Variants {
+				fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %.2f | %.2f | %s | %s | %.2f | %.2f | %.0f | %d / %d |\n",
+					sizeLabel(r.BodyBytes), v.Name, v.RPS, ratio(i, v.Ratio), v.TTFBP50Ms, v.TTFBP99Ms,
+					added(i, v.AddedTTFB50), added(i, v.AddedTTFB99), v.P50Ms, v.P99Ms, v.EnvoyCPUUs, v.Errors, v.Non200)
+			}
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func sizeLabel(n int) string {
+	if n%1024 == 0 {
+		return strconv.Itoa(n/1024) + " KiB"
+	}
+	return strconv.Itoa(n) + " B"
+}
+
+func ratio(i int, r float64) string {
+	if i == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("**%.0f %%**", r*100)
+}
+
+func ratios(i int, rs []float64) string {
+	if i == 0 || len(rs) == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f–%.2f", slices.Min(rs), slices.Max(rs))
+}
+
+func added(i int, v float64) string {
+	if i == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%+.2f", v)
+}
+
+func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
+func round3(f float64) float64 {
+	if f < 0 {
+		return -round3(-f)
+	}
+	return float64(int64(f*1000+0.5)) / 1000
+}
+func msf(d time.Duration) float64 { return round3(float64(d) / 1e6) }
+func ms(d time.Duration) string   { return fmt.Sprintf("%.2fms", float64(d)/1e6) }
+func us(d time.Duration) string   { return fmt.Sprintf("%dµs", d.Microseconds()) }
+
+func machineFacts(envoyBin, wasm string) machine {
+	m := machine{Wasm: wasmFacts(wasm), Checkout: checkout(), Date: time.Now().UTC().Format("2006-01-02 15:04 MST"), NProc: runtime.NumCPU(), GoVersion: runtime.Version()}
+	if b, err := readFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPUModel = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if out, err := exec.Command(envoyBin, "--version").CombinedOutput(); err == nil {
+		s := string(bytes.TrimSpace(out))
+		if _, v, ok := strings.Cut(s, "version:"); ok {
+			s = strings.TrimSpace(v)
+		}
+		m.EnvoyVersion = s
+	} else {
+		m.EnvoyVersion = "unknown (" + err.Error() + ")"
+	}
+	return m
+}
+
+func wasmFacts(p string) string {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return p + " (unreadable)"
+	}
+	sum := sha256.Sum256(b)
+	return fmt.Sprintf("`%s` (%d bytes, sha256 %x)", p, len(b), sum[:6])
+}
+
+// checkout names the repository HEAD and whether tracked files differ from it (the
+// measured module may have been built from another tree: see the wasm hash).
+func checkout() string {
+	root := envoytest.RepoRoot()
+	head, err := exec.Command("git", "-C", root, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	s := strings.TrimSpace(string(head))
+	if st, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
+		s += " with uncommitted changes"
+	}
+	return s
+}
+
+func loadAvg() string {
+	b, err := readFile("/proc/loadavg")
+	if err != nil {
+		return "n/a"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "n/a"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// findPID finds the Envoy started by envoytest: the process whose command line names the
+// bootstrap in its working directory. 0 when not found (CPU accounting is then skipped).
+func findPID(dir string) int {
+	cfg := filepath.Join(dir, "envoy.json")
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := readFile("/proc/" + e.Name() + "/cmdline")
+		if err == nil && bytes.Contains(b, []byte(cfg)) {
+			return pid
+		}
+	}
+	return 0
+}
+
+func readFile(p string) ([]byte, error) { return os.ReadFile(p) }
