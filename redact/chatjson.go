@@ -133,8 +133,29 @@ func splice(body []byte, edits []edit) []byte {
 
 // appendJSONString appends s as a JSON string literal; invalid UTF-8 becomes U+FFFD.
 func appendJSONString(dst []byte, s string) []byte {
-	const hexd = "0123456789abcdef"
 	dst = append(dst, '"')
+	return append(appendJSONChars(dst, s), '"')
+}
+
+// appendJSONString2 appends a+b as one JSON string literal without
+// concatenating them first. Invalid UTF-8 is judged in each part separately,
+// as appendJSONString(a+b) would only if a ends on a rune boundary; Stream
+// output always does, except after Flush, whose text is the b part.
+func appendJSONString2(dst []byte, a, b string) []byte {
+	if b == "" {
+		return appendJSONString(dst, a)
+	}
+	if a != "" && !utf8.RuneStart(b[0]) {
+		return appendJSONString(dst, a+b)
+	}
+	dst = append(dst, '"')
+	dst = appendJSONChars(dst, a)
+	return append(appendJSONChars(dst, b), '"')
+}
+
+// appendJSONChars appends the escaped characters of s (no quotes).
+func appendJSONChars(dst []byte, s string) []byte {
+	const hexd = "0123456789abcdef"
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c >= 0x80 {
@@ -163,5 +184,5 @@ func appendJSONString(dst []byte, s string) []byte {
 		}
 		i++
 	}
-	return append(dst, '"')
+	return dst
 }

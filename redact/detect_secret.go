@@ -328,9 +328,10 @@ func shannon(s string) float64 {
 	return h
 }
 
-// detectBearer matches "Bearer <token>" and returns the token span.
+// detectBearer matches "Bearer <token>" (the scheme name in any case, as
+// HTTP auth schemes are case-insensitive) and returns the token span.
 func detectBearer(v *view, k int, minEntropy float64) (int, int, kind, bool) {
-	if !v.hasPrefixAt(k, "Bearer ") && !v.hasPrefixAt(k, "bearer ") {
+	if !v.hasPrefixFoldAt(k, "bearer ") {
 		return 0, 0, 0, false
 	}
 	i := k + 7

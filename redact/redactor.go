@@ -70,6 +70,7 @@ type Redactor struct {
 	clsLeak      [256]uint16
 	quiet        [3][256]uint8 // per table above: 1 for bytes that may trigger a detector
 	names        []string
+	tags         []string // "[" + name + "]" per kind
 	custom       []*regexp.Regexp
 	canaries     []string
 	allowedHosts []string
@@ -117,6 +118,9 @@ func New(cfg Config) (*Redactor, error) {
 		if c != "" {
 			r.canaries = append(r.canaries, c)
 		}
+	}
+	for _, n := range r.names {
+		r.tags = append(r.tags, "["+n+"]")
 	}
 	r.enable(cfg.Disabled)
 	r.buildClasses()
@@ -208,8 +212,8 @@ func classesFor(on *[numBuiltin]bool, canaries []string) (t [256]uint16) {
 	if on[kMarkdown] {
 		set("[!", tMarkdown)
 	}
-	set("ABJ", tLetter) // AKIA/ASIA, Bearer, eyJ (JWT)
-	set("-_", tDash)    // sk-, glpat-, xoxb-, ghp_, github_pat_, PEM
+	set("ABbJ", tLetter) // AKIA/ASIA, Bearer (any case), eyJ (JWT)
+	set("-_", tDash)     // sk-, glpat-, xoxb-, ghp_, github_pat_, PEM
 	for _, c := range canaries {
 		t[c[0]] |= tCanary
 	}
@@ -251,6 +255,8 @@ func (r *Redactor) apply(text string, ms []match) (string, Report) {
 	if len(ms) == 0 {
 		return text, rep
 	}
+	// strings.Builder, not make([]byte): Grow does not zero the buffer, and
+	// zeroing 16 KiB costs more than the whole scan in wazero.
 	var b strings.Builder
 	b.Grow(len(text) + 16*len(ms))
 	last := 0
@@ -278,7 +284,7 @@ func (r *Redactor) replacement(k kind, s string) string {
 		}
 		return "[blocked link]"
 	case kURL, kCanary, kLeak:
-		return "[" + r.names[k] + "]"
+		return r.tags[k]
 	}
 	switch {
 	case r.style == StyleHash:
@@ -290,7 +296,7 @@ func (r *Redactor) replacement(k kind, s string) string {
 	case r.style == StyleMask && k != kPEM:
 		return mask(s)
 	}
-	return "[" + r.names[k] + "]"
+	return r.tags[k]
 }
 
 // mask replaces every ASCII letter and digit except the last four with '*'.

@@ -84,14 +84,7 @@ func (sc *scanner) run(text string, base int, final bool, out []match) ([]match,
 			}
 		}
 		if p != 0 {
-			rel, lim := p-base, limit-base
-			for {
-				rel = skipQuiet(text[:lim], rel, sc.quiet)
-				if rel >= lim || !quickSkip(text, rel, cls[text[rel]]) {
-					break
-				}
-				rel++
-			}
+			rel := nextTrigger(text, p-base, limit-base, sc.quiet, cls)
 			p = rel + base
 			if p >= n {
 				sc.pos = p
@@ -274,7 +267,7 @@ func (sc *scanner) digit(v *view, k int) (match, bool) {
 	return match{}, false
 }
 
-// letter handles the letter triggers: AKIA/ASIA keys and Bearer tokens at
+// letter handles the letter triggers: AKIA/ASIA keys and Bearer tokens (any case) at
 // a word start, and JWTs, whose trigger is the 'J' of "eyJ".
 func (sc *scanner) letter(v *view, k int) (match, bool) {
 	on, c := sc.on, v.s[k]
@@ -295,7 +288,7 @@ func (sc *scanner) letter(v *view, k int) (match, bool) {
 			return match{k, e, kd}, true
 		}
 	}
-	if c == 'B' {
+	if c == 'B' || c == 'b' {
 		if s, e, kd, ok := detectBearer(v, k, sc.r.entropy); ok && on[kd] {
 			return match{s, e, kd}, true
 		}
@@ -322,22 +315,44 @@ func (sc *scanner) colon(v *view, k int) (match, bool) {
 	return match{}, false
 }
 
-// skipQuiet returns the first index >= i whose byte is a trigger; it
-// checks 8 bytes per step (the hot loop: keep it free of calls).
-func skipQuiet(t string, i int, q *[256]uint8) int {
-	for ; i+8 <= len(t); i += 8 {
-		b := t[i : i+8]
-		_ = b[7]
-		if q[b[0]]|q[b[1]]|q[b[2]]|q[b[3]]|q[b[4]]|q[b[5]]|q[b[6]]|q[b[7]] != 0 {
-			break
-		}
+// nextTrigger returns the first index in [i, lim) holding a trigger that
+// quickSkip cannot reject, or lim. It is the hot loop: quiet bytes are
+// skipped 8 per step, and the commonest rejections (a digit after a digit, a
+// letter trigger inside a word) are decided inline; only the rest pay for a
+// call (calls are expensive in Go compiled to wasm).
+func nextTrigger(text string, i, lim int, q *[256]uint8, cls *[256]uint16) int {
+	if lim > len(text) {
+		lim = len(text)
 	}
-	for ; i < len(t); i++ {
-		if q[t[i]] != 0 {
-			break
+	for {
+		for ; i+8 <= lim; i += 8 {
+			b := text[i : i+8]
+			if q[b[0]]|q[b[1]]|q[b[2]]|q[b[3]]|q[b[4]]|q[b[5]]|q[b[6]]|q[b[7]] != 0 {
+				break
+			}
 		}
+		for ; i < lim && q[text[i]] == 0; i++ {
+		}
+		if i >= lim {
+			return lim
+		}
+		bits := cls[text[i]]
+		if i > 0 {
+			prev := byteBits[text[i-1]]
+			switch {
+			case bits == tDigit && prev&bDigit != 0:
+				i++
+				continue
+			case bits == tLetter && prev&(bUpper|bLower|bDigit) != 0 && text[i] != 'J':
+				i++
+				continue
+			}
+		}
+		if !quickSkip(text, i, bits) {
+			return i
+		}
+		i++
 	}
-	return i
 }
 
 // quickSkip rejects, from the bytes at hand and without calls, triggers
@@ -355,7 +370,8 @@ func quickSkip(text string, rel int, bits uint16) bool {
 			return true
 		}
 		if byteBits[p]&(bUpper|bLower) != 0 {
-			return false // IBAN check digits
+			// IBAN check digits: two letters (after a non-word byte) and a second digit
+			return rel+1 < len(text) && !isDigit(text[rel+1]) || rel < 2 || byteBits[text[rel-2]]&(bUpper|bLower) == 0
 		}
 		// a number needs 7+ digits, or a '.'/':' (IPv4/IPv6) within its first 5 bytes
 		digits := 0
@@ -371,8 +387,12 @@ func quickSkip(text string, rel int, bits uint16) bool {
 			if c == ':' {
 				return !ipv6Plausible(text, j)
 			}
-			if c == '.' || c == '(' || c == ')' || c == '/' {
-				return false
+			if c == ')' || c == '/' {
+				return true // ends every number shape, with fewer than 7 digits
+			}
+			if c == '.' || c == '(' {
+				// a dotted quad or number, or a "(area)" group, needs a digit next
+				return j+1 < len(text) && !isDigit(text[j+1])
 			}
 			if byteBits[c]&bHexLetter != 0 {
 				for h := j; h < len(text) && h < j+5; h++ {
@@ -388,26 +408,55 @@ func quickSkip(text string, rel int, bits uint16) bool {
 		}
 		return false
 	case tColon:
-		if rel == 0 || rel+1 >= len(text) || text[rel] != ':' {
+		if rel == 0 || rel+1 >= len(text) {
 			return false
 		}
-		p, n := text[rel-1]|0x20, text[rel+1]
-		if n == ':' || byteBits[text[rel-1]]&(bDigit|bHexLetter) != 0 && ipv6Plausible(text, rel) {
+		p := text[rel-1]
+		if text[rel] == ':' && (text[rel+1] == ':' || byteBits[p]&(bDigit|bHexLetter) != 0 && ipv6Plausible(text, rel)) {
 			return false // IPv6
 		}
+		if byteBits[p]&(bUpper|bLower) != 0 {
+			// the last two letters of a secret keyword (password, passwd, pwd,
+			// secret, token, ...key, credentials, credential, auth) or of a
+			// script/data scheme (javascript, vbscript, data)
+			if rel < 2 {
+				return false
+			}
+			switch string([]byte{text[rel-2] | 0x20, p | 0x20}) {
+			case "rd", "wd", "et", "en", "ey", "ls", "al", "th", "pt", "ta":
+				return false
+			}
+			return true
+		}
 		switch p {
-		case 'd', 't', 'n', 'y', 's', 'l', 'h', 'a', '"', '\'', ' ' | 0x20:
-			return false // password, secret, token, key, credentials, auth, data/javascript schemes, quoted keys
+		case '"', '\'', ' ':
+			return false // quoted keys, "key : value"
 		}
 		return true
 	case tLetter:
-		return rel > 0 && text[rel] != 'J' && byteBits[text[rel-1]]&(bUpper|bLower|bDigit) != 0 ||
-			rel > 1 && text[rel] == 'J' && (text[rel-1] != 'y' || text[rel-2] != 'e')
+		c := text[rel]
+		if c == 'J' {
+			return rel > 1 && (text[rel-1] != 'y' || text[rel-2] != 'e')
+		}
+		if rel > 0 && byteBits[text[rel-1]]&(bUpper|bLower|bDigit) != 0 {
+			return true
+		}
+		if rel+1 >= len(text) {
+			return false
+		}
+		n := text[rel+1]
+		if c == 'A' {
+			return n != 'K' && n != 'S' // AKIA, ASIA
+		}
+		return n|0x20 != 'e' || rel+2 < len(text) && text[rel+2]|0x20 != 'a' // Bearer
 	case tPlus:
 		return rel+1 < len(text) && (text[rel+1] < '0' || text[rel+1] > '9')
 	case tDash:
-		if rel == 0 || rel+1 >= len(text) || text[rel+1] == '-' {
+		if rel == 0 || rel+1 >= len(text) {
 			return false
+		}
+		if text[rel] == '-' && maybeDashes(text, rel+1, rel+5) {
+			return false // -----BEGIN
 		}
 		switch text[rel-1] {
 		case 'k', 't', 'a', 'b', 'p', 'r', 's', 'o', 'u', 'h':
@@ -420,6 +469,16 @@ func quickSkip(text string, rel int, bits uint16) bool {
 		return rel+1 < len(text) && text[rel+1] != '/' && byteBits[text[rel+1]]&(bUpper|bLower) == 0
 	}
 	return false
+}
+
+// maybeDashes reports whether text[i:j] may be all '-': every byte at hand is.
+func maybeDashes(text string, i, j int) bool {
+	for ; i < j && i < len(text); i++ {
+		if text[i] != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // ipv6Plausible reports whether the ':' at j can belong to an IPv6 address:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"sort"
 	"strconv"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
@@ -25,16 +26,29 @@ import (
 // Usage-only chunks, comments and other fields pass through unchanged.
 // Non-JSON data other than [DONE] is redacted as plain text.
 type SSETransformer struct {
-	r        *Redactor
-	rc       *RequestContext
-	line     []byte // partial line
-	data     []byte // data lines of the current event
-	hasData  bool
-	post     []byte // non-data lines after the first data line of the current event
-	streams  map[sseKey]*Stream
-	envelope string // latest JSON event
-	rep      Report
-	out      []byte
+	r       *Redactor
+	rc      *RequestContext
+	line    []byte // partial line
+	afterCR bool   // the last line ended with '\r': a '\n' right after it belongs to it
+	data    []byte // data lines of the current event
+	hasData bool
+	post    []byte // non-data lines after the first data line of the current event
+	streams map[sseKey]*Stream
+	env     []byte // latest JSON event (the envelope of synthesised events)
+	rep     Report
+	out     []byte
+
+	// per-event scratch, reused
+	payload  string // the event being rewritten (aliases env)
+	edits    []sseEdit
+	raw      []byte // JSON strings of the edits
+	before   []string
+	choiceFn func(gjson.Result, gjson.Result) bool
+	toolFn   func(gjson.Result, gjson.Result) bool
+	fieldFn  func(gjson.Result, gjson.Result) bool
+	fields   sseFields
+	choice   int  // choice of the tool calls being visited
+	finish   bool // that choice has a finish_reason
 }
 
 // sseKey names a stream: a choice index and a tool-call index (-1 for content).
@@ -43,24 +57,53 @@ type sseKey struct{ choice, tool int }
 // NewSSE starts a transformer for one response; rc may be nil. The bound on
 // held-back text is the Redactor's Config.Window (see Stream).
 func NewSSE(r *Redactor, rc *RequestContext) *SSETransformer {
-	return &SSETransformer{r: r, rc: rc, streams: map[sseKey]*Stream{}}
+	t := &SSETransformer{r: r, rc: rc, streams: map[sseKey]*Stream{}}
+	t.choiceFn, t.toolFn, t.fieldFn = t.visitChoice, t.visitToolCall, t.visitField
+	return t
 }
 
 // Write consumes a raw upstream chunk and returns the bytes to send downstream.
+// Lines end with "\n", "\r\n" or a lone "\r" (the SSE specification allows all
+// three), split anywhere across chunks.
 func (t *SSETransformer) Write(chunk []byte) []byte {
 	t.out = t.out[:0]
 	for len(chunk) > 0 {
-		i := bytes.IndexByte(chunk, '\n')
+		if t.afterCR {
+			t.afterCR = false
+			if chunk[0] == '\n' {
+				chunk = chunk[1:]
+				continue
+			}
+		}
+		i := indexEOL(chunk)
 		if i < 0 {
 			t.line = append(t.line, chunk...)
 			break
 		}
-		t.line = append(t.line, chunk[:i]...)
+		line := chunk[:i]
+		if len(t.line) > 0 {
+			t.line = append(t.line, line...)
+			line = t.line
+		}
+		t.afterCR = chunk[i] == '\r'
 		chunk = chunk[i+1:]
-		t.processLine(bytes.TrimSuffix(t.line, []byte{'\r'}))
+		t.processLine(line)
 		t.line = t.line[:0]
 	}
+	if len(t.out) == 0 {
+		return nil
+	}
 	return bytes.Clone(t.out)
+}
+
+// indexEOL returns the index of the first '\n' or '\r' in b, or -1.
+func indexEOL(b []byte) int {
+	for i, c := range b {
+		if c == '\n' || c == '\r' {
+			return i
+		}
+	}
+	return -1
 }
 
 // Close ends the stream: a last unterminated line and event are processed
@@ -68,9 +111,10 @@ func (t *SSETransformer) Write(chunk []byte) []byte {
 func (t *SSETransformer) Close() []byte {
 	t.out = t.out[:0]
 	if len(t.line) > 0 {
-		t.processLine(bytes.TrimSuffix(t.line, []byte{'\r'}))
+		t.processLine(t.line)
 		t.line = t.line[:0]
 	}
+	t.afterCR = false
 	if t.hasData {
 		t.dispatch()
 	}
@@ -113,10 +157,10 @@ func (t *SSETransformer) processLine(line []byte) {
 
 // dispatch handles a complete event.
 func (t *SSETransformer) dispatch() {
-	payload := string(t.data)
-	t.data, t.hasData = t.data[:0], false
-	post := t.post
-	t.post = t.post[:0]
+	t.hasData = false
+	// payload aliases t.data, which is not modified until the event is done;
+	// nothing keeps a reference to it (Streams copy what they are given).
+	payload := unsafe.String(unsafe.SliceData(t.data), len(t.data))
 	switch {
 	case payload == "[DONE]":
 		t.flushAll()
@@ -126,10 +170,17 @@ func (t *SSETransformer) dispatch() {
 		t.rep.Merge(rep)
 		t.emit(red)
 	default:
-		t.envelope = payload
-		t.emit(t.rewrite(payload))
+		t.data, t.env = t.env, t.data // the latest JSON event is the new envelope
+		t.rewrite()
 	}
-	t.out = append(t.out, post...)
+	t.data = t.data[:0]
+	t.out = append(t.out, t.post...)
+	t.post = t.post[:0]
+}
+
+// envelope returns the latest JSON event (valid until the next one).
+func (t *SSETransformer) envelope() string {
+	return unsafe.String(unsafe.SliceData(t.env), len(t.env))
 }
 
 func (t *SSETransformer) emit(payload string) {
@@ -138,47 +189,121 @@ func (t *SSETransformer) emit(payload string) {
 	t.out = append(t.out, '\n', '\n')
 }
 
-// rewrite replaces the streamed texts of one JSON chunk.
-func (t *SSETransformer) rewrite(payload string) string {
-	var edits []edit
-	var before []string // synthesised events that must precede this one
-	gjson.Get(payload, "choices").ForEach(func(pos, ch gjson.Result) bool {
-		ci := int(ch.Get("index").Int())
-		delta := ch.Get("delta")
-		finish := ch.Get("finish_reason").Type == gjson.String
-		t.streamField(payload, delta.Get("content"), sseKey{ci, -1}, finish, &edits)
-		delta.Get("tool_calls").ForEach(func(j, tc gjson.Result) bool {
-			ti := int(j.Int())
-			if x := tc.Get("index"); x.Exists() {
-				ti = int(x.Int())
-			}
-			t.streamField(payload, tc.Get("function.arguments"), sseKey{ci, ti}, finish, &edits)
-			return true
-		})
-		if finish {
-			before = append(before, t.flushChoice(ci, payload)...)
-		}
-		return true
-	})
-	for _, ev := range before {
+// rewrite emits the event in t.env with its streamed texts replaced, after
+// any synthesised events that must precede it.
+func (t *SSETransformer) rewrite() {
+	t.payload = t.envelope()
+	t.edits, t.raw, t.before = t.edits[:0], t.raw[:0], t.before[:0]
+	gjson.Get(t.payload, "choices").ForEach(t.choiceFn)
+	for _, ev := range t.before {
 		t.emit(ev)
 	}
-	return string(splice([]byte(payload), edits))
+	// splice the edits in payload order (insertion sort: there are few, and
+	// "tool_calls" may come before "content")
+	for i := 1; i < len(t.edits); i++ {
+		for j := i; j > 0 && t.edits[j].start < t.edits[j-1].start; j-- {
+			t.edits[j], t.edits[j-1] = t.edits[j-1], t.edits[j]
+		}
+	}
+	t.out = append(t.out, "data: "...)
+	last := 0
+	for _, e := range t.edits {
+		t.out = append(t.out, t.payload[last:e.start]...)
+		t.out = append(t.out, t.raw[e.rawStart:e.rawEnd]...)
+		last = e.end
+	}
+	t.out = append(t.out, t.payload[last:]...)
+	t.out = append(t.out, '\n', '\n')
+}
+
+// visitChoice handles one element of "choices". Its fields are picked in
+// one pass (fieldFn) rather than by one gjson.Get each: every Get rescans
+// the object, and parsing JSON dominates the cost of an event in wasm.
+func (t *SSETransformer) visitChoice(_, ch gjson.Result) bool {
+	t.fields = sseFields{}
+	ch.ForEach(t.fieldFn)
+	ci := int(t.fields.index.Int())
+	t.choice, t.finish = ci, t.fields.finish.Type == gjson.String
+	t.fields.content, t.fields.toolCalls, t.fields.seen = gjson.Result{}, gjson.Result{}, t.fields.seen&^(seenContent|seenToolCalls)
+	t.fields.delta.ForEach(t.fieldFn)
+	t.streamField(t.fields.content, sseKey{ci, -1})
+	t.fields.toolCalls.ForEach(t.toolFn)
+	if t.finish {
+		t.before = t.flushChoice(ci, t.payload, t.before)
+	}
+	return true
+}
+
+// sseFields are the fields of a choice and of its delta, as gjson.Get
+// would find them (the first occurrence of each key).
+type sseFields struct {
+	index, delta, finish, content, toolCalls gjson.Result
+	seen                                     uint8
+}
+
+const (
+	seenIndex = 1 << iota
+	seenDelta
+	seenFinish
+	seenContent
+	seenToolCalls
+)
+
+// visitField records a field of a choice or delta object (ForEach gives
+// array elements and scalars an empty key, which matches nothing).
+func (t *SSETransformer) visitField(k, v gjson.Result) bool {
+	f := &t.fields
+	var bit uint8
+	var dst *gjson.Result
+	switch k.Str {
+	case "index":
+		bit, dst = seenIndex, &f.index
+	case "delta":
+		bit, dst = seenDelta, &f.delta
+	case "finish_reason":
+		bit, dst = seenFinish, &f.finish
+	case "content":
+		bit, dst = seenContent, &f.content
+	case "tool_calls":
+		bit, dst = seenToolCalls, &f.toolCalls
+	default:
+		return true
+	}
+	if f.seen&bit == 0 && k.Type == gjson.String {
+		f.seen |= bit
+		*dst = v
+	}
+	return true
+}
+
+func (t *SSETransformer) visitToolCall(j, tc gjson.Result) bool {
+	ti := int(j.Int())
+	if x := tc.Get("index"); x.Exists() {
+		ti = int(x.Int())
+	}
+	t.streamField(tc.Get("function.arguments"), sseKey{t.choice, ti})
+	return true
 }
 
 // streamField feeds a string field to its stream and records the edit; when
 // the choice finishes, the stream is flushed into the same field.
-func (t *SSETransformer) streamField(payload string, v gjson.Result, key sseKey, finish bool, edits *[]edit) {
+func (t *SSETransformer) streamField(v gjson.Result, key sseKey) {
 	if v.Type != gjson.String || v.Index <= 0 {
 		return
 	}
 	s := t.stream(key)
 	out := s.Write(v.Str)
-	if finish {
-		out += s.Flush()
+	rs := len(t.raw)
+	if t.finish {
+		t.raw = appendJSONString2(t.raw, out, s.Flush())
+	} else {
+		t.raw = appendJSONString2(t.raw, out, "")
 	}
-	*edits = append(*edits, edit{v.Index, v.Index + len(v.Raw), appendJSONString(nil, out)})
+	t.edits = append(t.edits, sseEdit{v.Index, v.Index + len(v.Raw), rs, len(t.raw)})
 }
+
+// sseEdit replaces payload[start:end] with raw[rawStart:rawEnd].
+type sseEdit struct{ start, end, rawStart, rawEnd int }
 
 func (t *SSETransformer) stream(key sseKey) *Stream {
 	s := t.streams[key]
@@ -193,9 +318,8 @@ func (t *SSETransformer) stream(key sseKey) *Stream {
 	return s
 }
 
-// flushChoice flushes the streams of choice ci into synthesised events.
-func (t *SSETransformer) flushChoice(ci int, envelope string) []string {
-	var evs []string
+// flushChoice flushes the streams of choice ci into synthesised events, appended to evs.
+func (t *SSETransformer) flushChoice(ci int, envelope string, evs []string) []string {
 	for _, key := range t.keys() {
 		if key.choice == ci {
 			if text := t.streams[key].Flush(); text != "" {
@@ -210,7 +334,7 @@ func (t *SSETransformer) flushChoice(ci int, envelope string) []string {
 func (t *SSETransformer) flushAll() {
 	for _, key := range t.keys() {
 		if text := t.streams[key].Flush(); text != "" {
-			t.emit(synthesise(t.envelope, key, text))
+			t.emit(synthesise(t.envelope(), key, text))
 		}
 	}
 }

@@ -180,3 +180,38 @@ func TestSSEToolCallsAndTruncated(t *testing.T) {
 		t.Errorf("report counts = %v, want 2 e-mails and 1 card", rep.Counts)
 	}
 }
+
+// TestSSELoneCR: the SSE specification allows "\r", "\n" and "\r\n" line
+// endings; a lone "\r" (split anywhere) must frame events like "\n".
+func TestSSELoneCR(t *testing.T) {
+	r := propertyRedactors(t)[0]
+	rng := rand.New(rand.NewSource(7))
+	texts := []string{"Mail john.doe@example.com or call +1-984-182-0190 today.", "card 4111 1111 1111 1111 ok"}
+	lf := buildSSE(rng, texts, false)
+	feed := func(raw string, cuts bool) string {
+		tr := NewSSE(r, nil)
+		var out []byte
+		for len(raw) > 0 {
+			n := len(raw)
+			if cuts {
+				n = min(n, 1+rng.Intn(9))
+			}
+			out = append(out, tr.Write([]byte(raw[:n]))...)
+			raw = raw[n:]
+		}
+		return string(append(out, tr.Close()...))
+	}
+	want := feed(lf, false)
+	if strings.Contains(want, "john.doe") || !strings.Contains(want, "[DONE]") {
+		t.Fatalf("LF reference output looks wrong: %q", want)
+	}
+	cr := strings.ReplaceAll(lf, "\n", "\r")
+	crlf := strings.ReplaceAll(lf, "\n", "\r\n")
+	for i := 0; i < 50; i++ {
+		for name, raw := range map[string]string{"cr": cr, "crlf": crlf, "lf": lf} {
+			if got := feed(raw, true); got != want {
+				t.Fatalf("%s split randomly:\n got %q\nwant %q", name, got, want)
+			}
+		}
+	}
+}

@@ -21,8 +21,8 @@ import (
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
-// englishText is typical English prose with a few entities (about 16 KiB).
-var englishText = func() string {
+// plainText is typical English prose without entities (about 16 KiB).
+var plainText = func() string {
 	para := "The quarterly report was reviewed by the team on Monday, and everyone agreed that the new onboarding " +
 		"flow improved retention by 12 percent. Please contact the support desk if you have questions about " +
 		"billing, and remember that passwords must never be shared in chat. The meeting moved to room 4B at " +
@@ -31,7 +31,34 @@ var englishText = func() string {
 	for b.Len() < 16384 {
 		b.WriteString(para)
 	}
-	b.WriteString("Reach Jane at jane.doe@example.com or +44 20 7946 0958; card 4111 1111 1111 1111. ")
+	return b.String()
+}()
+
+// englishText is plainText with a few entities.
+var englishText = plainText + "Reach Jane at jane.doe@example.com or +44 20 7946 0958; card 4111 1111 1111 1111. "
+
+// llmText is about 16 KiB of markdown LLM output (../../redact/testdata/bench/llm.txt)
+// with one entity sentence every ~4 KiB (the same corpus as redact.BenchmarkRedactLLM).
+var llmText = func() string {
+	raw, err := os.ReadFile("../../redact/testdata/bench/llm.txt")
+	if err != nil {
+		panic(err)
+	}
+	ents := []string{
+		"You can reach Maria at maria.lopez@example.org or on +1 415 555 0132. ",
+		"The staging host is 10.20.4.17 and the card on file is 4111 1111 1111 1111. ",
+		"Use the header Authorization: Bearer Zx81kQ2mN7pL0vB4rT6yW9eH3j and rotate it monthly. ",
+		"Wire the refund to DE89 3704 0044 0532 0130 00 by Friday. ",
+	}
+	var b strings.Builder
+	next, e := 4096, 0
+	for b.Len() < 16384 {
+		b.Write(raw)
+		if b.Len() >= next {
+			b.WriteString(ents[e%len(ents)])
+			next, e = next+4096, e+1
+		}
+	}
 	return b.String()
 }()
 
@@ -40,6 +67,7 @@ type guestResult struct {
 	Bytes, Iterations int
 	NS                int64
 	Entities          int
+	Allocs            int
 	OutputSHA256      string `json:"output_sha256"`
 }
 
@@ -81,10 +109,10 @@ type buildError struct {
 func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
 
 // runGuest runs the guest under wazero with text on stdin.
-func runGuest(t testing.TB, rt wazero.Runtime, mod wazero.CompiledModule, text string, n int) guestResult {
+func runGuest(t testing.TB, rt wazero.Runtime, mod wazero.CompiledModule, text string, n int, args ...string) guestResult {
 	var stdout, stderr bytes.Buffer
 	cfg := wazero.NewModuleConfig().WithStdin(strings.NewReader(text)).WithStdout(&stdout).WithStderr(&stderr).
-		WithArgs("guest", "-n", strconv.Itoa(n)).WithSysNanotime().WithSysWalltime()
+		WithArgs(append([]string{"guest", "-n", strconv.Itoa(n)}, args...)...).WithSysNanotime().WithSysWalltime()
 	if _, err := rt.InstantiateModule(context.Background(), mod, cfg); err != nil && !strings.Contains(err.Error(), "exit_code(0)") {
 		t.Fatalf("running guest: %v\nstderr: %s", err, stderr.String())
 	}
@@ -106,35 +134,61 @@ func newRuntime(t testing.TB) (wazero.Runtime, wazero.CompiledModule) {
 	return rt, mod
 }
 
-// TestWasmMatchesNative checks that the wasm build redacts exactly like the native one.
+// TestWasmMatchesNative checks that the wasm build redacts exactly like the
+// native one, whole and streamed.
 func TestWasmMatchesNative(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a wasm guest")
 	}
 	rt, mod := newRuntime(t)
 	defer rt.Close(context.Background())
-	res := runGuest(t, rt, mod, englishText, 1)
 	r, err := redact.New(redact.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, rep := r.Redact(englishText, nil)
-	sum := sha256.Sum256([]byte(out))
-	if res.OutputSHA256 != hex.EncodeToString(sum[:]) || res.Entities != rep.Total() {
-		t.Fatalf("wasm output differs from native: wasm %+v, native %d entities", res, rep.Total())
+	for _, text := range []string{englishText, llmText} {
+		out, rep := r.Redact(text, nil)
+		sum := sha256.Sum256([]byte(out))
+		for _, mode := range []string{"redact", "stream"} {
+			res := runGuest(t, rt, mod, text, 1, "-mode", mode)
+			if res.OutputSHA256 != hex.EncodeToString(sum[:]) || res.Entities != rep.Total() || rep.Total() == 0 {
+				t.Fatalf("%s: wasm output differs from native: wasm %+v, native %d entities", mode, res, rep.Total())
+			}
+		}
 	}
 }
 
-// BenchmarkRedactWasm reports the guest-measured throughput ("wasm-MB/s") of
-// Redact on English text inside wazero.
+// BenchmarkRedactWasm reports the guest-measured throughput ("wasm-MB/s") and
+// allocations per pass ("allocs/pass") inside wazero, for Redact, a Stream
+// with 16-byte deltas and the SSE transformer (16-byte deltas, 1 KiB network
+// chunks; MB/s of content), on English prose with and without entities and
+// on markdown LLM output with entities.
 func BenchmarkRedactWasm(b *testing.B) {
 	rt, mod := newRuntime(b)
 	defer rt.Close(context.Background())
-	var total, ns int64
-	for b.Loop() {
-		res := runGuest(b, rt, mod, englishText, 50)
-		total += int64(res.Bytes * res.Iterations)
-		ns += res.NS
+	texts := []struct{ name, text string }{{"entities", englishText}, {"plain", plainText}, {"llm", llmText}}
+	for _, mode := range []string{"redact", "stream", "sse"} {
+		for _, tx := range texts {
+			name := tx.name
+			if mode != "redact" {
+				name = mode + "-" + tx.name
+			}
+			b.Run(name, func(b *testing.B) {
+				n := 50
+				if mode != "redact" {
+					n = 10
+				}
+				var total, ns int64
+				allocs := 0
+				for b.Loop() {
+					res := runGuest(b, rt, mod, tx.text, n, "-mode", mode)
+					total += int64(res.Bytes * res.Iterations)
+					ns += res.NS
+					allocs = res.Allocs
+				}
+				b.ReportMetric(float64(total)/(float64(ns)/1e9)/1e6, "wasm-MB/s")
+				b.ReportMetric(float64(allocs), "allocs/pass")
+			})
+		}
 	}
-	b.ReportMetric(float64(total)/(float64(ns)/1e9)/1e6, "wasm-MB/s")
 }

@@ -2,7 +2,11 @@
 // test in the parent directory and run under wazero (it also runs natively).
 //
 // It reads the text to redact from stdin, redacts it -n times and prints one
-// JSON line: {"bytes":…,"iterations":…,"ns":…,"entities":…,"output_sha256":…}.
+// JSON line: {"bytes":…,"iterations":…,"ns":…,"entities":…,"allocs":…,"output_sha256":…}.
+// -mode selects Redact (default), a Stream fed -delta byte pieces, or an
+// SSETransformer fed OpenAI chunks of -delta byte deltas in 1 KiB network
+// chunks (output_sha256 is then over the raw SSE output). allocs is the
+// number of heap allocations per iteration.
 package main
 
 import (
@@ -12,7 +16,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/egressguard/egressguard/redact"
 )
@@ -20,6 +27,8 @@ import (
 func main() {
 	n := flag.Int("n", 100, "iterations")
 	prompt := flag.String("prompt", "", "system prompt for leak detection")
+	mode := flag.String("mode", "redact", "redact, stream or sse")
+	delta := flag.Int("delta", 16, "delta size for -mode stream/sse")
 	flag.Parse()
 	in, err := io.ReadAll(os.Stdin)
 	if err != nil {
@@ -36,13 +45,86 @@ func main() {
 		rc = &redact.RequestContext{SystemPrompt: *prompt}
 	}
 	text := string(in)
-	out, rep := r.Redact(text, rc) // warm-up, and the output to compare
+	run := runner(r, rc, text, *mode, *delta)
+	out, rep := run() // warm-up, and the output to compare
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
 	start := time.Now()
 	for i := 0; i < *n; i++ {
-		r.Redact(text, rc)
+		run()
 	}
 	ns := time.Since(start).Nanoseconds()
+	runtime.ReadMemStats(&m1)
 	sum := sha256.Sum256([]byte(out))
-	fmt.Printf(`{"bytes":%d,"iterations":%d,"ns":%d,"entities":%d,"output_sha256":"%s"}`+"\n",
-		len(text), *n, ns, rep.Total(), hex.EncodeToString(sum[:]))
+	fmt.Printf(`{"bytes":%d,"iterations":%d,"ns":%d,"entities":%d,"allocs":%d,"output_sha256":"%s"}`+"\n",
+		len(text), *n, ns, rep.Total(), (m1.Mallocs-m0.Mallocs)/uint64(max(1, *n)), hex.EncodeToString(sum[:]))
+}
+
+// runner returns one benchmark pass of the given mode.
+//
+//go:noinline
+func runner(r *redact.Redactor, rc *redact.RequestContext, text, mode string, delta int) func() (string, redact.Report) {
+	switch mode {
+	case "redact":
+		return func() (string, redact.Report) { return r.Redact(text, rc) }
+	case "stream":
+		return func() (string, redact.Report) { return stream(r, rc, text, delta) }
+	case "sse":
+		body := sseBody(text, delta)
+		return func() (string, redact.Report) { return sse(r, rc, body) }
+	}
+	fmt.Fprintln(os.Stderr, "guest: unknown -mode", mode)
+	os.Exit(2)
+	return nil
+}
+
+// stream redacts text through a Stream fed delta-byte pieces.
+func stream(r *redact.Redactor, rc *redact.RequestContext, text string, delta int) (string, redact.Report) {
+	var out strings.Builder
+	st := r.NewStream(rc)
+	for i := 0; i < len(text); i += delta {
+		out.WriteString(st.Write(text[i:min(len(text), i+delta)]))
+	}
+	out.WriteString(st.Flush())
+	return out.String(), st.Report()
+}
+
+// sse runs body through an SSETransformer in 1 KiB network chunks.
+func sse(r *redact.Redactor, rc *redact.RequestContext, body []byte) (string, redact.Report) {
+	var out []byte
+	t := redact.NewSSE(r, rc)
+	for i := 0; i < len(body); i += 1024 {
+		out = append(out, t.Write(body[i:min(len(body), i+1024)])...)
+	}
+	out = append(out, t.Close()...)
+	return string(out), t.Report()
+}
+
+// sseBody frames text as OpenAI chat.completion.chunk events of about delta
+// bytes (whole UTF-8 sequences, as upstreams send). It does not use
+// encoding/json: a guest importing it fails under wazero 1.7.2.
+func sseBody(text string, delta int) []byte {
+	var b []byte
+	for i := 0; i < len(text); {
+		j := min(len(text), i+delta)
+		for j < len(text) && !utf8.RuneStart(text[j]) {
+			j++
+		}
+		b = append(b, `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":"`...)
+		for _, c := range []byte(text[i:j]) {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < 0x20:
+				b = append(b, fmt.Sprintf(`\u%04x`, c)...)
+			default:
+				b = append(b, c)
+			}
+		}
+		b = append(b, '"')
+		i = j
+		b = append(b, "},\"logprobs\":null,\"finish_reason\":null}]}\n\n"...)
+	}
+	b = append(b, `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`+"\n\ndata: [DONE]\n\n"...)
+	return b
 }

@@ -1,0 +1,80 @@
+package redact
+
+import (
+	"bufio"
+	"encoding/json"
+	"math/rand"
+	"os"
+	"testing"
+)
+
+// checkSkipSound asserts that every position of text[:cut] that nextTrigger
+// passes over (a quiet byte, or a trigger rejected by the quick checks) is a
+// position where dispatch finds nothing in the whole text, whatever the end
+// of the previous entity.
+func checkSkipSound(t *testing.T, r *Redactor, text string, cut int, rc *RequestContext) {
+	t.Helper()
+	sc := r.newScanner(rc, false)
+	head := text[:cut]
+	for i := 1; i < cut; i++ {
+		if nextTrigger(head, i, i+1, sc.quiet, sc.cls) == i {
+			continue // not skipped
+		}
+		hi, lo := min(len(text), i+r.window), max(0, i-lookBehind)
+		for _, floor := range []int{-lo, i - lo} {
+			v := view{s: text[lo:hi], k: i - lo, floor: floor, fin: true}
+			if m, ok := sc.dispatch(&v, sc.cls[text[i]], false); ok {
+				t.Fatalf("position %d (cut %d, floor %d) was skipped but %s matches %q in %q",
+					i, cut, floor, r.names[m.kind], text[lo+m.start:lo+m.end], text)
+			}
+		}
+	}
+}
+
+// TestQuickSkipSound checks the quick rejections against the detectors on
+// random texts (whole and cut anywhere, as a stream sees them) and on the
+// dev set.
+func TestQuickSkipSound(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	rc := &RequestContext{SystemPrompt: propertyPrompt}
+	for _, r := range propertyRedactors(t) {
+		for iter := 0; iter < 300; iter++ {
+			text := randomText(rng, 5+rng.Intn(30))
+			checkSkipSound(t, r, text, len(text), rc)
+			checkSkipSound(t, r, text, rng.Intn(len(text)+1), rc)
+		}
+		for _, text := range []string{benchText, llmBenchText(t, 8192, true)} {
+			checkSkipSound(t, r, text, len(text), nil)
+		}
+	}
+	f, err := os.Open("/work/shared/eval/pii.dev.jsonl")
+	if err != nil {
+		t.Skip("dev set not available:", err)
+	}
+	defer f.Close()
+	r := propertyRedactors(t)[0]
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var row struct{ Text string }
+		if json.Unmarshal(sc.Bytes(), &row) == nil && row.Text != "" {
+			checkSkipSound(t, r, row.Text, len(row.Text), nil)
+		}
+	}
+}
+
+// TestBearerAnyCase: HTTP auth scheme names are case-insensitive.
+func TestBearerAnyCase(t *testing.T) {
+	r := mustNew(t, DefaultConfig())
+	for _, text := range []string{"Authorization: bearer abcDEF123456ghiJKL789", "BEARER abcDEF123456ghiJKL789",
+		"auth bEaReR abcDEF123456ghiJKL789"} {
+		if got := found(r, text); len(got) != 1 || got[0] != "API_KEY=abcDEF123456ghiJKL789" {
+			t.Errorf("Find(%q) = %q", text, got)
+		}
+	}
+	for _, text := range []string{"Bearers abcDEF123456ghiJKL789", "xbearer abcDEF123456ghiJKL789", "bearer aaaaaaaaaaaaaaaaaaaa"} {
+		if got := found(r, text); len(got) != 0 {
+			t.Errorf("Find(%q) = %q, want nothing", text, got)
+		}
+	}
+}
