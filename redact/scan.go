@@ -337,6 +337,9 @@ func nextTrigger(text string, i, lim int, q *[256]uint8, cls *[256]uint16) int {
 			return lim
 		}
 		bits := cls[text[i]]
+		if bits&tSpace != 0 {
+			return i // a word start for prompt-leak detection
+		}
 		if i > 0 {
 			prev := byteBits[text[i-1]]
 			switch {
@@ -422,8 +425,10 @@ func quickSkip(text string, rel int, bits uint16) bool {
 			if rel < 2 {
 				return false
 			}
-			switch string([]byte{text[rel-2] | 0x20, p | 0x20}) {
-			case "rd", "wd", "et", "en", "ey", "ls", "al", "th", "pt", "ta":
+			const x = 8 // two lower-case letters as one uint16
+			switch uint16(text[rel-2]|0x20)<<x | uint16(p|0x20) {
+			case 'r'<<x | 'd', 'w'<<x | 'd', 'e'<<x | 't', 'e'<<x | 'n', 'e'<<x | 'y', 'l'<<x | 's', 'a'<<x | 'l',
+				't'<<x | 'h', 'p'<<x | 't', 't'<<x | 'a':
 				return false
 			}
 			return true
