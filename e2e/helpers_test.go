@@ -75,9 +75,15 @@ func post(t *testing.T, listener, path, contentType string, body []byte) (*http.
 	if contentType != "" {
 		req.Header.Set("content-type", contentType)
 	}
+	return do(t, req)
+}
+
+// do sends a request and reads the whole response.
+func do(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("POST %s: %v", path, err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
@@ -148,13 +154,7 @@ func postReader(t *testing.T, listener, path string, r io.Reader) (*http.Respons
 		t.Fatal(err)
 	}
 	req.Header.Set("content-type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("POST %s: %v", path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, b
+	return do(t, req)
 }
 
 func get(t *testing.T, listener, path string) (*http.Response, []byte) {

@@ -158,22 +158,13 @@ func sortModelRules(rs []modelRule) {
 	})
 }
 
-// setString replaces one text segment in place.
-func setString(body []byte, path, text string) ([]byte, *apierr.Error) {
-	out, err := sjson.SetBytes(body, path, text)
+// set replaces the value at an sjson path (a top-level field or a text segment). sjson
+// only fails on an invalid path or a non-object root, both excluded by chatreq.Parse;
+// should it fail anyway the request is refused, never forwarded unpoliced.
+func set(body []byte, path string, v any) ([]byte, *apierr.Error) {
+	out, err := sjson.SetBytes(body, path, v)
 	if err != nil {
 		return nil, apierr.New(500, apierr.TypeUnavailable, "rewrite_failed", "the guard could not rewrite %s", path)
-	}
-	return out, nil
-}
-
-// set sets a top-level scalar. sjson only fails on an invalid path or a non-object root,
-// both excluded by chatreq.Parse; should it fail anyway the request is refused, never
-// forwarded unpoliced.
-func set(body []byte, key string, v any) ([]byte, *apierr.Error) {
-	out, err := sjson.SetBytes(body, key, v)
-	if err != nil {
-		return nil, apierr.New(500, apierr.TypeUnavailable, "rewrite_failed", "the guard could not rewrite %s", key)
 	}
 	return out, nil
 }

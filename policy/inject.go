@@ -56,7 +56,7 @@ func (p *Policy) inspectRequest(r *chatreq.Request, body []byte, d *Decision) []
 	case config.ActionSanitize:
 		for i, seg := range r.Segments {
 			if results[i].Flagged {
-				body, d.Reject = setString(body, seg.Path, replaceSpans(seg.Text, results[i].Spans, p.cfg.Injection.Marker))
+				body, d.Reject = set(body, seg.Path, replaceSpans(seg.Text, results[i].Spans, p.cfg.Injection.Marker))
 				if d.Reject != nil {
 					return nil
 				}
@@ -104,7 +104,7 @@ func (p *Policy) hardenRequest(r *chatreq.Request, body []byte, d *Decision) []b
 		if text == seg.Text {
 			continue
 		}
-		if body, d.Reject = setString(body, seg.Path, text); d.Reject != nil {
+		if body, d.Reject = set(body, seg.Path, text); d.Reject != nil {
 			return nil
 		}
 		changed = true
