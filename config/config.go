@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/egressguard/egressguard/credentials"
 )
 
 // Config is the whole plugin configuration. Field docs state the defaults.
@@ -29,6 +31,9 @@ type Config struct {
 	// Redaction configures PII/secret/XSS/leak redaction of responses (and optionally
 	// of prompts before they leave the mesh).
 	Redaction Redaction `json:"redaction"`
+	// Clients configures client authentication (tenants). Default: mode "none".
+	// See docs/credentials.md.
+	Clients credentials.ClientAuth `json:"clients"`
 }
 
 // Redaction configures the redactor.
@@ -139,6 +144,9 @@ type Upstream struct {
 	Hosts []string `json:"hosts"`
 	// EnforceSafePrompt (mistral only, default false) sets "safe_prompt": true on every request.
 	EnforceSafePrompt bool `json:"enforce_safe_prompt"`
+	// Auth configures the provider keys the guard injects (default: none, pass-through).
+	// See docs/credentials.md.
+	Auth credentials.UpstreamAuth `json:"auth"`
 }
 
 // Provider dialects.
@@ -210,6 +218,8 @@ func (fe *fieldErrors) addf(field, format string, args ...any) {
 	*fe = append(*fe, field+": "+fmt.Sprintf(format, args...))
 }
 
+func (fe *fieldErrors) addAll(msgs []string) { *fe = append(*fe, msgs...) }
+
 func (fe fieldErrors) err() error {
 	if len(fe) == 0 {
 		return nil
@@ -226,6 +236,7 @@ func (c *Config) Validate() error {
 	validateUpstreams(c.Upstreams, &fe)
 	c.Injection.validate(&fe)
 	c.Redaction.validate(&fe)
+	fe.addAll(c.Clients.Validate("clients"))
 	return fe.err()
 }
 
@@ -329,6 +340,7 @@ func validateUpstreams(ups []Upstream, fe *fieldErrors) {
 				fe.addf(fmt.Sprintf("%s.hosts[%d]", field, j), "must be a host name, \"*\" or \"*.domain\" without port, got %q", h)
 			}
 		}
+		fe.addAll(u.Auth.Validate(field + ".auth"))
 		if u.EnforceSafePrompt && u.Provider != ProviderMistral {
 			fe.addf(field+".enforce_safe_prompt", "only applies to provider \"mistral\" (OpenAI rejects the safe_prompt field)")
 		}

@@ -80,3 +80,32 @@ func TestValidateListsEveryProblem(t *testing.T) {
 		t.Fatalf("want both fields reported, got %v", err)
 	}
 }
+
+func TestParseCredentials(t *testing.T) {
+	c, err := Parse([]byte(`{"upstreams":[{"name":"a","provider":"openai","hosts":["*"],
+	  "auth":{"strategy":"priority","keys":[{"name":"k1","value":"sk-inline-1"},{"env":"OPENAI_KEY_2"}]}}],
+	  "clients":{"mode":"api_key","tenants":[{"name":"team-a","key_sha256":["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"]}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := c.Upstreams[0].Auth.Keys; len(k) != 2 || k[0].Value.Reveal() != "sk-inline-1" || k[1].Env != "OPENAI_KEY_2" {
+		t.Errorf("keys not parsed: %+v", k)
+	}
+	if c.Clients.Mode != "api_key" || len(c.Clients.Tenants) != 1 {
+		t.Errorf("clients not parsed: %+v", c.Clients)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{`{"upstreams":[{"name":"a","provider":"openai","hosts":["*"],"auth":{"keys":[{"env":"K"}],"keyz":1}}]}`, "upstreams[0].auth.keyz: unknown field"},
+		{`{"upstreams":[{"name":"a","provider":"openai","hosts":["*"],"auth":{"keys":[{"env":"K","value":"v"}]}}]}`, "upstreams[0].auth.keys[0]: set exactly one"},
+		{`{"clients":{"mode":"api_key","tenants":[{"name":"t","key_sha256":["abc"]}]}}`, "clients.tenants[0].key_sha256[0]"},
+		{`{"clients":{"mode":"sso"}}`, "clients.mode"},
+	} {
+		_, err := Parse([]byte(tc.in))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%s) = %v, want an error containing %q", tc.in, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), `"v"`) {
+			t.Errorf("error leaks an inline key value: %v", err)
+		}
+	}
+}

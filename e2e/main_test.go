@@ -31,6 +31,7 @@ const (
 	lnDefault = "guard" // default limits, caps 4096 / default 1024
 	lnMistral = "mistral"
 	lnFlag    = "flag" // injection action "flag"
+	lnKeys    = "keys" // tenant API keys, two injected upstream keys (priority), cluster "keyed"
 )
 
 var listenerConfigs = map[string]string{
@@ -39,10 +40,16 @@ var listenerConfigs = map[string]string{
 	  "max_tokens": {"default": 1024, "cap": 4096, "models": {"small-*": {"cap": 256}}}
 	}`,
 	lnMistral: `{
-	  "upstreams": [{"name": "mistral", "provider": "mistral", "hosts": ["*"], "enforce_safe_prompt": true}],
+	  "upstreams": [{"name": "mistral", "provider": "mistral", "hosts": ["*"], "enforce_safe_prompt": true,
+	                 "auth": {"keys": [{"name": "mistral-main", "env": "EG_E2E_MISTRAL_KEY"}]}}],
 	  "max_tokens": {"default": 512, "cap": 2048}
 	}`,
 	lnFlag: `{"injection": {"action": "flag"}}`,
+	lnKeys: `{
+	  "upstreams": [{"name": "keyed", "provider": "openai", "hosts": ["*"],
+	                 "auth": {"strategy": "priority", "keys": [{"name": "primary", "env": "EG_E2E_KEY_A"}, {"name": "secondary", "env": "EG_E2E_KEY_B"}]}}],
+	  "clients": {"mode": "api_key", "tenants": [{"name": "team-a", "key_sha256": ["` + sha256Hex(secrets.tenant) + `"], "allowed_models": ["small-*", "gpt-*"]}]}
+	}`,
 }
 
 func TestMain(m *testing.M) {
@@ -68,21 +75,39 @@ func run(m *testing.M) int {
 	go srv.Serve(ln)
 	defer srv.Close()
 
+	keyedLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	keyedSrv := &http.Server{Handler: keyed}
+	go keyedSrv.Serve(keyedLn)
+	defer keyedSrv.Close()
+
 	var listeners []envoytest.Listener
 	for name, cfg := range listenerConfigs {
-		listeners = append(listeners, envoytest.Listener{Name: name, PluginConfig: cfg})
+		l := envoytest.Listener{Name: name, PluginConfig: cfg}
+		if name == lnKeys {
+			l.Cluster = "keyed"
+		}
+		listeners = append(listeners, l)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	envoy, err = envoytest.Start(ctx, envoytest.Options{
-		Listeners: listeners,
-		Clusters:  map[string]string{"llm": ln.Addr().String()},
+		Listeners:   listeners,
+		Clusters:    map[string]string{"llm": ln.Addr().String(), "keyed": keyedLn.Addr().String()},
+		HostEnvKeys: secrets.envKeys(),
+		Env:         secrets.environ(),
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: FAIL:", err)
 		return 1
 	}
 	code := m.Run()
+	if code == 0 {
+		code = secretsGrep(envoy) // after the whole suite's traffic
+	}
 	if code != 0 {
 		fmt.Fprintf(os.Stderr, "--- envoy log tail ---\n%s\n", tailString(envoy.Logs(), 6000))
 	}

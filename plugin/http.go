@@ -7,6 +7,7 @@ import (
 	"github.com/egressguard/egressguard/apierr"
 	"github.com/egressguard/egressguard/chatreq"
 	"github.com/egressguard/egressguard/config"
+	"github.com/egressguard/egressguard/credentials"
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/policy"
 	"github.com/egressguard/egressguard/redact"
@@ -17,10 +18,16 @@ import (
 type httpContext struct {
 	types.DefaultHttpContext
 	policy    *policy.Policy
+	creds     *credentialSet
 	kind      chatreq.Kind
 	upstream  *config.Upstream
 	requestID string
 	done      bool // a local response was sent; ignore further callbacks
+
+	// Credentials: the authenticated tenant (nil without client auth) and the key used.
+	tenant  *credentials.Tenant
+	ring    *credentials.Keyring
+	keyName string
 
 	// Response redaction state.
 	redactor *redact.Redactor       // nil: responses pass through
@@ -45,10 +52,13 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 	if err := h.policy.CheckHead(h.kind, head); err != nil {
 		return h.reject(err)
 	}
+	h.upstream = h.policy.Upstream(hostcalls.RequestHeader(":authority"))
+	if err, hdrs := h.applyCredentials(); err != nil {
+		return h.reject(err, hdrs...)
+	}
 	if h.kind == chatreq.KindNone {
 		return types.ActionContinue
 	}
-	h.upstream = h.policy.Upstream(hostcalls.RequestHeader(":authority"))
 	if h.redactor = h.policy.ResponseRedactor(); h.redactor != nil {
 		// Compressed responses could not be redacted: ask for identity encoding.
 		hostcalls.SetRequestHeader("accept-encoding", "identity")
@@ -89,11 +99,11 @@ func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) types.Ac
 }
 
 // reject answers with a JSON error and logs it with the request id, never the content.
-func (h *httpContext) reject(e *apierr.Error) types.Action {
+func (h *httpContext) reject(e *apierr.Error, extra ...[2]string) types.Action {
 	h.done = true
 	hostcalls.LogWarn("egressguard: rejected request_id=" + h.requestID + " kind=" + h.kind.String() +
 		" status=" + strconv.Itoa(e.Status) + " code=" + e.Code)
-	var headers [][2]string
+	headers := extra
 	if h.requestID != "" {
 		headers = append(headers, [2]string{"x-request-id", h.requestID})
 	}

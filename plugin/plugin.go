@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/egressguard/egressguard/config"
+	"github.com/egressguard/egressguard/credentials"
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/policy"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
@@ -11,6 +12,7 @@ import (
 type pluginContext struct {
 	types.DefaultPluginContext
 	policy *policy.Policy
+	creds  *credentialSet
 }
 
 // OnPluginStart parses and validates the configuration once. An invalid configuration
@@ -30,11 +32,18 @@ func (p *pluginContext) OnPluginStart(int) types.OnPluginStartStatus {
 		hostcalls.LogCritical("egressguard: invalid configuration, plugin not started: " + err.Error())
 		return types.OnPluginStartStatusFailed
 	}
+	if p.creds, err = newCredentialSet(cfg, credentials.OSEnv{}, hostcalls.SharedData{}); err != nil {
+		hostcalls.LogCritical("egressguard: invalid configuration, plugin not started: " + err.Error())
+		return types.OnPluginStartStatusFailed
+	}
+	for _, w := range p.creds.startupWarn {
+		hostcalls.LogWarn("egressguard: " + w)
+	}
 	hostcalls.LogInfo("egressguard: started")
 	return types.OnPluginStartStatusOK
 }
 
 // NewHttpContext implements types.PluginContext.
 func (p *pluginContext) NewHttpContext(uint32) types.HttpContext {
-	return &httpContext{policy: p.policy}
+	return &httpContext{policy: p.policy, creds: p.creds}
 }

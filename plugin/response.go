@@ -23,6 +23,7 @@ const (
 // OnHttpResponseHeaders chooses how to redact the body. Headers go out at once (minus
 // content-length, which redaction changes); no body byte leaves before redaction.
 func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Action {
+	h.reportKeyStatus()
 	if h.done || h.redactor == nil || endOfStream {
 		return types.ActionContinue
 	}
