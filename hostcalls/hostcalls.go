@@ -123,3 +123,30 @@ func (SharedData) Set(key string, value []byte, cas uint32) error {
 	}
 	return err
 }
+
+// Stats are defined on first use and cached by name. One wasm VM runs on one Envoy
+// worker thread, so the maps need no lock.
+var (
+	counters   = map[string]proxywasm.MetricCounter{}
+	histograms = map[string]proxywasm.MetricHistogram{}
+)
+
+// Count adds n to the counter called name (see package metrics for names).
+func Count(name string, n uint64) {
+	c, ok := counters[name]
+	if !ok {
+		c = proxywasm.DefineCounterMetric(name)
+		counters[name] = c
+	}
+	c.Increment(n)
+}
+
+// Record adds a sample to the histogram called name.
+func Record(name string, v uint64) {
+	h, ok := histograms[name]
+	if !ok {
+		h = proxywasm.DefineHistogramMetric(name)
+		histograms[name] = h
+	}
+	h.Record(v)
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/egressguard/egressguard/apierr"
 	"github.com/egressguard/egressguard/chatreq"
@@ -29,6 +30,11 @@ type httpContext struct {
 	ring    *credentials.Keyring
 	keyName string
 
+	// Observations for metrics and the audit line (never content).
+	out       outcome
+	model     string
+	injection *policy.Injection
+
 	// Response redaction state.
 	redactor *redact.Redactor       // nil: responses pass through
 	reqCtx   *redact.RequestContext // the request's system prompt, for leak detection
@@ -39,6 +45,7 @@ type httpContext struct {
 // OnHttpRequestHeaders routes the request and, for chat APIs, holds the headers until
 // the whole body has been checked: nothing is forwarded before the decision.
 func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action {
+	h.out.start = time.Now()
 	h.requestID = hostcalls.RequestHeader("x-request-id")
 	path := hostcalls.RequestHeader(":path")
 	h.kind = h.policy.Route(path)
@@ -57,6 +64,7 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 		return h.reject(err, hdrs...)
 	}
 	if h.kind == chatreq.KindNone {
+		h.held(decisionPassthrough, "")
 		return types.ActionContinue
 	}
 	if h.redactor = h.policy.ResponseRedactor(); h.redactor != nil {
@@ -83,6 +91,10 @@ func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) types.Ac
 	}
 	d := h.policy.CheckBody(h.kind, h.upstream, body)
 	h.logVerdict(&d)
+	h.injection = d.Injection
+	if d.Request != nil {
+		h.model = d.Request.Model
+	}
 	if d.Reject != nil {
 		return h.reject(d.Reject)
 	}
@@ -95,12 +107,14 @@ func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) types.Ac
 			return h.reject(apierr.New(500, apierr.TypeUnavailable, "rewrite_failed", "the guard could not rewrite the request body"))
 		}
 	}
+	h.held(decisionForwarded, "")
 	return types.ActionContinue
 }
 
 // reject answers with a JSON error and logs it with the request id, never the content.
 func (h *httpContext) reject(e *apierr.Error, extra ...[2]string) types.Action {
 	h.done = true
+	h.held(decisionRejected, e.Code)
 	hostcalls.LogWarn("egressguard: rejected request_id=" + h.requestID + " kind=" + h.kind.String() +
 		" status=" + strconv.Itoa(e.Status) + " code=" + e.Code)
 	headers := extra

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"sort"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/redact"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
+	"github.com/tidwall/gjson"
 )
 
 // respMode is how a response body is handled.
@@ -23,6 +25,7 @@ const (
 // OnHttpResponseHeaders chooses how to redact the body. Headers go out at once (minus
 // content-length, which redaction changes); no body byte leaves before redaction.
 func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Action {
+	h.out.status, _ = strconv.Atoi(hostcalls.ResponseHeader(":status"))
 	h.reportKeyStatus()
 	if h.done || h.redactor == nil || endOfStream {
 		return types.ActionContinue
@@ -63,6 +66,7 @@ func (h *httpContext) OnHttpResponseBody(bodySize int, endOfStream bool) types.A
 			hostcalls.LogError("egressguard: reading response body failed: " + err.Error())
 			return types.ActionContinue
 		}
+		h.readUsage(body, false)
 		out, rep, err := h.redactor.RedactChatJSON(body, h.reqCtx)
 		if err != nil { // not the JSON we expect: redact it as text rather than pass it raw
 			var text string
@@ -75,10 +79,12 @@ func (h *httpContext) OnHttpResponseBody(bodySize int, endOfStream bool) types.A
 		if err != nil {
 			hostcalls.LogError("egressguard: reading response chunk failed: " + err.Error())
 		}
+		h.readUsage(chunk, true)
 		out := h.sse.Write(chunk)
 		if endOfStream {
 			out = append(out, h.sse.Close()...)
-			h.logRedactions(h.sse.Report())
+			h.out.redactions = h.sse.Report()
+			h.logRedactions(h.out.redactions)
 		}
 		if string(out) != string(chunk) {
 			hostcalls.ReplaceResponseBody(out)
@@ -93,6 +99,7 @@ func (h *httpContext) replaceResponse(orig, out []byte, rep redact.Report) {
 			hostcalls.LogError("egressguard: replacing response body failed: " + err.Error())
 		}
 	}
+	h.out.redactions = rep
 	h.logRedactions(rep)
 }
 
@@ -108,4 +115,31 @@ func (h *httpContext) logRedactions(rep redact.Report) {
 	sort.Strings(types)
 	hostcalls.LogInfo("egressguard: redacted request_id=" + h.requestID + " counts=" + strings.Join(types, ",") +
 		" leak=" + strconv.FormatBool(rep.Leak) + " unsafe=" + strconv.FormatBool(rep.Unsafe))
+}
+
+// readUsage picks the provider-reported token usage out of a JSON response or an SSE
+// chunk (the final chunk of a stream carries it when stream_options.include_usage is
+// set; Mistral always sends it). Only the last usage object seen counts.
+func (h *httpContext) readUsage(b []byte, sse bool) {
+	i := bytes.LastIndex(b, []byte(`"usage"`))
+	if i < 0 {
+		return
+	}
+	// The usage object belongs to the enclosing JSON document: the whole body, or the
+	// data line of one SSE event (an event split across chunks is skipped; the final
+	// usage event is small and arrives whole in practice).
+	doc := b
+	if start := bytes.LastIndex(b[:i], []byte("data:")); sse && start >= 0 {
+		doc = b[start+5:]
+		if end := bytes.IndexByte(doc, '\n'); end >= 0 {
+			doc = doc[:end]
+		}
+	}
+	u := gjson.GetBytes(doc, "usage")
+	if !u.IsObject() {
+		return
+	}
+	h.out.promptTok = u.Get("prompt_tokens").Int()
+	h.out.complTok = u.Get("completion_tokens").Int()
+	h.out.usageSeen = true
 }

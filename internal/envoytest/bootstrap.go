@@ -3,6 +3,8 @@ package envoytest
 import (
 	"net"
 	"strconv"
+
+	"github.com/egressguard/egressguard/metrics"
 )
 
 type obj = map[string]any
@@ -18,7 +20,10 @@ func bootstrap(o Options) obj {
 		clusters = append(clusters, cluster(name, addr))
 	}
 	return obj{
-		"admin": obj{"address": sockAddr("127.0.0.1", 0)},
+		"admin":        obj{"address": sockAddr("127.0.0.1", 0)},
+		"stats_config": obj{"stats_tags": metrics.StatsTags()},
+		// Histograms reach the admin endpoints at each flush.
+		"stats_flush_interval": "1s",
 		"static_resources": obj{
 			"listeners": listeners,
 			"clusters":  clusters,

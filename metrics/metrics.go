@@ -1,0 +1,129 @@
+// Package metrics names the guard's Envoy stats. proxy-wasm metrics carry no labels, so
+// labels are encoded in the stat name as ".<tag>.<value>" pairs and Envoy's
+// stats_config.stats_tags (StatsTags) turns them back into Prometheus labels:
+//
+//	egressguard.requests.decision.rejected.code.prompt_injection
+//	→ egressguard_requests{decision="rejected",code="prompt_injection"}
+//
+// Pure Go: the plugin defines and increments the stats through hostcalls.
+package metrics
+
+import "strings"
+
+// Prefix starts every stat name of the guard.
+const Prefix = "egressguard"
+
+// Stat names (the part after Prefix). Each has a fixed list of tags, in this order.
+const (
+	Requests        = "requests"         // counter: decision, code
+	Injection       = "injection"        // counter: rule, action (one per rule family that fired)
+	Redactions      = "redactions"       // counter: type (entities/unsafe markup/leaks redacted)
+	Moderation      = "moderation"       // counter: stage, verdict
+	Tokens          = "tokens"           // counter: direction, tenant, model (provider-reported usage)
+	KeyCooldowns    = "key_cooldowns"    // counter: upstream, key (key failovers)
+	KeysExhausted   = "keys_exhausted"   // counter: upstream (503: every key cooling)
+	RateLimited     = "rate_limited"     // counter: tenant, limit
+	AddedLatencyUs  = "added_latency_us" // histogram: microseconds the guard held the request
+	ModerationMs    = "moderation_ms"    // histogram: stage (moderation call round trip)
+	ConfigRejected  = "config_rejected"  // counter: plugin starts refused for a bad configuration
+	ResponseOutcome = "responses"        // counter: mode (json, sse, pass), status class
+)
+
+// TagNames lists every tag key used in stat names; StatsTags extracts each.
+var TagNames = []string{"decision", "code", "rule", "action", "type", "stage", "verdict",
+	"direction", "tenant", "model", "upstream", "key", "limit", "mode", "status"}
+
+// Name builds a stat name from a stat and alternating tag keys and values, e.g.
+// Name(Requests, "decision", "rejected", "code", "body_too_large"). Values are
+// sanitised with Value.
+func Name(stat string, kv ...string) string {
+	var b strings.Builder
+	b.Grow(len(Prefix) + 1 + len(stat) + 16*len(kv))
+	b.WriteString(Prefix)
+	b.WriteByte('.')
+	b.WriteString(stat)
+	for i := 0; i+1 < len(kv); i += 2 {
+		b.WriteByte('.')
+		b.WriteString(kv[i])
+		b.WriteByte('.')
+		b.WriteString(Value(kv[i+1]))
+	}
+	return b.String()
+}
+
+// MaxValueLen bounds a tag value.
+const MaxValueLen = 64
+
+// Value makes a tag value safe for a stat name: letters, digits, '_', '-', ':', '@', '+'
+// and '/' are kept, everything else (including '.') becomes '_'; empty becomes "none";
+// at most MaxValueLen bytes.
+func Value(v string) string {
+	if v == "" {
+		return "none"
+	}
+	if len(v) > MaxValueLen {
+		v = v[:MaxValueLen]
+	}
+	ok := true
+	for i := 0; i < len(v); i++ {
+		if !safe(v[i]) {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return v
+	}
+	b := []byte(v)
+	for i, c := range b {
+		if !safe(c) {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+func safe(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		c == '_' || c == '-' || c == ':' || c == '@' || c == '+' || c == '/'
+}
+
+// StatsTag is one Envoy stats_config.stats_tags entry.
+type StatsTag struct {
+	TagName string `json:"tag_name"`
+	Regex   string `json:"regex"`
+}
+
+// StatsTags returns the stats_tags entries that turn the encoded pairs into labels.
+// Envoy removes the first capture group from the name and uses the second as the value.
+func StatsTags() []StatsTag {
+	tags := make([]StatsTag, len(TagNames))
+	for i, t := range TagNames {
+		tags[i] = StatsTag{TagName: t, Regex: `^wasmcustom\.` + Prefix + `\..*?(\.` + t + `\.([^.]+))`}
+	}
+	return tags
+}
+
+// Cardinality caps the distinct values of a client-controlled tag (e.g. model names):
+// after Max distinct values, new ones are reported as "other". Not safe for concurrent
+// use; one per wasm VM (each worker thread has its own VM).
+type Cardinality struct {
+	Max  int
+	seen map[string]struct{}
+}
+
+// Value returns v (sanitised) while under the cap, else "other".
+func (c *Cardinality) Value(v string) string {
+	v = Value(v)
+	if _, ok := c.seen[v]; ok {
+		return v
+	}
+	if c.seen == nil {
+		c.seen = map[string]struct{}{}
+	}
+	if len(c.seen) >= c.Max {
+		return "other"
+	}
+	c.seen[v] = struct{}{}
+	return v
+}

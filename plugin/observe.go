@@ -1,0 +1,82 @@
+package main
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/egressguard/egressguard/hostcalls"
+	"github.com/egressguard/egressguard/metrics"
+	"github.com/egressguard/egressguard/redact"
+)
+
+// Decisions recorded per request (metric tag "decision").
+const (
+	decisionForwarded   = "forwarded"   // inspected and forwarded (possibly rewritten)
+	decisionRejected    = "rejected"    // answered locally with an error
+	decisionPassthrough = "passthrough" // not an inspected API path
+)
+
+// outcome is what one request did, gathered across the phases and emitted once when the
+// stream is done: metrics now, the audit line with the same fields. Metadata only.
+type outcome struct {
+	start      time.Time
+	heldUs     int64  // how long the guard held the request before forwarding or answering
+	decision   string // decisionForwarded, …
+	code       string // error code of a rejection
+	status     int    // final response status seen by the guard
+	redactions redact.Report
+	promptTok  int64
+	complTok   int64
+	usageSeen  bool
+}
+
+// modelLabels caps the distinct client-supplied model names per VM.
+var modelLabels = metrics.Cardinality{Max: 64}
+
+// held marks the moment the guard stops holding the request.
+func (h *httpContext) held(decision, code string) {
+	h.out.decision, h.out.code = decision, code
+	if !h.out.start.IsZero() {
+		h.out.heldUs = time.Since(h.out.start).Microseconds()
+	}
+}
+
+// OnHttpStreamDone emits the request's metrics once.
+func (h *httpContext) OnHttpStreamDone() {
+	o := &h.out
+	if o.decision == "" {
+		return // never reached a decision (e.g. the plugin failed to start)
+	}
+	hostcalls.Count(metrics.Name(metrics.Requests, "decision", o.decision, "code", o.code), 1)
+	if o.decision != decisionPassthrough {
+		hostcalls.Record(metrics.Name(metrics.AddedLatencyUs), uint64(max(o.heldUs, 0)))
+	}
+	if v := h.injection; v != nil && v.Flagged {
+		for _, r := range v.Rules {
+			hostcalls.Count(metrics.Name(metrics.Injection, "rule", r, "action", v.Action), 1)
+		}
+	}
+	for t, n := range o.redactions.Counts {
+		hostcalls.Count(metrics.Name(metrics.Redactions, "type", t), uint64(n))
+	}
+	if o.redactions.Leak {
+		hostcalls.Count(metrics.Name(metrics.Redactions, "type", "SYSTEM_PROMPT_LEAK"), 1)
+	}
+	if o.redactions.Unsafe {
+		hostcalls.Count(metrics.Name(metrics.Redactions, "type", "UNSAFE_MARKUP"), 1)
+	}
+	if o.usageSeen {
+		tenant, model := h.tenantName(), modelLabels.Value(h.model)
+		hostcalls.Count(metrics.Name(metrics.Tokens, "direction", "prompt", "tenant", tenant, "model", model), uint64(o.promptTok))
+		hostcalls.Count(metrics.Name(metrics.Tokens, "direction", "completion", "tenant", tenant, "model", model), uint64(o.complTok))
+	}
+}
+
+func (h *httpContext) tenantName() string {
+	if h.tenant == nil {
+		return ""
+	}
+	return h.tenant.Name
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
