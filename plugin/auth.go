@@ -9,6 +9,7 @@ import (
 	"github.com/egressguard/egressguard/config"
 	"github.com/egressguard/egressguard/credentials"
 	"github.com/egressguard/egressguard/hostcalls"
+	"github.com/egressguard/egressguard/metrics"
 )
 
 // upstreamCreds is what the guard does to the credentials of requests to one upstream:
@@ -83,6 +84,7 @@ func (h *httpContext) applyCredentials() (*apierr.Error, [][2]string) {
 	if !ok {
 		hostcalls.LogWarn("egressguard: all keys cooling down upstream=" + uc.ring.Upstream() +
 			" request_id=" + h.requestID + " retry_after_s=" + strconv.Itoa(credentials.RetryAfterSeconds(retryAfter)))
+		hostcalls.Count(metrics.Name(metrics.KeysExhausted, "upstream", uc.ring.Upstream()), 1)
 		return credentials.KeysExhausted(retryAfter)
 	}
 	header, value := uc.ring.HeaderValue(key)
@@ -102,6 +104,7 @@ func (h *httpContext) reportKeyStatus() {
 	status, _ := strconv.Atoi(hostcalls.ResponseHeader(":status"))
 	retryAfter := hostcalls.ResponseHeader("retry-after")
 	if h.ring.ReportStatus(h.creds.store, h.keyName, status, retryAfter, time.Now()) {
+		hostcalls.Count(metrics.Name(metrics.KeyCooldowns, "upstream", h.ring.Upstream(), "key", h.keyName), 1)
 		hostcalls.LogWarn("egressguard: key cooled down upstream=" + h.ring.Upstream() + " key=" + h.keyName +
 			" status=" + strconv.Itoa(status) + " request_id=" + h.requestID)
 	}

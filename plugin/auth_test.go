@@ -90,6 +90,9 @@ func TestCredentials(t *testing.T) {
 			if ra := header(r.Headers, "retry-after"); ra != "30" && ra != "29" {
 				t.Errorf("retry-after = %q, want the upstream's 30 s", ra)
 			}
+			if n, _ := host.GetCounterMetric("egressguard.key_cooldowns.upstream.llm.key.key-a"); n != 1 {
+				t.Errorf("key_cooldowns for key-a = %d, want 1", n)
+			}
 			if logs := strings.Join(host.GetWarnLogs(), "\n"); strings.Contains(logs, "sk-upstream") || strings.Contains(logs, "tenant-secret") {
 				t.Errorf("a key appears in the logs: %q", logs)
 			}
