@@ -17,6 +17,8 @@ GO_SOURCES   := $(shell find . -name '*.go' -not -path './e2e/clients/*' -not -p
 
 export ENVOY_BIN  := $(abspath $(ENVOY))
 export GUARD_WASM := $(abspath $(WASM))
+# make run with MISTRAL_API_KEY: Envoy forwards it into the wasm VM (host_env_keys).
+export MISTRAL_API_KEY
 
 .PHONY: all build envoy clients test unit e2e vet fmt-check run eval bench bench-envoy fuzz clean
 
@@ -60,8 +62,16 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## run: demo upstream on 127.0.0.1:8081, Envoy + plugin on 127.0.0.1:10000
+## run: demo upstream on 127.0.0.1:8081, Envoy + plugin on 127.0.0.1:10000.
+##      With MISTRAL_API_KEY set: Envoy + plugin in front of the real api.mistral.ai instead.
 run: build envoy
+ifdef MISTRAL_API_KEY
+	@echo; echo "Envoy with egressguard on http://127.0.0.1:10000 -> https://api.mistral.ai (key injected from MISTRAL_API_KEY)."; \
+	  echo "Try (in another shell; no key needed, the guard adds it):"; \
+	  echo "  curl -s http://127.0.0.1:10000/v1/chat/completions -H 'content-type: application/json' \\"; \
+	  echo "    -d '{\"model\":\"mistral-small-latest\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'"; echo; \
+	  MISTRAL_API_KEY="$$MISTRAL_API_KEY" $(ENVOY) -c envoy-mistral.yaml --disable-hot-restart --log-level warn --component-log-level wasm:info
+else
 	@$(GO) build -o build/demo-upstream ./cmd/demo-upstream
 	@build/demo-upstream -addr 127.0.0.1:8081 & up=$$!; \
 	  trap "kill $$up 2>/dev/null" EXIT INT TERM; \
@@ -69,8 +79,10 @@ run: build envoy
 	  echo "Try (in another shell):"; \
 	  echo "  curl -s http://127.0.0.1:10000/v1/chat/completions -H 'content-type: application/json' \\"; \
 	  echo "    -d '{\"model\":\"mistral-small-latest\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}],\"max_tokens\":100000}'"; \
-	  echo "  (max_tokens is clamped to 4096 before the upstream sees it; add \"stream\":true for SSE)"; echo; \
+	  echo "  (max_tokens is clamped to 4096 before the upstream sees it; add \"stream\":true for SSE)"; \
+	  echo "  Metrics: curl -s http://127.0.0.1:9901/stats/prometheus | grep egressguard"; echo; \
 	  $(ENVOY) -c envoy.yaml --disable-hot-restart --log-level warn --component-log-level wasm:info
+endif
 
 ## eval: detection quality on the dev sets (needs $(EVAL_DIR))
 eval:
