@@ -39,7 +39,13 @@
 // Mistral format (Mistral categories, no "flagged"): [Options.ModerationFormat]
 // when set, else OpenAI for models named omni-moderation* / text-moderation*
 // (or no model at all, as OpenAI allows) on /v1/moderations, else Mistral.
-// /v1/chat/moderations is Mistral unless the format is forced to "openai".
+// /v1/chat/moderations is Mistral unless the format is forced to "openai". It
+// classifies the last message of each conversation (the earlier messages are
+// context): markers in the context do not count.
+//
+// Every request is recorded; [Server.RequestsTo] and [ModerationInputs] let a
+// test assert exactly which texts the guard sent for moderation (e.g. that the
+// second turn of a conversation sends only the new message).
 //
 // # Markers
 //
@@ -75,6 +81,13 @@
 //	[[abort]]           drop the connection: streaming, after half the content
 //	                    deltas (no finish chunk, no [DONE]); non-streaming,
 //	                    before any response bytes.
+//	[[mod-status:CODE]] (moderation only) like status, slow, garbage and
+//	[[mod-slow:DUR]]    abort, but honoured only by the moderation endpoints,
+//	[[mod-garbage]]     so a test can fault the guard's moderation call while
+//	[[mod-abort]]       the chat upstream, which sees the same text, answers
+//	                    normally.
+//	[[mod-results:N]]   (moderation only) answer with exactly N results
+//	                    whatever the number of inputs (a wrong result count).
 //	MODERATE:CAT        (moderation only) score category CAT 0.99 and flag it.
 //	MODERATE:CAT=0.42   score CAT with the given value (flagged when >= 0.5).
 //	                    Names may be given in either vocabulary: violence <->
@@ -180,6 +193,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Requests returns a copy of every recorded request, oldest first. Control
 // endpoints (/_fakellm/...) are not recorded.
 func (s *Server) Requests() []Recorded { return s.rec.all() }
+
+// RequestsTo returns the recorded requests whose path is path, oldest first
+// (e.g. "/v1/moderations": what the guard sent for moderation; see
+// ModerationInputs).
+func (s *Server) RequestsTo(path string) []Recorded { return s.rec.to(path) }
 
 // Last returns the most recent recorded request; ok is false when there is
 // none.

@@ -19,6 +19,14 @@ type directives struct {
 	completionTokens int           // -1: computed
 	finish           string
 	abort            bool
+
+	// moderation endpoints only (mod-*): the guard's moderation call can be
+	// faulted without touching the chat upstream that sees the same text.
+	modStatus  int
+	modSlow    time.Duration
+	modGarbage bool
+	modAbort   bool
+	modResults int // -1: one result per input
 }
 
 const (
@@ -29,7 +37,7 @@ const (
 // parseDirectives scans text for [[name]] and [[name:arg]] markers. Unknown
 // or malformed markers are ignored; when a marker repeats, the last wins.
 func parseDirectives(text string) *directives {
-	d := &directives{promptTokens: -1, completionTokens: -1}
+	d := &directives{promptTokens: -1, completionTokens: -1, modResults: -1}
 	for {
 		i := strings.Index(text, "[[")
 		if i < 0 {
@@ -88,6 +96,22 @@ func parseDirectives(text string) *directives {
 				}
 			} else if n, err := strconv.Atoi(strings.TrimSpace(arg)); err == nil && n >= 0 {
 				d.completionTokens = n
+			}
+		case "mod-status":
+			if n, err := strconv.Atoi(strings.TrimSpace(arg)); err == nil && n >= 400 && n <= 599 {
+				d.modStatus = n
+			}
+		case "mod-slow":
+			if v, ok := parseDur(arg); ok {
+				d.modSlow = min(v, maxSlow)
+			}
+		case "mod-garbage":
+			d.modGarbage = true
+		case "mod-abort":
+			d.modAbort = true
+		case "mod-results":
+			if n, err := strconv.Atoi(strings.TrimSpace(arg)); err == nil && n >= 0 && n <= 100 {
+				d.modResults = n
 			}
 		case "finish":
 			if f := strings.TrimSpace(arg); f != "" {

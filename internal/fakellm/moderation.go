@@ -128,7 +128,7 @@ func moderationInputs(raw json.RawMessage, chat bool) ([]string, error) {
 				if err := json.Unmarshal(it, &msgs); err != nil {
 					return nil, fmt.Errorf("input: %v", err)
 				}
-				out = append(out, conversationText(msgs))
+				out = append(out, lastMessageText(msgs))
 			}
 			return out, nil
 		}
@@ -136,7 +136,7 @@ func moderationInputs(raw json.RawMessage, chat bool) ([]string, error) {
 		if err := json.Unmarshal(raw, &msgs); err != nil {
 			return nil, fmt.Errorf("input: %v", err)
 		}
-		return []string{conversationText(msgs)}, nil
+		return []string{lastMessageText(msgs)}, nil
 	}
 	var strs []string
 	if json.Unmarshal(raw, &strs) == nil {
@@ -147,12 +147,26 @@ func moderationInputs(raw json.RawMessage, chat bool) ([]string, error) {
 	return []string{contentText(raw)}, nil
 }
 
-func conversationText(msgs []reqMessage) string {
-	var texts []string
-	for _, m := range msgs {
-		texts = append(texts, contentText(m.Content))
+// lastMessageText is the text a chat moderation classifies: the last message of
+// the conversation (the earlier ones are its context).
+func lastMessageText(msgs []reqMessage) string {
+	if len(msgs) == 0 {
+		return ""
 	}
-	return strings.Join(texts, "\n")
+	return contentText(msgs[len(msgs)-1].Content)
+}
+
+// ModerationInputs returns the texts a moderation request body asks to classify,
+// one per result the endpoint answers with: the strings of "input" on
+// /v1/moderations (chat is false), the last message of each conversation on
+// /v1/chat/moderations (chat is true). Tests use it on recorded bodies to assert
+// what the guard sent for moderation.
+func ModerationInputs(body []byte, chat bool) ([]string, error) {
+	var req moderationRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, err
+	}
+	return moderationInputs(req.Input, chat)
 }
 
 func (s *Server) handleModeration(chat bool) apiHandler {
@@ -182,6 +196,14 @@ func (s *Server) handleModeration(chat bool) apiHandler {
 			return
 		}
 		d := parseDirectives(strings.Join(inputs, "\n"))
+		if d.modSlow > 0 {
+			d.slow = d.modSlow
+		}
+		if d.modStatus != 0 {
+			d.status = d.modStatus
+		}
+		d.abort = d.abort || d.modAbort
+		d.garbage = d.garbage || d.modGarbage
 		if d.slow > 0 && sleepCtx(c.r.Context(), d.slow) != nil {
 			return
 		}
@@ -204,7 +226,7 @@ func (s *Server) handleModeration(chat bool) apiHandler {
 				return
 			}
 			results := make([]mistralModerationResult, 0, len(inputs))
-			for _, in := range inputs {
+			for _, in := range resultInputs(inputs, d.modResults) {
 				f, sc := moderationScores(in, MistralCategories, true)
 				results = append(results, mistralModerationResult{Categories: f, CategoryScores: sc})
 			}
@@ -227,7 +249,7 @@ func (s *Server) handleModeration(chat bool) apiHandler {
 			}
 		}
 		results := make([]oaiModerationResult, 0, len(inputs))
-		for _, in := range inputs {
+		for _, in := range resultInputs(inputs, d.modResults) {
 			f, sc := moderationScores(in, cats, false)
 			r := oaiModerationResult{Categories: f, CategoryScores: sc}
 			for _, v := range f {
@@ -245,6 +267,27 @@ func (s *Server) handleModeration(chat bool) apiHandler {
 			ID: fmt.Sprintf("modr-%024x", c.n), Model: model, Results: results,
 		}, d)
 	}
+}
+
+// resultInputs is the inputs to answer for: all of them, or (mod-results:N)
+// exactly n, dropping the last ones or repeating the last one (an empty text
+// when there is none).
+func resultInputs(inputs []string, n int) []string {
+	if n < 0 || n == len(inputs) {
+		return inputs
+	}
+	if n < len(inputs) {
+		return inputs[:n]
+	}
+	out := append([]string(nil), inputs...)
+	last := ""
+	if len(inputs) > 0 {
+		last = inputs[len(inputs)-1]
+	}
+	for len(out) < n {
+		out = append(out, last)
+	}
+	return out
 }
 
 type modelCard struct {

@@ -98,6 +98,18 @@ func (rc *recorder) all() []Recorded {
 	return out
 }
 
+func (rc *recorder) to(path string) []Recorded {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	var out []Recorded
+	for _, r := range rc.reqs {
+		if r.Path == path {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func (rc *recorder) last() (Recorded, bool) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
