@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/egressguard/egressguard/credentials"
+	"github.com/egressguard/egressguard/moderation"
 )
 
 // Config is the whole plugin configuration. Field docs state the defaults.
@@ -34,6 +35,9 @@ type Config struct {
 	// Clients configures client authentication (tenants). Default: mode "none".
 	// See docs/credentials.md.
 	Clients credentials.ClientAuth `json:"clients"`
+	// Moderation configures out-of-band moderation of requests and completions.
+	// Default: off. See docs/moderation.md.
+	Moderation moderation.Config `json:"moderation"`
 }
 
 // Redaction configures the redactor.
@@ -237,6 +241,7 @@ func (c *Config) Validate() error {
 	c.Injection.validate(&fe)
 	c.Redaction.validate(&fe)
 	fe.addAll(c.Clients.Validate("clients"))
+	fe.addAll(c.Moderation.Validate("moderation"))
 	return fe.err()
 }
 

@@ -109,3 +109,22 @@ func TestParseCredentials(t *testing.T) {
 		}
 	}
 }
+
+func TestParseModeration(t *testing.T) {
+	c, err := Parse([]byte(`{"moderation":{"provider":"mistral","cluster":"mod","use_flags":false,"thresholds":{"violence_and_threats":0.4},
+	  "input":{"mode":"monitor","failure":"fail_open"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := c.Moderation; !m.Enabled() || m.UseFlags == nil || *m.UseFlags || m.Input.Mode != "monitor" {
+		t.Errorf("moderation not parsed: %+v", m)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{`{"moderation":{"provider":"mistral","cluster":"mod","inputt":{}}}`, "moderation.inputt: unknown field"},
+		{`{"moderation":{"provider":"mistral"}}`, "moderation.cluster"},
+	} {
+		if _, err := Parse([]byte(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%s) = %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}

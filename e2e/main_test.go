@@ -30,9 +30,21 @@ var (
 const (
 	lnDefault = "guard" // default limits, caps 4096 / default 1024
 	lnMistral = "mistral"
-	lnFlag    = "flag" // injection action "flag"
-	lnKeys    = "keys" // tenant API keys, two injected upstream keys (priority), cluster "keyed"
+	lnFlag    = "flag"    // injection action "flag"
+	lnKeys    = "keys"    // tenant API keys, two injected upstream keys (priority), cluster "keyed"
+	lnModIn   = "modin"   // input moderation, fail closed
+	lnModOpen = "modopen" // input moderation, fail open
+	lnModOut  = "modout"  // output moderation (JSON and SSE), fail closed
+	lnModDead = "moddead" // input moderation against a closed port, fail closed
 )
+
+// modConfig is a Mistral moderation section against fakellm (cluster "llm").
+func modConfig(cluster, input, inputFailure, output string) string {
+	return `{"moderation": {"provider": "mistral", "cluster": "` + cluster + `", "authority": "moderation.test",
+	  "timeout_ms": 1000, "holdback_chars": 40,
+	  "input": {"mode": "` + input + `", "failure": "` + inputFailure + `"},
+	  "output": {"mode": "` + output + `", "failure": "fail_closed"}}}`
+}
 
 var listenerConfigs = map[string]string{
 	lnDefault: `{
@@ -44,7 +56,11 @@ var listenerConfigs = map[string]string{
 	                 "auth": {"keys": [{"name": "mistral-main", "env": "EG_E2E_MISTRAL_KEY"}]}}],
 	  "max_tokens": {"default": 512, "cap": 2048}
 	}`,
-	lnFlag: `{"injection": {"action": "flag"}}`,
+	lnFlag:    `{"injection": {"action": "flag"}}`,
+	lnModIn:   modConfig("llm", "enforce", "fail_closed", "off"),
+	lnModOpen: modConfig("llm", "enforce", "fail_open", "off"),
+	lnModOut:  modConfig("llm", "off", "fail_closed", "enforce"),
+	lnModDead: modConfig("dead", "enforce", "fail_closed", "off"),
 	lnKeys: `{
 	  "upstreams": [{"name": "keyed", "provider": "openai", "hosts": ["*"],
 	                 "auth": {"strategy": "priority", "keys": [{"name": "primary", "env": "EG_E2E_KEY_A"}, {"name": "secondary", "env": "EG_E2E_KEY_B"}]}}],
@@ -84,6 +100,15 @@ func run(m *testing.M) int {
 	go keyedSrv.Serve(keyedLn)
 	defer keyedSrv.Close()
 
+	// A port nothing listens on: the "connection refused" moderation fault.
+	dead, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	deadAddr := dead.Addr().String()
+	dead.Close()
+
 	var listeners []envoytest.Listener
 	for name, cfg := range listenerConfigs {
 		l := envoytest.Listener{Name: name, PluginConfig: cfg}
@@ -96,7 +121,7 @@ func run(m *testing.M) int {
 	defer cancel()
 	envoy, err = envoytest.Start(ctx, envoytest.Options{
 		Listeners:   listeners,
-		Clusters:    map[string]string{"llm": ln.Addr().String(), "keyed": keyedLn.Addr().String()},
+		Clusters:    map[string]string{"llm": ln.Addr().String(), "keyed": keyedLn.Addr().String(), "dead": deadAddr},
 		HostEnvKeys: secrets.envKeys(),
 		Env:         secrets.environ(),
 	})

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/egressguard/egressguard/credentials"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
@@ -149,4 +150,51 @@ func Record(name string, v uint64) {
 		histograms[name] = h
 	}
 	h.Record(v)
+}
+
+// DispatchHTTP sends an out-of-band HTTP request to an Envoy cluster; cb runs when the
+// answer (or a timeout/connection failure: zero headers) arrives. headers must include
+// :method, :path and :authority.
+func DispatchHTTP(cluster string, headers [][2]string, body []byte, timeoutMs uint32, cb func(numHeaders, bodySize int)) error {
+	_, err := proxywasm.DispatchHttpCall(cluster, headers, body, nil, timeoutMs, func(numHeaders, bodySize, _ int) {
+		cb(numHeaders, bodySize)
+	})
+	return err
+}
+
+// CallResponse returns the status ("" → 0) and body of the answer to a dispatched call;
+// call it only inside the callback.
+func CallResponse(bodySize int) (status int, body []byte) {
+	hs, _ := proxywasm.GetHttpCallResponseHeaders()
+	for _, h := range hs {
+		if h[0] == ":status" {
+			status, _ = strconv.Atoi(h[1])
+		}
+	}
+	if bodySize > 0 {
+		body, _ = proxywasm.GetHttpCallResponseBody(0, bodySize)
+	}
+	return status, body
+}
+
+// CallResponseHeader returns one header of the answer to a dispatched call.
+func CallResponseHeader(name string) string {
+	hs, _ := proxywasm.GetHttpCallResponseHeaders()
+	for _, h := range hs {
+		if strings.EqualFold(h[0], name) {
+			return h[1]
+		}
+	}
+	return ""
+}
+
+// ResumeRequest continues a request the plugin paused.
+func ResumeRequest() error { return proxywasm.ResumeHttpRequest() }
+
+// ResumeResponse continues a response the plugin paused.
+func ResumeResponse() error { return proxywasm.ResumeHttpResponse() }
+
+// SetResponseHeader replaces (or adds) a response header.
+func SetResponseHeader(name, value string) error {
+	return proxywasm.ReplaceHttpResponseHeader(name, value)
 }

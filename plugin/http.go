@@ -10,6 +10,7 @@ import (
 	"github.com/egressguard/egressguard/config"
 	"github.com/egressguard/egressguard/credentials"
 	"github.com/egressguard/egressguard/hostcalls"
+	"github.com/egressguard/egressguard/moderation"
 	"github.com/egressguard/egressguard/policy"
 	"github.com/egressguard/egressguard/redact"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
@@ -20,6 +21,7 @@ type httpContext struct {
 	types.DefaultHttpContext
 	policy    *policy.Policy
 	creds     *credentialSet
+	mod       *moderator
 	kind      chatreq.Kind
 	upstream  *config.Upstream
 	requestID string
@@ -34,6 +36,12 @@ type httpContext struct {
 	out       outcome
 	model     string
 	injection *policy.Injection
+
+	// Moderation state.
+	req         *chatreq.Request       // the parsed request (output moderation context)
+	respHeaders [][2]string            // response headers to add (e.g. moderation failed open)
+	gate        *moderation.StreamGate // SSE output moderation (nil: off)
+	respPaused  bool                   // the response is held for a moderation call
 
 	// Response redaction state.
 	redactor *redact.Redactor       // nil: responses pass through
@@ -67,7 +75,7 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 		h.held(decisionPassthrough, "")
 		return types.ActionContinue
 	}
-	if h.redactor = h.policy.ResponseRedactor(); h.redactor != nil {
+	if h.redactor = h.policy.ResponseRedactor(); h.redactor != nil || h.mod.on(moderation.Output) {
 		// Compressed responses could not be redacted: ask for identity encoding.
 		hostcalls.SetRequestHeader("accept-encoding", "identity")
 	}
@@ -106,6 +114,10 @@ func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) types.Ac
 		if err := hostcalls.ReplaceRequestBody(d.Body); err != nil {
 			return h.reject(apierr.New(500, apierr.TypeUnavailable, "rewrite_failed", "the guard could not rewrite the request body"))
 		}
+	}
+	h.req = d.Request
+	if h.mod.on(moderation.Input) {
+		return h.moderateInput(d.Request)
 	}
 	h.held(decisionForwarded, "")
 	return types.ActionContinue

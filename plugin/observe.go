@@ -28,6 +28,7 @@ type outcome struct {
 	promptTok  int64
 	complTok   int64
 	usageSeen  bool
+	moderation []string // "<stage>:<outcome>" per moderation decision
 }
 
 // modelLabels caps the distinct client-supplied model names per VM.

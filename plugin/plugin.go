@@ -13,6 +13,7 @@ type pluginContext struct {
 	types.DefaultPluginContext
 	policy *policy.Policy
 	creds  *credentialSet
+	mod    *moderator // nil: moderation off
 }
 
 // OnPluginStart parses and validates the configuration once. An invalid configuration
@@ -36,7 +37,12 @@ func (p *pluginContext) OnPluginStart(int) types.OnPluginStartStatus {
 		hostcalls.LogCritical("egressguard: invalid configuration, plugin not started: " + err.Error())
 		return types.OnPluginStartStatusFailed
 	}
-	for _, w := range p.creds.startupWarn {
+	var modWarn []string
+	if p.mod, modWarn, err = newModerator(cfg, credentials.OSEnv{}, hostcalls.SharedData{}); err != nil {
+		hostcalls.LogCritical("egressguard: invalid configuration, plugin not started: moderation: " + err.Error())
+		return types.OnPluginStartStatusFailed
+	}
+	for _, w := range append(p.creds.startupWarn, modWarn...) {
 		hostcalls.LogWarn("egressguard: " + w)
 	}
 	hostcalls.LogInfo("egressguard: started")
@@ -45,5 +51,5 @@ func (p *pluginContext) OnPluginStart(int) types.OnPluginStartStatus {
 
 // NewHttpContext implements types.PluginContext.
 func (p *pluginContext) NewHttpContext(uint32) types.HttpContext {
-	return &httpContext{policy: p.policy, creds: p.creds}
+	return &httpContext{policy: p.policy, creds: p.creds, mod: p.mod}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/egressguard/egressguard/apierr"
 	"github.com/egressguard/egressguard/hostcalls"
+	"github.com/egressguard/egressguard/moderation"
 	"github.com/egressguard/egressguard/redact"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 	"github.com/tidwall/gjson"
@@ -27,7 +28,11 @@ const (
 func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Action {
 	h.out.status, _ = strconv.Atoi(hostcalls.ResponseHeader(":status"))
 	h.reportKeyStatus()
-	if h.done || h.redactor == nil || endOfStream {
+	for _, hv := range h.respHeaders {
+		hostcalls.SetResponseHeader(hv[0], hv[1])
+	}
+	moderated := h.mod.on(moderation.Output)
+	if h.done || (h.redactor == nil && !moderated) || endOfStream {
 		return types.ActionContinue
 	}
 	status := hostcalls.ResponseHeader(":status")
@@ -44,13 +49,22 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Actio
 	switch {
 	case strings.HasPrefix(ct, "text/event-stream"):
 		h.resp = respSSE
-		h.sse = redact.NewSSE(h.redactor, h.reqCtx)
+		if h.redactor != nil {
+			h.sse = redact.NewSSE(h.redactor, h.reqCtx)
+		}
+		if moderated {
+			h.gate = h.mod.m.NewStreamGate(h.mod.m.LastUserContext(h.req))
+		}
 	case strings.HasPrefix(ct, "application/json"):
 		h.resp = respJSON
 	default:
 		return types.ActionContinue
 	}
 	hostcalls.RemoveResponseHeader("content-length")
+	if h.resp == respJSON && moderated {
+		// Held until the completion is moderated: a failure can still be a 503.
+		return types.ActionPause
+	}
 	return types.ActionContinue
 }
 
@@ -67,24 +81,37 @@ func (h *httpContext) OnHttpResponseBody(bodySize int, endOfStream bool) types.A
 			return types.ActionContinue
 		}
 		h.readUsage(body, false)
-		out, rep, err := h.redactor.RedactChatJSON(body, h.reqCtx)
-		if err != nil { // not the JSON we expect: redact it as text rather than pass it raw
-			var text string
-			text, rep = h.redactor.Redact(string(body), h.reqCtx)
-			out = []byte(text)
+		out := body
+		if h.redactor != nil {
+			var rep redact.Report
+			out, rep, err = h.redactor.RedactChatJSON(body, h.reqCtx)
+			if err != nil { // not the JSON we expect: redact it as text rather than pass it raw
+				var text string
+				text, rep = h.redactor.Redact(string(body), h.reqCtx)
+				out = []byte(text)
+			}
+			h.replaceResponse(body, out, rep)
 		}
-		h.replaceResponse(body, out, rep)
+		if h.mod.on(moderation.Output) {
+			return h.moderateJSON(out)
+		}
 	case respSSE:
 		chunk, err := hostcalls.ResponseBody(bodySize)
 		if err != nil {
 			hostcalls.LogError("egressguard: reading response chunk failed: " + err.Error())
 		}
 		h.readUsage(chunk, true)
-		out := h.sse.Write(chunk)
-		if endOfStream {
-			out = append(out, h.sse.Close()...)
-			h.out.redactions = h.sse.Report()
-			h.logRedactions(h.out.redactions)
+		out := chunk
+		if h.sse != nil {
+			out = h.sse.Write(chunk)
+			if endOfStream {
+				out = append(out, h.sse.Close()...)
+				h.out.redactions = h.sse.Report()
+				h.logRedactions(h.out.redactions)
+			}
+		}
+		if h.gate != nil {
+			return h.gateSSE(out, endOfStream)
 		}
 		if string(out) != string(chunk) {
 			hostcalls.ReplaceResponseBody(out)
