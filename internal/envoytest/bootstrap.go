@@ -19,6 +19,16 @@ func bootstrap(o Options) obj {
 	for name, addr := range o.Clusters {
 		clusters = append(clusters, cluster(name, addr))
 	}
+	if rl := o.RateLimit; rl != nil {
+		c := cluster(rl.clusterName(), rl.ServiceAddr)
+		c["typed_extension_protocol_options"] = obj{
+			"envoy.extensions.upstreams.http.v3.HttpProtocolOptions": obj{
+				"@type":                "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+				"explicit_http_config": obj{"http2_protocol_options": obj{}},
+			},
+		}
+		clusters = append(clusters, c)
+	}
 	return obj{
 		"admin":        obj{"address": sockAddr("127.0.0.1", 0)},
 		"stats_config": obj{"stats_tags": metrics.StatsTags()},
@@ -40,6 +50,12 @@ func listener(l Listener, o Options) obj {
 	if !l.NoFilter {
 		filters = append(filters, wasmFilter(l, o))
 	}
+	for _, f := range o.ExtraHTTPFilters {
+		filters = append(filters, f)
+	}
+	if o.RateLimit != nil {
+		filters = append(filters, rateLimitFilter(o.RateLimit))
+	}
 	filters = append(filters, obj{
 		"name":         "envoy.filters.http.router",
 		"typed_config": obj{"@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"},
@@ -55,12 +71,12 @@ func listener(l Listener, o Options) obj {
 		}},
 		"route_config": obj{"virtual_hosts": []any{obj{
 			"name": "llm", "domains": []any{"*"},
-			"routes": []any{obj{
-				"match": obj{"prefix": "/"},
-				"route": obj{"cluster": l.Cluster, "timeout": "60s"},
-			}},
+			"routes": []any{routeFor(l, o)},
 		}}},
 		"http_filters": filters,
+	}
+	if o.RateLimit != nil && o.RateLimit.JSONErrors {
+		hcm["local_reply_config"] = rateLimitLocalReply()
 	}
 	return obj{
 		"name":                              l.Name,
@@ -119,4 +135,75 @@ func cluster(name, addr string) obj {
 			}}}},
 		},
 	}
+}
+
+func routeFor(l Listener, o Options) obj {
+	r := obj{
+		"match": obj{"prefix": "/"},
+		"route": obj{"cluster": l.Cluster, "timeout": "60s"},
+	}
+	rl := o.RateLimit
+	if rl == nil {
+		return r
+	}
+	if len(rl.RateLimits) > 0 {
+		r["typed_per_filter_config"] = obj{
+			"envoy.filters.http.ratelimit": obj{
+				"@type":       "type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimitPerRoute",
+				"rate_limits": rl.RateLimits,
+			},
+		}
+	}
+	if len(rl.RequestHeadersToRemove) > 0 {
+		r["request_headers_to_remove"] = rl.RequestHeadersToRemove
+	}
+	return r
+}
+
+func (rl *RateLimitOptions) clusterName() string {
+	if rl.Cluster != "" {
+		return rl.Cluster
+	}
+	return "ratelimit"
+}
+
+func rateLimitFilter(rl *RateLimitOptions) obj {
+	domain, timeout := rl.Domain, rl.Timeout
+	if domain == "" {
+		domain = "egressguard"
+	}
+	if timeout == "" {
+		timeout = "1s"
+	}
+	return obj{
+		"name": "envoy.filters.http.ratelimit",
+		"typed_config": obj{
+			"@type":                      "type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit",
+			"domain":                     domain,
+			"failure_mode_deny":          rl.FailureModeDeny,
+			"timeout":                    timeout,
+			"enable_x_ratelimit_headers": "DRAFT_VERSION_03",
+			"rate_limit_service": obj{
+				"transport_api_version": "V3",
+				"grpc_service":          obj{"envoy_grpc": obj{"cluster_name": rl.clusterName()}},
+			},
+		},
+	}
+}
+
+// rateLimitLocalReply turns the ratelimit filter's empty 429 (response flag RL) into the
+// guard's JSON error shape.
+func rateLimitLocalReply() obj {
+	return obj{"mappers": []any{obj{
+		"filter": obj{"response_flag_filter": obj{"flags": []any{"RL"}}},
+		"body_format_override": obj{
+			"json_format": obj{"error": obj{
+				"message": "Rate limit reached (global). Retry after the x-ratelimit-reset seconds.",
+				"type":    "rate_limit_error",
+				"code":    "rate_limit_exceeded",
+				"param":   nil,
+			}},
+			"content_type": "application/json",
+		},
+	}}}
 }

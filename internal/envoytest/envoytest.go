@@ -43,6 +43,35 @@ type Options struct {
 	StartupWait time.Duration     // default 60s
 	// ExpectStartFailure makes Start return once Envoy exits (for bad-config tests).
 	ExpectStartFailure bool
+	// ExtraHTTPFilters are HTTP filters (JSON-ready maps: name, typed_config) placed after
+	// the plugin's wasm filter and before the ratelimit filter and the router, on every
+	// listener.
+	ExtraHTTPFilters []map[string]any
+	// RateLimit, when set, adds Envoy's global rate limit filter
+	// (envoy.filters.http.ratelimit) after the plugin on every listener, a gRPC cluster to
+	// the rate limit service, and the route's rate limit descriptors.
+	RateLimit *RateLimitOptions
+}
+
+// RateLimitOptions configure envoy.filters.http.ratelimit (see deploy/ratelimit).
+type RateLimitOptions struct {
+	ServiceAddr string // rate limit service gRPC "host:port" (required)
+	Cluster     string // its cluster name (default "ratelimit")
+	Domain      string // default "egressguard"
+	// RateLimits are the route's descriptors as JSON-ready config.route.v3.RateLimit
+	// objects (actions, hits_addend, apply_on_stream_done), set as the route's
+	// typed_per_filter_config RateLimitPerRoute.rate_limits — the only place Envoy 1.40
+	// honours hits_addend.
+	RateLimits []any
+	// FailureModeDeny refuses requests when the service is unreachable (default: allow).
+	FailureModeDeny bool
+	// Timeout of the service call (default "1s").
+	Timeout string
+	// JSONErrors rewrites the filter's 429 into the guard's OpenAI-style JSON error with
+	// an HCM local_reply_config mapper (response flag RL).
+	JSONErrors bool
+	// RequestHeadersToRemove are removed by the route before forwarding upstream.
+	RequestHeadersToRemove []string
 }
 
 // Envoy is a running Envoy.

@@ -1,0 +1,182 @@
+// Package audit renders the guard's per-request audit record: one JSON line per request
+// with metadata only — who (tenant, key name), what (upstream, model, path kind, sizes,
+// token usage), and what the guard decided and why.
+//
+// By construction it cannot carry content: Record has no field for a prompt, a
+// completion, a header value or a key, only counts, names chosen by the configuration
+// (tenant, upstream, key name), the request's model and id, and reason labels
+// (rule families, moderation categories, redaction types with counts, limit names).
+// Client-supplied strings (request id, model) are cut to MaxStringBytes.
+//
+// The line starts with Prefix so it can be grepped out of Envoy's log:
+//
+//	egressguard.audit {"time":"2026-03-01T12:00:00.123Z","request_id":"…",…}
+package audit
+
+import (
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// Prefix starts every audit line.
+const Prefix = "egressguard.audit "
+
+// MaxStringBytes bounds every string field; longer values are cut (on a UTF-8
+// boundary) and end in "…".
+const MaxStringBytes = 256
+
+// MaxReasons bounds the reasons listed; more are summarised as "+N more".
+const MaxReasons = 32
+
+// Decisions.
+const (
+	DecisionForwarded = "forwarded" // sent upstream (possibly rewritten: sanitised, redacted, capped)
+	DecisionFlagged   = "flagged"   // sent upstream, marked (injection action flag / monitor)
+	DecisionRejected  = "rejected"  // answered by the guard (4xx/5xx local reply)
+	DecisionFailed    = "failed"    // forwarded, but the upstream failed or the stream was cut
+)
+
+// Path kinds.
+const (
+	PathChat   = "chat"
+	PathFIM    = "fim"
+	PathAgents = "agents"
+	PathOther  = "other"
+)
+
+// Record is one request's audit metadata. Zero values are written as such (0, "",
+// false, []), so every line has the same fields.
+type Record struct {
+	Time      time.Time // request start; written in UTC, RFC 3339 with nanoseconds
+	RequestID string    // x-request-id
+	Tenant    string    // authenticated tenant, or the anonymous bucket name
+	Upstream  string    // configured upstream name
+	Model     string    // request "model"
+	Path      string    // PathChat, PathFIM, PathAgents, PathOther
+	Stream    bool
+
+	MessageCount    int
+	PromptChars     int // Unicode code points over every text the model reads
+	CompletionChars int // code points of the returned content (all choices)
+
+	PromptTokens     int // provider usage; 0 when unknown
+	CompletionTokens int
+	EstimatedTokens  int // the rate limiter's admission estimate (0 when not limited)
+
+	Status   int    // HTTP status returned to the client
+	Decision string // DecisionForwarded, …
+	// Reasons are labels, never content: "injection:<family>", "moderation:<category>",
+	// "redaction:<TYPE>=<count>", "ratelimit:<reason>", "limit:<code>", "auth:<code>",
+	// "error:<code>".
+	Reasons []string
+	KeyName string // name of the upstream key used (never the key)
+
+	LatencyMs int64 // request start to end of response
+}
+
+// Marshal renders rec as one line: Prefix followed by a JSON object, no trailing
+// newline. It never fails; strings are escaped (control characters, quotes, invalid
+// UTF-8, U+2028/U+2029) so a line can never be split or forged.
+func Marshal(rec *Record) []byte {
+	b := make([]byte, 0, 512)
+	b = append(b, Prefix...)
+	b = append(b, `{"time":`...)
+	b = appendString(b, rec.Time.UTC().Format(time.RFC3339Nano))
+	b = appendField(b, "request_id", rec.RequestID)
+	b = appendField(b, "tenant", rec.Tenant)
+	b = appendField(b, "upstream", rec.Upstream)
+	b = appendField(b, "model", rec.Model)
+	b = appendField(b, "path", rec.Path)
+	b = append(b, `,"stream":`...)
+	b = strconv.AppendBool(b, rec.Stream)
+	b = appendInt(b, "message_count", int64(rec.MessageCount))
+	b = appendInt(b, "prompt_chars", int64(rec.PromptChars))
+	b = appendInt(b, "completion_chars", int64(rec.CompletionChars))
+	b = appendInt(b, "prompt_tokens", int64(rec.PromptTokens))
+	b = appendInt(b, "completion_tokens", int64(rec.CompletionTokens))
+	b = appendInt(b, "estimated_tokens", int64(rec.EstimatedTokens))
+	b = appendInt(b, "status", int64(rec.Status))
+	b = appendField(b, "decision", rec.Decision)
+	b = append(b, `,"reasons":[`...)
+	for i, r := range rec.Reasons {
+		if i == MaxReasons {
+			b = append(b, ',')
+			b = appendString(b, "+"+strconv.Itoa(len(rec.Reasons)-MaxReasons)+" more")
+			break
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, r)
+	}
+	b = append(b, ']')
+	b = appendField(b, "key", rec.KeyName)
+	b = appendInt(b, "latency_ms", rec.LatencyMs)
+	return append(b, '}')
+}
+
+func appendField(b []byte, name, v string) []byte {
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return appendString(b, v)
+}
+
+func appendInt(b []byte, name string, v int64) []byte {
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return strconv.AppendInt(b, v, 10)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string, cut to MaxStringBytes.
+func appendString(b []byte, s string) []byte {
+	cut := false
+	if len(s) > MaxStringBytes {
+		n := MaxStringBytes
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s, cut = s[:n], true
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20 || c == 0x7f:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, `\u202`...)
+			b = append(b, hexDigits[r&0xf])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	if cut {
+		b = append(b, "…"...)
+	}
+	return append(b, '"')
+}

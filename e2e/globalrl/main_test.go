@@ -1,0 +1,350 @@
+// Package globalrl proves the mesh-wide token and request budgets: two Envoys (each with
+// the egressguard plugin) share one envoyproxy/ratelimit service backed by one Redis, all
+// on loopback, and one tenant budget is enforced across both, including token charging on
+// stream completion (apply_on_stream_done).
+//
+// Until the plugin publishes the rate limit inputs itself, a tiny test filter
+// (testdata/usageprobe) placed after the plugin copies them from test request headers
+// into the same filter state the plugin will set (wasm.egressguard_tenant,
+// wasm.egressguard_token_cost, wasm.egressguard_usage_tokens). The Envoy descriptors are
+// the ones in deploy/ratelimit.
+//
+// Prerequisites: `e2e/globalrl/install.sh` (ratelimit service into .tools/bin, Redis),
+// `make build envoy`. Missing prerequisites skip the package, or fail it under CI=true or
+// E2E_REQUIRED=1.
+package globalrl
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/egressguard/egressguard/internal/envoytest"
+	"github.com/egressguard/egressguard/internal/fakellm"
+)
+
+// Budgets of the test's ratelimit configuration (per tenant, per minute).
+const (
+	requestsPerMinute = 6
+	tokensPerMinute   = 1000
+)
+
+var (
+	envoyA, envoyB *envoytest.Envoy
+	upstream       *fakellm.Server
+)
+
+func TestMain(m *testing.M) { os.Exit(run(m)) }
+
+func toolsBin() string { return filepath.Join(envoytest.RepoRoot(), ".tools", "bin") }
+
+func ratelimitBin() string {
+	if b := os.Getenv("RATELIMIT_BIN"); b != "" {
+		return b
+	}
+	return filepath.Join(toolsBin(), "ratelimit")
+}
+
+func redisBin() string {
+	if b := os.Getenv("REDIS_SERVER"); b != "" {
+		return b
+	}
+	if b := filepath.Join(toolsBin(), "redis-server"); fileExists(b) {
+		return b
+	}
+	if b, err := exec.LookPath("redis-server"); err == nil {
+		return b
+	}
+	return filepath.Join(toolsBin(), "redis-server")
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+func missingPrereq() string {
+	for _, p := range []string{envoytest.DefaultEnvoyBin(), envoytest.DefaultWasm(), ratelimitBin(), redisBin()} {
+		if !fileExists(p) {
+			return "prerequisite missing: " + p + " (run e2e/globalrl/install.sh and `make build envoy`)"
+		}
+	}
+	return ""
+}
+
+func run(m *testing.M) int {
+	if why := missingPrereq(); why != "" {
+		if os.Getenv("CI") != "" || os.Getenv("E2E_REQUIRED") != "" {
+			fmt.Fprintf(os.Stderr, "globalrl: FAIL: %s (CI never skips e2e)\n", why)
+			return 1
+		}
+		fmt.Fprintf(os.Stderr, "globalrl: SKIP: %s\n", why)
+		return 0
+	}
+	dir, err := os.MkdirTemp("", "globalrl-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "globalrl:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	var stops []func()
+	defer func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}()
+	fail := func(err error) int {
+		fmt.Fprintln(os.Stderr, "globalrl: FAIL:", err)
+		return 1
+	}
+
+	redisAddr, stop, err := startRedis(dir)
+	if err != nil {
+		return fail(err)
+	}
+	stops = append(stops, stop)
+	rlsAddr, stop, err := startRatelimit(dir, redisAddr)
+	if err != nil {
+		return fail(err)
+	}
+	stops = append(stops, stop)
+	probe, err := buildProbe(dir)
+	if err != nil {
+		return fail(err)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fail(err)
+	}
+	upstream = fakellm.New(fakellm.Options{Name: "fakellm"})
+	srv := &http.Server{Handler: upstream}
+	go srv.Serve(ln)
+	stops = append(stops, func() { srv.Close() })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	for _, e := range []**envoytest.Envoy{&envoyA, &envoyB} {
+		*e, err = envoytest.Start(ctx, envoyOptions(ln.Addr().String(), rlsAddr, probe))
+		if err != nil {
+			return fail(err)
+		}
+		env := *e
+		stops = append(stops, env.Stop)
+	}
+	code := m.Run()
+	if code != 0 {
+		for name, e := range map[string]*envoytest.Envoy{"A": envoyA, "B": envoyB} {
+			fmt.Fprintf(os.Stderr, "--- envoy %s log tail ---\n%s\n", name, tail(e.Logs(), 4000))
+		}
+	}
+	return code
+}
+
+// envoyOptions: the plugin, then the probe (to be replaced by the plugin's own
+// publishing), then the ratelimit filter with deploy/ratelimit's descriptors.
+func envoyOptions(upstreamAddr, rlsAddr, probe string) envoytest.Options {
+	return envoytest.Options{
+		Listeners: []envoytest.Listener{{Name: "guard", PluginConfig: `{}`}},
+		Clusters:  map[string]string{"llm": upstreamAddr},
+		ExtraHTTPFilters: []map[string]any{{
+			"name": "usageprobe",
+			"typed_config": map[string]any{
+				"@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+				"config": map[string]any{
+					"root_id": "usageprobe",
+					"vm_config": map[string]any{
+						"vm_id": "usageprobe", "runtime": "envoy.wasm.runtime.v8",
+						"code": map[string]any{"local": map[string]any{"filename": probe}},
+					},
+				},
+			},
+		}},
+		RateLimit: &envoytest.RateLimitOptions{
+			ServiceAddr: rlsAddr,
+			RateLimits:  RouteRateLimits(),
+			JSONErrors:  true,
+		},
+	}
+}
+
+// RouteRateLimits are the descriptors of deploy/ratelimit/envoy-ratelimit.yaml, usage
+// accounting: requests +1 at admission; tokens checked (hits_addend 0) at admission and
+// charged with the provider's usage on stream completion.
+func RouteRateLimits() []any {
+	tenant := map[string]any{"extension": map[string]any{
+		"name": "tenant",
+		"typed_config": map[string]any{
+			"@type": "type.googleapis.com/envoy.extensions.matching.common_inputs.network.v3.FilterStateInput",
+			"key":   "wasm.egressguard_tenant",
+		},
+	}}
+	kind := func(v string) map[string]any {
+		return map[string]any{"generic_key": map[string]any{"descriptor_key": "egressguard_limit", "descriptor_value": v}}
+	}
+	return []any{
+		map[string]any{"actions": []any{kind("requests"), tenant}},
+		map[string]any{"actions": []any{kind("tokens"), tenant}, "hits_addend": map[string]any{"number": 0}},
+		map[string]any{
+			"actions":              []any{kind("tokens"), tenant},
+			"apply_on_stream_done": true,
+			"hits_addend":          map[string]any{"format": "%FILTER_STATE(wasm.egressguard_usage_tokens:PLAIN)%"},
+		},
+	}
+}
+
+const ratelimitConfig = `domain: egressguard
+descriptors:
+  - key: egressguard_limit
+    value: requests
+    descriptors:
+      - key: tenant
+        rate_limit: {unit: minute, requests_per_unit: %d}
+  - key: egressguard_limit
+    value: tokens
+    descriptors:
+      - key: tenant
+        rate_limit: {unit: minute, requests_per_unit: %d}
+`
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// process starts cmd with its output in dir/<name>.log and returns a stop function.
+func process(dir, name string, cmd *exec.Cmd) (func(), error) {
+	logf, err := os.Create(filepath.Join(dir, name+".log"))
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("starting %s: %w", name, err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	return func() {
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		logf.Close()
+	}, nil
+}
+
+func logTail(dir, name string) string {
+	b, _ := os.ReadFile(filepath.Join(dir, name+".log"))
+	return tail(b, 2000)
+}
+
+func startRedis(dir string) (addr string, stop func(), err error) {
+	port, err := freePort()
+	if err != nil {
+		return "", nil, err
+	}
+	addr = fmt.Sprintf("127.0.0.1:%d", port)
+	stop, err = process(dir, "redis", exec.Command(redisBin(), "--bind", "127.0.0.1", "--port", fmt.Sprint(port),
+		"--save", "", "--appendonly", "no", "--dir", dir, "--protected-mode", "yes"))
+	if err != nil {
+		return "", nil, err
+	}
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if redisPing(addr) == nil {
+			return addr, stop, nil
+		}
+	}
+	stop()
+	return "", nil, fmt.Errorf("redis on %s not ready:\n%s", addr, logTail(dir, "redis"))
+}
+
+func redisPing(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "+PONG") {
+		return fmt.Errorf("redis: %q %v", line, err)
+	}
+	return nil
+}
+
+func startRatelimit(dir, redisAddr string) (grpcAddr string, stop func(), err error) {
+	cfgDir := filepath.Join(dir, "runtime", "ratelimit", "config")
+	if err := os.MkdirAll(cfgDir, 0o755); err != nil {
+		return "", nil, err
+	}
+	cfg := fmt.Sprintf(ratelimitConfig, requestsPerMinute, tokensPerMinute)
+	if err := os.WriteFile(filepath.Join(cfgDir, "egressguard.yaml"), []byte(cfg), 0o644); err != nil {
+		return "", nil, err
+	}
+	var ports [3]int
+	for i := range ports {
+		if ports[i], err = freePort(); err != nil {
+			return "", nil, err
+		}
+	}
+	cmd := exec.Command(ratelimitBin())
+	cmd.Env = append(os.Environ(),
+		"USE_STATSD=false", "LOG_LEVEL=info",
+		"REDIS_SOCKET_TYPE=tcp", "REDIS_URL="+redisAddr,
+		"RUNTIME_ROOT="+filepath.Join(dir, "runtime"), "RUNTIME_SUBDIRECTORY=ratelimit",
+		"RUNTIME_WATCH_ROOT=false", "RUNTIME_IGNOREDOTFILES=true",
+		"HOST=127.0.0.1", fmt.Sprintf("PORT=%d", ports[0]),
+		"GRPC_HOST=127.0.0.1", fmt.Sprintf("GRPC_PORT=%d", ports[1]),
+		"DEBUG_HOST=127.0.0.1", fmt.Sprintf("DEBUG_PORT=%d", ports[2]),
+	)
+	stop, err = process(dir, "ratelimit", cmd)
+	if err != nil {
+		return "", nil, err
+	}
+	health := fmt.Sprintf("http://127.0.0.1:%d/healthcheck", ports[0])
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get(health); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return fmt.Sprintf("127.0.0.1:%d", ports[1]), stop, nil
+			}
+		}
+	}
+	stop()
+	return "", nil, fmt.Errorf("ratelimit service not healthy:\n%s", logTail(dir, "ratelimit"))
+}
+
+// buildProbe compiles testdata/usageprobe to wasm.
+func buildProbe(dir string) (string, error) {
+	out := filepath.Join(dir, "usageprobe.wasm")
+	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-trimpath", "-o", out, "./e2e/globalrl/testdata/usageprobe")
+	cmd.Dir = envoytest.RepoRoot()
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building usageprobe: %v\n%s", err, b)
+	}
+	return out, nil
+}
+
+func tail(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
+}
