@@ -14,6 +14,7 @@ import (
 
 	"github.com/egressguard/egressguard/credentials"
 	"github.com/egressguard/egressguard/moderation"
+	"github.com/egressguard/egressguard/ratelimit"
 )
 
 // Config is the whole plugin configuration. Field docs state the defaults.
@@ -38,6 +39,10 @@ type Config struct {
 	// Moderation configures out-of-band moderation of requests and completions.
 	// Default: off. See docs/moderation.md.
 	Moderation moderation.Config `json:"moderation"`
+	// RateLimits configures per-tenant request and token limits (local, shared by the
+	// worker threads) and publishing for Envoy's global rate limit service. Default:
+	// off. See docs/observability.md and deploy/ratelimit.
+	RateLimits ratelimit.Config `json:"rate_limits"`
 }
 
 // Redaction configures the redactor.
@@ -242,6 +247,7 @@ func (c *Config) Validate() error {
 	c.Redaction.validate(&fe)
 	fe.addAll(c.Clients.Validate("clients"))
 	fe.addAll(c.Moderation.Validate("moderation"))
+	fe.addAll(c.RateLimits.Validate("rate_limits"))
 	return fe.err()
 }
 

@@ -36,6 +36,8 @@ const (
 	lnModOpen = "modopen" // input moderation, fail open
 	lnModOut  = "modout"  // output moderation (JSON and SSE), fail closed
 	lnModDead = "moddead" // input moderation against a closed port, fail closed
+	lnLimited = "limited" // 3 requests per minute for the anonymous tenant
+	lnTokens  = "tokens"  // 2000 tokens per minute for the anonymous tenant
 )
 
 // modConfig is a Mistral moderation section against fakellm (cluster "llm").
@@ -61,6 +63,8 @@ var listenerConfigs = map[string]string{
 	lnModOpen: modConfig("llm", "enforce", "fail_open", "off"),
 	lnModOut:  modConfig("llm", "off", "fail_closed", "enforce"),
 	lnModDead: modConfig("dead", "enforce", "fail_closed", "off"),
+	lnLimited: `{"rate_limits": {"default": {"requests_per_minute": 3}}}`,
+	lnTokens:  `{"rate_limits": {"default": {"tokens_per_minute": 2000}}, "max_tokens": {"default": 100, "cap": 100}}`,
 	lnKeys: `{
 	  "upstreams": [{"name": "keyed", "provider": "openai", "hosts": ["*"],
 	                 "auth": {"strategy": "priority", "keys": [{"name": "primary", "env": "EG_E2E_KEY_A"}, {"name": "secondary", "env": "EG_E2E_KEY_B"}]}}],
@@ -132,6 +136,9 @@ func run(m *testing.M) int {
 	code := m.Run()
 	if code == 0 {
 		code = secretsGrep(envoy) // after the whole suite's traffic
+	}
+	if code == 0 {
+		code = auditGrep(envoy.Logs(), upstream.Requests())
 	}
 	if code != 0 {
 		fmt.Fprintf(os.Stderr, "--- envoy log tail ---\n%s\n", tailString(envoy.Logs(), 6000))

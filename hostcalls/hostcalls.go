@@ -198,3 +198,9 @@ func ResumeResponse() error { return proxywasm.ResumeHttpResponse() }
 func SetResponseHeader(name, value string) error {
 	return proxywasm.ReplaceHttpResponseHeader(name, value)
 }
+
+// SetFilterState publishes a value as Envoy filter state "wasm.<name>" for later
+// filters and access logs (e.g. the ratelimit filter's descriptors).
+func SetFilterState(name, value string) error {
+	return proxywasm.SetProperty([]string{name}, []byte(value))
+}

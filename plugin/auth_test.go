@@ -99,3 +99,37 @@ func TestCredentials(t *testing.T) {
 		})
 	})
 }
+
+func TestRateLimitAndAudit(t *testing.T) {
+	vmTest(t, func(t *testing.T, vm types.VMContext) {
+		host := harness(t, vm, `{"rate_limits":{"default":{"requests_per_minute":2}}}`)
+		for i := 0; i < 2; i++ {
+			id := sendChat(host, nil)
+			if r := host.GetSentLocalResponse(id); r != nil {
+				t.Fatalf("request %d refused: %d %s", i, r.StatusCode, r.Data)
+			}
+			host.CompleteHttpContext(id)
+		}
+		r := host.GetSentLocalResponse(sendChat(host, nil))
+		if r == nil || r.StatusCode != 429 || gjson.GetBytes(r.Data, "error.code").String() != "rate_limit_exceeded" {
+			t.Fatalf("third request in the minute: %+v", r)
+		}
+		if header(r.Headers, "retry-after") == "" || header(r.Headers, "x-ratelimit-limit-requests") != "2" {
+			t.Errorf("429 headers: %v", r.Headers)
+		}
+		var audits []string
+		for _, l := range host.GetInfoLogs() {
+			if strings.HasPrefix(l, "egressguard.audit ") {
+				audits = append(audits, l)
+			}
+		}
+		if len(audits) != 2 {
+			t.Fatalf("want one audit line per completed request, got %q", audits)
+		}
+		a := strings.TrimPrefix(audits[0], "egressguard.audit ")
+		if gjson.Get(a, "tenant").String() != "anonymous" || gjson.Get(a, "model").String() != "small-1" ||
+			gjson.Get(a, "decision").String() != "forwarded" || strings.Contains(a, `"hi"`) {
+			t.Errorf("audit line: %s", a)
+		}
+	})
+}

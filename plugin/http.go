@@ -19,13 +19,17 @@ import (
 // httpContext is one request/response exchange.
 type httpContext struct {
 	types.DefaultHttpContext
-	policy    *policy.Policy
-	creds     *credentialSet
-	mod       *moderator
-	kind      chatreq.Kind
-	upstream  *config.Upstream
-	requestID string
-	done      bool // a local response was sent; ignore further callbacks
+	policy  *policy.Policy
+	creds   *credentialSet
+	mod     *moderator
+	limiter *limiter
+	adm     admission
+	// rejectStatus is the status of the guard's own error reply.
+	rejectStatus int
+	kind         chatreq.Kind
+	upstream     *config.Upstream
+	requestID    string
+	done         bool // a local response was sent; ignore further callbacks
 
 	// Credentials: the authenticated tenant (nil without client auth) and the key used.
 	tenant  *credentials.Tenant
@@ -75,7 +79,7 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 		h.held(decisionPassthrough, "")
 		return types.ActionContinue
 	}
-	if h.redactor = h.policy.ResponseRedactor(); h.redactor != nil || h.mod.on(moderation.Output) {
+	if h.redactor = h.policy.ResponseRedactor(); h.redactor != nil || h.mod.on(moderation.Output) || h.limiter != nil {
 		// Compressed responses could not be redacted: ask for identity encoding.
 		hostcalls.SetRequestHeader("accept-encoding", "identity")
 	}
@@ -116,6 +120,15 @@ func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) types.Ac
 		}
 	}
 	h.req = d.Request
+	if h.limiter != nil {
+		final := body
+		if d.Rewritten() {
+			final = d.Body
+		}
+		if e, hdrs := h.admit(d.Request, final); e != nil {
+			return h.reject(e, hdrs...)
+		}
+	}
 	if h.mod.on(moderation.Input) {
 		return h.moderateInput(d.Request)
 	}
@@ -127,6 +140,7 @@ func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) types.Ac
 func (h *httpContext) reject(e *apierr.Error, extra ...[2]string) types.Action {
 	h.done = true
 	h.held(decisionRejected, e.Code)
+	h.rejectStatus = e.Status
 	hostcalls.LogWarn("egressguard: rejected request_id=" + h.requestID + " kind=" + h.kind.String() +
 		" status=" + strconv.Itoa(e.Status) + " code=" + e.Code)
 	headers := extra

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"sort"
 	"strconv"
 	"time"
 
+	"github.com/egressguard/egressguard/audit"
+	"github.com/egressguard/egressguard/chatreq"
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/metrics"
 	"github.com/egressguard/egressguard/redact"
@@ -29,6 +32,7 @@ type outcome struct {
 	complTok   int64
 	usageSeen  bool
 	moderation []string // "<stage>:<outcome>" per moderation decision
+	reasons    []string // other audit reasons, e.g. "ratelimit:tokens_per_minute"
 }
 
 // modelLabels caps the distinct client-supplied model names per VM.
@@ -48,6 +52,8 @@ func (h *httpContext) OnHttpStreamDone() {
 	if o.decision == "" {
 		return // never reached a decision (e.g. the plugin failed to start)
 	}
+	h.settle()
+	h.audit()
 	hostcalls.Count(metrics.Name(metrics.Requests, "decision", o.decision, "code", o.code), 1)
 	if o.decision != decisionPassthrough {
 		hostcalls.Record(metrics.Name(metrics.AddedLatencyUs), uint64(max(o.heldUs, 0)))
@@ -80,4 +86,63 @@ func (h *httpContext) tenantName() string {
 	return h.tenant.Name
 }
 
-func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+// audit writes the request's audit line: metadata only, never content or keys.
+func (h *httpContext) audit() {
+	o := &h.out
+	rec := audit.Record{
+		Time: o.start, RequestID: h.requestID, Tenant: h.tenantName(), Model: h.model,
+		Path: auditPath(h.kind), Status: o.status, KeyName: h.keyName,
+		PromptTokens: int(o.promptTok), CompletionTokens: int(o.complTok), EstimatedTokens: h.adm.estimate,
+		LatencyMs: time.Since(o.start).Milliseconds(),
+	}
+	if h.adm.bucket != "" && rec.Tenant == "" {
+		rec.Tenant = h.adm.bucket
+	}
+	if h.upstream != nil {
+		rec.Upstream = h.upstream.Name
+	}
+	if r := h.req; r != nil {
+		rec.Stream, rec.MessageCount, rec.PromptChars = r.Stream, r.Messages, r.PromptChars
+	}
+	switch o.decision {
+	case decisionRejected:
+		rec.Decision = audit.DecisionRejected
+		rec.Reasons = append(rec.Reasons, "error:"+o.code)
+	case decisionPassthrough:
+		rec.Decision = audit.DecisionForwarded
+	default:
+		rec.Decision = audit.DecisionForwarded
+		if v := h.injection; v != nil && v.Flagged {
+			rec.Decision = audit.DecisionFlagged
+		}
+	}
+	if v := h.injection; v != nil && v.Flagged {
+		for _, r := range v.Rules {
+			rec.Reasons = append(rec.Reasons, "injection:"+r)
+		}
+	}
+	for _, m := range o.moderation {
+		rec.Reasons = append(rec.Reasons, "moderation:"+m)
+	}
+	for t, n := range o.redactions.Counts {
+		rec.Reasons = append(rec.Reasons, "redaction:"+t+"="+strconv.Itoa(n))
+	}
+	rec.Reasons = append(rec.Reasons, o.reasons...)
+	sort.Strings(rec.Reasons)
+	if o.decision == decisionRejected {
+		rec.Status = h.rejectStatus
+	}
+	hostcalls.LogInfo(string(audit.Marshal(&rec)))
+}
+
+func auditPath(k chatreq.Kind) string {
+	switch k {
+	case chatreq.KindChat:
+		return audit.PathChat
+	case chatreq.KindFIM:
+		return audit.PathFIM
+	case chatreq.KindAgents:
+		return audit.PathAgents
+	}
+	return audit.PathOther
+}

@@ -14,6 +14,7 @@ type pluginContext struct {
 	policy *policy.Policy
 	creds  *credentialSet
 	mod    *moderator // nil: moderation off
+	limit  *limiter   // nil: no rate limits
 }
 
 // OnPluginStart parses and validates the configuration once. An invalid configuration
@@ -45,11 +46,12 @@ func (p *pluginContext) OnPluginStart(int) types.OnPluginStartStatus {
 	for _, w := range append(p.creds.startupWarn, modWarn...) {
 		hostcalls.LogWarn("egressguard: " + w)
 	}
+	p.limit = newLimiter(cfg, hostcalls.SharedData{})
 	hostcalls.LogInfo("egressguard: started")
 	return types.OnPluginStartStatusOK
 }
 
 // NewHttpContext implements types.PluginContext.
 func (p *pluginContext) NewHttpContext(uint32) types.HttpContext {
-	return &httpContext{policy: p.policy, creds: p.creds, mod: p.mod}
+	return &httpContext{policy: p.policy, creds: p.creds, mod: p.mod, limiter: p.limit}
 }

@@ -32,7 +32,7 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Actio
 		hostcalls.SetResponseHeader(hv[0], hv[1])
 	}
 	moderated := h.mod.on(moderation.Output)
-	if h.done || (h.redactor == nil && !moderated) || endOfStream {
+	if h.done || (h.redactor == nil && !moderated && h.limiter == nil) || endOfStream {
 		return types.ActionContinue
 	}
 	status := hostcalls.ResponseHeader(":status")
@@ -81,6 +81,7 @@ func (h *httpContext) OnHttpResponseBody(bodySize int, endOfStream bool) types.A
 			return types.ActionContinue
 		}
 		h.readUsage(body, false)
+		h.publishUsage()
 		out := body
 		if h.redactor != nil {
 			var rep redact.Report
@@ -101,6 +102,9 @@ func (h *httpContext) OnHttpResponseBody(bodySize int, endOfStream bool) types.A
 			hostcalls.LogError("egressguard: reading response chunk failed: " + err.Error())
 		}
 		h.readUsage(chunk, true)
+		if endOfStream {
+			h.publishUsage()
+		}
 		out := chunk
 		if h.sse != nil {
 			out = h.sse.Write(chunk)
