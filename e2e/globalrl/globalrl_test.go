@@ -30,19 +30,26 @@ type result struct {
 	body   string
 }
 
-// call sends one chat request through e for tenant. cost is the admission estimate the
-// plugin will publish; usage, when > 0, is the token count the probe reports at the end
-// of a 200 response (what the plugin will read from the provider's usage).
+// call sends one chat request through e as tenant (the trusted identity header). The
+// plugin publishes the tenant and its admission estimate; usage, when > 0, is the total
+// the upstream reports (1 prompt token + usage-1 completion tokens), which the plugin
+// publishes at the end of the response for the stream-done charge. cost is unused: the
+// plugin computes its own estimate.
 func call(t *testing.T, e *envoytest.Envoy, tenant string, cost, usage int, stream bool) result {
 	t.Helper()
-	body := fmt.Sprintf(`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello there"}],"stream":%v}`, stream)
+	_ = cost
+	marker := ""
+	if usage > 0 {
+		marker = fmt.Sprintf(" [[tokens:1,%d]]", usage-1)
+	}
+	opts := ""
+	if stream {
+		opts = `,"stream_options":{"include_usage":true}`
+	}
+	body := fmt.Sprintf(`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello there%s"}],"stream":%v%s}`, marker, stream, opts)
 	req, _ := http.NewRequest("POST", e.URL("guard")+"/v1/chat/completions", strings.NewReader(body))
 	req.Header.Set("content-type", "application/json")
-	req.Header.Set("x-probe-tenant", tenant)
-	req.Header.Set("x-probe-cost", fmt.Sprint(cost))
-	if usage > 0 {
-		req.Header.Set("x-probe-usage", fmt.Sprint(usage))
-	}
+	req.Header.Set("x-tenant", tenant)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -131,10 +138,11 @@ func TestTokenBudgetChargedOnStreamDone(t *testing.T) {
 	}
 }
 
-// A tenant whose published identity is absent is not limited at all by the global
-// descriptors (no descriptor is produced): the plugin must always publish one.
-func TestNoTenantNoDescriptor(t *testing.T) {
-	for i := 0; i < requestsPerMinute+2; i++ {
+// Without the trusted identity the guard answers 401 itself: no descriptor, no upstream
+// call, no budget spent (the plugin publishes a tenant for every request it forwards).
+func TestNoIdentityRefusedByGuard(t *testing.T) {
+	before := upstreamCalls()
+	for i := 0; i < 3; i++ {
 		req, _ := http.NewRequest("POST", envoyA.URL("guard")+"/v1/chat/completions",
 			bytes.NewReader([]byte(`{"model":"m","messages":[{"role":"user","content":"hi"}]}`)))
 		req.Header.Set("content-type", "application/json")
@@ -144,8 +152,11 @@ func TestNoTenantNoDescriptor(t *testing.T) {
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("request %d: %d", i, resp.StatusCode)
+		if resp.StatusCode != 401 {
+			t.Fatalf("request %d without identity: %d, want the guard's 401", i, resp.StatusCode)
 		}
+	}
+	if got := upstreamCalls() - before; got != 0 {
+		t.Errorf("upstream saw %d unauthenticated requests", got)
 	}
 }

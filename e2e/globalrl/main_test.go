@@ -113,10 +113,6 @@ func run(m *testing.M) int {
 		return fail(err)
 	}
 	stops = append(stops, stop)
-	probe, err := buildProbe(dir)
-	if err != nil {
-		return fail(err)
-	}
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -130,7 +126,7 @@ func run(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	for _, e := range []**envoytest.Envoy{&envoyA, &envoyB} {
-		*e, err = envoytest.Start(ctx, envoyOptions(ln.Addr().String(), rlsAddr, probe))
+		*e, err = envoytest.Start(ctx, envoyOptions(ln.Addr().String(), rlsAddr))
 		if err != nil {
 			return fail(err)
 		}
@@ -146,25 +142,16 @@ func run(m *testing.M) int {
 	return code
 }
 
-// envoyOptions: the plugin, then the probe (to be replaced by the plugin's own
-// publishing), then the ratelimit filter with deploy/ratelimit's descriptors.
-func envoyOptions(upstreamAddr, rlsAddr, probe string) envoytest.Options {
+// guardConfig: tenants named by a trusted identity header, global limits published as
+// filter state (tenant, admission estimate, provider usage at the end of the response).
+const guardConfig = `{"clients": {"mode": "header", "identity_header": "x-tenant", "allow_unlisted_tenants": true},
+  "rate_limits": {"global": {"enabled": true}}, "max_tokens": {"default": 100, "cap": 1024}}`
+
+// envoyOptions: the plugin, then the ratelimit filter with deploy/ratelimit's descriptors.
+func envoyOptions(upstreamAddr, rlsAddr string) envoytest.Options {
 	return envoytest.Options{
-		Listeners: []envoytest.Listener{{Name: "guard", PluginConfig: `{}`}},
+		Listeners: []envoytest.Listener{{Name: "guard", PluginConfig: guardConfig}},
 		Clusters:  map[string]string{"llm": upstreamAddr},
-		ExtraHTTPFilters: []map[string]any{{
-			"name": "usageprobe",
-			"typed_config": map[string]any{
-				"@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
-				"config": map[string]any{
-					"root_id": "usageprobe",
-					"vm_config": map[string]any{
-						"vm_id": "usageprobe", "runtime": "envoy.wasm.runtime.v8",
-						"code": map[string]any{"local": map[string]any{"filename": probe}},
-					},
-				},
-			},
-		}},
 		RateLimit: &envoytest.RateLimitOptions{
 			ServiceAddr: rlsAddr,
 			RateLimits:  RouteRateLimits(),
@@ -328,18 +315,6 @@ func startRatelimit(dir, redisAddr string) (grpcAddr string, stop func(), err er
 	}
 	stop()
 	return "", nil, fmt.Errorf("ratelimit service not healthy:\n%s", logTail(dir, "ratelimit"))
-}
-
-// buildProbe compiles testdata/usageprobe to wasm.
-func buildProbe(dir string) (string, error) {
-	out := filepath.Join(dir, "usageprobe.wasm")
-	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-trimpath", "-o", out, "./e2e/globalrl/testdata/usageprobe")
-	cmd.Dir = envoytest.RepoRoot()
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building usageprobe: %v\n%s", err, b)
-	}
-	return out, nil
 }
 
 func tail(b []byte, n int) string {
