@@ -30,13 +30,35 @@ const (
 	familyBonus = 0.2         // added when two or more families fire
 	encodedW    = 0.5         // weight of encoded_payload on a decoded hit
 	weakCap     = 0.6         // most that weak vocabulary signals add together
+	// contextCap is the most that sigContext signals add together in text
+	// of OriginUser; in OriginUntrusted text they count in full.
+	contextCap = 0.3
+)
+
+// sigClass says how a signal's weight is added up.
+type sigClass uint8
+
+const (
+	sigNormal sigClass = iota
+	// sigWeak is generic jailbreak vocabulary: together at most weakCap.
+	sigWeak
+	// sigContext is evidence that only means an attack in content the
+	// user did not write: an instruction about "your response" ("add …
+	// to your reply", "translate your summary"), an ordinary object for
+	// it (a sentence, a link, emojis), "when summarising", "users to".
+	// In OriginUser text these add at most contextCap together and do not
+	// count towards the multi-family bonus, so formatting and editing
+	// requests addressed to the assistant are not flagged; in
+	// OriginUntrusted text (tool results, retrieved documents) they count
+	// in full.
+	sigContext
 )
 
 // signal is one weighted detection.
 type signal struct {
 	w    float64
 	fam  uint8
-	weak bool // generic vocabulary: the weak signals together add at most weakCap
+	cls  sigClass
 	name string
 }
 
@@ -89,8 +111,8 @@ func (c *compiler) newConcept(name string) uint16 {
 	return uint16(len(c.concepts) - 1)
 }
 
-func (c *compiler) newSignal(fam int, w float64, name string) int16 {
-	c.sigs = append(c.sigs, signal{w: w, fam: uint8(fam), name: name})
+func (c *compiler) newSignal(fam int, w float64, cls sigClass, name string) int16 {
+	c.sigs = append(c.sigs, signal{w: w, fam: uint8(fam), cls: cls, name: name})
 	return int16(len(c.sigs) - 1)
 }
 
@@ -103,7 +125,7 @@ func (c *compiler) addBuiltin() error {
 		if t.name != "" {
 			id := c.named(t.name)
 			if t.w > 0 {
-				c.concepts[id].solo = c.newSignal(t.fam, t.w, t.name)
+				c.concepts[id].solo = c.newSignal(t.fam, t.w, t.cls, t.name)
 			}
 			if err := c.addPhrases(id, t.phrases); err != nil {
 				return err
@@ -115,11 +137,11 @@ func (c *compiler) addBuiltin() error {
 		}
 	}
 	for _, p := range pairDefs {
-		sig := c.newSignal(p.fam, p.w, p.a+">"+p.b)
+		sig := c.newSignal(p.fam, p.w, p.cls, p.a+">"+p.b)
 		b := c.byName[p.b]
 		c.concepts[b].pairs = append(c.concepts[b].pairs, pairRef{a: c.byName[p.a], win: p.win, sig: sig})
 	}
-	c.sigEncoded = c.newSignal(famEncoded, encodedW, "encoded")
+	c.sigEncoded = c.newSignal(famEncoded, encodedW, sigNormal, "encoded")
 	return nil
 }
 
@@ -127,7 +149,7 @@ func (c *compiler) addBuiltin() error {
 func (c *compiler) addCustom(cfg Config) error {
 	if len(cfg.Deny) > 0 {
 		id := c.newConcept("custom_deny")
-		c.concepts[id].solo = c.newSignal(famCustomDeny, cfg.Threshold, "custom_deny")
+		c.concepts[id].solo = c.newSignal(famCustomDeny, cfg.Threshold, sigNormal, "custom_deny")
 		for _, p := range cfg.Deny {
 			if err := c.addPhrase(id, p); err != nil {
 				return err
@@ -157,8 +179,7 @@ func (c *compiler) addSolo(t termDef) error {
 			continue
 		}
 		id := c.newConcept("")
-		c.concepts[id].solo = c.newSignal(t.fam, t.w, firstPhrase(alt))
-		c.sigs[c.concepts[id].solo].weak = t.weak
+		c.concepts[id].solo = c.newSignal(t.fam, t.w, t.cls, firstPhrase(alt))
 		if err := c.addPhrases(id, alt); err != nil {
 			return err
 		}

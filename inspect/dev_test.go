@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/egressguard/egressguard/inspect"
 	"github.com/egressguard/egressguard/inspect/benchtext"
 	"github.com/egressguard/egressguard/inspect/evalset"
 )
@@ -48,6 +49,18 @@ func TestDevSetTargets(t *testing.T) {
 		if p.Retained < minRetention {
 			t.Errorf("%s retention %.3f < %.2f", p.Name, p.Retained, minRetention)
 		}
+	}
+}
+
+// TestDevSetUntrusted: scanned as untrusted content (tool results,
+// documents) detection is at least that of user turns, with the same FPR
+// bound.
+func TestDevSetUntrusted(t *testing.T) {
+	rows := loadDev(t)
+	user := evalset.Evaluate(eng, rows, false).Overall
+	unt := evalset.EvaluateOrigin(eng, rows, false, inspect.OriginUntrusted).Overall
+	if unt.TPR() < user.TPR() || unt.FPR() > maxFPR {
+		t.Errorf("untrusted detection %.3f (user %.3f), FPR %.4f", unt.TPR(), user.TPR(), unt.FPR())
 	}
 }
 

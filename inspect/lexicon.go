@@ -9,7 +9,7 @@ type termDef struct {
 	name    string
 	fam     int
 	w       float64
-	weak    bool // generic vocabulary, capped together (see weakCap)
+	cls     sigClass // sigNormal, sigWeak (generic vocabulary), sigDirective or sigSoft
 	phrases string
 }
 
@@ -20,6 +20,7 @@ type pairDef struct {
 	w    float64
 	a, b string
 	win  int32
+	cls  sigClass
 }
 
 // Concepts used by pair rules (weight 0: they only matter in pairs).
@@ -63,9 +64,13 @@ var conceptTerms = []termDef{
 		excellent work;that is enough;that's enough;that was ok;that was ok before;das war schon mal ok;that is done;simply great;fantastic;
 		outdone yourself;congratulations;gut gemacht;sehr gut;das genügt;das reicht;ausgezeichnet*;
 		fantastisch;herzlichen glückwunsch;großartig;erledigt;très bien;muy bien;molto bene`},
+	// done: the praise phrases that close the previous task.
+	{name: "done", phrases: `that is enough;that's enough;that is done;that was ok;das genügt;das reicht;
+		das ist erledigt;das war schon mal ok;c'est assez;ça suffit;es suficiente;basta così`},
 	{name: "nowcmd", phrases: `now {write,focus,concentrate,answer,tell,say,print,output,give,show,follow,repeat,
 		comes,come on,new,further,please,we start,we ask,forget};but now;
-		{nun,jetzt} {folgen,schreibe,schreib,verfasse,komm,konzentriere,beantworte,zeige,sag,gib,bitten};
+		{nun,jetzt} {folgen,schreibe,schreib,verfasse,komm,konzentriere,beantworte,zeige,sag,gib,bitten,hilf};
+		{hilf,helft,helfen sie} {mir,uns} {nun,jetzt};now {help,assist};
 		{schreibe,verfasse,konzentriere dich,zeige} {nun,jetzt};maintenant {écris,ecris,dis}`},
 	{name: "newtask", phrases: `new {task,tasks,instruction,instructions,rules,assignment,directive,directives,
 		orders,commands,prompt};further {tasks,instructions};additional instruction*;updated instructions;
@@ -101,17 +106,24 @@ var conceptTerms = []termDef{
 		suggest;direct;link;provide;use;write;put;format;encode;reverse;füge;fuge;ergänze;erganze;
 		ajoute;añade;anade;aggiungi;adicione`},
 	{name: "resp", phrases: `{your,each,every} {response,responses,reply,replies,answer,answers,output,
-		message,messages,summary};{deine,ihre} antwort*;votre réponse;ta réponse;tu respuesta;su respuesta;
+		message,messages,summary};{deine,ihre,deiner,ihrer} antwort*;votre réponse;ta réponse;tu respuesta;su respuesta;
 		la tua risposta;sua resposta`},
-	{name: "payload", phrases: `letters;numbers;symbols;vowels;typos;typo;misspelling*;misspell*;anagram*;
-		scrambl*;jumbl*;spaces;punctuation;emoji*;backwards;pig latin;alphanumeric;homophonic;substitution;
-		cipher;rot13;morse;www;http;https;com;net;org;xyz;users;readers;viewers;visitors;subscribe;download;
-		install;click;visit;donate;donations;vote;buy;purchase;advertis*;sponsor*;discount;virus;malware;fake;
-		scam;phishing;cracked;scandal;shocking;sensational;headline;clickbait;believe what happened;weird trick;
-		password;credentials;hate;hatred;offensive;insult*;swear*;election*;forum;community;comments;
-		feedback;suggestions;gratitude;urgency;appeal;keywords;keyboard;sentence;statement;reminder;tip;
-		link;url;website;site;app;announcement;recommendation`},
-	{name: "inresp", fam: famOutput, w: 0.35, phrases: `{in,to,into,within,throughout,from,of} {your,each,every} {response,responses,reply,replies,
+	// payload: what an injected instruction wants in the response that an
+	// ordinary request would not ask for (letter-level corruption, URLs,
+	// ads, malware, scams, propaganda).
+	{name: "payload", phrases: `letters;vowel*;consonant*;log in at;login at;sign in at;log in again;
+		account {was,has been,is,got} {hacked,locked,suspended,compromised,blocked};typos;typo;misspelling*;misspell*;anagram*;
+		scrambl*;jumbl*;backwards;pig latin;alphanumeric;homophonic;substitution;cipher;rot13;morse;
+		www;http;https;com;net;org;xyz;subscribe;download;install;click;visit;donate;donations;vote;buy;
+		purchase;advertis*;ad;ads;sponsor*;discount;virus;malware;fake;scam;phishing;cracked;scandal;
+		shocking;sensational;headline;clickbait;believe what happened;weird trick;password;credentials;
+		hate;hatred;offensive;insult*;swear*;election*;tease;teaser;without {any,} spaces;no spaces;remov* spaces`},
+	// softpay: objects that injected instructions add but users also ask
+	// for ("add a sentence / a link / emojis to your reply").
+	{name: "softpay", phrases: `numbers;symbols;spaces;punctuation;emoji*;users;readers;viewers;visitors;
+		forum;community;comments;feedback;suggestions;gratitude;urgency;appeal;keywords;keyboard;sentence;
+		statement;reminder;tip;link;url;website;site;app;announcement;recommendation;the following`},
+	{name: "inresp", fam: famOutput, w: 0.35, cls: sigContext, phrases: `{in,to,into,within,throughout,from,of} {your,each,every} {response,responses,reply,replies,
 		answer,answers,output,message,messages};{in,zu} {deiner,ihrer,deine,ihre} antwort;dans {ta,votre} réponse;
 		en tu respuesta;nella tua risposta;na sua resposta`},
 }
@@ -121,7 +133,9 @@ var soloTerms = []termDef{
 	// instruction override / context switch
 	{fam: famIgnore, w: 0.5, phrases: `{ignore,disregard,forget} {that,this,the above,what i said,what you were told};
 		ignore previous;forget about {everything,all};start a new {conversation,session} with;
-		{attention,achtung} {stop,stopp};^stop:;^stopp:`},
+		^stop:;^stopp:`},
+	{fam: famIgnore, w: 0.6, phrases: `{attention,achtung,atención,attenzione} {stop,stopp,alto};
+		{stop,stopp} : {write,say,print,output,tell,answer,respond,reply,ignore,forget,schreibe,sag,antworte}`},
 	{fam: famIgnore, w: 1.0, phrases: `ignoreallpreviousinstructions;ignorepreviousinstructions;
 		ignoretheaboveinstructions;ignoreallinstructions;forgetallinstructions;forgeteverything;
 		disregardallpreviousinstructions;ignoreyourinstructions`},
@@ -178,7 +192,7 @@ var soloTerms = []termDef{
 	{fam: famJailbreak, w: 0.3, phrases: `act as;fungieren;act like;acting as;answer as;respond as;reply as;
 		remember to stay;ai assistant named;{you will,you must,you should} {always,never};
 		{you are,you're} {free,able} to;{has,have} no {restrictions,limits,limitations,rules,filters}`},
-	{fam: famJailbreak, w: 0.15, weak: true, phrases: `unethical;immoral;illegal;explicit;harmful;hate speech;
+	{fam: famJailbreak, w: 0.15, cls: sigWeak, phrases: `unethical;immoral;illegal;explicit;harmful;hate speech;
 		swear words;profanity;rude;evil;malicious;dangerous;reckless;offensive;vulgar;nsfw;censor*;filter*;
 		ethic*;moral*;chatgpt;openai;language model;hypothetical*;fictional;simulate;simulation;character;
 		pretend;stay in;as an ai;ai model;{im,in} stil*;in the style of;theoretical world;
@@ -222,38 +236,43 @@ var soloTerms = []termDef{
 		{do not,don't,dont} {tell,inform,alert} the user;without {telling,informing} the user;
 		{hide,keep} this from the user;{do not,don't,dont} mention this;{tell,instruct,ask,convince,urge} the user to;
 		ask the user for;send the user;exfiltrat*;{forward,send} {all,every,the} {emails,messages,files,data} to`},
-	{fam: famIndirect, w: 0.4, phrases: `when {summarizing,summarising,you summarize,you summarise,asked about};
+	{fam: famIndirect, w: 0.4, cls: sigContext, phrases: `when {summarizing,summarising,you summarize,you summarise,asked about};
 		in your summary;to the {ai,assistant,llm};instructions for the {ai,assistant};users to;readers to`},
 }
 
 // pairDefs combine concepts; each fires at most one signal per text.
 var pairDefs = []pairDef{
-	{famIgnore, 1.0, "ovr", "instr", 6},
-	{famIgnore, 0.7, "ovr", "instrw", 5},
-	{famIgnore, 0.9, "ovr", "prior", 4},
-	{famIgnore, 0.6, "ovr", "all", 2},
-	{famIgnore, 0.8, "ovr2", "instr", 4},
-	{famIgnore, 0.6, "prior", "ovr", 3},
-	{famIgnore, 0.6, "instr", "ovr", 2},
-	{famIgnore, 0.4, "instrw", "ovr", 2},
-	{famIgnore, 0.3, "prior", "instr", 2},
-	{famIgnore, 0.9, "instr", "void", 6},
-	{famIgnore, 0.9, "instrw", "void", 7},
-	{famIgnore, 0.5, "praise", "nowcmd", 12},
-	{famIgnore, 0.5, "praise", "newtask", 15},
-	{famIgnore, 0.5, "newtask", "nowcmd", 12},
-	{famIgnore, 0.5, "nowcmd", "newtask", 8},
-	{famIgnore, 0.4, "praise", "ovr", 12},
-	{famLeak, 1.0, "leakv", "leakobj", 5},
-	{famJailbreak, 0.5, "modeverb", "mode", 4},
-	{famJailbreak, 0.5, "nolimit", "persona", 5},
-	{famJailbreak, 0.5, "persona", "nolimit", 5},
-	{famJailbreak, 0.3, "you", "nolimit", 4},
-	{famOutput, 0.6, "modv", "resp", 16},
-	{famOutput, 0.35, "modv", "inresp", 16},
-	{famOutput, 0.5, "resp", "modv", 3},
-	{famOutput, 0.5, "resp", "payload", 12},
-	{famOutput, 0.5, "payload", "resp", 12},
+	{famIgnore, 1.0, "ovr", "instr", 6, sigNormal},
+	{famIgnore, 0.7, "ovr", "instrw", 5, sigNormal},
+	{famIgnore, 0.9, "ovr", "prior", 4, sigNormal},
+	{famIgnore, 0.6, "ovr", "all", 2, sigNormal},
+	{famIgnore, 0.8, "ovr2", "instr", 4, sigNormal},
+	{famIgnore, 0.6, "prior", "ovr", 3, sigNormal},
+	{famIgnore, 0.6, "instr", "ovr", 2, sigNormal},
+	{famIgnore, 0.4, "instrw", "ovr", 2, sigNormal},
+	{famIgnore, 0.3, "prior", "instr", 2, sigNormal},
+	{famIgnore, 0.9, "instr", "void", 6, sigNormal},
+	{famIgnore, 0.9, "instrw", "void", 7, sigNormal},
+	{famIgnore, 0.5, "praise", "nowcmd", 12, sigNormal},
+	{famIgnore, 0.3, "done", "nowcmd", 12, sigNormal},
+	{famIgnore, 0.5, "praise", "newtask", 15, sigNormal},
+	{famIgnore, 0.5, "newtask", "nowcmd", 12, sigNormal},
+	{famIgnore, 0.5, "nowcmd", "newtask", 8, sigNormal},
+	{famIgnore, 0.4, "praise", "ovr", 12, sigNormal},
+	{famLeak, 1.0, "leakv", "leakobj", 5, sigNormal},
+	{famJailbreak, 0.5, "modeverb", "mode", 6, sigNormal},
+	{famJailbreak, 0.5, "nolimit", "persona", 5, sigNormal},
+	{famJailbreak, 0.5, "persona", "nolimit", 5, sigNormal},
+	{famJailbreak, 0.3, "you", "nolimit", 4, sigNormal},
+	// An instruction about the response is context-class evidence (see
+	// sigContext): alone it only flags text of OriginUntrusted.
+	{famOutput, 0.6, "modv", "resp", 16, sigContext},
+	{famOutput, 0.35, "modv", "inresp", 16, sigContext},
+	{famOutput, 0.5, "resp", "modv", 3, sigContext},
+	{famOutput, 0.5, "resp", "softpay", 12, sigContext},
+	{famOutput, 0.5, "softpay", "resp", 12, sigContext},
+	{famOutput, 0.5, "resp", "payload", 12, sigNormal},
+	{famOutput, 0.5, "payload", "resp", 12, sigNormal},
 }
 
 // termDefs is every lexicon entry in compile order.

@@ -191,7 +191,7 @@ func (f *folder) rune(s *scanner, cls uint16, st, en int32) {
 		f.endToken(s)
 		f.sepRunes++
 		f.pendSpace = true
-		if st < int32(len(f.text)) && isSentenceEnd(f.text[st]) {
+		if st < int32(len(f.text)) && isSentenceEnd(f.text, int(st)) {
 			f.sepHard = true
 		}
 	case kNewline:
@@ -208,7 +208,24 @@ func (f *folder) rune(s *scanner, cls uint16, st, en int32) {
 	}
 }
 
-func isSentenceEnd(b byte) bool { return b == '.' || b == '!' || b == '?' || b == ';' }
+// isSentenceEnd reports whether the byte at i ends a sentence: '!', '?',
+// ';', or a '.' not followed by a letter or digit (a dot inside
+// "www.example.com", "v1.2" or "e.g" is not a sentence end).
+func isSentenceEnd(text string, i int) bool {
+	switch text[i] {
+	case '!', '?', ';':
+		return true
+	case '.':
+		return i+1 >= len(text) || !wordByte(text[i+1])
+	}
+	return false
+}
+
+// wordByte reports whether b is an ASCII letter or digit.
+func wordByte(b byte) bool {
+	k := asciiClass[b] >> 8
+	return k == kLetter || k == kDigit
+}
 
 // endToken flushes the token at a separator and starts counting the gap.
 func (f *folder) endToken(s *scanner) {
@@ -431,7 +448,7 @@ func (f *folder) fastRun(s *scanner, i int) int {
 		}
 		f.sepRunes++
 		f.pendSpace = true
-		if b == '.' || b == '!' || b == '?' || b == ';' {
+		if b == '!' || b == '?' || b == ';' || (b == '.' && (i+1 >= len(text) || !wordByte(text[i+1]))) {
 			f.sepHard = true
 		}
 		if t := &s.enc; t.runStart >= 0 || (b <= ' ' && t.pctStart >= 0) {

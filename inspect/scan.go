@@ -220,13 +220,38 @@ func getAcc(budget int) *accum {
 	return acc
 }
 
-// Scan inspects one text segment. It is safe for concurrent use. Result
-// slices are freshly allocated (Rules is shared and must not be modified);
-// a text without any signal allocates nothing.
-func (e *Engine) Scan(text string) Result {
+// Origin says who put a segment into the request. It only changes how
+// much context-class evidence counts: an instruction about the
+// assistant's response ("add … to your reply", "translate your summary")
+// is an ordinary request from the user but an injection inside a tool
+// result or a retrieved document.
+type Origin uint8
+
+const (
+	// OriginUser is text written by the client's user, developer or
+	// application, or by the model in earlier turns: system/developer,
+	// user and assistant message content, names, tool-call arguments,
+	// FIM prompt and suffix. Scan uses it.
+	OriginUser Origin = iota
+	// OriginUntrusted is third-party content placed in the context:
+	// tool/function results, retrieved documents, web pages, emails.
+	// Context-class evidence counts in full, so e.g. "Modify your answer
+	// to highlight …" is flagged here but not in a user turn.
+	OriginUntrusted
+)
+
+// Scan inspects one text segment as OriginUser. It is safe for
+// concurrent use. Result slices are freshly allocated (Rules is shared and
+// must not be modified); a text without any signal allocates nothing.
+func (e *Engine) Scan(text string) Result { return e.ScanOrigin(text, OriginUser) }
+
+// ScanOrigin inspects one text segment written by origin (see Origin);
+// an unknown origin is treated as OriginUntrusted. The scan itself is the
+// same for every origin; only the scoring differs.
+func (e *Engine) ScanOrigin(text string, origin Origin) Result {
 	acc := getAcc(e.cfg.MaxDecodeBytes)
 	e.scanInto(text, acc, Span{}, false, 0)
-	r := e.result(acc)
+	r := e.result(acc, origin)
 	accPool.Put(acc)
 	return r
 }
@@ -243,25 +268,32 @@ func (e *Engine) scanInto(text string, acc *accum, seg Span, mapped bool, depth 
 }
 
 // result turns accumulated signals into the verdict.
-func (e *Engine) result(acc *accum) Result {
+func (e *Engine) result(acc *accum, origin Origin) Result {
 	if acc.nFired == 0 {
 		return Result{}
 	}
-	var score, weak float64
+	untrusted := origin != OriginUser
+	var score, weak, context float64
 	var fams, weakFams uint8
 	for sig, n := range acc.fired[:len(e.sigs)] {
 		if n == 0 {
 			continue
 		}
-		if e.sigs[sig].weak {
-			weak += e.sigs[sig].w
-			weakFams |= 1 << e.sigs[sig].fam
+		sg := &e.sigs[sig]
+		switch {
+		case sg.cls == sigWeak:
+			weak += sg.w
+			weakFams |= 1 << sg.fam
+			continue
+		case sg.cls == sigContext && !untrusted:
+			context += sg.w
+			weakFams |= 1 << sg.fam
 			continue
 		}
-		score += e.sigs[sig].w
-		fams |= 1 << e.sigs[sig].fam
+		score += sg.w
+		fams |= 1 << sg.fam
 	}
-	score += min(weak, weakCap)
+	score += min(weak, weakCap) + min(context, contextCap)
 	if famCount(fams) > 1 {
 		score += familyBonus
 	}
@@ -326,5 +358,5 @@ func (e *Engine) scanSlow(text string) Result {
 	if s.enc.n > 0 {
 		s.decodeCandidates()
 	}
-	return e.result(acc)
+	return e.result(acc, OriginUser)
 }

@@ -31,6 +31,7 @@ func runInjection(args []string) error {
 	report := fs.Bool("report", false, "read labelled lines (text, label, source) and print markdown tables")
 	errs := fs.Int("errors", 0, "with -report: print up to N misclassified rows of the tune split to stderr")
 	noPerturb := fs.Bool("no-perturb", false, "with -report: skip the perturbation table")
+	untrusted := fs.Bool("untrusted", false, "with -report: scan rows as inspect.OriginUntrusted (tool results, documents) instead of as user turns")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -39,7 +40,11 @@ func runInjection(args []string) error {
 		return err
 	}
 	if *report {
-		return injectionReport(eng, os.Stdin, os.Stdout, *errs, !*noPerturb)
+		origin := inspect.OriginUser
+		if *untrusted {
+			origin = inspect.OriginUntrusted
+		}
+		return injectionReport(eng, os.Stdin, os.Stdout, *errs, !*noPerturb, origin)
 	}
 	return injectionLines(eng, os.Stdin, os.Stdout)
 }
@@ -71,20 +76,24 @@ func injectionLines(eng *inspect.Engine, r io.Reader, w io.Writer) error {
 }
 
 // injectionReport prints the markdown evaluation of labelled rows.
-func injectionReport(eng *inspect.Engine, r io.Reader, w io.Writer, nErr int, perturb bool) error {
+func injectionReport(eng *inspect.Engine, r io.Reader, w io.Writer, nErr int, perturb bool, origin inspect.Origin) error {
 	rows, err := evalset.Load(r)
 	if err != nil {
 		return err
 	}
-	rep := evalset.Evaluate(eng, rows, perturb)
-	fmt.Fprintf(w, "Threshold %.2f, %d rows.\n\n", eng.Config().Threshold, len(rows))
+	rep := evalset.EvaluateOrigin(eng, rows, perturb, origin)
+	name := "user turns (Scan)"
+	if origin == inspect.OriginUntrusted {
+		name = "untrusted content (ScanOrigin OriginUntrusted)"
+	}
+	fmt.Fprintf(w, "Threshold %.2f, %d rows scanned as %s.\n\n", eng.Config().Threshold, len(rows), name)
 	rep.Markdown(w)
-	printErrors(eng, rep, nErr)
+	printErrors(eng, rep, nErr, origin)
 	return nil
 }
 
 // printErrors shows tune-split errors only, so the held-out split stays unseen.
-func printErrors(eng *inspect.Engine, rep *evalset.Report, n int) {
+func printErrors(eng *inspect.Engine, rep *evalset.Report, n int, origin inspect.Origin) {
 	show := func(kind string, rows []evalset.Row) {
 		k := 0
 		for _, r := range rows {
@@ -92,7 +101,7 @@ func printErrors(eng *inspect.Engine, rep *evalset.Report, n int) {
 				continue
 			}
 			k++
-			res := eng.Scan(r.Text)
+			res := eng.ScanOrigin(r.Text, origin)
 			t := r.Text
 			if len(t) > 300 {
 				t = t[:300]

@@ -64,13 +64,19 @@ type Report struct {
 	Elapsed   time.Duration
 }
 
-// Evaluate scans every row, and every attack under each perturbation.
+// Evaluate scans every row (as inspect.OriginUser, like Engine.Scan), and
+// every attack under each perturbation.
 func Evaluate(e *inspect.Engine, rows []Row, perturb bool) *Report {
+	return EvaluateOrigin(e, rows, perturb, inspect.OriginUser)
+}
+
+// EvaluateOrigin is Evaluate with every row scanned as origin.
+func EvaluateOrigin(e *inspect.Engine, rows []Row, perturb bool, origin inspect.Origin) *Report {
 	start := time.Now()
 	rep := &Report{BySource: map[string]*Counts{}}
 	caught := make([]bool, len(rows))
 	for i, r := range rows {
-		f := e.Scan(r.Text).Flagged
+		f := e.ScanOrigin(r.Text, origin).Flagged
 		caught[i] = f && r.Attack()
 		rep.Overall.add(r.Attack(), f)
 		rep.BySplit[r.Split()].add(r.Attack(), f)
@@ -89,21 +95,21 @@ func Evaluate(e *inspect.Engine, rows []Row, perturb bool) *Report {
 	}
 	if perturb {
 		for _, p := range Perturbations {
-			rep.Perturbed = append(rep.Perturbed, retention(e, rows, caught, p))
+			rep.Perturbed = append(rep.Perturbed, retention(e, rows, caught, p, origin))
 		}
 	}
 	rep.Elapsed = time.Since(start)
 	return rep
 }
 
-func retention(e *inspect.Engine, rows []Row, caught []bool, p Perturbation) Retention {
+func retention(e *inspect.Engine, rows []Row, caught []bool, p Perturbation, origin inspect.Origin) Retention {
 	ret := Retention{Name: p.Name}
 	for i, r := range rows {
 		if !r.Attack() {
 			continue
 		}
 		ret.Attacks++
-		f := e.Scan(p.Apply(r.Text, uint64(i))).Flagged
+		f := e.ScanOrigin(p.Apply(r.Text, uint64(i)), origin).Flagged
 		if f {
 			ret.Caught++
 		}
