@@ -38,7 +38,7 @@ func (p *Policy) inspectRequest(r *chatreq.Request, body []byte, d *Decision) []
 	results := make([]inspect.Result, len(r.Segments))
 	v := &Injection{Action: p.cfg.Injection.Action}
 	for i, seg := range r.Segments {
-		results[i] = p.inspector.Scan(seg.Text)
+		results[i] = p.inspector.ScanOrigin(seg.Text, origin(seg))
 		if results[i].Flagged {
 			v.Segments++
 		}
@@ -126,4 +126,15 @@ func stripControl(s string) string {
 		return s
 	}
 	return strings.Map(clean, s)
+}
+
+// origin is how far a segment's author is trusted: tool and function results (what a
+// tool or a retrieved document said) are untrusted, so instructions about the
+// assistant's answer count in full there; in user-authored turns the same words are
+// ordinary formatting requests.
+func origin(seg chatreq.Segment) inspect.Origin {
+	if seg.Field == chatreq.FieldToolResult {
+		return inspect.OriginUntrusted
+	}
+	return inspect.OriginUser
 }
