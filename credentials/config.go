@@ -247,9 +247,9 @@ type Tenant struct {
 	AllowedModels []string `json:"allowed_models"`
 	// MaxTokensCap lowers the completion-token cap for this tenant (0 = global cap only).
 	MaxTokensCap int `json:"max_tokens_cap"`
-	// RequestsPerMinute is reserved for rate limiting (0 = unlimited); not enforced yet.
+	// RequestsPerMinute limits the tenant's requests (0 = rate_limits.default applies).
 	RequestsPerMinute int `json:"requests_per_minute"`
-	// TokensPerMinute is reserved for rate limiting (0 = unlimited); not enforced yet.
+	// TokensPerMinute limits the tenant's tokens (0 = rate_limits.default applies).
 	TokensPerMinute int `json:"tokens_per_minute"`
 }
 
