@@ -2,7 +2,6 @@ package ratelimit
 
 import (
 	"errors"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,15 +53,15 @@ func (d Decision) Error(tenant string, l Limits, estTokens int) *apierr.Error {
 	case "":
 		return nil
 	case ReasonRequests:
-		return apierr.New(http.StatusTooManyRequests, apierr.TypeRateLimit, "rate_limit_exceeded",
+		return apierr.New(429, apierr.TypeRateLimit, "rate_limit_exceeded",
 			"Rate limit reached for tenant %s: %d requests per minute. Retry after %ds.",
 			tenant, l.RequestsPerMinute, credentials.RetryAfterSeconds(d.RetryAfter))
 	case ReasonTokens:
-		return apierr.New(http.StatusTooManyRequests, apierr.TypeRateLimit, "rate_limit_exceeded",
+		return apierr.New(429, apierr.TypeRateLimit, "rate_limit_exceeded",
 			"Rate limit reached for tenant %s: %d tokens per minute (this request is estimated at %d). Retry after %ds.",
 			tenant, l.TokensPerMinute, estTokens, credentials.RetryAfterSeconds(d.RetryAfter))
 	default:
-		return apierr.New(http.StatusTooManyRequests, apierr.TypeRateLimit, "rate_limit_exceeded",
+		return apierr.New(429, apierr.TypeRateLimit, "rate_limit_exceeded",
 			"Request too large for tenant %s: estimated %d tokens (prompt plus max_tokens) exceeds the limit of %d tokens per minute. Lower max_tokens or shorten the prompt.",
 			tenant, estTokens, l.TokensPerMinute)
 	}
