@@ -107,3 +107,28 @@ fuzz:
 
 clean:
 	rm -rf build
+
+# ---- packaging, schema, dry run, posture (issue 8) -------------------------------------
+.PHONY: oci schema dryrun posture
+
+## oci: the plugin as a wasm OCI image (Istio/solo "compat" variant) in build/oci (OCI
+## layout) and build/egressguard-oci.tar; prints the manifest digest = WasmPlugin sha256
+oci: $(WASM)
+	$(GO) run ./cmd/egressguard oci -wasm $(WASM) -layout build/oci -tar build/egressguard-oci.tar \
+	  -tag egressguard:dev -digest-file build/oci.digest -revision "$$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+
+## schema: regenerate schema/config.schema.json from config.Config (a test fails when stale)
+schema:
+	$(GO) run ./schema/gen -o schema/config.schema.json
+
+## dryrun: the compiled plugin under wazero on two samples (an injection; an SSE stream with a card number)
+dryrun: $(WASM)
+	$(GO) run ./cmd/egressguard dryrun -wasm $(WASM) -config cmd/egressguard/testdata/mistral.json \
+	  -request cmd/egressguard/testdata/injection-request.json
+	@echo
+	$(GO) run ./cmd/egressguard dryrun -wasm $(WASM) -config cmd/egressguard/testdata/mistral.json \
+	  -request cmd/egressguard/testdata/chat-request.json -sse cmd/egressguard/testdata/card-stream.sse
+
+## posture: protections enabled by the Istio manifests' configuration
+posture:
+	$(GO) run ./cmd/egressguard posture -config deploy/istio/envoyfilter.yaml
