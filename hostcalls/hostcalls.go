@@ -132,8 +132,20 @@ var (
 	histograms = map[string]proxywasm.MetricHistogram{}
 )
 
+// ResetMetrics forgets the cached stat ids; call it at plugin start so ids of an
+// earlier host (a test emulator, a reloaded plugin) are never reused.
+func ResetMetrics() {
+	clear(counters)
+	clear(histograms)
+}
+
+// noPanic turns the SDK's panic on a host error into a dropped sample: a stat must
+// never take a request down.
+func noPanic() { _ = recover() }
+
 // Count adds n to the counter called name (see package metrics for names).
 func Count(name string, n uint64) {
+	defer noPanic()
 	c, ok := counters[name]
 	if !ok {
 		c = proxywasm.DefineCounterMetric(name)
@@ -144,6 +156,7 @@ func Count(name string, n uint64) {
 
 // Record adds a sample to the histogram called name.
 func Record(name string, v uint64) {
+	defer noPanic()
 	h, ok := histograms[name]
 	if !ok {
 		h = proxywasm.DefineHistogramMetric(name)

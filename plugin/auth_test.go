@@ -35,6 +35,9 @@ func TestCredentials(t *testing.T) {
 	tenant := [2]string{"authorization", "Bearer tenant-secret-1"}
 	vmTest(t, func(t *testing.T, vm types.VMContext) {
 		host := harness(t, vm, credConfig)
+		if logs := strings.Join(host.GetInfoLogs(), "\n"); !strings.Contains(logs, "posture: ") || !strings.Contains(logs, "client_auth=api_key") || strings.Contains(logs, "sk-upstream") {
+			t.Errorf("start-up must log the posture line without keys: %q", logs)
+		}
 		if logs := strings.Join(host.GetWarnLogs(), "\n"); !strings.Contains(logs, "inline") || strings.Contains(logs, "sk-upstream") {
 			t.Errorf("start-up must warn about inline keys without printing them: %q", logs)
 		}

@@ -5,6 +5,7 @@ import (
 	"github.com/egressguard/egressguard/credentials"
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/policy"
+	"github.com/egressguard/egressguard/posture"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )
 
@@ -20,6 +21,7 @@ type pluginContext struct {
 // OnPluginStart parses and validates the configuration once. An invalid configuration
 // stops the plugin with one log line naming every bad field.
 func (p *pluginContext) OnPluginStart(int) types.OnPluginStartStatus {
+	hostcalls.ResetMetrics()
 	raw, err := hostcalls.PluginConfiguration()
 	if err != nil {
 		hostcalls.LogCritical("egressguard: cannot read plugin configuration: " + err.Error())
@@ -47,7 +49,7 @@ func (p *pluginContext) OnPluginStart(int) types.OnPluginStartStatus {
 		hostcalls.LogWarn("egressguard: " + w)
 	}
 	p.limit = newLimiter(cfg, hostcalls.SharedData{})
-	hostcalls.LogInfo("egressguard: started")
+	hostcalls.LogInfo("egressguard: started; " + posture.Report(cfg).String())
 	return types.OnPluginStartStatusOK
 }
 

@@ -80,8 +80,57 @@ var Rows = []Row{
 	{"client_auth", clientAuth},
 	{"upstream_keys", upstreamKeys},
 	{"inline_keys", inlineKeys},
-	absentRow("moderation", "no moderation section in this build"),
-	absentRow("rate_limits", "no rate-limit section in this build (tenant requests/tokens per minute are not enforced)"),
+	{"moderation.input", func(c *config.Config) Item { return moderationStage(c, c.Moderation.Input.Mode, "requests") }},
+	{"moderation.output", func(c *config.Config) Item { return moderationStage(c, c.Moderation.Output.Mode, "completions") }},
+	{"moderation.fail_open", func(c *config.Config) Item {
+		m := c.Moderation
+		if !m.Enabled() {
+			return Item{State: Off, Value: "off", Detail: "moderation is off"}
+		}
+		d := m
+		d.ApplyDefaults()
+		var open []string
+		if d.Input.Mode != "off" && d.Input.Failure == "fail_open" {
+			open = append(open, "input")
+		}
+		if d.Output.Mode != "off" && d.Output.Failure == "fail_open" {
+			open = append(open, "output")
+		}
+		if len(open) > 0 {
+			return Item{State: On, Value: "on", Detail: "moderation failures forward unmoderated content (" + strings.Join(open, ", ") + ")"}
+		}
+		return Item{State: Off, Value: "off", Detail: "moderation failures are refused (503 / stream refusal)"}
+	}},
+	{"rate_limits", func(c *config.Config) Item {
+		r := c.RateLimits
+		limited := !r.Default.Unlimited()
+		for _, t := range c.Clients.Tenants {
+			limited = limited || t.RequestsPerMinute > 0 || t.TokensPerMinute > 0
+		}
+		switch {
+		case limited && r.Global.Enabled:
+			return Item{State: On, Value: "local+global", Detail: "per-tenant local limits; tenant and usage published for the global rate limit service"}
+		case limited:
+			return Item{State: On, Value: "local", Detail: "per-tenant request/token limits across worker threads"}
+		case r.Global.Enabled:
+			return Item{State: On, Value: "global", Detail: "tenant and usage published for the global rate limit service"}
+		}
+		return Item{State: Off, Value: "off", Detail: "no request or token limits"}
+	}},
+}
+
+// moderationStage reports one moderation direction.
+func moderationStage(c *config.Config, mode, what string) Item {
+	if !c.Moderation.Enabled() {
+		return Item{State: Off, Value: "off", Detail: "no moderation provider configured"}
+	}
+	switch mode {
+	case "monitor":
+		return Item{State: Monitor, Value: mode, Detail: what + " moderated, verdicts only recorded"}
+	case "off":
+		return Item{State: Off, Value: mode, Detail: what + " not moderated"}
+	}
+	return Item{State: On, Value: "enforce", Detail: what + " moderated by " + c.Moderation.Provider}
 }
 
 // absentRow is a placeholder for a section this build does not have yet.
@@ -282,7 +331,7 @@ var Requirements = map[string]Requirement{
 		return with == all && with != "0"
 	}),
 	"no-inline-keys":         wantValue("inline_keys", "0"),
-	"moderation":             wantState("moderation", On),
+	"moderation":             wantState("moderation.input", On),
 	"moderation-fail-closed": wantValue("moderation.fail_open", "off"),
 	"rate-limits":            wantState("rate_limits", On),
 }

@@ -33,8 +33,8 @@ func TestReport(t *testing.T) {
 			"client_auth":         {"off", "none"},
 			"upstream_keys":       {"off", "0/1"},
 			"inline_keys":         {"off", "0"},
-			"moderation":          {"absent", "absent"},
-			"rate_limits":         {"absent", "absent"},
+			"moderation.input":    {"off", "off"},
+			"rate_limits":         {"off", "off"},
 		}},
 		{"monitor rollout", `{"injection":{"action":"monitor"},"redaction":{"responses":false}}`, map[string][2]string{
 			"injection":           {"monitor", "monitor"},
@@ -43,6 +43,9 @@ func TestReport(t *testing.T) {
 		{"flag", `{"injection":{"action":"flag"}}`, map[string][2]string{"injection": {"monitor", "flag"}}},
 		{"sanitize", `{"injection":{"action":"sanitize"}}`, map[string][2]string{"injection": {"on", "sanitize"}}},
 		{"off", `{"injection":{"action":"off"}}`, map[string][2]string{"injection": {"off", "off"}}},
+		{"moderation monitor, rate limits", `{"moderation":{"provider":"openai","cluster":"m","input":{"mode":"monitor"}},"rate_limits":{"global":{"enabled":true}}}`,
+			map[string][2]string{"moderation.input": {"monitor", "monitor"}, "moderation.output": {"on", "enforce"},
+				"moderation.fail_open": {"off", "off"}, "rate_limits": {"on", "global"}}},
 		{"hardened", `{"api":{"other_paths":"deny"},"redaction":{"requests":true},"max_tokens":{"cap":2048,"default":512}}`, map[string][2]string{
 			"other_paths":        {"on", "deny"},
 			"redaction.requests": {"on", "on"},
@@ -73,7 +76,7 @@ func TestReport(t *testing.T) {
 
 func TestString(t *testing.T) {
 	got := Report(parse(t, `{}`)).String()
-	want := "posture: injection=block redaction.responses=on redaction.requests=off other_paths=allow max_tokens=cap:4096 client_auth=none upstream_keys=0/1 inline_keys=0 moderation=absent rate_limits=absent"
+	want := "posture: injection=block redaction.responses=on redaction.requests=off other_paths=allow max_tokens=cap:4096 client_auth=none upstream_keys=0/1 inline_keys=0 moderation.input=off moderation.output=off moderation.fail_open=off rate_limits=off"
 	if got != want {
 		t.Errorf("String() =\n%s\nwant\n%s", got, want)
 	}
@@ -94,8 +97,10 @@ func TestCheck(t *testing.T) {
 		{def, nil, nil},
 		{def, []string{"injection-block", "redact-responses", "no-inline-keys"}, nil},
 		{def, []string{"client-auth"}, []string{"client-auth: client_auth is none (off)"}},
-		{def, []string{"moderation-fail-closed"}, []string{"moderation-fail-closed: moderation.fail_open is not evaluated"}},
-		{def, []string{"moderation", "rate-limits"}, []string{"moderation: moderation: no moderation section", "rate-limits: rate_limits: no rate-limit section"}},
+		{def, []string{"moderation-fail-closed"}, nil},
+		{def, []string{"moderation", "rate-limits"}, []string{"moderation: moderation.input is off", "rate-limits: rate_limits is off"}},
+		{Report(parse(t, `{"moderation":{"provider":"mistral","cluster":"m","output":{"failure":"fail_open"}},"rate_limits":{"default":{"requests_per_minute":5}}}`)),
+			[]string{"moderation", "moderation-fail-closed", "rate-limits"}, []string{"moderation-fail-closed: moderation.fail_open is on"}},
 		{def, []string{"upstream-keys"}, []string{"upstream-keys: upstream_keys is 0/1"}},
 		{def, []string{"nonsense"}, []string{`unknown requirement "nonsense" (known: client-auth, `}},
 		{hard, []string{"deny-other-paths", "redact-requests", " injection-enforced ", ""}, nil},

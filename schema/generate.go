@@ -52,8 +52,11 @@ var Enums = map[string][]string{
 	"config.Injection.Action":           {config.ActionBlock, config.ActionSanitize, config.ActionFlag, config.ActionMonitor, config.ActionOff},
 	"config.Redaction.Style":            {"tag", "mask", "hash"},
 	"config.Redaction.XSS":              {"strip", "escape", "off"},
-	"credentials.UpstreamAuth.Strategy": {"round_robin", "priority"},
-	"credentials.ClientAuth.Mode":       {"none", "api_key", "header"},
+	"credentials.UpstreamAuth.Strategy": {"", "round_robin", "priority"},
+	"credentials.ClientAuth.Mode":       {"", "none", "api_key", "header"},
+	"moderation.Config.Provider":        {"", "mistral", "openai"},
+	"moderation.Stage.Mode":             {"", "enforce", "monitor", "off"},
+	"moderation.Stage.Failure":          {"", "fail_closed", "fail_open"},
 }
 
 // custom maps types with their own JSON form (json.Unmarshaler) to their schema.
@@ -135,6 +138,17 @@ func typeKey(t reflect.Type) string {
 // when there is none, e.g. inside arrays and maps), path the JSON path for messages and
 // enumKey the "<pkg>.<Type>.<Field>" declaring this value.
 func (g *generator) schemaFor(t reflect.Type, def reflect.Value, path, enumKey string) (map[string]any, error) {
+	if t.Kind() == reflect.Pointer && t.Elem().Kind() != reflect.Struct {
+		// An optional scalar (*bool): null means "not set, take the default".
+		s, err := g.schemaFor(t.Elem(), reflect.Value{}, path, enumKey)
+		if err != nil {
+			return nil, err
+		}
+		if typ, ok := s["type"].(string); ok {
+			s["type"] = []any{typ, "null"}
+		}
+		return s, nil
+	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 		if def.IsValid() {

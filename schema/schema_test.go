@@ -146,6 +146,9 @@ var enumTemplates = map[string][2]string{
 	"config.Redaction.XSS":              {`{"redaction":{"xss":%s}}`, "redaction.xss"},
 	"credentials.UpstreamAuth.Strategy": {`{"upstreams":[{"name":"u","provider":"openai","hosts":["*"],"auth":{"keys":[{"env":"K"}],"strategy":%s}}]}`, "upstreams[0].auth.strategy"},
 	"credentials.ClientAuth.Mode":       {`{"clients":{"mode":%s}}`, "clients.mode"},
+	"moderation.Config.Provider":        {`{"moderation":{"provider":%s}}`, "moderation.provider"},
+	"moderation.Stage.Mode":             {`{"moderation":{"provider":"mistral","cluster":"c","input":{"mode":%s}}}`, "moderation.input.mode"},
+	"moderation.Stage.Failure":          {`{"moderation":{"provider":"mistral","cluster":"c","input":{"failure":%s}}}`, "moderation.input.failure"},
 }
 
 // reachable lists "<pkg>.<Type>.<Field>" for every field reachable from config.Config.
