@@ -430,7 +430,10 @@ func TestEnvoyAcceptsWasmFilterConfig(t *testing.T) {
 	b, _ := json.Marshal(bootstrap)
 	cfg := filepath.Join(t.TempDir(), "bootstrap.json")
 	os.WriteFile(cfg, b, 0o644)
-	out, err := exec.Command(envoy, "--mode", "validate", "-c", cfg, "--log-level", "error").CombinedOutput()
+	cmd := exec.Command(envoy, "--mode", "validate", "-c", cfg, "--log-level", "error")
+	// The keys the manifests read from the istio-proxy environment (host_env_keys).
+	cmd.Env = append(os.Environ(), "MISTRAL_API_KEY=validate-dummy", "OPENAI_API_KEY=validate-dummy")
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 		sort.Strings(lines)
