@@ -34,6 +34,14 @@ func TestModerationInput(t *testing.T) {
 		if upstreamChatSaw(m) {
 			t.Error("a flagged request reached the chat upstream")
 		}
+		waitFor(t, "audit line naming the category", func() bool {
+			for _, l := range strings.Split(string(envoy.Logs()), "\n") {
+				if strings.Contains(l, "egressguard.audit") && strings.Contains(l, "moderation:input:category:violence_and_threats") {
+					return !strings.Contains(l, m)
+				}
+			}
+			return false
+		})
 	})
 
 	t.Run("clean input passes; second turn moderates only the new message", func(t *testing.T) {
@@ -82,6 +90,9 @@ func TestModerationInput(t *testing.T) {
 			}
 			if f.status != 200 {
 				assertAPIError(t, resp, body, f.status, f.code)
+				if f.name == "slow past timeout fails closed" && promValue(t, "egressguard_moderation_failures{", `reason="timeout"`) < 1 {
+					t.Error("no egressguard_moderation_failures{reason=timeout} sample")
+				}
 				return
 			}
 			if resp.StatusCode != 200 || resp.Header.Get("x-egressguard-moderation") != "failed-open" {
@@ -170,3 +181,13 @@ func upstreamChatSaw(marker string) bool {
 
 // setJSON sets a value in a JSON document.
 func setJSON(b []byte, path string, v any) ([]byte, error) { return sjson.SetBytes(b, path, v) }
+
+// waitFor polls cond for up to 5 s (audit lines are written when the stream is done).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}

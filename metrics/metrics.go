@@ -15,23 +15,24 @@ const Prefix = "egressguard"
 
 // Stat names (the part after Prefix). Each has a fixed list of tags, in this order.
 const (
-	Requests        = "requests"         // counter: decision, code
-	Injection       = "injection"        // counter: rule, action (one per rule family that fired)
-	Redactions      = "redactions"       // counter: type (entities/unsafe markup/leaks redacted)
-	Moderation      = "moderation"       // counter: stage, verdict
-	Tokens          = "tokens"           // counter: direction, tenant, model (provider-reported usage)
-	KeyCooldowns    = "key_cooldowns"    // counter: upstream, key (key failovers)
-	KeysExhausted   = "keys_exhausted"   // counter: upstream (503: every key cooling)
-	RateLimited     = "rate_limited"     // counter: tenant, limit
-	AddedLatencyUs  = "added_latency_us" // histogram: microseconds the guard held the request
-	ModerationMs    = "moderation_ms"    // histogram: stage (moderation call round trip)
-	ConfigRejected  = "config_rejected"  // counter: plugin starts refused for a bad configuration
-	ResponseOutcome = "responses"        // counter: mode (json, sse, pass), status class
+	Requests           = "requests"            // counter: decision, code
+	Injection          = "injection"           // counter: rule, action (one per rule family that fired)
+	Redactions         = "redactions"          // counter: type (entities/unsafe markup/leaks redacted)
+	Moderation         = "moderation"          // counter: stage, verdict
+	ModerationFailures = "moderation_failures" // counter: stage, reason (timeout, connection, server_error, …)
+	Tokens             = "tokens"              // counter: direction, tenant, model (provider-reported usage)
+	KeyCooldowns       = "key_cooldowns"       // counter: upstream, key (key failovers)
+	KeysExhausted      = "keys_exhausted"      // counter: upstream (503: every key cooling)
+	RateLimited        = "rate_limited"        // counter: tenant, limit
+	AddedLatencyUs     = "added_latency_us"    // histogram: microseconds the guard held the request
+	ModerationMs       = "moderation_ms"       // histogram: stage (moderation call round trip)
+	ConfigRejected     = "config_rejected"     // counter: plugin starts refused for a bad configuration
+	ResponseOutcome    = "responses"           // counter: mode (json, sse, pass), status class
 )
 
 // TagNames lists every tag key used in stat names; StatsTags extracts each.
 var TagNames = []string{"decision", "code", "rule", "action", "type", "stage", "verdict",
-	"direction", "tenant", "model", "upstream", "key", "limit", "mode", "status"}
+	"direction", "tenant", "model", "upstream", "key", "limit", "mode", "status", "reason"}
 
 // Name builds a stat name from a stat and alternating tag keys and values, e.g.
 // Name(Requests, "decision", "rejected", "code", "body_too_large"). Values are

@@ -72,6 +72,11 @@ func (h *httpContext) dispatch(call *moderation.Call, done func(moderation.Verdi
 			return
 		}
 		status, body := hostcalls.CallResponse(bodySize)
+		if elapsed := time.Since(start); status == 504 && elapsed >= mod.m.Timeout()-10*time.Millisecond {
+			// Envoy answers its own call timeout with a 504.
+			done(moderation.Verdict{}, moderation.Unavailable(moderation.ReasonTimeout))
+			return
+		}
 		if mod.ring != nil {
 			mod.ring.ReportStatus(mod.store, keyName, status, hostcalls.CallResponseHeader("retry-after"), time.Now())
 		}
@@ -82,11 +87,21 @@ func (h *httpContext) dispatch(call *moderation.Call, done func(moderation.Verdi
 
 // record counts and logs a moderation decision (categories only, never content).
 func (h *httpContext) record(d moderation.Decision) {
-	hostcalls.Count(metrics.Name(metrics.Moderation, "stage", d.Stage.String(), "verdict", d.Outcome), 1)
+	stage := d.Stage.String()
+	hostcalls.Count(metrics.Name(metrics.Moderation, "stage", stage, "verdict", d.Outcome), 1)
+	if d.Failure != nil {
+		hostcalls.Count(metrics.Name(metrics.ModerationFailures, "stage", stage, "reason", d.Failure.Reason.String()), 1)
+	}
 	if line := d.LogLine(h.requestID); line != "" {
 		hostcalls.LogWarn(line)
 	}
-	h.out.moderation = append(h.out.moderation, d.Stage.String()+":"+d.Outcome)
+	h.out.moderation = append(h.out.moderation, stage+":"+d.Outcome)
+	for _, c := range d.Categories {
+		h.out.moderation = append(h.out.moderation, stage+":category:"+c)
+	}
+	if d.Failure != nil {
+		h.out.moderation = append(h.out.moderation, stage+":failure:"+d.Failure.Reason.String())
+	}
 }
 
 // moderateInput holds the request until the new user texts and tool results are
