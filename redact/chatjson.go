@@ -153,10 +153,36 @@ func appendJSONString2(dst []byte, a, b string) []byte {
 	return append(appendJSONChars(dst, b), '"')
 }
 
+// jsonEsc marks the bytes appendJSONChars cannot copy as they are: '"',
+// '\\', control bytes, and non-ASCII bytes (checked for valid UTF-8).
+var jsonEsc = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
 // appendJSONChars appends the escaped characters of s (no quotes).
 func appendJSONChars(dst []byte, s string) []byte {
 	const hexd = "0123456789abcdef"
-	for i := 0; i < len(s); {
+	for i := 0; ; {
+		// copy runs of plain ASCII at once, testing 8 bytes per step
+		st := i
+		for ; i+8 <= len(s); i += 8 {
+			b := s[i : i+8]
+			if jsonEsc[b[0]]|jsonEsc[b[1]]|jsonEsc[b[2]]|jsonEsc[b[3]]|jsonEsc[b[4]]|jsonEsc[b[5]]|jsonEsc[b[6]]|jsonEsc[b[7]] != 0 {
+				break
+			}
+		}
+		for i < len(s) && jsonEsc[s[i]] == 0 {
+			i++
+		}
+		dst = append(dst, s[st:i]...)
+		if i >= len(s) {
+			return dst
+		}
 		c := s[i]
 		if c >= 0x80 {
 			ru, n := utf8.DecodeRuneInString(s[i:])
@@ -177,12 +203,9 @@ func appendJSONChars(dst []byte, s string) []byte {
 			dst = append(dst, '\\', 'r')
 		case c == '\t':
 			dst = append(dst, '\\', 't')
-		case c < 0x20:
-			dst = append(dst, '\\', 'u', '0', '0', hexd[c>>4], hexd[c&15])
 		default:
-			dst = append(dst, c)
+			dst = append(dst, '\\', 'u', '0', '0', hexd[c>>4], hexd[c&15])
 		}
 		i++
 	}
-	return dst
 }

@@ -241,6 +241,31 @@ func (r *Redactor) Redact(text string, rc *RequestContext) (string, Report) {
 	return r.apply(text, ms)
 }
 
+// AppendRedact appends the redaction of text to dst and returns the
+// extended buffer; counts are added to *rep (rep may be nil). It is Redact
+// for callers that reuse their buffers: in wasm, allocating the output
+// string and the Report map cost more than scanning a few KiB, so reusing
+// dst and one Report across calls removes the fixed cost of a text with
+// entities. dst must not overlap text.
+func (r *Redactor) AppendRedact(dst []byte, text string, rc *RequestContext, rep *Report) []byte {
+	sc := r.newScanner(rc, false)
+	var buf [16]match
+	ms, _ := sc.run(text, 0, true, buf[:0])
+	if len(ms) == 0 {
+		return append(dst, text...)
+	}
+	last := 0
+	for _, m := range ms {
+		dst = append(dst, text[last:m.start]...)
+		dst = append(dst, r.replacement(m.kind, text[m.start:m.end])...)
+		if rep != nil {
+			rep.add(r, m.kind)
+		}
+		last = m.end
+	}
+	return append(dst, text[last:]...)
+}
+
 // redactRequest masks PII and secrets only (no output-safety rules).
 func (r *Redactor) redactRequest(text string) (string, Report) {
 	sc := r.newScanner(nil, true)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"sort"
 	"strconv"
+	"strings"
 	"unsafe"
 
 	"github.com/tidwall/gjson"
@@ -49,6 +50,13 @@ type SSETransformer struct {
 	fields   sseFields
 	choice   int  // choice of the tool calls being visited
 	finish   bool // that choice has a finish_reason
+	unesc    []byte
+	tmpl     []byte    // the last event fully scanned by the fast path that had content
+	tmplEv   fastEvent // its scan
+	general  bool      // tests: always take the general (gjson) path
+	fastN    int       // events handled by the fast path (tests)
+	last     *Stream   // the stream of lastKey (saves a map lookup per event)
+	lastKey  sseKey
 }
 
 // sseKey names a stream: a choice index and a tool-call index (-1 for content).
@@ -67,6 +75,25 @@ func NewSSE(r *Redactor, rc *RequestContext) *SSETransformer {
 // three), split anywhere across chunks.
 func (t *SSETransformer) Write(chunk []byte) []byte {
 	t.out = t.out[:0]
+	t.write(chunk)
+	if len(t.out) == 0 {
+		return nil
+	}
+	return bytes.Clone(t.out)
+}
+
+// AppendWrite is Write appending the output to dst (which it may grow and
+// return), so that a caller can reuse one buffer for every chunk.
+func (t *SSETransformer) AppendWrite(dst, chunk []byte) []byte {
+	own := t.out
+	t.out = dst
+	t.write(chunk)
+	dst, t.out = t.out, own[:0]
+	return dst
+}
+
+func (t *SSETransformer) write(chunk []byte) {
+	cr := bytes.IndexByte(chunk, '\r') >= 0 // else lines end only at '\n'
 	for len(chunk) > 0 {
 		if t.afterCR {
 			t.afterCR = false
@@ -75,7 +102,12 @@ func (t *SSETransformer) Write(chunk []byte) []byte {
 				continue
 			}
 		}
-		i := indexEOL(chunk)
+		var i int
+		if cr {
+			i = indexEOL(chunk)
+		} else {
+			i = bytes.IndexByte(chunk, '\n')
+		}
 		if i < 0 {
 			t.line = append(t.line, chunk...)
 			break
@@ -90,10 +122,6 @@ func (t *SSETransformer) Write(chunk []byte) []byte {
 		t.processLine(line)
 		t.line = t.line[:0]
 	}
-	if len(t.out) == 0 {
-		return nil
-	}
-	return bytes.Clone(t.out)
 }
 
 // indexEOL returns the index of the first '\n' or '\r' in b, or -1.
@@ -110,6 +138,20 @@ func indexEOL(b []byte) int {
 // and all held-back text is flushed.
 func (t *SSETransformer) Close() []byte {
 	t.out = t.out[:0]
+	t.close()
+	return bytes.Clone(t.out)
+}
+
+// AppendClose is Close appending the output to dst.
+func (t *SSETransformer) AppendClose(dst []byte) []byte {
+	own := t.out
+	t.out = dst
+	t.close()
+	dst, t.out = t.out, own[:0]
+	return dst
+}
+
+func (t *SSETransformer) close() {
 	if len(t.line) > 0 {
 		t.processLine(t.line)
 		t.line = t.line[:0]
@@ -119,7 +161,6 @@ func (t *SSETransformer) Close() []byte {
 		t.dispatch()
 	}
 	t.flushAll()
-	return bytes.Clone(t.out)
 }
 
 // Report returns what was redacted so far.
@@ -165,6 +206,7 @@ func (t *SSETransformer) dispatch() {
 	case payload == "[DONE]":
 		t.flushAll()
 		t.emit(payload)
+	case t.fastEvent(payload):
 	case !gjson.Valid(payload):
 		red, rep := t.r.Redact(payload, t.rc)
 		t.rep.Merge(rep)
@@ -178,6 +220,75 @@ func (t *SSETransformer) dispatch() {
 	t.post = t.post[:0]
 }
 
+// fastEvent handles the usual chunk shape (see ssefast.go) in place of
+// rewrite; it returns false, having done nothing, for any other event.
+func (t *SSETransformer) fastEvent(payload string) bool {
+	if t.general {
+		return false
+	}
+	ev, ok := t.matchTemplate(payload)
+	if !ok {
+		if ev, ok = scanFastEvent(payload); !ok {
+			return false
+		}
+		if ev.content {
+			t.tmpl, t.tmplEv = append(t.tmpl[:0], payload...), ev
+		}
+	}
+	text := ""
+	if ev.content {
+		lit := payload[ev.cStart:ev.cEnd]
+		if ev.cEsc {
+			if t.unesc, ok = unescapeJSON(t.unesc[:0], lit); !ok {
+				return false
+			}
+			text = unsafe.String(unsafe.SliceData(t.unesc), len(t.unesc))
+		} else {
+			text = lit[1 : len(lit)-1]
+		}
+	}
+	t.data, t.env = t.env, t.data // the latest JSON event is the new envelope
+	t.payload = t.envelope()
+	t.edits, t.raw, t.before = t.edits[:0], t.raw[:0], t.before[:0]
+	if ev.choice {
+		t.choice, t.finish = ev.index, ev.finish
+		if ev.content {
+			t.streamText(text, ev.cStart, ev.cEnd, sseKey{ev.index, -1})
+		}
+		if t.finish {
+			t.before = t.flushChoice(ev.index, t.payload, t.before)
+		}
+	}
+	t.emitEdited()
+	t.fastN++
+	return true
+}
+
+// matchTemplate recognises an event that differs from the last fully
+// scanned one (t.tmpl) only in its content string: the bytes before and
+// after that string are equal, and the new string is one valid JSON string
+// literal. Such an event is valid JSON with the same structure, so the scan
+// result carries over. Upstreams repeat the same envelope in every chunk,
+// so this is the usual case: two memory compares and a scan of the string.
+func (t *SSETransformer) matchTemplate(payload string) (fastEvent, bool) {
+	ev := t.tmplEv
+	if !ev.content {
+		return ev, false
+	}
+	tm := unsafe.String(unsafe.SliceData(t.tmpl), len(t.tmpl))
+	pre, suf := tm[:ev.cStart], tm[ev.cEnd:]
+	end := len(payload) - len(suf)
+	if end < len(pre)+2 || payload[len(pre)] != '"' || payload[:len(pre)] != pre || payload[end:] != suf {
+		return ev, false
+	}
+	e, esc := strEnd(payload, len(pre))
+	if e != end {
+		return ev, false
+	}
+	ev.cEnd, ev.cEsc = end, esc
+	return ev, true
+}
+
 // envelope returns the latest JSON event (valid until the next one).
 func (t *SSETransformer) envelope() string {
 	return unsafe.String(unsafe.SliceData(t.env), len(t.env))
@@ -185,8 +296,23 @@ func (t *SSETransformer) envelope() string {
 
 func (t *SSETransformer) emit(payload string) {
 	t.out = append(t.out, "data: "...)
-	t.out = append(t.out, payload...)
+	t.out = appendData(t.out, payload)
 	t.out = append(t.out, '\n', '\n')
+}
+
+// appendData appends part of an event's data, continuing it on a new
+// "data:" line after each '\n' (an event whose data came in several lines,
+// such as pretty-printed JSON, is re-emitted in as many lines).
+func appendData(out []byte, s string) []byte {
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			return append(out, s...)
+		}
+		out = append(out, s[:i]...)
+		out = append(out, "\ndata: "...)
+		s = s[i+1:]
+	}
 }
 
 // rewrite emits the event in t.env with its streamed texts replaced, after
@@ -195,6 +321,11 @@ func (t *SSETransformer) rewrite() {
 	t.payload = t.envelope()
 	t.edits, t.raw, t.before = t.edits[:0], t.raw[:0], t.before[:0]
 	gjson.Get(t.payload, "choices").ForEach(t.choiceFn)
+	t.emitEdited()
+}
+
+// emitEdited emits the synthesised events in t.before, then t.payload with t.edits applied.
+func (t *SSETransformer) emitEdited() {
 	for _, ev := range t.before {
 		t.emit(ev)
 	}
@@ -208,11 +339,11 @@ func (t *SSETransformer) rewrite() {
 	t.out = append(t.out, "data: "...)
 	last := 0
 	for _, e := range t.edits {
-		t.out = append(t.out, t.payload[last:e.start]...)
+		t.out = appendData(t.out, t.payload[last:e.start])
 		t.out = append(t.out, t.raw[e.rawStart:e.rawEnd]...)
 		last = e.end
 	}
-	t.out = append(t.out, t.payload[last:]...)
+	t.out = appendData(t.out, t.payload[last:])
 	t.out = append(t.out, '\n', '\n')
 }
 
@@ -291,21 +422,30 @@ func (t *SSETransformer) streamField(v gjson.Result, key sseKey) {
 	if v.Type != gjson.String || v.Index <= 0 {
 		return
 	}
+	t.streamText(v.Str, v.Index, v.Index+len(v.Raw), key)
+}
+
+// streamText feeds text, the value of the string literal at
+// payload[start:end], to its stream and records the edit.
+func (t *SSETransformer) streamText(text string, start, end int, key sseKey) {
 	s := t.stream(key)
-	out := s.Write(v.Str)
+	out := s.Write(text)
 	rs := len(t.raw)
 	if t.finish {
 		t.raw = appendJSONString2(t.raw, out, s.Flush())
 	} else {
 		t.raw = appendJSONString2(t.raw, out, "")
 	}
-	t.edits = append(t.edits, sseEdit{v.Index, v.Index + len(v.Raw), rs, len(t.raw)})
+	t.edits = append(t.edits, sseEdit{start, end, rs, len(t.raw)})
 }
 
 // sseEdit replaces payload[start:end] with raw[rawStart:rawEnd].
 type sseEdit struct{ start, end, rawStart, rawEnd int }
 
 func (t *SSETransformer) stream(key sseKey) *Stream {
+	if t.last != nil && key == t.lastKey {
+		return t.last // the usual case: one choice, no tools
+	}
 	s := t.streams[key]
 	if s == nil {
 		if key.tool < 0 {
@@ -315,6 +455,7 @@ func (t *SSETransformer) stream(key sseKey) *Stream {
 		}
 		t.streams[key] = s
 	}
+	t.last, t.lastKey = s, key
 	return s
 }
 

@@ -59,40 +59,46 @@ func parseSSE(t *testing.T, out string) parsedSSE {
 	t.Helper()
 	p := parsedSSE{content: map[int]string{}}
 	for _, ev := range strings.Split(out, "\n\n") {
+		var data []string
 		for _, line := range strings.Split(ev, "\n") {
 			switch {
 			case strings.HasPrefix(line, ":"):
 				p.comments++
-			case line == "data: [DONE]":
-				p.done = true
 			case strings.HasPrefix(line, "data: "):
-				if p.done {
-					p.afterEnd = true
-				}
-				var ch struct {
-					Choices []struct {
-						Index int `json:"index"`
-						Delta struct {
-							Content *string `json:"content"`
-						} `json:"delta"`
-					} `json:"choices"`
-					Usage *struct {
-						TotalTokens int `json:"total_tokens"`
-					} `json:"usage"`
-				}
-				if err := json.Unmarshal([]byte(line[6:]), &ch); err != nil {
-					t.Fatalf("event is not valid JSON (%v): %q", err, line)
-				}
-				for _, c := range ch.Choices {
-					if c.Delta.Content != nil {
-						p.content[c.Index] += *c.Delta.Content
-					}
-				}
-				if ch.Usage != nil {
-					p.usage = ch.Usage.TotalTokens
-				}
+				data = append(data, line[6:])
 			case line != "":
 				t.Fatalf("unexpected line %q", line)
+			}
+		}
+		switch payload := strings.Join(data, "\n"); {
+		case data == nil:
+		case payload == "[DONE]":
+			p.done = true
+		default:
+			if p.done {
+				p.afterEnd = true
+			}
+			var ch struct {
+				Choices []struct {
+					Index int `json:"index"`
+					Delta struct {
+						Content *string `json:"content"`
+					} `json:"delta"`
+				} `json:"choices"`
+				Usage *struct {
+					TotalTokens int `json:"total_tokens"`
+				} `json:"usage"`
+			}
+			if err := json.Unmarshal([]byte(payload), &ch); err != nil {
+				t.Fatalf("event is not valid JSON (%v): %q", err, payload)
+			}
+			for _, c := range ch.Choices {
+				if c.Delta.Content != nil {
+					p.content[c.Index] += *c.Delta.Content
+				}
+			}
+			if ch.Usage != nil {
+				p.usage = ch.Usage.TotalTokens
 			}
 		}
 	}

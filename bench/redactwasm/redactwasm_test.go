@@ -150,7 +150,7 @@ func TestWasmMatchesNative(t *testing.T) {
 	for _, text := range []string{englishText, llmText} {
 		out, rep := r.Redact(text, nil)
 		sum := sha256.Sum256([]byte(out))
-		for _, mode := range []string{"redact", "stream"} {
+		for _, mode := range []string{"redact", "append", "stream"} {
 			res := runGuest(t, rt, mod, text, 1, "-mode", mode)
 			if res.OutputSHA256 != hex.EncodeToString(sum[:]) || res.Entities != rep.Total() || rep.Total() == 0 {
 				t.Fatalf("%s: wasm output differs from native: wasm %+v, native %d entities", mode, res, rep.Total())
@@ -171,15 +171,20 @@ func cpuNS() int64 {
 // BenchmarkRedactWasm reports the guest-measured throughput ("wasm-MB/s"), the
 // same from the CPU time the run used ("cpu-MB/s", steadier on a loaded
 // machine; it includes the host's GC work) and
-// allocations per pass ("allocs/pass") inside wazero, for Redact, a Stream
-// with 16-byte deltas and the SSE transformer (16-byte deltas, 1 KiB network
-// chunks; MB/s of content), on English prose with and without entities and
-// on markdown LLM output with entities.
+// allocations per pass ("allocs/pass") inside wazero, for Redact,
+// AppendRedact into a reused buffer, a Stream with 16-byte deltas and the
+// SSE transformer (16-byte deltas, 1 KiB network chunks, through Write or
+// AppendWrite; MB/s of content, "µs/event" per SSE event), on English prose
+// with and without entities and on markdown LLM output with entities.
 func BenchmarkRedactWasm(b *testing.B) {
 	rt, mod := newRuntime(b)
 	defer rt.Close(context.Background())
 	texts := []struct{ name, text string }{{"entities", englishText}, {"plain", plainText}, {"llm", llmText}}
-	for _, mode := range []string{"redact", "stream", "sse"} {
+	modes := []string{"redact", "append", "stream", "sse", "sse-append"}
+	if m := os.Getenv("REDACTWASM_MODES"); m != "" {
+		modes = strings.Split(m, ",") // e.g. to run an older guest without the append modes
+	}
+	for _, mode := range modes {
 		for _, tx := range texts {
 			name := tx.name
 			if mode != "redact" {
@@ -187,7 +192,7 @@ func BenchmarkRedactWasm(b *testing.B) {
 			}
 			b.Run(name, func(b *testing.B) {
 				n := 200
-				if mode != "redact" {
+				if mode != "redact" && mode != "append" {
 					n = 20
 				}
 				// CPU time of a run minus that of a run without timed
@@ -201,18 +206,23 @@ func BenchmarkRedactWasm(b *testing.B) {
 					base = min(base, cpuNS()-c0)
 				}
 				var total, ns, cpu int64
-				allocs := 0
+				allocs, passes := 0, 0
 				for b.Loop() {
 					c0 := cpuNS()
 					res := runGuest(b, rt, mod, tx.text, n, "-mode", mode)
 					cpu += cpuNS() - c0 - base
 					total += int64(res.Bytes * res.Iterations)
+					passes += res.Iterations
 					ns += res.NS
 					allocs = res.Allocs
 				}
 				b.ReportMetric(float64(total)/(float64(ns)/1e9)/1e6, "wasm-MB/s")
 				b.ReportMetric(float64(total)/(float64(max(cpu, 1))/1e9)/1e6, "cpu-MB/s")
 				b.ReportMetric(float64(allocs), "allocs/pass")
+				if strings.HasPrefix(mode, "sse") {
+					events := (len(tx.text) + 15) / 16 // the guest's 16-byte deltas (a few more at UTF-8 boundaries)
+					b.ReportMetric(float64(ns)/1e3/float64(max(1, passes*events)), "µs/event")
+				}
 			})
 		}
 	}
