@@ -2,10 +2,13 @@
 // Mistral FIM and agents) without decoding them into Go structs: it validates the shape
 // the guard relies on and lists every text segment a model will read, with the sjson
 // path where it lives, so that policies can measure, inspect or rewrite it in place.
+//
+// Parse reads the body in a single pass: one walk validates the JSON (with gjson.Valid's
+// grammar), detects duplicate keys and collects the fields and segments, instead of a
+// validation pass followed by gjson lookups that each rescan the body.
 package chatreq
 
 import (
-	"fmt"
 	"strconv"
 	"unicode/utf8"
 
@@ -65,37 +68,110 @@ type Request struct {
 	PromptChars int // Unicode code points over all segments
 	Segments    []Segment
 	Root        gjson.Result // the parsed body, for policies that need other fields
+
+	src     string   // the body as given to Parse (Root.Raw is a suffix of it)
+	body    []byte   // the slice given to Parse, to recognise it in SetMember
+	members []member // top-level members in body order
+	close   int      // offset of the root object's closing brace
+	edit    *editState
+}
+
+// member is one top-level key and its value's span.
+type member struct {
+	key string
+	v   value
+}
+
+// Member returns the top-level member name as Root.Get(name) would (Parse rejects
+// duplicate keys, so there is only one), except that Index is the byte offset of the
+// value in the body given to Parse, also when the body starts with whitespace. It
+// describes the body as parsed, not the result of SetMember. A Result that does not
+// Exist means the member is absent.
+func (r *Request) Member(name string) gjson.Result {
+	if v := r.lookup(name); v.exists() {
+		return result(r.src, v)
+	}
+	return gjson.Result{}
+}
+
+func (r *Request) lookup(name string) value {
+	for i := range r.members {
+		if r.members[i].key == name {
+			return r.members[i].v
+		}
+	}
+	return value{}
+}
+
+// result builds the gjson.Result that gjson's Get returns for a value.
+func result(src string, v value) gjson.Result {
+	raw := src[v.start:v.end]
+	res := gjson.Result{Raw: raw, Index: v.start}
+	switch v.kind {
+	case '"':
+		res.Type, res.Str = gjson.String, (&scanner{s: src}).text(v)
+	case '{', '[':
+		res.Type = gjson.JSON
+	case '0':
+		res.Type = gjson.Number
+		res.Num, _ = strconv.ParseFloat(raw, 64)
+	case 't':
+		res.Type = gjson.True
+	case 'f':
+		res.Type = gjson.False
+	case 'n':
+		res.Type = gjson.Null
+	}
+	return res
 }
 
 // Parse validates body as a request of the given kind. Errors are 400s naming the field.
+//
+// The errors and their precedence are those of a check in stages: invalid JSON, then a
+// root that is not an object, then a duplicate key (in the root first, then in the
+// messages in order), then the fields of the kind in a fixed order (for chat: each
+// message's role, content, name and tool calls, then model), then stream.
 func Parse(kind Kind, body []byte) (*Request, *apierr.Error) {
 	if len(body) == 0 {
 		return nil, apierr.Invalid("missing_body", "", "request body is empty; expected a JSON object")
 	}
-	if !gjson.ValidBytes(body) {
-		return nil, apierr.Invalid("invalid_json", "", "request body is not valid JSON")
+	p := parser{scanner: scanner{s: string(body)}, kind: kind, sem: kind == KindChat || kind == KindAgents}
+	p.ws()
+	if p.peek() != '{' {
+		v, ok := p.value()
+		if p.ws(); !ok || p.i != len(p.s) {
+			return nil, errInvalidJSON()
+		}
+		return nil, apierr.Invalid("invalid_body", "", "request body must be a JSON object, got %s", typeName(v))
 	}
-	root := gjson.ParseBytes(body)
-	if !root.IsObject() {
-		return nil, apierr.Invalid("invalid_body", "", "request body must be a JSON object, got %s", typeName(root))
+	r := &Request{Kind: kind, Root: gjson.Parse(p.s), src: p.s, body: body,
+		members: make([]member, 0, 16), Segments: make([]Segment, 0, 8)}
+	p.r = r
+	p.keys = p.keyBuf[:0]
+	ok := p.root()
+	if p.ws(); !ok || p.i != len(p.s) {
+		return nil, errInvalidJSON()
 	}
-	if key := duplicateKey(root); key != "" {
+	if p.hasDup || p.msgDup != "" {
+		key := p.msgDup
+		if p.hasDup {
+			key = p.dup
+		}
 		return nil, apierr.Invalid("duplicate_key", key, "request body repeats the key %q; each key may appear once", key)
 	}
-	r := &Request{Kind: kind, Root: root}
 	var err *apierr.Error
 	switch kind {
 	case KindChat:
-		if err = r.parseMessages(root); err == nil {
-			r.Model, err = requiredString(root, "model")
+		if err = p.checkMessages(); err == nil {
+			r.Model, err = p.requiredString("model")
 		}
 	case KindAgents:
-		if err = r.parseMessages(root); err == nil {
-			r.AgentID, err = requiredString(root, "agent_id")
+		if err = p.checkMessages(); err == nil {
+			r.AgentID, err = p.requiredString("agent_id")
 		}
 	case KindFIM:
-		if r.Model, err = requiredString(root, "model"); err == nil {
-			err = r.parseFIM(root)
+		if r.Model, err = p.requiredString("model"); err == nil {
+			err = p.parseFIM()
 		}
 	default:
 		return nil, apierr.Invalid("invalid_body", "", "unsupported API kind %d", kind)
@@ -103,228 +179,509 @@ func Parse(kind Kind, body []byte) (*Request, *apierr.Error) {
 	if err != nil {
 		return nil, err
 	}
-	if s := root.Get("stream"); s.Exists() && s.Type != gjson.Null {
-		if s.Type != gjson.True && s.Type != gjson.False {
+	if s := r.lookup("stream"); s.exists() && s.kind != 'n' {
+		if s.kind != 't' && s.kind != 'f' {
 			return nil, apierr.Invalid("invalid_type", "stream", "stream must be a boolean, got %s", typeName(s))
 		}
-		r.Stream = s.Bool()
+		r.Stream = s.kind == 't'
 	}
 	return r, nil
 }
 
-func requiredString(root gjson.Result, key string) (string, *apierr.Error) {
-	v := root.Get(key)
-	if !v.Exists() {
-		return "", apierr.Invalid("missing_field", key, "%s is required", key)
-	}
-	if v.Type != gjson.String || v.Str == "" {
-		return "", apierr.Invalid("invalid_type", key, "%s must be a non-empty string, got %s", key, typeName(v))
-	}
-	return v.Str, nil
+func errInvalidJSON() *apierr.Error {
+	return apierr.Invalid("invalid_json", "", "request body is not valid JSON")
 }
 
-func (r *Request) add(path, role string, f Field, text string) {
-	r.Segments = append(r.Segments, Segment{Path: path, Role: role, Field: f, Text: text})
-	r.PromptChars += utf8.RuneCountInString(text)
+// parser holds the state of one Parse walk.
+type parser struct {
+	scanner
+	r    *Request
+	kind Kind
+	sem  bool // collect messages (chat and agents); else messages are only checked for duplicates
+
+	dup      string // first key repeated in the root object, if hasDup
+	hasDup   bool
+	msgDup   string        // first key repeated in a message or content part (full path)
+	msgErr   *apierr.Error // first error in the messages, in the order of the old staged check
+	msgsSeen bool          // the first "messages" member was walked
+	nmsgs    int           // elements of messages
+	keys     []string      // keys of the objects being walked, innermost last
+	argSegs  []textSeg     // tool-argument segments of the current message
+	fim      [2]textSeg    // FIM prompt and suffix, read during the walk
+	keyBuf   [32]string
 }
 
-func (r *Request) parseFIM(root gjson.Result) *apierr.Error {
-	if _, err := requiredString(root, "prompt"); err != nil {
-		return err
-	}
-	r.add("prompt", "", FieldPrompt, root.Get("prompt").Str)
-	if s := root.Get("suffix"); s.Exists() && s.Type != gjson.Null {
-		if s.Type != gjson.String {
-			return apierr.Invalid("invalid_type", "suffix", "suffix must be a string, got %s", typeName(s))
+// textSeg is a segment text read with its code point count.
+type textSeg struct {
+	path, text string
+	runes      int
+}
+
+// seen records key in the object whose keys start at keys[base] and reports whether it
+// was already there. Objects are small, so a linear scan beats a map; a map takes over
+// for objects with many keys, which would otherwise cost quadratic time.
+func (p *parser) seen(base int, big *map[string]struct{}, key string) bool {
+	if *big != nil {
+		if _, ok := (*big)[key]; ok {
+			return true
 		}
-		r.add("suffix", "", FieldSuffix, s.Str)
+		(*big)[key] = struct{}{}
+		return false
 	}
-	return nil
-}
-
-func (r *Request) parseMessages(root gjson.Result) *apierr.Error {
-	msgs := root.Get("messages")
-	if !msgs.Exists() {
-		return apierr.Invalid("missing_field", "messages", "messages is required")
-	}
-	if !msgs.IsArray() {
-		return apierr.Invalid("invalid_type", "messages", "messages must be an array of message objects, got %s", typeName(msgs))
-	}
-	var err *apierr.Error
-	i := 0
-	msgs.ForEach(func(_, m gjson.Result) bool {
-		err = r.parseMessage(i, m)
-		i++
-		return err == nil
-	})
-	if err != nil {
-		return err
-	}
-	if i == 0 {
-		return apierr.Invalid("invalid_value", "messages", "messages must contain at least one message")
-	}
-	r.Messages = i
-	return nil
-}
-
-func (r *Request) parseMessage(i int, m gjson.Result) *apierr.Error {
-	base := "messages." + strconv.Itoa(i)
-	if !m.IsObject() {
-		return apierr.Invalid("invalid_type", base, "%s must be an object, got %s", base, typeName(m))
-	}
-	role := m.Get("role")
-	if role.Type != gjson.String || role.Str == "" {
-		return apierr.Invalid("invalid_type", base+".role", "%s.role must be a non-empty string", base)
-	}
-	field := FieldContent
-	if role.Str == "tool" || role.Str == "function" {
-		field = FieldToolResult
-	}
-	if err := r.parseContent(base+".content", role.Str, field, m.Get("content")); err != nil {
-		return err
-	}
-	if n := m.Get("name"); n.Exists() && n.Type != gjson.Null {
-		if n.Type != gjson.String {
-			return apierr.Invalid("invalid_type", base+".name", "%s.name must be a string", base)
+	for _, k := range p.keys[base:] {
+		if k == key {
+			return true
 		}
-		r.add(base+".name", role.Str, FieldName, n.Str)
 	}
-	return r.parseToolCalls(base, role.Str, m.Get("tool_calls"))
-}
-
-// parseContent accepts a string, an array of content parts, or null/absent.
-func (r *Request) parseContent(path, role string, f Field, c gjson.Result) *apierr.Error {
-	switch {
-	case !c.Exists() || c.Type == gjson.Null:
-		return nil
-	case c.Type == gjson.String:
-		r.add(path, role, f, c.Str)
-		return nil
-	case !c.IsArray():
-		return apierr.Invalid("invalid_type", path, "%s must be a string or an array of content parts, got %s", path, typeName(c))
-	}
-	var err *apierr.Error
-	j := 0
-	c.ForEach(func(_, part gjson.Result) bool {
-		err = r.parsePart(path+"."+strconv.Itoa(j), role, f, part)
-		j++
-		return err == nil
-	})
-	return err
-}
-
-// parsePart reads one content part. Text lives in "text" (OpenAI/Mistral "text" parts);
-// a bare string part is accepted as text. Non-text parts (image_url, input_audio, …) carry
-// no text for the guard.
-func (r *Request) parsePart(path, role string, f Field, part gjson.Result) *apierr.Error {
-	if part.Type == gjson.String {
-		r.add(path, role, f, part.Str)
-		return nil
-	}
-	if !part.IsObject() {
-		return apierr.Invalid("invalid_type", path, "%s must be a content part object, got %s", path, typeName(part))
-	}
-	if t := part.Get("text"); t.Exists() {
-		if t.Type != gjson.String {
-			return apierr.Invalid("invalid_type", path+".text", "%s.text must be a string", path)
+	p.keys = append(p.keys, key)
+	if len(p.keys)-base > 32 {
+		*big = make(map[string]struct{}, 64)
+		for _, k := range p.keys[base:] {
+			(*big)[k] = struct{}{}
 		}
-		r.add(path+".text", role, f, t.Str)
 	}
-	return nil
+	return false
 }
 
-func (r *Request) parseToolCalls(base, role string, calls gjson.Result) *apierr.Error {
-	if !calls.Exists() || calls.Type == gjson.Null {
-		return nil
-	}
-	if !calls.IsArray() {
-		return apierr.Invalid("invalid_type", base+".tool_calls", "%s.tool_calls must be an array", base)
-	}
-	var err *apierr.Error
-	j := 0
-	calls.ForEach(func(_, call gjson.Result) bool {
-		path := fmt.Sprintf("%s.tool_calls.%d.function.arguments", base, j)
-		j++
-		args := call.Get("function.arguments")
-		switch {
-		case !args.Exists() || args.Type == gjson.Null:
-		case args.Type == gjson.String:
-			r.add(path, role, FieldToolArgs, args.Str)
-		case args.IsObject(): // Mistral accepts an object here
-			r.add(path, role, FieldToolArgs, args.Raw)
-		default:
-			err = apierr.Invalid("invalid_type", path, "%s must be a string or object", path)
-		}
-		return err == nil
-	})
-	return err
-}
-
-// duplicateKey returns the first key that appears twice in the top-level object, a
-// message object or a content part ("" if none). JSON parsers disagree on which copy
-// wins (gjson takes the first, most upstream parsers the last), so a duplicate would let
-// a request show the guard one value and the model another.
-func duplicateKey(root gjson.Result) string {
-	if k := dupIn(root, ""); k != "" {
-		return k
-	}
-	var found string
-	i := 0
-	root.Get("messages").ForEach(func(_, m gjson.Result) bool {
-		base := "messages." + strconv.Itoa(i)
-		i++
-		if found = dupIn(m, base+"."); found != "" {
+// root walks the top-level object at p.i.
+func (p *parser) root() bool {
+	r := p.r
+	var big map[string]struct{}
+	more, ok := p.open('}')
+	for more && ok {
+		var k string
+		if k, ok = p.key(true); !ok {
 			return false
 		}
-		j := 0
-		m.Get("content").ForEach(func(_, p gjson.Result) bool {
-			found = dupIn(p, base+".content."+strconv.Itoa(j)+".")
-			j++
-			return found == ""
-		})
-		return found == ""
-	})
-	return found
+		if !p.hasDup && p.seen(0, &big, k) {
+			p.dup, p.hasDup = k, true // k may be ""
+		}
+		var v value
+		switch {
+		case k == "messages" && !p.msgsSeen:
+			p.msgsSeen = true
+			v, ok = p.messages()
+		case p.kind == KindFIM && (k == "prompt" || k == "suffix") && p.peek() == '"' && !r.lookup(k).exists():
+			t := &p.fim[0]
+			if k == "suffix" {
+				t = &p.fim[1]
+			}
+			v, t.text, t.runes, ok = p.strText()
+		default:
+			v, ok = p.value()
+		}
+		if !ok {
+			return false
+		}
+		r.members = append(r.members, member{k, v})
+		more, ok = p.next('}')
+	}
+	r.close = p.i - 1
+	p.keys = p.keys[:0]
+	return ok
 }
 
-// dupIn checks one object; objects are small, so a linear scan beats a map.
-func dupIn(obj gjson.Result, prefix string) string {
-	if !obj.IsObject() {
-		return ""
+// messages walks the first "messages" member. An object is walked like an array, for
+// duplicate keys only: the staged check iterated whatever messages held.
+func (p *parser) messages() (value, bool) {
+	start := p.i
+	c := p.peek()
+	if c != '[' && c != '{' {
+		return p.value()
 	}
-	var keys []string
-	var dup string
-	obj.ForEach(func(k, _ gjson.Result) bool {
-		for _, seen := range keys {
-			if seen == k.Str {
-				dup = prefix + k.Str
+	kind := c
+	sem := p.sem && c == '['
+	closer := byte(']')
+	if c == '{' {
+		closer = '}'
+	}
+	more, ok := p.open(closer)
+	n := 0
+	for more && ok {
+		if c == '{' {
+			if _, ok = p.key(false); !ok {
+				return value{}, false
+			}
+		}
+		if ok = p.message(n, sem && p.msgErr == nil); !ok {
+			return value{}, false
+		}
+		n++
+		more, ok = p.next(closer)
+	}
+	p.nmsgs = n
+	return value{kind: kind, start: start, end: p.i}, ok
+}
+
+// message walks messages[i]. With sem it records the message's segments, or its first
+// error, checking role, content, name and tool_calls in that order whatever the order
+// of the keys in the body.
+func (p *parser) message(i int, sem bool) bool {
+	if p.peek() != '{' {
+		v, ok := p.value()
+		if sem {
+			base := "messages." + strconv.Itoa(i)
+			p.msgErr = apierr.Invalid("invalid_type", base, "%s must be an object, got %s", base, typeName(v))
+		}
+		return ok
+	}
+	// One string for the content path; base is its prefix.
+	cpath := "messages." + strconv.Itoa(i) + ".content"
+	base := cpath[:len(cpath)-len(".content")]
+	r := p.r
+	segStart := len(r.Segments)
+	p.argSegs = p.argSegs[:0]
+	var (
+		role, name             value
+		nameText               textSeg
+		haveContent, haveCalls bool
+		contentErr, callsErr   *apierr.Error
+		dup, partDup           string
+		big                    map[string]struct{}
+		kbase                  = len(p.keys)
+	)
+	more, ok := p.open('}')
+	for more && ok {
+		var k string
+		if k, ok = p.key(true); !ok {
+			return false
+		}
+		if dup == "" && p.seen(kbase, &big, k) {
+			dup = base + "." + k
+		}
+		switch {
+		case k == "role" && !role.exists():
+			role, ok = p.value()
+		case k == "name" && !name.exists():
+			if sem && p.peek() == '"' {
+				name, nameText.text, nameText.runes, ok = p.strText()
+			} else {
+				name, ok = p.value()
+			}
+		case k == "content" && !haveContent:
+			haveContent = true
+			ok = p.content(cpath, sem, &contentErr, &partDup)
+		case k == "tool_calls" && !haveCalls:
+			haveCalls = true
+			ok = p.toolCalls(base, sem, &callsErr)
+		default:
+			_, ok = p.value()
+		}
+		if !ok {
+			return false
+		}
+		more, ok = p.next('}')
+	}
+	p.keys = p.keys[:kbase]
+	if !ok {
+		return false
+	}
+	if p.msgDup == "" {
+		if dup != "" {
+			p.msgDup = dup
+		} else {
+			p.msgDup = partDup
+		}
+	}
+	if !sem {
+		return true
+	}
+	roleStr := ""
+	if role.kind == '"' {
+		roleStr = p.text(role)
+	}
+	switch {
+	case roleStr == "":
+		p.msgErr = apierr.Invalid("invalid_type", base+".role", "%s.role must be a non-empty string", base)
+	case contentErr != nil:
+		p.msgErr = contentErr
+	case name.exists() && name.kind != 'n' && name.kind != '"':
+		p.msgErr = apierr.Invalid("invalid_type", base+".name", "%s.name must be a string", base)
+	case callsErr != nil:
+		p.msgErr = callsErr
+	}
+	if p.msgErr != nil {
+		return true
+	}
+	// The content segments were recorded before the role was known.
+	field := FieldContent
+	if roleStr == "tool" || roleStr == "function" {
+		field = FieldToolResult
+	}
+	for j := segStart; j < len(r.Segments); j++ {
+		r.Segments[j].Role, r.Segments[j].Field = roleStr, field
+	}
+	if name.kind == '"' {
+		r.add(base+".name", roleStr, FieldName, nameText.text, nameText.runes)
+	}
+	for _, t := range p.argSegs {
+		r.add(t.path, roleStr, FieldToolArgs, t.text, t.runes)
+	}
+	return true
+}
+
+// content walks a message's first "content" (at path): a string, an array of content parts, or
+// null. Its first error goes to *errp and its first duplicate key to *dupp.
+func (p *parser) content(path string, sem bool, errp **apierr.Error, dupp *string) bool {
+	switch p.peek() {
+	case '"':
+		if !sem {
+			_, ok := p.value()
+			return ok
+		}
+		_, text, n, ok := p.strText()
+		if ok {
+			p.r.add(path, "", FieldContent, text, n)
+		}
+		return ok
+	case '[', '{':
+	default:
+		v, ok := p.value()
+		if sem && v.kind != 'n' {
+			*errp = apierr.Invalid("invalid_type", path, "%s must be a string or an array of content parts, got %s", path, typeName(v))
+		}
+		return ok
+	}
+	obj := p.peek() == '{'
+	if obj && sem {
+		*errp = apierr.Invalid("invalid_type", path, "%s must be a string or an array of content parts, got an object", path)
+	}
+	closer := byte(']')
+	if obj {
+		closer = '}'
+	}
+	more, ok := p.open(closer)
+	for j := 0; more && ok; j++ {
+		if obj {
+			if _, ok = p.key(false); !ok {
 				return false
 			}
 		}
-		keys = append(keys, k.Str)
-		return true
-	})
-	return dup
+		if ok = p.part(path, j, sem && *errp == nil, errp, dupp); !ok {
+			return false
+		}
+		more, ok = p.next(closer)
+	}
+	return ok
+}
+
+// part walks content part j. Text lives in "text" (OpenAI/Mistral "text" parts); a
+// bare string part is accepted as text. Non-text parts (image_url, input_audio, …)
+// carry no text for the guard.
+func (p *parser) part(content string, j int, sem bool, errp **apierr.Error, dupp *string) bool {
+	if sem && p.peek() == '"' {
+		_, text, n, ok := p.strText()
+		if ok {
+			p.r.add(content+"."+strconv.Itoa(j), "", FieldContent, text, n)
+		}
+		return ok
+	}
+	if p.peek() != '{' {
+		v, ok := p.value()
+		if ok && sem {
+			path := content + "." + strconv.Itoa(j)
+			*errp = apierr.Invalid("invalid_type", path, "%s must be a content part object, got %s", path, typeName(v))
+		}
+		return ok
+	}
+	var (
+		text  value
+		t     textSeg
+		big   map[string]struct{}
+		kbase = len(p.keys)
+	)
+	more, ok := p.open('}')
+	for more && ok {
+		var k string
+		if k, ok = p.key(true); !ok {
+			return false
+		}
+		if *dupp == "" && p.seen(kbase, &big, k) {
+			*dupp = content + "." + strconv.Itoa(j) + "." + k
+		}
+		switch {
+		case k != "text" || text.exists():
+			_, ok = p.value()
+		case sem && p.peek() == '"':
+			text, t.text, t.runes, ok = p.strText()
+		default:
+			text, ok = p.value()
+		}
+		if ok {
+			more, ok = p.next('}')
+		}
+	}
+	p.keys = p.keys[:kbase]
+	if ok && sem && text.exists() {
+		path := content + "." + strconv.Itoa(j) + ".text"
+		if text.kind != '"' {
+			*errp = apierr.Invalid("invalid_type", path, "%s.text must be a string", path[:len(path)-len(".text")])
+		} else {
+			p.r.add(path, "", FieldContent, t.text, t.runes)
+		}
+	}
+	return ok
+}
+
+// toolCalls walks a message's first "tool_calls". The text of a call is what gjson's
+// Get(call, "function.arguments") finds: the first "arguments" of the first "function"
+// object that has one.
+func (p *parser) toolCalls(base string, sem bool, errp **apierr.Error) bool {
+	if p.peek() != '[' {
+		v, ok := p.value()
+		if sem && v.kind != 'n' {
+			*errp = apierr.Invalid("invalid_type", base+".tool_calls", "%s.tool_calls must be an array", base)
+		}
+		return ok
+	}
+	more, ok := p.open(']')
+	for j := 0; more && ok; j++ {
+		if !sem || *errp != nil || p.peek() != '{' {
+			_, ok = p.value()
+		} else {
+			var args value
+			var t textSeg
+			if args, t, ok = p.toolArgs(); ok {
+				*errp = p.addArgs(base, j, args, t)
+			}
+		}
+		if ok {
+			more, ok = p.next(']')
+		}
+	}
+	return ok
+}
+
+// toolArgs walks one tool call object and returns its function.arguments (with the
+// text of a string).
+func (p *parser) toolArgs() (value, textSeg, bool) {
+	var args value
+	var t textSeg
+	more, ok := p.open('}')
+	for more && ok {
+		var k string
+		if k, ok = p.key(true); !ok {
+			return args, t, false
+		}
+		if k != "function" || args.exists() || p.peek() != '{' {
+			_, ok = p.value()
+		} else {
+			fmore, fok := p.open('}')
+			for fmore && fok {
+				var fk string
+				if fk, fok = p.key(true); !fok {
+					return args, t, false
+				}
+				switch {
+				case fk != "arguments" || args.exists():
+					_, fok = p.value()
+				case p.peek() == '"':
+					args, t.text, t.runes, fok = p.strText()
+				default:
+					args, fok = p.value()
+				}
+				if fok {
+					fmore, fok = p.next('}')
+				}
+			}
+			ok = fok
+		}
+		if ok {
+			more, ok = p.next('}')
+		}
+	}
+	return args, t, ok
+}
+
+func (p *parser) addArgs(base string, j int, args value, t textSeg) *apierr.Error {
+	if !args.exists() || args.kind == 'n' {
+		return nil
+	}
+	path := base + ".tool_calls." + strconv.Itoa(j) + ".function.arguments"
+	switch args.kind {
+	case '"':
+		t.path = path
+		p.argSegs = append(p.argSegs, t)
+	case '{': // Mistral accepts an object here
+		raw := p.s[args.start:args.end]
+		p.argSegs = append(p.argSegs, textSeg{path, raw, utf8.RuneCountInString(raw)})
+	default:
+		return apierr.Invalid("invalid_type", path, "%s must be a string or object", path)
+	}
+	return nil
+}
+
+func (p *parser) checkMessages() *apierr.Error {
+	msgs := p.r.lookup("messages")
+	switch {
+	case !msgs.exists():
+		return apierr.Invalid("missing_field", "messages", "messages is required")
+	case msgs.kind != '[':
+		return apierr.Invalid("invalid_type", "messages", "messages must be an array of message objects, got %s", typeName(msgs))
+	case p.msgErr != nil:
+		return p.msgErr
+	case p.nmsgs == 0:
+		return apierr.Invalid("invalid_value", "messages", "messages must contain at least one message")
+	}
+	p.r.Messages = p.nmsgs
+	return nil
+}
+
+func (p *parser) requiredString(key string) (string, *apierr.Error) {
+	if err := p.checkString(key); err != nil {
+		return "", err
+	}
+	return p.text(p.r.lookup(key)), nil
+}
+
+// checkString checks that the member key is a non-empty string.
+func (p *parser) checkString(key string) *apierr.Error {
+	v := p.r.lookup(key)
+	if !v.exists() {
+		return apierr.Invalid("missing_field", key, "%s is required", key)
+	}
+	if v.kind != '"' || v.end-v.start == 2 {
+		return apierr.Invalid("invalid_type", key, "%s must be a non-empty string, got %s", key, typeName(v))
+	}
+	return nil
+}
+
+func (p *parser) parseFIM() *apierr.Error {
+	if err := p.checkString("prompt"); err != nil {
+		return err
+	}
+	p.r.add("prompt", "", FieldPrompt, p.fim[0].text, p.fim[0].runes)
+	if s := p.r.lookup("suffix"); s.exists() && s.kind != 'n' {
+		if s.kind != '"' {
+			return apierr.Invalid("invalid_type", "suffix", "suffix must be a string, got %s", typeName(s))
+		}
+		p.r.add("suffix", "", FieldSuffix, p.fim[1].text, p.fim[1].runes)
+	}
+	return nil
+}
+
+// add records a segment; runes is utf8.RuneCountInString(text), counted while reading it.
+func (r *Request) add(path, role string, f Field, text string, runes int) {
+	r.Segments = append(r.Segments, Segment{Path: path, Role: role, Field: f, Text: text})
+	r.PromptChars += runes
 }
 
 // typeName describes a JSON value's type for error messages.
-func typeName(v gjson.Result) string {
-	switch {
-	case !v.Exists():
+func typeName(v value) string {
+	switch v.kind {
+	case 0:
 		return "nothing"
-	case v.IsObject():
+	case '{':
 		return "an object"
-	case v.IsArray():
+	case '[':
 		return "an array"
-	}
-	switch v.Type {
-	case gjson.String:
+	case '"':
 		return "a string"
-	case gjson.Number:
+	case '0':
 		return "a number"
-	case gjson.True, gjson.False:
+	case 't', 'f':
 		return "a boolean"
-	case gjson.Null:
+	case 'n':
 		return "null"
 	}
 	return "an unknown value"

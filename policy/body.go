@@ -52,8 +52,8 @@ func (p *Policy) CheckBody(kind chatreq.Kind, up *config.Upstream, body []byte) 
 		return d
 	}
 	if up != nil && up.EnforceSafePrompt && up.Provider == config.ProviderMistral && kind != chatreq.KindFIM {
-		if sp := req.Root.Get("safe_prompt"); sp.Type != gjson.True {
-			if out, d.Reject = set(out, "safe_prompt", true); d.Reject != nil {
+		if sp := req.Member("safe_prompt"); sp.Type != gjson.True {
+			if out, d.Reject = setMember(req, out, "safe_prompt", "true"); d.Reject != nil {
 				return d
 			}
 			d.Actions = append(d.Actions, "safe_prompt_enforced")
@@ -84,12 +84,13 @@ func (p *Policy) checkLimits(r *chatreq.Request) *apierr.Error {
 var tokenFields = [...]string{"max_tokens", "max_completion_tokens"}
 
 // capTokens clamps every present budget field to the cap and sets max_tokens to the
-// default when none is present.
+// default when none is present. The fields come from the parse (no new lookup in the
+// body) and are rewritten by setMember, a splice at the position Parse recorded.
 func (p *Policy) capTokens(r *chatreq.Request, body []byte, actions *[]string) ([]byte, *apierr.Error) {
 	def, limit := p.tokenLimits(r.Model)
 	present := false
 	for _, f := range tokenFields {
-		v := r.Root.Get(f)
+		v := r.Member(f)
 		if !v.Exists() || v.Type == gjson.Null {
 			continue
 		}
@@ -100,7 +101,7 @@ func (p *Policy) capTokens(r *chatreq.Request, body []byte, actions *[]string) (
 		present = true
 		if n > int64(limit) {
 			var err *apierr.Error
-			if body, err = set(body, f, limit); err != nil {
+			if body, err = setMember(r, body, f, strconv.Itoa(limit)); err != nil {
 				return nil, err
 			}
 			*actions = append(*actions, f+"_clamped")
@@ -108,7 +109,7 @@ func (p *Policy) capTokens(r *chatreq.Request, body []byte, actions *[]string) (
 	}
 	if !present && def > 0 {
 		var err *apierr.Error
-		if body, err = set(body, "max_tokens", def); err != nil {
+		if body, err = setMember(r, body, "max_tokens", strconv.Itoa(def)); err != nil {
 			return nil, err
 		}
 		*actions = append(*actions, "max_tokens_default")
@@ -158,9 +159,20 @@ func sortModelRules(rs []modelRule) {
 	})
 }
 
-// set replaces the value at an sjson path (a top-level field or a text segment). sjson
-// only fails on an invalid path or a non-object root, both excluded by chatreq.Parse;
-// should it fail anyway the request is refused, never forwarded unpoliced.
+// setMember sets a top-level member to the JSON value raw by splicing the bytes at the
+// position chatreq.Parse recorded (no new parse of the body); everything else is kept.
+// Should it fail the request is refused, never forwarded unpoliced.
+func setMember(r *chatreq.Request, body []byte, name, raw string) ([]byte, *apierr.Error) {
+	out, err := r.SetMember(body, name, raw)
+	if err != nil {
+		return nil, apierr.New(500, apierr.TypeUnavailable, "rewrite_failed", "the guard could not rewrite %s", name)
+	}
+	return out, nil
+}
+
+// set replaces the value at an sjson path (a text segment). sjson only fails on an
+// invalid path or a non-object root, both excluded by chatreq.Parse; should it fail
+// anyway the request is refused, never forwarded unpoliced.
 func set(body []byte, path string, v any) ([]byte, *apierr.Error) {
 	out, err := sjson.SetBytes(body, path, v)
 	if err != nil {
