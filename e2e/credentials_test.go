@@ -174,6 +174,15 @@ func TestCredentials(t *testing.T) {
 		}
 	})
 
+	t.Run("tenant may only use its allowed models", func(t *testing.T) {
+		before := keyed.count()
+		resp, body := keysPost(t, tenant, "large-1")
+		assertAPIError(t, resp, body, 403, "model_not_allowed")
+		if keyed.count() != before {
+			t.Error("a disallowed model reached the upstream")
+		}
+	})
+
 	t.Run("429 on key A moves to key B; all keys cooling gives 503", func(t *testing.T) {
 		keyed.limit(secrets.upstream["EG_E2E_KEY_A"])
 		resp, _ := keysPost(t, tenant, "small-1")

@@ -98,8 +98,8 @@ func (h *httpContext) applyCredentials() (*apierr.Error, [][2]string) {
 // reportKeyStatus tells the key ring how the upstream answered the request made with
 // its key, so 401/403/429 cool that key down for every worker.
 func (h *httpContext) reportKeyStatus() {
-	if h.ring == nil {
-		return
+	if h.ring == nil || h.done {
+		return // no key used, or the guard's own local reply (not the provider's answer)
 	}
 	status, _ := strconv.Atoi(hostcalls.ResponseHeader(":status"))
 	retryAfter := hostcalls.ResponseHeader("retry-after")

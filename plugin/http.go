@@ -101,7 +101,7 @@ func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) types.Ac
 	if err != nil {
 		return h.reject(apierr.New(500, apierr.TypeUnavailable, "body_unreadable", "the guard could not read the request body"))
 	}
-	d := h.policy.CheckBody(h.kind, h.upstream, body)
+	d := h.policy.CheckBodyFor(h.kind, h.upstream, h.tenant, body)
 	h.logVerdict(&d)
 	h.injection = d.Injection
 	if d.Request != nil {

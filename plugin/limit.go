@@ -25,14 +25,12 @@ type limiter struct {
 func newLimiter(cfg *config.Config, store credentials.SharedStore) *limiter {
 	rc := cfg.RateLimits
 	rc.ApplyDefaults()
-	active := rc.Global.Enabled || !rc.Default.Unlimited()
+	if !rc.Active(cfg.Clients.Tenants) {
+		return nil
+	}
 	var names []string
 	for _, t := range cfg.Clients.Tenants {
 		names = append(names, t.Name)
-		active = active || t.RequestsPerMinute > 0 || t.TokensPerMinute > 0
-	}
-	if !active {
-		return nil
 	}
 	l := &limiter{cfg: rc, lm: ratelimit.NewLimiter(), store: store}
 	names = append(names, rc.AnonymousTenant)

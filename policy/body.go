@@ -7,6 +7,7 @@ import (
 	"github.com/egressguard/egressguard/apierr"
 	"github.com/egressguard/egressguard/chatreq"
 	"github.com/egressguard/egressguard/config"
+	"github.com/egressguard/egressguard/credentials"
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 )
@@ -24,8 +25,15 @@ type Decision struct {
 // Rewritten reports whether the body changed.
 func (d *Decision) Rewritten() bool { return d.Body != nil }
 
-// CheckBody validates a complete request body and applies the cost caps.
+// CheckBody validates a complete request body and applies the cost caps, for a request
+// without an authenticated tenant.
 func (p *Policy) CheckBody(kind chatreq.Kind, up *config.Upstream, body []byte) Decision {
+	return p.CheckBodyFor(kind, up, nil, body)
+}
+
+// CheckBodyFor is CheckBody for a tenant (nil: none): its allowed models and its
+// max_tokens cap apply too.
+func (p *Policy) CheckBodyFor(kind chatreq.Kind, up *config.Upstream, t *credentials.Tenant, body []byte) Decision {
 	if len(body) > p.cfg.Limits.MaxBodyBytes {
 		return Decision{Reject: p.TooLarge()}
 	}
@@ -35,6 +43,10 @@ func (p *Policy) CheckBody(kind chatreq.Kind, up *config.Upstream, body []byte) 
 	}
 	d := Decision{Request: req}
 	if err := p.checkLimits(req); err != nil {
+		d.Reject = err
+		return d
+	}
+	if err := t.CheckModel(req.Model); err != nil {
 		d.Reject = err
 		return d
 	}
@@ -48,7 +60,7 @@ func (p *Policy) CheckBody(kind chatreq.Kind, up *config.Upstream, body []byte) 
 	if out = p.maskRequest(out, &d); d.Reject != nil {
 		return d
 	}
-	if out, d.Reject = p.capTokens(req, out, &d.Actions); d.Reject != nil {
+	if out, d.Reject = p.capTokens(req, t, out, &d.Actions); d.Reject != nil {
 		return d
 	}
 	if up != nil && up.EnforceSafePrompt && up.Provider == config.ProviderMistral && kind != chatreq.KindFIM {
@@ -58,6 +70,9 @@ func (p *Policy) CheckBody(kind chatreq.Kind, up *config.Upstream, body []byte) 
 			}
 			d.Actions = append(d.Actions, "safe_prompt_enforced")
 		}
+	}
+	if out, d.Reject = p.requestStreamUsage(req, kind, up, out, &d.Actions); d.Reject != nil {
+		return d
 	}
 	if len(d.Actions) > 0 {
 		d.Body = out
@@ -86,8 +101,10 @@ var tokenFields = [...]string{"max_tokens", "max_completion_tokens"}
 // capTokens clamps every present budget field to the cap and sets max_tokens to the
 // default when none is present. The fields come from the parse (no new lookup in the
 // body) and are rewritten by setMember, a splice at the position Parse recorded.
-func (p *Policy) capTokens(r *chatreq.Request, body []byte, actions *[]string) ([]byte, *apierr.Error) {
+func (p *Policy) capTokens(r *chatreq.Request, t *credentials.Tenant, body []byte, actions *[]string) ([]byte, *apierr.Error) {
 	def, limit := p.tokenLimits(r.Model)
+	limit = t.TokenCap(limit)
+	def = min(def, limit)
 	present := false
 	for _, f := range tokenFields {
 		v := r.Member(f)
@@ -179,4 +196,27 @@ func set(body []byte, path string, v any) ([]byte, *apierr.Error) {
 		return nil, apierr.New(500, apierr.TypeUnavailable, "rewrite_failed", "the guard could not rewrite %s", path)
 	}
 	return out, nil
+}
+
+// requestStreamUsage sets stream_options.include_usage on OpenAI-compatible chat streams
+// when rate limits need the provider's usage (Mistral streams always carry it, and
+// Mistral does not document stream_options).
+func (p *Policy) requestStreamUsage(r *chatreq.Request, kind chatreq.Kind, up *config.Upstream, body []byte, actions *[]string) ([]byte, *apierr.Error) {
+	if !p.streamUsage || !r.Stream || kind != chatreq.KindChat || (up != nil && up.Provider != config.ProviderOpenAI) {
+		return body, nil
+	}
+	so := r.Member("stream_options")
+	if so.Get("include_usage").Type == gjson.True {
+		return body, nil
+	}
+	var err *apierr.Error
+	if so.IsObject() {
+		body, err = set(body, "stream_options.include_usage", true)
+	} else {
+		body, err = setMember(r, body, "stream_options", `{"include_usage":true}`)
+	}
+	if err == nil {
+		*actions = append(*actions, "stream_usage_requested")
+	}
+	return body, err
 }

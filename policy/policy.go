@@ -22,6 +22,9 @@ type Policy struct {
 	models    []modelRule
 	inspector *inspect.Engine  // nil when injection.action is "off"
 	redactor  *redact.Redactor // nil when redaction is off both ways
+	// streamUsage asks OpenAI-compatible streams for their usage chunk
+	// (stream_options.include_usage) so rate limits can charge real tokens.
+	streamUsage bool
 }
 
 type route struct {
@@ -47,7 +50,7 @@ func New(cfg *config.Config) (*Policy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Policy{cfg: cfg, inspector: insp, redactor: red}
+	p := &Policy{cfg: cfg, inspector: insp, redactor: red, streamUsage: cfg.RateLimits.Active(cfg.Clients.Tenants)}
 	add := func(paths []string, k chatreq.Kind) {
 		for _, s := range paths {
 			pre := strings.HasSuffix(s, "*")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/egressguard/egressguard/chatreq"
 	"github.com/egressguard/egressguard/config"
+	"github.com/egressguard/egressguard/credentials"
 	"github.com/tidwall/gjson"
 )
 
@@ -217,3 +218,49 @@ func BenchmarkCheckBody(b *testing.B) {
 func sizeName(n int) string { return fmt.Sprintf("%dKiB", n>>10) }
 
 func parse(js string) (*config.Config, error) { return config.Parse([]byte(js)) }
+
+func TestTenantOverrides(t *testing.T) {
+	p := mustPolicy(t, `{"max_tokens":{"default":1024,"cap":4096}}`)
+	tenant := &credentials.Tenant{Name: "team-a", AllowedModels: []string{"small-*"}, MaxTokensCap: 300}
+	d := p.CheckBodyFor(chatreq.KindChat, nil, tenant, []byte(`{"model":"large-1","messages":[{"role":"user","content":"a"}]}`))
+	if d.Reject == nil || d.Reject.Status != 403 || d.Reject.Code != "model_not_allowed" {
+		t.Errorf("disallowed model: %+v", d.Reject)
+	}
+	for _, c := range []struct {
+		extra string
+		want  int64
+	}{{``, 300}, {`,"max_tokens":5000`, 300}, {`,"max_tokens":100`, 100}} {
+		in := []byte(`{"model":"small-1","messages":[{"role":"user","content":"a"}]` + c.extra + `}`)
+		d = p.CheckBodyFor(chatreq.KindChat, nil, tenant, in)
+		if d.Reject != nil || gjson.GetBytes(orig(d, in), "max_tokens").Int() != c.want {
+			t.Errorf("tenant cap with %q: %+v body %s, want max_tokens %d", c.extra, d.Reject, d.Body, c.want)
+		}
+	}
+}
+
+// orig is the forwarded body: the rewrite, or the original when unchanged.
+func orig(d Decision, in []byte) []byte {
+	if d.Body != nil {
+		return d.Body
+	}
+	return in
+}
+
+func TestStreamUsageRequestedWhenRateLimited(t *testing.T) {
+	p := mustPolicy(t, `{"rate_limits":{"default":{"tokens_per_minute":1000}}}`)
+	for _, c := range []struct{ in, want string }{
+		{`{"model":"m","stream":true,"messages":[{"role":"user","content":"a"}]}`, `{"include_usage":true}`},
+		{`{"model":"m","stream":true,"stream_options":{"x":1},"messages":[{"role":"user","content":"a"}]}`, `{"x":1,"include_usage":true}`},
+		{`{"model":"m","stream":false,"messages":[{"role":"user","content":"a"}]}`, ``},
+	} {
+		d := p.CheckBody(chatreq.KindChat, nil, []byte(c.in))
+		if got := gjson.GetBytes(orig(d, []byte(c.in)), "stream_options").Raw; d.Reject != nil || got != c.want {
+			t.Errorf("%s: stream_options = %s (%v), want %s", c.in, got, d.Reject, c.want)
+		}
+	}
+	mistral := &config.Upstream{Name: "m", Provider: config.ProviderMistral}
+	d := p.CheckBody(chatreq.KindChat, mistral, []byte(`{"model":"m","stream":true,"messages":[{"role":"user","content":"a"}]}`))
+	if d.Body != nil && gjson.GetBytes(d.Body, "stream_options").Exists() {
+		t.Error("Mistral requests must not get stream_options")
+	}
+}

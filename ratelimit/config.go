@@ -213,3 +213,17 @@ func headerProblem(h string) string {
 	}
 	return ""
 }
+
+// Active reports whether any limit is configured (the default or a tenant's own) or
+// global publishing is on; when not, the plugin skips rate limiting entirely.
+func (c *Config) Active(tenants []credentials.Tenant) bool {
+	if c.Global.Enabled || !c.Default.Unlimited() {
+		return true
+	}
+	for _, t := range tenants {
+		if t.RequestsPerMinute > 0 || t.TokensPerMinute > 0 {
+			return true
+		}
+	}
+	return false
+}
