@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/egressguard/egressguard/internal/jsonstr"
 )
 
 // Prefix starts every audit line.
@@ -130,8 +132,6 @@ func appendInt(b []byte, name string, v int64) []byte {
 	return strconv.AppendInt(b, v, 10)
 }
 
-const hexDigits = "0123456789abcdef"
-
 // appendString appends s as a JSON string, cut to MaxStringBytes.
 func appendString(b []byte, s string) []byte {
 	cut := false
@@ -143,38 +143,7 @@ func appendString(b []byte, s string) []byte {
 		s, cut = s[:n], true
 	}
 	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			i++
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			case c < 0x20 || c == 0x7f:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, `\u202`...)
-			b = append(b, hexDigits[r&0xf])
-		default:
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
+	b = jsonstr.AppendContent(b, s)
 	if cut {
 		b = append(b, "…"...)
 	}
