@@ -2,11 +2,11 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/egressguard/egressguard/internal/envoytest"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/proxytest"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 	"github.com/tidwall/gjson"
@@ -32,20 +32,13 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func wasmPath() string {
-	if p := os.Getenv("GUARD_WASM"); p != "" {
-		return p
-	}
-	return filepath.Join("..", "build", "egressguard.wasm")
-}
-
 // vmTest runs f against the native plugin and the compiled wasm.
 func vmTest(t *testing.T, f func(t *testing.T, vm types.VMContext)) {
 	t.Run("go", func(t *testing.T) { f(t, &vmContext{}) })
 	t.Run("wasm", func(t *testing.T) {
 		wasmOnce.Do(func() {
 			var b []byte
-			if b, wasmErr = os.ReadFile(wasmPath()); wasmErr == nil {
+			if b, wasmErr = os.ReadFile(envoytest.DefaultWasm()); wasmErr == nil {
 				wasmVM, wasmErr = proxytest.NewWasmVMContext(b)
 			}
 		})

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/egressguard/egressguard/internal/envoytest"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/proxytest"
 )
 
@@ -29,20 +30,13 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func wasmFile() string {
-	if p := os.Getenv("GUARD_WASM"); p != "" {
-		return p
-	}
-	return filepath.Join("..", "..", "build", "egressguard.wasm")
-}
-
 // wasmVM compiles build/egressguard.wasm once; without it the test is skipped (failed
 // under CI, where `make test` builds it first).
 func wasmVM(t *testing.T) proxytest.WasmVMContext {
 	t.Helper()
 	vmOnce.Do(func() {
 		var b []byte
-		if b, vmErr = os.ReadFile(wasmFile()); vmErr == nil {
+		if b, vmErr = os.ReadFile(envoytest.DefaultWasm()); vmErr == nil {
 			vm, vmErr = proxytest.NewWasmVMContext(b)
 		}
 	})
