@@ -121,11 +121,7 @@ func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) types.Ac
 	}
 	h.req = d.Request
 	if h.limiter != nil {
-		final := body
-		if d.Rewritten() {
-			final = d.Body
-		}
-		if e, hdrs := h.admit(d.Request, final); e != nil {
+		if e, hdrs := h.admit(d.Request, d.MaxTokens); e != nil {
 			return h.reject(e, hdrs...)
 		}
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/metrics"
 	"github.com/egressguard/egressguard/ratelimit"
-	"github.com/tidwall/gjson"
 )
 
 // limiter is the compiled rate-limit configuration of one plugin instance.
@@ -51,11 +50,11 @@ type admission struct {
 
 // admit estimates the request's token cost, publishes tenant and cost for Envoy's
 // global rate limit filter, and applies the local limits. It returns the 429 to send.
-func (h *httpContext) admit(req *chatreq.Request, body []byte) (*apierr.Error, [][2]string) {
+func (h *httpContext) admit(req *chatreq.Request, maxTokens int) (*apierr.Error, [][2]string) {
 	l := h.limiter
 	a := &h.adm
 	a.bucket, a.limits = l.cfg.LimitsFor(h.tenant)
-	a.estimate = ratelimit.AdmissionCost(promptEstimate(req), effectiveMaxTokens(body))
+	a.estimate = ratelimit.AdmissionCost(promptEstimate(req), maxTokens)
 	if g := l.cfg.Global; g.Enabled {
 		hostcalls.SetFilterState(g.TenantProperty, a.bucket)
 		hostcalls.SetFilterState(g.CostProperty, strconv.Itoa(a.estimate))
@@ -117,14 +116,4 @@ func promptEstimate(req *chatreq.Request) int {
 		texts[i] = s.Text
 	}
 	return ratelimit.EstimatePrompt(texts, req.Messages)
-}
-
-// effectiveMaxTokens is the completion budget of the forwarded body (after the caps).
-func effectiveMaxTokens(body []byte) int {
-	r := gjson.GetManyBytes(body, "max_tokens", "max_completion_tokens")
-	n := int(r[0].Int())
-	if m := int(r[1].Int()); m > 0 && (n == 0 || m < n) {
-		n = m
-	}
-	return n
 }

@@ -20,6 +20,9 @@ type Decision struct {
 	Request   *chatreq.Request // the parsed request (nil when the body was unreadable)
 	Actions   []string         // rewrites applied, e.g. "max_tokens_default", for logs and metrics
 	Injection *Injection       // prompt-injection verdict (nil when inspection is off)
+	// MaxTokens is the completion budget the forwarded request carries after the caps:
+	// the smallest budget field, or the default set; 0 when it has none.
+	MaxTokens int
 }
 
 // Rewritten reports whether the body changed.
@@ -60,7 +63,7 @@ func (p *Policy) CheckBodyFor(kind chatreq.Kind, up *config.Upstream, t *credent
 	if out = p.maskRequest(out, &d); d.Reject != nil {
 		return d
 	}
-	if out, d.Reject = p.capTokens(req, t, out, &d.Actions); d.Reject != nil {
+	if out, d.MaxTokens, d.Reject = p.capTokens(req, t, out, &d.Actions); d.Reject != nil {
 		return d
 	}
 	if up != nil && up.EnforceSafePrompt && up.Provider == config.ProviderMistral && kind != chatreq.KindFIM {
@@ -99,13 +102,14 @@ func (p *Policy) checkLimits(r *chatreq.Request) *apierr.Error {
 var tokenFields = [...]string{"max_tokens", "max_completion_tokens"}
 
 // capTokens clamps every present budget field to the cap and sets max_tokens to the
-// default when none is present. The fields come from the parse (no new lookup in the
-// body) and are rewritten by setMember, a splice at the position Parse recorded.
-func (p *Policy) capTokens(r *chatreq.Request, t *credentials.Tenant, body []byte, actions *[]string) ([]byte, *apierr.Error) {
+// default when none is present, and returns the resulting budget. The fields come from
+// the parse (no new lookup in the body) and are rewritten by setMember, a splice at the
+// position Parse recorded.
+func (p *Policy) capTokens(r *chatreq.Request, t *credentials.Tenant, body []byte, actions *[]string) ([]byte, int, *apierr.Error) {
 	def, limit := p.tokenLimits(r.Model)
 	limit = t.TokenCap(limit)
 	def = min(def, limit)
-	present := false
+	present, budget := false, 0
 	for _, f := range tokenFields {
 		v := r.Member(f)
 		if !v.Exists() || v.Type == gjson.Null {
@@ -113,25 +117,30 @@ func (p *Policy) capTokens(r *chatreq.Request, t *credentials.Tenant, body []byt
 		}
 		n, ok := positiveInt(v)
 		if !ok {
-			return nil, apierr.Invalid("invalid_value", f, "%s must be a positive integer, got %s", f, v.Raw)
+			return nil, 0, apierr.Invalid("invalid_value", f, "%s must be a positive integer, got %s", f, v.Raw)
 		}
 		present = true
 		if n > int64(limit) {
 			var err *apierr.Error
 			if body, err = setMember(r, body, f, strconv.Itoa(limit)); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			*actions = append(*actions, f+"_clamped")
+			n = int64(limit)
+		}
+		if budget == 0 || int(n) < budget {
+			budget = int(n)
 		}
 	}
 	if !present && def > 0 {
 		var err *apierr.Error
 		if body, err = setMember(r, body, "max_tokens", strconv.Itoa(def)); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		*actions = append(*actions, "max_tokens_default")
+		budget = def
 	}
-	return body, nil
+	return body, budget, nil
 }
 
 // positiveInt accepts JSON integers ≥ 1 (also "100.0"-style integral floats).

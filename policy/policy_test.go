@@ -232,7 +232,7 @@ func TestTenantOverrides(t *testing.T) {
 	}{{``, 300}, {`,"max_tokens":5000`, 300}, {`,"max_tokens":100`, 100}} {
 		in := []byte(`{"model":"small-1","messages":[{"role":"user","content":"a"}]` + c.extra + `}`)
 		d = p.CheckBodyFor(chatreq.KindChat, nil, tenant, in)
-		if d.Reject != nil || gjson.GetBytes(orig(d, in), "max_tokens").Int() != c.want {
+		if d.Reject != nil || gjson.GetBytes(orig(d, in), "max_tokens").Int() != c.want || int64(d.MaxTokens) != c.want {
 			t.Errorf("tenant cap with %q: %+v body %s, want max_tokens %d", c.extra, d.Reject, d.Body, c.want)
 		}
 	}
@@ -262,5 +262,24 @@ func TestStreamUsageRequestedWhenRateLimited(t *testing.T) {
 	d := p.CheckBody(chatreq.KindChat, mistral, []byte(`{"model":"m","stream":true,"messages":[{"role":"user","content":"a"}]}`))
 	if d.Body != nil && gjson.GetBytes(d.Body, "stream_options").Exists() {
 		t.Error("Mistral requests must not get stream_options")
+	}
+}
+
+// MaxTokens is the smallest budget field after the caps, or the default set.
+func TestDecisionMaxTokens(t *testing.T) {
+	p := mustPolicy(t, `{"max_tokens":{"default":100,"cap":1000}}`)
+	for _, c := range []struct {
+		extra string
+		want  int
+	}{{``, 100}, {`,"max_tokens":5000`, 1000}, {`,"max_tokens":50,"max_completion_tokens":70`, 50},
+		{`,"max_tokens":5000,"max_completion_tokens":700`, 700}, {`,"max_tokens":null`, 100}} {
+		d := p.CheckBody(chatreq.KindChat, nil, []byte(`{"model":"m","messages":[{"role":"user","content":"a"}]`+c.extra+`}`))
+		if d.Reject != nil || d.MaxTokens != c.want {
+			t.Errorf("%q: MaxTokens = %d (%v), want %d", c.extra, d.MaxTokens, d.Reject, c.want)
+		}
+	}
+	p = mustPolicy(t, `{"max_tokens":{"default":0,"cap":1000}}`)
+	if d := p.CheckBody(chatreq.KindChat, nil, []byte(`{"model":"m","messages":[{"role":"user","content":"a"}]}`)); d.MaxTokens != 0 {
+		t.Errorf("no field and no default: MaxTokens = %d, want 0", d.MaxTokens)
 	}
 }
