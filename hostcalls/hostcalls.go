@@ -175,30 +175,22 @@ func DispatchHTTP(cluster string, headers [][2]string, body []byte, timeoutMs ui
 	return err
 }
 
-// CallResponse returns the status ("" → 0) and body of the answer to a dispatched call;
-// call it only inside the callback.
-func CallResponse(bodySize int) (status int, body []byte) {
+// CallResponse returns the status (0 when absent), the retry-after header and the body
+// of the answer to a dispatched call; call it only inside the callback.
+func CallResponse(bodySize int) (status int, retryAfter string, body []byte) {
 	hs, _ := proxywasm.GetHttpCallResponseHeaders()
 	for _, h := range hs {
-		if h[0] == ":status" {
+		switch strings.ToLower(h[0]) {
+		case ":status":
 			status, _ = strconv.Atoi(h[1])
+		case "retry-after":
+			retryAfter = h[1]
 		}
 	}
 	if bodySize > 0 {
 		body, _ = proxywasm.GetHttpCallResponseBody(0, bodySize)
 	}
-	return status, body
-}
-
-// CallResponseHeader returns one header of the answer to a dispatched call.
-func CallResponseHeader(name string) string {
-	hs, _ := proxywasm.GetHttpCallResponseHeaders()
-	for _, h := range hs {
-		if strings.EqualFold(h[0], name) {
-			return h[1]
-		}
-	}
-	return ""
+	return status, retryAfter, body
 }
 
 // ResumeRequest continues a request the plugin paused.

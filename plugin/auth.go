@@ -101,7 +101,7 @@ func (h *httpContext) reportKeyStatus() {
 	if h.ring == nil || h.done {
 		return // no key used, or the guard's own local reply (not the provider's answer)
 	}
-	status, _ := strconv.Atoi(hostcalls.ResponseHeader(":status"))
+	status := h.out.status // read once in OnHttpResponseHeaders
 	retryAfter := hostcalls.ResponseHeader("retry-after")
 	if h.ring.ReportStatus(h.creds.store, h.keyName, status, retryAfter, time.Now()) {
 		hostcalls.Count(metrics.Name(metrics.KeyCooldowns, "upstream", h.ring.Upstream(), "key", h.keyName), 1)

@@ -71,14 +71,14 @@ func (h *httpContext) dispatch(call *moderation.Call, done func(moderation.Verdi
 			done(moderation.Verdict{}, mod.m.NoResponse(time.Since(start)))
 			return
 		}
-		status, body := hostcalls.CallResponse(bodySize)
+		status, retryAfter, body := hostcalls.CallResponse(bodySize)
 		if elapsed := time.Since(start); status == 504 && elapsed >= mod.m.Timeout()-10*time.Millisecond {
 			// Envoy answers its own call timeout with a 504.
 			done(moderation.Verdict{}, moderation.Unavailable(moderation.ReasonTimeout))
 			return
 		}
 		if mod.ring != nil {
-			mod.ring.ReportStatus(mod.store, keyName, status, hostcalls.CallResponseHeader("retry-after"), time.Now())
+			mod.ring.ReportStatus(mod.store, keyName, status, retryAfter, time.Now())
 		}
 		v, f := mod.m.Finish(call, status, body, mod.store, time.Now())
 		done(v, f)

@@ -35,8 +35,7 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Actio
 	if h.done || (h.redactor == nil && !moderated && h.limiter == nil) || endOfStream {
 		return types.ActionContinue
 	}
-	status := hostcalls.ResponseHeader(":status")
-	if len(status) != 3 || status[0] != '2' { // provider errors pass through unchanged
+	if h.out.status < 200 || h.out.status > 299 { // provider errors pass through unchanged
 		return types.ActionContinue
 	}
 	if enc := hostcalls.ResponseHeader("content-encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
