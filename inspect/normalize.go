@@ -451,6 +451,10 @@ func (f *folder) fastRun(s *scanner, i int) int {
 		if b == '!' || b == '?' || b == ';' || (b == '.' && (i+1 >= len(text) || !wordByte(text[i+1]))) {
 			f.sepHard = true
 		}
+		// inline observe: a run too short to be an encoding just ends
+		if t := &s.enc; t.runStart >= 0 && i-t.runStart < minB64Run {
+			t.runStart = -1
+		}
 		if t := &s.enc; t.runStart >= 0 || (b <= ' ' && t.pctStart >= 0) {
 			s.observe(b, i)
 		}

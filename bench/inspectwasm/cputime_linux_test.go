@@ -31,8 +31,11 @@ func threadCPU() time.Duration {
 // bareLoop/swarLoop): bare-hot and bare-spread do one class-table lookup
 // and one dense-DFA transition per byte over a table of the engine's size,
 // with transitions among 1024 hot states or spread over all 17k; swar only
-// finds word starts, eight bytes per step.
-var modeNames = []string{"engine", "baseline", "bare-hot", "bare-spread", "swar"}
+// finds word starts, eight bytes per step; hashwords, swarwords and
+// hashcall split the text into words and probe a table once per word (guest
+// hashWords: byte at a time, eight bytes at a time, and with a function call
+// per word).
+var modeNames = []string{"engine", "baseline", "bare-hot", "bare-spread", "swar", "hashwords", "swarwords", "hashcall"}
 
 func TestCPUThroughput(t *testing.T) {
 	if os.Getenv("INSPECTWASM_CPU") == "" {
