@@ -259,6 +259,22 @@ func TestResponseJSONRedacted(t *testing.T) {
 	})
 }
 
+// TestResponseJSONDuplicateKey: a response that repeats "content" (a client
+// parser keeps the last copy) is redacted as text, so neither copy leaks.
+func TestResponseJSONDuplicateKey(t *testing.T) {
+	vmTest(t, func(t *testing.T, vm types.VMContext) {
+		host := harness(t, vm, `{}`)
+		id := startChat(t, host, `{"model":"m","messages":[{"role":"user","content":"hi"}]}`)
+		resp := `{"choices":[{"index":0,"message":{"role":"assistant","content":"hello","content":"card 4111 1111 1111 1111"}}]}`
+		host.CallOnResponseHeaders(id, [][2]string{{":status", "200"}, {"content-type", "application/json"}}, false)
+		host.CallOnResponseBody(id, []byte(resp), true)
+		got := string(host.GetCurrentResponseBody(id))
+		if strings.Contains(got, "4111") || !strings.Contains(got, "[CREDIT_CARD]") {
+			t.Errorf("duplicate content key not redacted: %s", got)
+		}
+	})
+}
+
 func TestResponseErrorsPassThrough(t *testing.T) {
 	vmTest(t, func(t *testing.T, vm types.VMContext) {
 		host := harness(t, vm, `{}`)

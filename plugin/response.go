@@ -86,6 +86,7 @@ func (h *httpContext) OnHttpResponseBody(bodySize int, endOfStream bool) types.A
 			var rep redact.Report
 			out, rep, err = h.redactor.RedactChatJSON(body, h.reqCtx)
 			if err != nil { // not the JSON we expect: redact it as text rather than pass it raw
+				hostcalls.LogWarn("egressguard: " + err.Error() + "; redacting the response as text")
 				var text string
 				text, rep = h.redactor.Redact(string(body), h.reqCtx)
 				out = []byte(text)

@@ -20,11 +20,14 @@ type edit struct {
 // choices[].text are rewritten, by splicing new JSON strings over the old
 // ones; every other byte is untouched. Tool-call arguments get PII/secret
 // redaction only (no HTML or link rules). A body without choices is returned
-// as is.
+// as is; one that repeats a key on those paths is an error (see duplicateKey).
 func (r *Redactor) RedactChatJSON(body []byte, rc *RequestContext) ([]byte, Report, error) {
 	var rep Report
 	if !gjson.ValidBytes(body) {
 		return nil, rep, fmt.Errorf("redact: response body (%d bytes) is not valid JSON", len(body))
+	}
+	if k := duplicateKey(string(body)); k != "" {
+		return nil, rep, fmt.Errorf("redact: response body has a duplicate key %q on a redacted path", k)
 	}
 	var edits []edit
 	var err error

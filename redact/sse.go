@@ -207,7 +207,8 @@ func (t *SSETransformer) dispatch() {
 		t.flushAll()
 		t.emit(payload)
 	case t.fastEvent(payload):
-	case !gjson.Valid(payload):
+	case !gjson.Valid(payload) || duplicateKey(payload) != "":
+		// not the provider's event shape: redact it whole, as text
 		red, rep := t.r.Redact(payload, t.rc)
 		t.rep.Merge(rep)
 		t.emit(red)
