@@ -264,10 +264,14 @@ func (r *Redactor) exfilURL(u string) bool {
 	if len(tail) > 33 {
 		return true
 	}
-	for _, seg := range strings.Split(tail, "/") {
-		if len(seg) >= 16 {
+	for seg := 0; tail != ""; tail = tail[seg:] { // a path segment of 16+ bytes (no allocation)
+		if seg = strings.IndexByte(tail, '/'); seg < 0 {
+			return len(tail) >= 16
+		}
+		if seg >= 16 {
 			return true
 		}
+		seg++
 	}
 	return false
 }
