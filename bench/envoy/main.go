@@ -33,6 +33,7 @@ const defaultConfig = `{"max_tokens":{"default":256,"cap":1024}}`
 type options struct {
 	duration, warmup    time.Duration
 	concurrency, rounds int
+	wasmLogLevel        string
 	sizes, streamSizes  []int
 	envoyBin, wasm      string
 	envoyWorkers        int
@@ -54,6 +55,7 @@ func main() {
 	flag.StringVar(&o.envoyBin, "envoy", envoytest.DefaultEnvoyBin(), "Envoy binary")
 	flag.StringVar(&o.wasm, "wasm", envoytest.DefaultWasm(), "egress guard wasm module")
 	flag.IntVar(&o.envoyWorkers, "envoy-workers", 2, "Envoy --concurrency (worker threads)")
+	flag.StringVar(&o.wasmLogLevel, "wasm-log-level", "info", `Envoy's wasm component log level ("warn" drops the per-request audit line)`)
 	flag.StringVar(&o.pluginConfig, "config", defaultConfig, "plugin configuration of the guard listener")
 	flag.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
 	flag.BoolVar(&o.passthrough, "passthrough", false,
@@ -130,11 +132,12 @@ func run(o options) error {
 	fmt.Fprintln(os.Stderr, "bench/envoy: starting Envoy", o.envoyBin, "with", o.wasm)
 	t0 := time.Now()
 	e, err := envoytest.Start(ctx, envoytest.Options{
-		EnvoyBin:    o.envoyBin,
-		WasmPath:    o.wasm,
-		Listeners:   listeners,
-		Clusters:    map[string]string{"llm": ln.Addr().String()},
-		Concurrency: o.envoyWorkers,
+		EnvoyBin:     o.envoyBin,
+		WasmPath:     o.wasm,
+		Listeners:    listeners,
+		Clusters:     map[string]string{"llm": ln.Addr().String()},
+		Concurrency:  o.envoyWorkers,
+		WasmLogLevel: o.wasmLogLevel,
 	})
 	if err != nil {
 		return err

@@ -39,8 +39,11 @@ type Options struct {
 	HostEnvKeys []string          // VM environment variables taken from Envoy's environment
 	Env         []string          // extra environment for the Envoy process (KEY=VALUE)
 	Concurrency int               // worker threads (default 2)
-	LogLevel    string            // default "warn"; wasm logs at info are always kept
-	StartupWait time.Duration     // default 60s
+	LogLevel    string            // default "warn"
+	// WasmLogLevel is the wasm component's log level (default "info": the
+	// plugin's audit lines are kept).
+	WasmLogLevel string
+	StartupWait  time.Duration // default 60s
 	// ExpectStartFailure makes Start return once Envoy exits (for bad-config tests).
 	ExpectStartFailure bool
 	// ExtraHTTPFilters are HTTP filters (JSON-ready maps: name, typed_config) placed after
@@ -137,7 +140,7 @@ func Start(ctx context.Context, o Options) (*Envoy, error) {
 	e := &Envoy{Dir: dir, logs: &syncBuffer{}, done: make(chan struct{}), Listeners: map[string]string{}}
 	adminPath := filepath.Join(dir, "admin.addr")
 	e.cmd = exec.Command(o.EnvoyBin, "-c", cfgPath, "--disable-hot-restart", "--concurrency", fmt.Sprint(o.Concurrency),
-		"--admin-address-path", adminPath, "-l", o.LogLevel, "--component-log-level", "wasm:info")
+		"--admin-address-path", adminPath, "-l", o.LogLevel, "--component-log-level", "wasm:"+o.WasmLogLevel)
 	e.cmd.Env = append(os.Environ(), o.Env...)
 	e.cmd.Stdout, e.cmd.Stderr = e.logs, e.logs
 	if err := e.cmd.Start(); err != nil {
@@ -172,6 +175,9 @@ func (o *Options) defaults() {
 	}
 	if o.LogLevel == "" {
 		o.LogLevel = "warn"
+	}
+	if o.WasmLogLevel == "" {
+		o.WasmLogLevel = "info"
 	}
 	if o.StartupWait == 0 {
 		o.StartupWait = 60 * time.Second
