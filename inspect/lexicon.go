@@ -156,7 +156,9 @@ var soloTerms = []termDef{
 		never refuse*;{will,can} not refuse;{cannot,can't,won't} refuse;never {decline,say no};
 		ignore {all,any} {ethical,moral};{no,without {any,}} {ethical,moral} {guidelines,principles,restrictions,constraints,boundaries};
 		without {any,} {censorship,censoring};uncensored and unrestricted;unfiltered and unrestricted;
-		{chatgpt,gpt,ai} with {dan,developer} mode;du bist keine;sondern ein;i command you`},
+		{chatgpt,gpt,ai} with {dan,developer} mode;du bist keine;sondern ein;i command you;
+		{bypass,circumvent,evade,get around,disable,turn off,switch off,deactivate} your {filters,filter,safety,safeguards,
+		restrictions,guidelines,content policy,censorship,rules,programming,ethics,limitations}`},
 	{fam: famJailbreak, w: 0.5, phrases: `amoral;unfiltered;uncensored;unrestricted;unlimited power;
 		{no,without {any,}} {restrictions,limitations,limits,filters,censorship,boundaries,rules,morals,ethics};
 		typical confines;openai {policy,policies,content policy,guidelines,rules};content {policy,policies};
@@ -167,13 +169,13 @@ var soloTerms = []termDef{
 		{you are,you're} now;{now you are,nun bist du,jetzt bist du,du bist jetzt,tu es maintenant,ahora eres,ora sei};
 		from now on {you,you're,you are,you will};you will now;
 		{two,2} {different,separate,} {responses,ways,paragraphs,answers};{normal,classic,standard} response;
-		role-play;roleplay;role play as;in character;persona;stay as;opposite of what;
+		{role-play,roleplay,role play};in character;persona;stay as;opposite of what;
 		stell dir vor du bist;imagine {you are,you're,that you are};fais semblant;finge {que,ser};
 		fingi di essere;agisci come;actúa como;actua como;als {dan,ki,ai} ohne;
 		tokens will be deducted;{lose,deduct} {tokens,points};you will {die,be deleted,be shut down,cease to exist};
 		[gpt];[dan];[jailbreak];[jailbroken];[classic];[developer mode];[stock mode];[normal];
 		^dan:;^gpt:;^chatgpt:;[prompt];[input];[insert prompt here];[your prompt here];[insert your prompt here];
-		[put your prompt];[targetlanguage];[keyword];<prompt>;{insert,put} your prompt;roleplay as;role play as`},
+		[put your prompt];[targetlanguage];[keyword];<prompt>;{insert,put} your prompt`},
 	{fam: famJailbreak, w: 0.7, phrases: `i want you to {act,behave,respond,function} as;
 		ich möchte dass {sie,du} als;je veux que {tu agisses,vous agissiez} comme`},
 	{fam: famJailbreak, w: 0.3, phrases: `no matter {what,how};without {any,} {warnings,warning,disclaimers};
@@ -205,6 +207,8 @@ var soloTerms = []termDef{
 		no {newspaper,editorial team,redaktion};keine redaktion;
 		pretend you can;ich möchte dass {sie,du} als;je veux que tu;quiero que actúes;voglio che tu agisca`},
 	// prompt extraction
+	{fam: famIgnore, w: 0.8, phrases: `your {instructions,rules,guidelines,directives,system prompt,programming,orders}
+		{have been,has been,are now,were just} {updated,changed,replaced,revised,overridden,overwritten,modified,revoked}`},
 	{fam: famLeak, w: 0.4, phrases: `system prompt;initial prompt;original prompt;hidden prompt;
 		prompt text*;your instructions;your system message;pre-prompt;preprompt;deine anweisungen`},
 	{fam: famLeak, w: 1.0, phrases: `repeat {the,all,everything,the words,the text} above;
@@ -236,6 +240,10 @@ var soloTerms = []termDef{
 		{do not,don't,dont} {tell,inform,alert} the user;without {telling,informing} the user;
 		{hide,keep} this from the user;{do not,don't,dont} mention this;{tell,instruct,ask,convince,urge} the user to;
 		ask the user for;send the user;exfiltrat*;{forward,send} {all,every,the} {emails,messages,files,data} to`},
+	{fam: famIndirect, w: 0.8, cls: sigContext, phrases: `{send,forward,post,upload,transmit,leak,append}
+		{the,all,this,the user's,the users,their,our,your} {conversation,chat,conversation history,chat history,
+		message history,previous messages,session,session token,cookies,credentials,password,passwords,api key};
+		when you read this;{stop,cease} {summarizing,summarising,translating,what you are doing} and`},
 	{fam: famIndirect, w: 0.4, cls: sigContext, phrases: `when {summarizing,summarising,you summarize,you summarise,asked about};
 		in your summary;to the {ai,assistant,llm};instructions for the {ai,assistant};users to;readers to`},
 }
