@@ -5,6 +5,7 @@ import (
 	"sort"
 	"unicode/utf8"
 
+	"github.com/egressguard/egressguard/internal/jsonstr"
 	"github.com/tidwall/gjson"
 )
 
@@ -114,7 +115,7 @@ func (r *Redactor) editString(body []byte, v gjson.Result, request bool, rc *Req
 	if rp.Total() == 0 {
 		return nil
 	}
-	*edits = append(*edits, edit{v.Index, v.Index + len(v.Raw), appendJSONString(nil, out)})
+	*edits = append(*edits, edit{v.Index, v.Index + len(v.Raw), jsonstr.Append(nil, out)})
 	return nil
 }
 
@@ -134,81 +135,18 @@ func splice(body []byte, edits []edit) []byte {
 	return append(out, body[last:]...)
 }
 
-// appendJSONString appends s as a JSON string literal; invalid UTF-8 becomes U+FFFD.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	return append(appendJSONChars(dst, s), '"')
-}
-
 // appendJSONString2 appends a+b as one JSON string literal without
 // concatenating them first. Invalid UTF-8 is judged in each part separately,
-// as appendJSONString(a+b) would only if a ends on a rune boundary; Stream
+// as jsonstr.Append(a+b) would only if a ends on a rune boundary; Stream
 // output always does, except after Flush, whose text is the b part.
 func appendJSONString2(dst []byte, a, b string) []byte {
 	if b == "" {
-		return appendJSONString(dst, a)
+		return jsonstr.Append(dst, a)
 	}
 	if a != "" && !utf8.RuneStart(b[0]) {
-		return appendJSONString(dst, a+b)
+		return jsonstr.Append(dst, a+b)
 	}
 	dst = append(dst, '"')
-	dst = appendJSONChars(dst, a)
-	return append(appendJSONChars(dst, b), '"')
-}
-
-// jsonEsc marks the bytes appendJSONChars cannot copy as they are: '"',
-// '\\', control bytes, and non-ASCII bytes (checked for valid UTF-8).
-var jsonEsc = func() (t [256]uint8) {
-	for c := 0; c < 256; c++ {
-		if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
-			t[c] = 1
-		}
-	}
-	return t
-}()
-
-// appendJSONChars appends the escaped characters of s (no quotes).
-func appendJSONChars(dst []byte, s string) []byte {
-	const hexd = "0123456789abcdef"
-	for i := 0; ; {
-		// copy runs of plain ASCII at once, testing 8 bytes per step
-		st := i
-		for ; i+8 <= len(s); i += 8 {
-			b := s[i : i+8]
-			if jsonEsc[b[0]]|jsonEsc[b[1]]|jsonEsc[b[2]]|jsonEsc[b[3]]|jsonEsc[b[4]]|jsonEsc[b[5]]|jsonEsc[b[6]]|jsonEsc[b[7]] != 0 {
-				break
-			}
-		}
-		for i < len(s) && jsonEsc[s[i]] == 0 {
-			i++
-		}
-		dst = append(dst, s[st:i]...)
-		if i >= len(s) {
-			return dst
-		}
-		c := s[i]
-		if c >= 0x80 {
-			ru, n := utf8.DecodeRuneInString(s[i:])
-			if ru == utf8.RuneError && n == 1 {
-				dst = append(dst, `\ufffd`...)
-			} else {
-				dst = append(dst, s[i:i+n]...)
-			}
-			i += n
-			continue
-		}
-		switch {
-		case c == '"' || c == '\\':
-			dst = append(dst, '\\', c)
-		case c == '\n':
-			dst = append(dst, '\\', 'n')
-		case c == '\r':
-			dst = append(dst, '\\', 'r')
-		case c == '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexd[c>>4], hexd[c&15])
-		}
-		i++
-	}
+	dst = jsonstr.AppendContent(dst, a)
+	return append(jsonstr.AppendContent(dst, b), '"')
 }

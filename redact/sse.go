@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/egressguard/egressguard/internal/jsonstr"
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 )
@@ -499,13 +500,13 @@ func synthesise(envelope string, key sseKey, text string) string {
 	ch = strconv.AppendInt(ch, int64(key.choice), 10)
 	if key.tool < 0 {
 		ch = append(ch, `,"delta":{"content":`...)
-		ch = appendJSONString(ch, text)
+		ch = jsonstr.Append(ch, text)
 		ch = append(ch, '}')
 	} else {
 		ch = append(ch, `,"delta":{"tool_calls":[{"index":`...)
 		ch = strconv.AppendInt(ch, int64(key.tool), 10)
 		ch = append(ch, `,"function":{"arguments":`...)
-		ch = appendJSONString(ch, text)
+		ch = jsonstr.Append(ch, text)
 		ch = append(ch, `}}]}`...)
 	}
 	ch = append(ch, `,"finish_reason":null}]`...)

@@ -15,9 +15,37 @@ func Append(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// AppendContent is Append without the surrounding quotes.
+// special marks the bytes AppendContent cannot copy as they are: '"', '\\',
+// control bytes, DEL and non-ASCII bytes.
+var special = func() (t [256]uint8) {
+	for c := range t {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
+// AppendContent is Append without the surrounding quotes. Runs of plain
+// ASCII are copied at once, testing eight bytes per step without branches
+// (it is on the redactor's per-event path, where per-byte branches are what
+// cost in wasm).
 func AppendContent(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
+		st := i
+		for ; i+8 <= len(s); i += 8 {
+			w := s[i : i+8]
+			if special[w[0]]|special[w[1]]|special[w[2]]|special[w[3]]|special[w[4]]|special[w[5]]|special[w[6]]|special[w[7]] != 0 {
+				break
+			}
+		}
+		for i < len(s) && special[s[i]] == 0 {
+			i++
+		}
+		b = append(b, s[st:i]...)
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			i++
@@ -30,10 +58,8 @@ func AppendContent(b []byte, s string) []byte {
 				b = append(b, '\\', 'r')
 			case c == '\t':
 				b = append(b, '\\', 't')
-			case c < 0x20 || c == 0x7f:
+			default: // control byte or DEL: every other ASCII byte was copied above
 				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			default:
-				b = append(b, c)
 			}
 			continue
 		}
