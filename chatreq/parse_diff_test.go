@@ -331,7 +331,7 @@ func TestUnescapeMatchesGjson(t *testing.T) {
 	for _, s := range []string{`a\nb`, `\"\\\/\b\f\n\r\t`, `\u00e9\u65e5`, `\ud83d\ude00`, `\ud800`, `\ud800x`,
 		`\ud800\u0041`, `\udc00\ud800`, `x\ud83d\ude00y\u0000z`, `\uDBFF\uDFFF`, `\u`} {
 		want := gjson.Parse(`"` + s + `"`).Str
-		if got := unescape(s); got != want {
+		if got := unescape(`"` + s + `"`); got != want {
 			t.Errorf("unescape(%s) = %q, want %q", s, got, want)
 		}
 	}

@@ -1,7 +1,6 @@
 package chatreq
 
 import (
-	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -229,7 +228,7 @@ func (p *scanner) key(want bool) (string, bool) {
 		return "", true
 	}
 	if esc {
-		return unescape(p.s[start+1 : end]), true
+		return unescape(p.s[start : end+1]), true
 	}
 	return p.s[start+1 : end], true
 }
@@ -370,58 +369,16 @@ func hex4ok(s string, i int) (rune, bool) {
 // text returns a string value's contents, unescaped (a substring of s when unescaped).
 func (p *scanner) text(v value) string {
 	if v.esc {
-		return unescape(p.s[v.start+1 : v.end-1])
+		return unescape(p.s[v.start:v.end])
 	}
 	return p.s[v.start+1 : v.end-1]
 }
 
-// unescape decodes the escape sequences of a string's contents exactly as gjson does
-// (a lone or mismatched surrogate becomes U+FFFD).
-func unescape(s string) string {
-	out := make([]byte, 0, len(s))
-	for {
-		j := strings.IndexByte(s, '\\')
-		if j < 0 {
-			return string(append(out, s...))
-		}
-		out = append(out, s[:j]...)
-		s = s[j+1:]
-		if len(s) == 0 {
-			return string(out)
-		}
-		c := s[0]
-		s = s[1:]
-		switch c {
-		case '\\', '/', '"':
-			out = append(out, c)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			if len(s) < 4 {
-				return string(out)
-			}
-			r := hex4(s)
-			s = s[4:]
-			if utf16.IsSurrogate(r) && len(s) >= 6 && s[0] == '\\' && s[1] == 'u' {
-				r = utf16.DecodeRune(r, hex4(s[2:]))
-				s = s[6:]
-			}
-			out = utf8.AppendRune(out, r)
-		default:
-			return string(out)
-		}
-	}
-}
-
-func hex4(s string) rune {
-	n, _ := strconv.ParseUint(s[:4], 16, 64)
-	return rune(n)
+// unescape returns the contents of lit, a valid JSON string literal (quotes
+// included), unescaped as gjson does (a lone or mismatched surrogate becomes U+FFFD):
+// strText's decoder, run over the literal again.
+func unescape(lit string) string {
+	q := scanner{s: lit}
+	_, text, _, _ := q.strText()
+	return text
 }
