@@ -255,7 +255,7 @@ func TestConcurrentCooldownsNoLostUpdate(t *testing.T) {
 	if err := w1.Prepare(store); err != nil {
 		t.Fatal(err)
 	}
-	store.beforeSet = func(key string) {
+	store.BeforeSet = func(key string) {
 		// w1 has read the record and is about to write; w2 slips in first.
 		if !w2.ReportStatus(store, "b", 401, "", clock.Now()) {
 			t.Error("w2 report failed")
@@ -264,14 +264,14 @@ func TestConcurrentCooldownsNoLostUpdate(t *testing.T) {
 	if !w1.ReportStatus(store, "a", 429, "", clock.Now()) {
 		t.Fatal("w1 report failed")
 	}
-	if store.casFailures != 1 {
-		t.Errorf("cas failures = %d, want 1 (the interleaving did not happen)", store.casFailures)
+	if store.CASFailures != 1 {
+		t.Errorf("cas failures = %d, want 1 (the interleaving did not happen)", store.CASFailures)
 	}
 	// A third worker with no local state must see both cooldowns.
 	w3 := mustKeyring(t, auth)
 	cd := w3.CoolingDown(store, clock.Now())
 	if cd["a"] != 60*time.Second || cd["b"] != 300*time.Second {
-		t.Errorf("shared cooldowns = %v (record %q): an update was lost", cd, store.value(w3.cooldownKey))
+		t.Errorf("shared cooldowns = %v (record %q): an update was lost", cd, store.Value(w3.cooldownKey))
 	}
 	if got := pickName(t, w3, store, clock.Now()); got != "c" {
 		t.Errorf("w3 picked %s", got)
@@ -285,7 +285,7 @@ func TestConcurrentRoundRobinNoDoubleHandout(t *testing.T) {
 	w1, w2 := mustKeyring(t, auth), mustKeyring(t, auth)
 	w1.Prepare(store)
 	var inner string
-	store.beforeSet = func(string) { inner = pickName(t, w2, store, clock.Now()) }
+	store.BeforeSet = func(string) { inner = pickName(t, w2, store, clock.Now()) }
 	outer := pickName(t, w1, store, clock.Now())
 	if inner != "a" || outer != "b" {
 		t.Errorf("interleaved picks: w2=%s w1=%s, want a then b", inner, outer)
@@ -300,8 +300,8 @@ func TestPersistentCASFailureFallsBackLocally(t *testing.T) {
 	clock := newClock()
 	k := mustKeyring(t, UpstreamAuth{Keys: keys("a", "b")})
 	k.Prepare(store)
-	store.failSet = ErrCASMismatch
-	store.sets = 0
+	store.FailSet = ErrCASMismatch
+	store.Sets = 0
 	seen := map[string]int{}
 	for i := 0; i < 4; i++ {
 		seen[pickName(t, k, store, clock.Now())]++
@@ -309,7 +309,7 @@ func TestPersistentCASFailureFallsBackLocally(t *testing.T) {
 	if seen["a"] != 2 || seen["b"] != 2 {
 		t.Errorf("local round robin = %v", seen)
 	}
-	if sets := store.sets; sets > 4*MaxCASAttempts {
+	if sets := store.Sets; sets > 4*MaxCASAttempts {
 		t.Errorf("%d Set calls for 4 picks: the CAS loop is unbounded", sets)
 	}
 	if !k.ReportStatus(store, "a", 429, "", clock.Now()) {
@@ -325,7 +325,7 @@ func TestPersistentCASFailureFallsBackLocally(t *testing.T) {
 func TestStoreUnavailable(t *testing.T) {
 	clock := newClock()
 	broken := newFakeStore()
-	broken.failSet = errors.New("shared data unsupported")
+	broken.FailSet = errors.New("shared data unsupported")
 	for name, store := range map[string]SharedStore{"nil": nil, "broken": broken} {
 		k := mustKeyring(t, UpstreamAuth{Strategy: "priority", Keys: keys("a", "b")})
 		if err := k.Prepare(store); store != nil && (err == nil || !strings.Contains(err.Error(), "egressguard/keys/up/")) {
@@ -346,8 +346,8 @@ func TestPrepareKeepsExistingState(t *testing.T) {
 	if err := w1.Prepare(store); err != nil {
 		t.Fatal(err)
 	}
-	if store.value(w1.cooldownKey) != "v1" || store.value(w1.rrKey) != "0" {
-		t.Errorf("initial records %q %q", store.value(w1.cooldownKey), store.value(w1.rrKey))
+	if store.Value(w1.cooldownKey) != "v1" || store.Value(w1.rrKey) != "0" {
+		t.Errorf("initial records %q %q", store.Value(w1.cooldownKey), store.Value(w1.rrKey))
 	}
 	w1.ReportStatus(store, "a", 429, "", clock.Now())
 	w2 := mustKeyring(t, auth)
@@ -384,7 +384,7 @@ func TestStateEncoding(t *testing.T) {
 		t.Errorf("pick over garbage rr = %s", got)
 	}
 	k.ReportStatus(store, "a", 429, "", clock.Now())
-	if v := store.value(k.cooldownKey); !strings.HasPrefix(v, "v1 a=") {
+	if v := store.Value(k.cooldownKey); !strings.HasPrefix(v, "v1 a=") {
 		t.Errorf("record after report = %q", v)
 	}
 }

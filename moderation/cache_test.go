@@ -37,7 +37,7 @@ func TestCacheTTLAndCAS(t *testing.T) {
 	}
 
 	// CAS mismatches are retried.
-	st.races = 3
+	st.Races = 3
 	if !m.RememberVerdict(st, "raced", Verdict{}, now) {
 		t.Fatal("put did not survive 3 CAS races")
 	}
@@ -45,20 +45,20 @@ func TestCacheTTLAndCAS(t *testing.T) {
 		t.Fatal("raced entry missing")
 	}
 	// ... but not forever, and never with an error.
-	st.races = 100
+	st.Races = 100
 	if m.RememberVerdict(st, "lost", Verdict{}, now) {
 		t.Fatal("put reported success under permanent contention")
 	}
-	st.races = 0
+	st.Races = 0
 	// Store errors: misses and no-ops, never panics.
-	st.getErr = errBroken
+	st.FailGet = errBroken
 	if _, ok := m.CachedVerdict(st, "hello", now); ok {
 		t.Fatal("hit with a broken store")
 	}
 	if m.RememberVerdict(st, "x", Verdict{}, now) {
 		t.Fatal("put with a broken store")
 	}
-	st.getErr, st.setErr = nil, errBroken
+	st.FailGet, st.FailSet = nil, errBroken
 	if m.RememberVerdict(st, "x", Verdict{}, now) {
 		t.Fatal("put with a failing Set")
 	}
@@ -79,11 +79,11 @@ func TestCacheBounded(t *testing.T) {
 	for i := range 5000 {
 		m.RememberVerdict(st, fmt.Sprint("text ", i), Verdict{}, now.Add(time.Duration(i)*time.Millisecond))
 	}
-	if len(st.vals) != 8 {
-		t.Errorf("%d keys, want 8 buckets", len(st.vals))
+	if len(st.Snapshot()) != 8 {
+		t.Errorf("%d keys, want 8 buckets", len(st.Snapshot()))
 	}
 	n := 0
-	for k, v := range st.vals {
+	for k, v := range st.Snapshot() {
 		if !strings.HasPrefix(k, CacheKeyPrefix) {
 			t.Errorf("key %q", k)
 		}
@@ -101,8 +101,8 @@ func TestCacheBounded(t *testing.T) {
 		t.Error("newest entry evicted")
 	}
 	// A corrupt bucket is a miss and gets rewritten.
-	for k := range st.vals {
-		st.vals[k] = []byte("garbage|||")
+	for k := range st.Snapshot() {
+		st.Put(k, []byte("garbage|||"))
 	}
 	if _, ok := m.CachedVerdict(st, "text 4999", now); ok {
 		t.Error("hit in a corrupt bucket")

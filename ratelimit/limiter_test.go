@@ -130,8 +130,8 @@ func TestTooLarge(t *testing.T) {
 func TestUnlimited(t *testing.T) {
 	st := newFakeStore()
 	d := NewLimiter().Admit(st, "a", Limits{}, 1e9, t0)
-	if !d.Allowed || d.Headers != nil || len(st.data) != 0 {
-		t.Fatalf("%+v, store %v", d, st.data)
+	if !d.Allowed || d.Headers != nil || len(st.Snapshot()) != 0 {
+		t.Fatalf("%+v, store %v", d, st.Snapshot())
 	}
 }
 
@@ -155,7 +155,7 @@ func TestStoreFailureFallsBackLocally(t *testing.T) {
 	st, lm := newFakeStore(), NewLimiter()
 	l := Limits{RequestsPerMinute: 3}
 	lm.Admit(st, "a", l, 0, t0) // shared: 1 used
-	st.failSet = errors.New("boom")
+	st.FailSet = errors.New("boom")
 	for i := 0; i < 2; i++ {
 		if d := lm.Admit(st, "a", l, 0, t0); !d.Allowed || !d.Local {
 			t.Fatalf("local %d: %+v", i, d)
@@ -164,7 +164,7 @@ func TestStoreFailureFallsBackLocally(t *testing.T) {
 	if d := lm.Admit(st, "a", l, 0, t0); d.Allowed || !d.Local {
 		t.Fatalf("local limit not enforced: %+v", d)
 	}
-	st.failGet = errors.New("down")
+	st.FailGet = errors.New("down")
 	if d := NewLimiter().Admit(st, "a", l, 0, t0); !d.Allowed || !d.Local {
 		t.Fatalf("fresh worker with store down: %+v", d)
 	}
@@ -180,12 +180,12 @@ func TestCASLostOnceRetries(t *testing.T) {
 	if err := a.Prepare(st, []string{"t"}); err != nil {
 		t.Fatal(err)
 	}
-	st.beforeSet = func(string) { b.Admit(st, "t", l, 0, t0) } // worker b wins the race
+	st.BeforeSet = func(string) { b.Admit(st, "t", l, 0, t0) } // worker b wins the race
 	if d := a.Admit(st, "t", l, 0, t0); !d.Allowed || d.Local {
 		t.Fatalf("a: %+v", d)
 	}
-	if st.casFails != 1 {
-		t.Fatalf("cas failures %d, want 1", st.casFails)
+	if st.CASFailures != 1 {
+		t.Fatalf("cas failures %d, want 1", st.CASFailures)
 	}
 	if d := a.Admit(st, "t", l, 0, t0); d.Allowed {
 		t.Fatalf("third request across workers allowed: %+v", d)
@@ -202,7 +202,7 @@ func TestConcurrentContention(t *testing.T) {
 	}{{"unbounded", 1 << 20}, {"default", credentials.MaxCASAttempts}} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := newFakeStore()
-			st.contend = true
+			st.Contend = true
 			if err := NewLimiter().Prepare(st, []string{"t"}); err != nil {
 				t.Fatal(err)
 			}
@@ -234,7 +234,7 @@ func TestConcurrentContention(t *testing.T) {
 			if got-loc > 200 || got < 200 {
 				t.Fatalf("allowed %d with %d local fallbacks; shared admissions must be exactly ≤ 200", got, loc)
 			}
-			t.Logf("allowed %d, local %d, cas failures %d", got, loc, st.casFails)
+			t.Logf("allowed %d, local %d, cas failures %d", got, loc, st.CASFailures)
 		})
 	}
 }
@@ -244,12 +244,12 @@ func TestPrepareAndRecord(t *testing.T) {
 	if err := lm.Prepare(st, []string{"a", "anonymous"}); err != nil {
 		t.Fatal(err)
 	}
-	if v := st.value(SharedKeyPrefix + "a"); v != "r1 0 0" {
+	if v := st.Value(SharedKeyPrefix + "a"); v != "r1 0 0" {
 		t.Fatalf("record %q", v)
 	}
 	lm.Admit(st, "a", Limits{RequestsPerMinute: 60, TokensPerMinute: 600}, 10, t0)
 	want := state{req: t0.UnixNano() + int64(time.Second), tok: t0.UnixNano() + int64(time.Second)}
-	if got := decodeState([]byte(st.value(SharedKeyPrefix + "a"))); got != want {
+	if got := decodeState([]byte(st.Value(SharedKeyPrefix + "a"))); got != want {
 		t.Fatalf("state %+v, want %+v", got, want)
 	}
 	for _, bad := range []string{"", "r1", "r2 1 2", "r1 x 2", "r1 1 2 3"} {
@@ -258,7 +258,7 @@ func TestPrepareAndRecord(t *testing.T) {
 		}
 	}
 	// A garbage record reads as full buckets and is replaced.
-	st.data[SharedKeyPrefix+"g"] = fakeEntry{val: []byte("junk"), cas: 99}
+	st.Put(SharedKeyPrefix+"g", []byte("junk"))
 	if d := lm.Admit(st, "g", Limits{RequestsPerMinute: 1}, 0, t0); !d.Allowed || d.Local {
 		t.Fatalf("%+v", d)
 	}
@@ -280,11 +280,11 @@ func TestLocalChangesArePublished(t *testing.T) {
 	st, a, b := newFakeStore(), NewLimiter(), NewLimiter()
 	l := Limits{RequestsPerMinute: 3}
 	a.Admit(st, "t", l, 0, t0)
-	st.failSet = errors.New("boom")
+	st.FailSet = errors.New("boom")
 	if d := a.Admit(st, "t", l, 0, t0); !d.Allowed || !d.Local {
 		t.Fatalf("%+v", d)
 	}
-	st.failSet = nil
+	st.FailSet = nil
 	if d := a.Admit(st, "t", l, 0, t0); !d.Allowed || d.Local {
 		t.Fatalf("%+v", d)
 	}
@@ -293,11 +293,11 @@ func TestLocalChangesArePublished(t *testing.T) {
 		t.Fatalf("b admitted a 4th: %+v", d)
 	}
 	// A refused request still publishes pending changes.
-	st.failSet = errors.New("boom")
+	st.FailSet = errors.New("boom")
 	a.Charge(st, "t", Limits{TokensPerMinute: 60}, 30, 0, t0) // 30s of token debt, local
-	st.failSet = nil
+	st.FailSet = nil
 	a.Admit(st, "t", Limits{TokensPerMinute: 60}, 60, t0) // refused, but publishes the debt
-	if got := decodeState([]byte(st.value(SharedKeyPrefix + "t"))).tok; got != t0.UnixNano()+int64(30*time.Second) {
+	if got := decodeState([]byte(st.Value(SharedKeyPrefix + "t"))).tok; got != t0.UnixNano()+int64(30*time.Second) {
 		t.Fatalf("token TAT %v after publishing", time.Duration(got-t0.UnixNano()))
 	}
 }
