@@ -77,13 +77,9 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	if why := missingPrereq(); why != "" {
-		if os.Getenv("CI") != "" || os.Getenv("E2E_REQUIRED") != "" {
-			fmt.Fprintf(os.Stderr, "e2e: FAIL: %s (CI never skips e2e)\n", why)
-			return 1
-		}
-		fmt.Fprintf(os.Stderr, "e2e: SKIP: %s — run `make e2e`\n", why)
-		return 0
+	if missing, code := envoytest.MissingPrereqs(os.Stderr, "e2e", "run `make e2e`",
+		envoytest.DefaultEnvoyBin(), envoytest.DefaultWasm(), clientsDir()+"/node_modules/openai"); missing {
+		return code
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -145,15 +141,6 @@ func run(m *testing.M) int {
 	}
 	envoy.Stop()
 	return code
-}
-
-func missingPrereq() string {
-	for _, p := range []string{envoytest.DefaultEnvoyBin(), envoytest.DefaultWasm(), clientsDir() + "/node_modules/openai"} {
-		if _, err := os.Stat(p); err != nil {
-			return fmt.Sprintf("prerequisite missing: %s", p)
-		}
-	}
-	return ""
 }
 
 func tailString(b []byte, n int) string {

@@ -68,23 +68,10 @@ func redisBin() string {
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-func missingPrereq() string {
-	for _, p := range []string{envoytest.DefaultEnvoyBin(), envoytest.DefaultWasm(), ratelimitBin(), redisBin()} {
-		if !fileExists(p) {
-			return "prerequisite missing: " + p + " (run e2e/globalrl/install.sh and `make build envoy`)"
-		}
-	}
-	return ""
-}
-
 func run(m *testing.M) int {
-	if why := missingPrereq(); why != "" {
-		if os.Getenv("CI") != "" || os.Getenv("E2E_REQUIRED") != "" {
-			fmt.Fprintf(os.Stderr, "globalrl: FAIL: %s (CI never skips e2e)\n", why)
-			return 1
-		}
-		fmt.Fprintf(os.Stderr, "globalrl: SKIP: %s\n", why)
-		return 0
+	if missing, code := envoytest.MissingPrereqs(os.Stderr, "globalrl", "run e2e/globalrl/install.sh and `make build envoy`",
+		envoytest.DefaultEnvoyBin(), envoytest.DefaultWasm(), ratelimitBin(), redisBin()); missing {
+		return code
 	}
 	dir, err := os.MkdirTemp("", "globalrl-")
 	if err != nil {
