@@ -57,6 +57,12 @@ func build(syms [][]byte, pats []pattern) (*automaton, error) {
 	order := bfsOrder(goTo, n)
 	outLists := fillFailures(goTo, n, term)
 	a.finish(goTo, n, outLists, order)
+	for c := 0; c < symSpace; c++ {
+		if a.delta[c] != 0 {
+			// The fast paths skip the rest of a word once at the root.
+			return nil, errors.New("inspect: a pattern starts with a letter instead of a word boundary")
+		}
+	}
 	return a, nil
 }
 

@@ -385,6 +385,10 @@ func (f *folder) fastRun(s *scanner, i int) int {
 				if f.tokN != 0 || f.pendN != 0 || i+1 >= len(text) || asciiClass[text[i+1]]>>8 != kLetter {
 					return i
 				}
+				if s.enc.runStart < 0 && s.enc.pctStart < 0 && s.extIdx < 0 {
+					i = f.wordLoop(s, i)
+					continue
+				}
 				f.joining, f.direct, f.prevMixed = false, true, false
 				if f.prevKind == prevStruct || (f.prevKind == prevWord && f.pendSpace) {
 					s.word++ // inline feed(symSpace)

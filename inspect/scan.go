@@ -35,7 +35,15 @@ type accum struct {
 	spans   []Span
 	allowed bool
 	budget  int // remaining decode budget in bytes
+	// trace, when set (tests only), records every concept event.
+	trace *[]traceEvent
+	// words memoises word transitions across scans (see wordCache); the
+	// accumulator is pooled, so it stays warm between requests.
+	words wordCache
 }
+
+// traceEvent is one recorded concept event: concept, span and word count.
+type traceEvent struct{ concept, start, end, word int32 }
 
 // scanner is the per-call state: folding, automaton and pair tracking.
 type scanner struct {
@@ -167,6 +175,9 @@ func (s *scanner) wordEnd(end int32) {
 
 // event records a concept occurrence and fires its signals.
 func (s *scanner) event(c uint16, start, end int32) {
+	if s.acc.trace != nil {
+		*s.acc.trace = append(*s.acc.trace, traceEvent{int32(c), start, end, s.word})
+	}
 	ci := &s.e.concepts[c]
 	if ci.allow {
 		s.acc.allowed = true

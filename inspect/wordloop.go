@@ -1,0 +1,399 @@
+package inspect
+
+import (
+	"math/bits"
+	"unsafe"
+)
+
+// Separator bytes the word loop handles itself (loopSep): plain
+// separators that are neither base64/hex alphabet nor '%', so they never
+// touch the encoded-run tracker, split by how they end a sentence.
+const (
+	lsNone  = iota // not handled by the word loop
+	lsPlain        // ' ', ',', '"', '(', …
+	lsHard         // '!', '?', ';': always a sentence end
+	lsDot          // '.': a sentence end unless a word byte follows
+)
+
+var (
+	loopSep [256]uint8
+	// isLetter is asciiClass[b]>>8 == kLetter as one byte load.
+	isLetter [256]bool
+	// letterSym is the folded symbol (0–25) of an ASCII letter, 0xff for
+	// any other byte.
+	letterSym [256]uint8
+)
+
+func init() {
+	for b := 0; b < 256; b++ {
+		letterSym[b] = 0xff
+		if isLetter[b] = asciiClass[b]>>8 == kLetter; isLetter[b] {
+			letterSym[b] = uint8(asciiClass[b])
+		}
+		if b >= 128 {
+			continue
+		}
+		if asciiClass[b]>>8 != kSep || b64Tab[b] != 0 || b == '%' {
+			continue
+		}
+		switch b {
+		case '!', '?', ';':
+			loopSep[b] = lsHard
+		case '.':
+			loopSep[b] = lsDot
+		default:
+			loopSep[b] = lsPlain
+		}
+	}
+}
+
+// Eight-byte letter masks (SWAR). For x, letterMask sets bit 7 of every
+// byte that is an ASCII letter: y is the byte lower-cased with bit 7
+// cleared, so the two additions cannot carry into the next byte.
+const (
+	swarLow7 = 0x7f7f7f7f7f7f7f7f
+	swarHigh = 0x8080808080808080
+	swarCase = 0x2020202020202020
+	swarAdd1 = 0x1f1f1f1f1f1f1f1f // 'a'+0x1f = 0x80
+	swarAdd2 = 0x0505050505050505 // 'z'+0x06 = 0x80
+)
+
+// letterEnd returns the index of the first byte at or after i that is not
+// an ASCII letter, testing eight bytes per step. It is small enough to be
+// inlined into skim (a call per word costs as much as the word).
+func letterEnd(text string, i int) int {
+	for i+8 <= len(text) {
+		x := *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.StringData(text)), i))
+		if bigEndian {
+			x = bits.ReverseBytes64(x)
+		}
+		y := (x | swarCase) & swarLow7
+		if m := (y + swarAdd1) &^ (y + swarAdd2) &^ x & swarHigh; m != swarHigh {
+			return i + bits.TrailingZeros64(^m&swarHigh)>>3
+		}
+		i += 8
+	}
+	return letterEndTail(text, i)
+}
+
+// letterEndTail is letterEnd for the last bytes of the text.
+func letterEndTail(text string, i int) int {
+	for i < len(text) && isLetter[text[i]] {
+		i++
+	}
+	return i
+}
+
+// wordCache memoises, for words of two to fifteen ASCII letters, the
+// automaton state after "boundary space + word" from a given start state,
+// for words during which no pattern ends. That is a pure function of the
+// automaton, so a hit is exact; prose repeats its words, so most words
+// cost one probe instead of a transition per letter. Keys are the
+// lower-cased word bytes in two zero-padded words (never zero for a real
+// word) and the start state; vals hold start<<16 | end. 2048 entries
+// (40 KB per pooled accumulator) hit 85 % of the words of the benchmark
+// prose; 512 hit 64 %.
+type wordCache struct {
+	owner *automaton // the automaton the entries belong to
+	keys  [wordCacheSize][2]uint64
+	vals  [wordCacheSize]uint32
+}
+
+const (
+	wordCacheBits = 11
+	wordCacheSize = 1 << wordCacheBits
+)
+
+// forAutomaton empties the cache when it was filled for another automaton
+// (accumulators are pooled across engines).
+func (c *wordCache) forAutomaton(a *automaton) *wordCache {
+	if c.owner != a {
+		c.owner = a
+		c.keys = [wordCacheSize][2]uint64{}
+	}
+	return c
+}
+
+// wordLoop is the fast path for plain prose: words of ASCII letters (with
+// inner apostrophes) separated by runs of plain separators, plus single
+// letters between such words ("a", "I"). It is entered at the first letter
+// of a word of at least two letters, with no token buffered, no single
+// letters pending, no stem span open and no encoded run or %-escape run
+// in progress. Stretches of words that match nothing go through skim;
+// wordLoop handles the words where a pattern ends and the single letters.
+// The folder and scanner are written back when the loop meets anything
+// else, in exactly the state the general path would have left
+// (TestFastPathMatchesGeneral, TestWordLoopTrace). It returns the index
+// where the caller continues.
+func (f *folder) wordLoop(s *scanner, i int) int {
+	text := f.text
+	n := len(text)
+	delta := s.e.a.delta
+	st, pos, word := s.st, s.pos, s.word
+	needSpace := f.prevKind == prevStruct || (f.prevKind == prevWord && f.pendSpace)
+	hard, seps, sepLine := f.sepHard, f.sepRunes, f.sepLine
+	prevEnd := f.prevEnd
+	lineStart := f.pendLine
+	atWord := true // i starts a word of two letters; else i follows separators
+	wc := s.acc.words.forAutomaton(s.e.a)
+	for {
+		if !atWord {
+			if i+1 < n && isLetter[text[i]] && isLetter[text[i+1]] {
+				atWord = true
+			} else if i = f.singleLetter(s, i, &st, &pos, &word, &prevEnd, &seps, &hard); i < 0 {
+				return -i - 1
+			}
+		}
+		if needSpace && !lineStart {
+			i0 := i
+			i, st, pos, word, prevEnd, hard, atWord = skim(delta, text, &s.ring, &s.lsRing, wc, i, st, pos, word, prevEnd, hard)
+			if i != i0 {
+				seps, sepLine = i-int(prevEnd), false
+			}
+			if !atWord {
+				continue
+			}
+		}
+		// i is the first letter of a word of two or more letters.
+		if needSpace {
+			word++
+			p := pos & ringMask
+			s.ring[p], s.lsRing[p] = prevEnd, false
+			v := delta[int(st)<<alphaBits|symSpace]
+			st = v &^ outFlag
+			if v&outFlag != 0 {
+				s.st, s.pos, s.word = st, pos, word
+				s.matches(prevEnd)
+			}
+			pos++
+			if hard {
+				word += sentenceGap
+			}
+		}
+		p := pos & ringMask
+		s.ring[p], s.lsRing[p] = int32(i), lineStart
+		lineStart = false
+		seg := i // start of the current letter run (after an apostrophe)
+		for {
+			e := letterEnd(text, i)
+			for i < e && st != 0 {
+				v := delta[int(st)<<alphaBits|int(asciiClass[text[i]]&0xff)]
+				st = v &^ outFlag
+				if v&outFlag != 0 {
+					s.st, s.pos, s.word = st, pos, word
+					s.matches(int32(i + 1))
+				}
+				pos++
+				i++
+			}
+			// Every letter-first pattern starts after a boundary, so once
+			// the automaton is at the root nothing matches before the next
+			// boundary: the rest of the word only advances pos.
+			pos += int32(e - i)
+			i = e
+			if i+1 < n && (text[i] == '\'' || text[i] == '`') && isLetter[text[i+1]] {
+				i++
+				seg = i
+				continue
+			}
+			break
+		}
+		prevEnd = int32(i)
+		k := i
+		if k < n && (text[k] == '\'' || text[k] == '`') {
+			k++ // a trailing apostrophe is ignored like an inner one
+		}
+		if k >= n || loopSep[text[k]] == lsNone {
+			// Inside the word: the general path continues it.
+			f.direct, f.pendSpace = true, false
+			f.sepRunes, f.sepHard, f.sepLine = seps, hard, sepLine
+			s.enc.runStart = seg
+			f.loopExit(s, st, pos, word, prevEnd)
+			return i
+		}
+		if s.extIdx >= 0 {
+			s.wordEnd(prevEnd)
+		}
+		i, seps, hard = sepRun(text, k)
+		sepLine, needSpace, atWord = false, true, false
+	}
+}
+
+// singleLetter handles what follows a separator run at k when it is not a
+// word of two letters. A single letter between words ("a", "I") is held
+// by the general path (f.single) until the next token shows whether it
+// starts a spaced-out word; when a word of two letters follows, the held
+// letter is emitted with the boundary and sentence flag of the separators
+// after it, as f.flushPending does. singleLetter then returns the index
+// of that word. Otherwise it writes the state back (after separators)
+// and returns -k-1: the word loop ends at k.
+func (f *folder) singleLetter(s *scanner, k int, st *uint16, pos, word, prevEnd *int32, seps *int, hard *bool) int {
+	text := f.text
+	n := len(text)
+	k2, seps2, hard2 := 0, 0, false
+	if k+1 < n && isLetter[text[k]] && loopSep[text[k+1]] != lsNone {
+		k2, seps2, hard2 = sepRun(text, k+1)
+	}
+	if k2 == 0 || k2+1 >= n || !isLetter[text[k2]] || !isLetter[text[k2+1]] {
+		f.direct, f.pendSpace = false, true
+		f.sepRunes, f.sepHard, f.sepLine = *seps, *hard, false
+		s.enc.runStart = -1
+		f.loopExit(s, *st, *pos, *word, *prevEnd)
+		return -k - 1
+	}
+	s.st, s.pos, s.word = *st, *pos, *word+1
+	s.feedAt(symSpace, *prevEnd, *prevEnd)
+	if hard2 {
+		s.word += sentenceGap
+	}
+	s.feedAt(byte(asciiClass[text[k]]), int32(k), int32(k+1))
+	*st, *pos, *word = s.st, s.pos, s.word
+	*prevEnd, *seps, *hard = int32(k+1), seps2, hard2
+	return k2
+}
+
+// feedAt feeds one symbol that starts at st (not at a line start) and
+// whose original text ends at en; the caller has counted the word.
+func (s *scanner) feedAt(sym byte, st, en int32) {
+	p := s.pos & ringMask
+	s.ring[p], s.lsRing[p] = st, false
+	v := s.e.a.delta[int(s.st)<<alphaBits|int(sym)]
+	s.st = v &^ outFlag
+	if v&outFlag != 0 {
+		s.matches(en)
+	}
+	s.pos++
+}
+
+// skim is the inner loop of wordLoop: from the first letter of a word of
+// two letters at i, with the boundary space before it still to be fed, it
+// runs through words and plain separator runs as long as no pattern ends,
+// every word is followed by separators and every separator run by a word
+// of two letters. It makes no calls and keeps its state in locals (calls
+// and spilled state cost more than the scanning itself in Go's wasm
+// output), and the common word — boundary, two letters, the automaton back
+// at the root, one space — runs straight through without a loop
+// iteration per letter. It returns either at the start of a word that
+// needs wordLoop (a pattern ends in it, or something other than a
+// separator follows it; the state is as before the word, atWord true) or
+// after a separator run that is not followed by a word of two letters
+// (atWord false).
+//
+// The table and text are read through unsafe pointers: st is always a
+// state of the automaton (< len(delta)>>alphaBits), symbols are < 32, and
+// every text index is checked against n. Every letter-first pattern starts
+// with a boundary, so the root has no letter transitions (checked when
+// the automaton is built): once at the root, a word matches nothing more.
+func skim(delta []uint16, text string, ring *[ringSize]int32, lsRing *[ringSize]bool, wc *wordCache,
+	i int, st16 uint16, pos, word, prevEnd int32, hard bool) (int, uint16, int32, int32, int32, bool, bool) {
+	tp := unsafe.Pointer(unsafe.StringData(text))
+	dp := unsafe.Pointer(unsafe.SliceData(delta))
+	n := len(text)
+	st := int(st16) // a machine word: no 16-bit masking in the loop
+	for {
+		// i and i+1 are letters: find the word's end e and its cache key.
+		ws, st0 := i, st
+		e, k1, k2 := 0, uint64(0), uint64(0)
+		if i+16 <= n {
+			x := *(*uint64)(unsafe.Add(tp, i))
+			if bigEndian {
+				x = bits.ReverseBytes64(x)
+			}
+			y := (x | swarCase) & swarLow7
+			m := (y + swarAdd1) &^ (y + swarAdd2) &^ x & swarHigh
+			if m != swarHigh {
+				wl := bits.TrailingZeros64(^m&swarHigh) >> 3
+				e, k1 = i+wl, (x|swarCase)&(1<<(uint(wl)*8)-1)
+			} else {
+				x2 := *(*uint64)(unsafe.Add(tp, i+8))
+				if bigEndian {
+					x2 = bits.ReverseBytes64(x2)
+				}
+				y = (x2 | swarCase) & swarLow7
+				m = (y + swarAdd1) &^ (y + swarAdd2) &^ x2 & swarHigh
+				if m != swarHigh {
+					wl := bits.TrailingZeros64(^m&swarHigh) >> 3
+					e, k1, k2 = i+8+wl, x|swarCase, (x2|swarCase)&(1<<(uint(wl)*8)-1)
+				} else {
+					e = letterEnd(text, i+16)
+				}
+			}
+		} else {
+			e = letterEnd(text, i)
+		}
+		h := ((k1 ^ k2*0xff51afd7ed558ccd ^ uint64(st0)<<56) * 0x9E3779B97F4A7C15) >> (64 - wordCacheBits)
+		if k1 != 0 && wc.keys[h] == [2]uint64{k1, k2} && int(wc.vals[h]>>16) == st0 {
+			st = int(wc.vals[h] & 0xffff)
+		} else {
+			v := int(*(*uint16)(unsafe.Add(dp, (st<<alphaBits|symSpace)*2)))
+			out := v
+			st = v &^ outFlag
+			for j := i; j < e && st != 0; j++ {
+				v = int(*(*uint16)(unsafe.Add(dp, (st<<alphaBits|int(letterSym[*(*byte)(unsafe.Add(tp, j))]))*2)))
+				out |= v
+				st = v &^ outFlag
+			}
+			if out&outFlag != 0 {
+				return ws, uint16(st0), pos, word, prevEnd, hard, true
+			}
+			if k1 != 0 {
+				wc.keys[h], wc.vals[h] = [2]uint64{k1, k2}, uint32(st0)<<16|uint32(st)
+			}
+		}
+		i = e
+		if i >= n || loopSep[*(*byte)(unsafe.Add(tp, i))] == lsNone {
+			return ws, uint16(st0), pos, word, prevEnd, hard, true
+		}
+		p := pos & ringMask
+		ring[p], lsRing[p] = prevEnd, false
+		p = (pos + 1) & ringMask
+		ring[p], lsRing[p] = int32(ws), false
+		pos += 1 + int32(i-ws)
+		word++
+		if hard {
+			word += sentenceGap
+		}
+		prevEnd = int32(i)
+		hard = false
+		if *(*byte)(unsafe.Add(tp, i)) == ' ' && i+2 < n && letterSym[*(*byte)(unsafe.Add(tp, i+1))]|letterSym[*(*byte)(unsafe.Add(tp, i+2))] < alphaSize {
+			i++ // one space, then a word: the common case
+			continue
+		}
+		for ; i < n; i++ {
+			c := loopSep[*(*byte)(unsafe.Add(tp, i))]
+			if c == lsNone {
+				break
+			}
+			if c == lsHard || (c == lsDot && (i+1 >= n || !wordByte(*(*byte)(unsafe.Add(tp, i+1))))) {
+				hard = true
+			}
+		}
+		if i+1 >= n || letterSym[*(*byte)(unsafe.Add(tp, i))]|letterSym[*(*byte)(unsafe.Add(tp, i+1))] >= alphaSize {
+			return i, uint16(st), pos, word, prevEnd, hard, false
+		}
+	}
+}
+
+// sepRun reads the run of loop separators from k (at least one) and
+// returns its end, its length and whether it ends a sentence.
+func sepRun(text string, k int) (end, n int, hard bool) {
+	for ; k < len(text); k++ {
+		c := loopSep[text[k]]
+		if c == lsNone {
+			break
+		}
+		n++
+		if c == lsHard || (c == lsDot && (k+1 >= len(text) || !wordByte(text[k+1]))) {
+			hard = true
+		}
+	}
+	return k, n, hard
+}
+
+// loopExit writes the word loop's locals back; in the loop the folder is
+// always after a word, with nothing buffered or pending.
+func (f *folder) loopExit(s *scanner, st uint16, pos, word, prevEnd int32) {
+	s.st, s.pos, s.word = st, pos, word
+	f.prevEnd, f.prevKind = prevEnd, prevWord
+	f.joining, f.prevMixed, f.pendLine = false, false, false
+}
