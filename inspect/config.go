@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 )
 
 // Config is built once at plugin start.
@@ -49,6 +50,7 @@ type Engine struct {
 	sigs       []signal
 	sigEncoded int16
 	famNames   [1 << numFamilies][]string
+	accs       sync.Pool // *accum, see getAcc
 }
 
 // New validates cfg and compiles the phrase automaton once.

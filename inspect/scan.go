@@ -1,9 +1,6 @@
 package inspect
 
-import (
-	"slices"
-	"sync"
-)
+import "slices"
 
 // Result is the verdict for one text segment.
 type Result struct {
@@ -216,13 +213,16 @@ func (s *scanner) fire(sig int16, start, end int32) {
 	acc.spans = append(acc.spans, sp)
 }
 
-// accPool recycles accumulators so that a Scan of clean text allocates
-// nothing.
-var accPool = sync.Pool{New: func() any { return new(accum) }}
-
-// getAcc returns a reset accumulator.
-func getAcc(budget int) *accum {
-	acc := accPool.Get().(*accum)
+// getAcc returns a reset accumulator from the engine's pool. Pooling
+// makes a Scan of clean text allocate nothing, and one pool per engine
+// keeps each accumulator's word cache filled for that engine's automaton
+// (engines of different tenants do not evict each other's entries).
+func (e *Engine) getAcc() *accum {
+	acc, _ := e.accs.Get().(*accum)
+	if acc == nil {
+		acc = new(accum)
+	}
+	budget := e.cfg.MaxDecodeBytes
 	if acc.nFired > 0 {
 		acc.fired = [maxSignals]uint8{}
 	}
@@ -260,10 +260,10 @@ func (e *Engine) Scan(text string) Result { return e.ScanOrigin(text, OriginUser
 // an unknown origin is treated as OriginUntrusted. The scan itself is the
 // same for every origin; only the scoring differs.
 func (e *Engine) ScanOrigin(text string, origin Origin) Result {
-	acc := getAcc(e.cfg.MaxDecodeBytes)
+	acc := e.getAcc()
 	e.scanInto(text, acc, Span{}, false, 0)
 	r := e.result(acc, origin)
-	accPool.Put(acc)
+	e.accs.Put(acc)
 	return r
 }
 
@@ -360,8 +360,8 @@ func Normalize(text string) string {
 
 // scanSlow is Scan without the fast path; tests compare the two.
 func (e *Engine) scanSlow(text string) Result {
-	acc := getAcc(e.cfg.MaxDecodeBytes)
-	defer accPool.Put(acc)
+	acc := e.getAcc()
+	defer e.accs.Put(acc)
 	var s scanner
 	s.init(e, text, acc)
 	s.slow = true

@@ -47,9 +47,11 @@ func init() {
 	}
 }
 
-// Eight-byte letter masks (SWAR). For x, letterMask sets bit 7 of every
-// byte that is an ASCII letter: y is the byte lower-cased with bit 7
-// cleared, so the two additions cannot carry into the next byte.
+// Eight-byte letter masks (SWAR): for eight text bytes x, with
+// y = (x | swarCase) & swarLow7 (each byte lower-cased, bit 7 cleared, so
+// the additions cannot carry into the next byte),
+// (y + swarAdd1) &^ (y + swarAdd2) &^ x & swarHigh has bit 7 set in every
+// byte that is an ASCII letter.
 const (
 	swarLow7 = 0x7f7f7f7f7f7f7f7f
 	swarHigh = 0x8080808080808080
@@ -105,7 +107,7 @@ const (
 )
 
 // forAutomaton empties the cache when it was filled for another automaton
-// (accumulators are pooled across engines).
+// (a safety net: accumulators are pooled per engine).
 func (c *wordCache) forAutomaton(a *automaton) *wordCache {
 	if c.owner != a {
 		c.owner = a
