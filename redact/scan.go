@@ -376,6 +376,9 @@ func quickSkip(text string, rel int, bits uint16) bool {
 			// IBAN check digits: two letters (after a non-word byte) and a second digit
 			return rel+1 < len(text) && !isDigit(text[rel+1]) || rel < 2 || byteBits[text[rel-2]]&(bUpper|bLower) == 0
 		}
+		if isoDate(text, rel) {
+			return true
+		}
 		// a number needs 7+ digits, or a '.'/':' (IPv4/IPv6) within its first 5 bytes
 		digits := 0
 		for j := rel; j < len(text) && j < rel+24; j++ {
@@ -474,6 +477,47 @@ func quickSkip(text string, rel int, bits uint16) bool {
 		return rel+1 < len(text) && text[rel+1] != '/' && byteBits[text[rel+1]]&(bUpper|bLower) == 0
 	}
 	return false
+}
+
+// isoDate reports whether a date-shaped number starts at rel — four digits,
+// then one or two digits twice, joined by the same '-' or '.' — that the
+// bytes at hand show ends there: what follows is neither a digit nor a
+// separator before a digit. Such a number has 8 digits or fewer, the phone
+// detector rejects its shape (looksLikeDate), and it cannot be a card, SSN
+// (3-2-4), IPv4 (first group > 255) or IPv6 (no ':'). Dates are frequent
+// in model output, and each one would otherwise run every number detector.
+func isoDate(text string, rel int) bool {
+	if p := text[rel-1]; p == '+' || p == '-' || p == '.' || p == ':' || p == '/' {
+		return false
+	}
+	j := rel + 4
+	if j >= len(text) || !isDigit(text[rel+1]) || !isDigit(text[rel+2]) || !isDigit(text[rel+3]) {
+		return false
+	}
+	sep := text[j]
+	if sep != '-' && sep != '.' {
+		return false
+	}
+	for g := 0; g < 2; g++ {
+		if j+1 >= len(text) || !isDigit(text[j+1]) {
+			return false
+		}
+		j += 2
+		if j < len(text) && isDigit(text[j]) {
+			j++
+		}
+		if g == 0 && (j >= len(text) || text[j] != sep) {
+			return false
+		}
+	}
+	if j >= len(text) || isDigit(text[j]) {
+		return false
+	}
+	switch text[j] {
+	case '-', '.', ' ', '/', ':', '(', ')':
+		return j+1 < len(text) && !isDigit(text[j+1]) && text[j+1] != '(' && text[j+1] != '+'
+	}
+	return true
 }
 
 // maybeDashes reports whether text[i:j] may be all '-': every byte at hand is.
