@@ -368,15 +368,14 @@ func (f *folder) structSym(s *scanner, sym byte, st, en int32) {
 	f.sepRunes, f.sepHard, f.sepLine = 0, false, false
 }
 
-// fastRun handles runs of plain words and plain separators from i on.
-// Function calls are very expensive in Go's wasm output, so the common
-// path (boundary space, a word's letters, a separator) is written inline
-// here; only pattern outputs call out. It returns the index of the first
-// byte that needs the general path (ascii / rune), which leaves the state
-// exactly as the general path would (TestFastPathMatchesGeneral).
+// fastRun handles runs of plain words and plain separators from i on:
+// prose goes to wordLoop; a word it cannot take (one continuing an encoded
+// run, after a stem match) and the separators are handled here. It
+// returns the index of the first byte that needs the general path
+// (ascii / rune), which leaves the state exactly as the general path
+// would (TestFastPathMatchesGeneral).
 func (f *folder) fastRun(s *scanner, i int) int {
 	text := f.text
-	delta := s.e.a.delta
 	for i < len(text) {
 		b := text[i]
 		k := asciiClass[b] >> 8
@@ -391,15 +390,7 @@ func (f *folder) fastRun(s *scanner, i int) int {
 				}
 				f.joining, f.direct, f.prevMixed = false, true, false
 				if f.prevKind == prevStruct || (f.prevKind == prevWord && f.pendSpace) {
-					s.word++ // inline feed(symSpace)
-					p := s.pos & ringMask
-					s.ring[p], s.lsRing[p] = f.prevEnd, false
-					v := delta[int(s.st)<<alphaBits|symSpace]
-					s.st = v &^ outFlag
-					if v&outFlag != 0 {
-						s.matches(f.prevEnd)
-					}
-					s.pos++
+					s.feed(symSpace, f.prevEnd, f.prevEnd, false)
 					if f.sepHard {
 						s.word += sentenceGap
 					}
@@ -409,34 +400,7 @@ func (f *folder) fastRun(s *scanner, i int) int {
 				s.ring[p], s.lsRing[p] = int32(i), f.pendLine
 				f.pendLine = false
 			}
-			if s.enc.runStart < 0 {
-				s.enc.runStart = i
-			}
-			st, pos := s.st, s.pos
-			for i < len(text) {
-				c := asciiClass[text[i]]
-				if c>>8 != kLetter {
-					break
-				}
-				if st == 0 { // no partial match: skip the rest of the word
-					j := i + 1
-					for j < len(text) && asciiClass[text[j]]>>8 == kLetter {
-						j++
-					}
-					pos += int32(j - i)
-					i = j
-					break
-				}
-				v := delta[int(st)<<alphaBits|int(c&0xff)]
-				st = v &^ outFlag
-				if v&outFlag != 0 {
-					s.st, s.pos = st, pos
-					s.matches(int32(i + 1))
-				}
-				pos++
-				i++
-			}
-			s.st, s.pos = st, pos
+			i = s.streamLetters(text, i)
 			f.prevEnd = int32(i)
 			continue
 		}

@@ -96,9 +96,8 @@ func (s *scanner) feed(sym byte, st, en int32, lineStart bool) {
 	s.pos++
 }
 
-// streamLetters feeds the ASCII letters of text from i on (general path;
-// fastRun has an inline copy) and returns the index of the first other
-// byte. Every letter-first pattern begins after a word boundary, so once
+// streamLetters feeds the ASCII letters of text from i on and returns the
+// index of the first other byte. Every letter-first pattern begins after a word boundary, so once
 // the automaton is back at the root inside a word nothing can match before
 // the next boundary and the rest of the word is skipped. Only a word's
 // first letter is recorded in the ring: patterns never start inside a word.

@@ -60,18 +60,31 @@ const (
 	swarAdd2 = 0x0505050505050505 // 'z'+0x06 = 0x80
 )
 
+// load8 reads text[i:i+8] as a little-endian word (the first byte in the
+// low bits) whatever the platform; i+8 <= len(text).
+func load8(text string, i int) uint64 {
+	x := *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.StringData(text)), i))
+	if bigEndian {
+		x = bits.ReverseBytes64(x)
+	}
+	return x
+}
+
+// letterRun returns how many of the eight bytes in x, from the first on,
+// are ASCII letters (8 when all are), using the mask described above.
+func letterRun(x uint64) int {
+	y := (x | swarCase) & swarLow7
+	m := (y + swarAdd1) &^ (y + swarAdd2) &^ x & swarHigh
+	return bits.TrailingZeros64(^m&swarHigh) >> 3 // 64>>3 = 8 when all are
+}
+
 // letterEnd returns the index of the first byte at or after i that is not
-// an ASCII letter, testing eight bytes per step. It is small enough to be
-// inlined into skim (a call per word costs as much as the word).
+// an ASCII letter, testing eight bytes per step. skim calls it only for
+// words of 16 letters or more and near the end of the text.
 func letterEnd(text string, i int) int {
 	for i+8 <= len(text) {
-		x := *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.StringData(text)), i))
-		if bigEndian {
-			x = bits.ReverseBytes64(x)
-		}
-		y := (x | swarCase) & swarLow7
-		if m := (y + swarAdd1) &^ (y + swarAdd2) &^ x & swarHigh; m != swarHigh {
-			return i + bits.TrailingZeros64(^m&swarHigh)>>3
+		if wl := letterRun(load8(text, i)); wl < 8 {
+			return i + wl
 		}
 		i += 8
 	}
@@ -122,16 +135,15 @@ func (c *wordCache) forAutomaton(a *automaton) *wordCache {
 // of a word of at least two letters, with no token buffered, no single
 // letters pending, no stem span open and no encoded run or %-escape run
 // in progress. Stretches of words that match nothing go through skim;
-// wordLoop handles the words where a pattern ends and the single letters.
-// The folder and scanner are written back when the loop meets anything
-// else, in exactly the state the general path would have left
-// (TestFastPathMatchesGeneral, TestWordLoopTrace). It returns the index
-// where the caller continues.
+// wordLoop feeds the words where a pattern ends (and the first word) with
+// the scanner's own feed and streamLetters, and handles the single
+// letters. The folder's state is kept in locals and written back when the
+// loop meets anything else, in exactly the state the general path would
+// have left (TestFastPathMatchesGeneral, TestWordLoopTrace). It returns
+// the index where the caller continues.
 func (f *folder) wordLoop(s *scanner, i int) int {
 	text := f.text
 	n := len(text)
-	delta := s.e.a.delta
-	st, pos, word := s.st, s.pos, s.word
 	needSpace := f.prevKind == prevStruct || (f.prevKind == prevWord && f.pendSpace)
 	hard, seps, sepLine := f.sepHard, f.sepRunes, f.sepLine
 	prevEnd := f.prevEnd
@@ -142,13 +154,14 @@ func (f *folder) wordLoop(s *scanner, i int) int {
 		if !atWord {
 			if i+1 < n && isLetter[text[i]] && isLetter[text[i+1]] {
 				atWord = true
-			} else if i = f.singleLetter(s, i, &st, &pos, &word, &prevEnd, &seps, &hard); i < 0 {
+			} else if i = f.singleLetter(s, i, &prevEnd, &seps, &hard); i < 0 {
 				return -i - 1
 			}
 		}
 		if needSpace && !lineStart {
 			i0 := i
-			i, st, pos, word, prevEnd, hard, atWord = skim(delta, text, &s.ring, &s.lsRing, wc, i, st, pos, word, prevEnd, hard)
+			i, s.st, s.pos, s.word, prevEnd, hard, atWord = skim(s.e.a.delta, text, &s.ring, &s.lsRing, wc,
+				i, s.st, s.pos, s.word, prevEnd, hard)
 			if i != i0 {
 				seps, sepLine = i-int(prevEnd), false
 			}
@@ -158,41 +171,17 @@ func (f *folder) wordLoop(s *scanner, i int) int {
 		}
 		// i is the first letter of a word of two or more letters.
 		if needSpace {
-			word++
-			p := pos & ringMask
-			s.ring[p], s.lsRing[p] = prevEnd, false
-			v := delta[int(st)<<alphaBits|symSpace]
-			st = v &^ outFlag
-			if v&outFlag != 0 {
-				s.st, s.pos, s.word = st, pos, word
-				s.matches(prevEnd)
-			}
-			pos++
+			s.feed(symSpace, prevEnd, prevEnd, false)
 			if hard {
-				word += sentenceGap
+				s.word += sentenceGap
 			}
 		}
-		p := pos & ringMask
+		p := s.pos & ringMask
 		s.ring[p], s.lsRing[p] = int32(i), lineStart
 		lineStart = false
 		seg := i // start of the current letter run (after an apostrophe)
 		for {
-			e := letterEnd(text, i)
-			for i < e && st != 0 {
-				v := delta[int(st)<<alphaBits|int(asciiClass[text[i]]&0xff)]
-				st = v &^ outFlag
-				if v&outFlag != 0 {
-					s.st, s.pos, s.word = st, pos, word
-					s.matches(int32(i + 1))
-				}
-				pos++
-				i++
-			}
-			// Every letter-first pattern starts after a boundary, so once
-			// the automaton is at the root nothing matches before the next
-			// boundary: the rest of the word only advances pos.
-			pos += int32(e - i)
-			i = e
+			i = s.streamLetters(text, i)
 			if i+1 < n && (text[i] == '\'' || text[i] == '`') && isLetter[text[i+1]] {
 				i++
 				seg = i
@@ -210,7 +199,7 @@ func (f *folder) wordLoop(s *scanner, i int) int {
 			f.direct, f.pendSpace = true, false
 			f.sepRunes, f.sepHard, f.sepLine = seps, hard, sepLine
 			s.enc.runStart = seg
-			f.loopExit(s, st, pos, word, prevEnd)
+			f.loopExit(prevEnd)
 			return i
 		}
 		if s.extIdx >= 0 {
@@ -229,7 +218,7 @@ func (f *folder) wordLoop(s *scanner, i int) int {
 // after it, as f.flushPending does. singleLetter then returns the index
 // of that word. Otherwise it writes the state back (after separators)
 // and returns -k-1: the word loop ends at k.
-func (f *folder) singleLetter(s *scanner, k int, st *uint16, pos, word, prevEnd *int32, seps *int, hard *bool) int {
+func (f *folder) singleLetter(s *scanner, k int, prevEnd *int32, seps *int, hard *bool) int {
 	text := f.text
 	n := len(text)
 	k2, seps2, hard2 := 0, 0, false
@@ -240,31 +229,16 @@ func (f *folder) singleLetter(s *scanner, k int, st *uint16, pos, word, prevEnd 
 		f.direct, f.pendSpace = false, true
 		f.sepRunes, f.sepHard, f.sepLine = *seps, *hard, false
 		s.enc.runStart = -1
-		f.loopExit(s, *st, *pos, *word, *prevEnd)
+		f.loopExit(*prevEnd)
 		return -k - 1
 	}
-	s.st, s.pos, s.word = *st, *pos, *word+1
-	s.feedAt(symSpace, *prevEnd, *prevEnd)
+	s.feed(symSpace, *prevEnd, *prevEnd, false)
 	if hard2 {
 		s.word += sentenceGap
 	}
-	s.feedAt(byte(asciiClass[text[k]]), int32(k), int32(k+1))
-	*st, *pos, *word = s.st, s.pos, s.word
+	s.feed(byte(asciiClass[text[k]]), int32(k), int32(k+1), false)
 	*prevEnd, *seps, *hard = int32(k+1), seps2, hard2
 	return k2
-}
-
-// feedAt feeds one symbol that starts at st (not at a line start) and
-// whose original text ends at en; the caller has counted the word.
-func (s *scanner) feedAt(sym byte, st, en int32) {
-	p := s.pos & ringMask
-	s.ring[p], s.lsRing[p] = st, false
-	v := s.e.a.delta[int(s.st)<<alphaBits|int(sym)]
-	s.st = v &^ outFlag
-	if v&outFlag != 0 {
-		s.matches(en)
-	}
-	s.pos++
 }
 
 // skim is the inner loop of wordLoop: from the first letter of a word of
@@ -297,24 +271,12 @@ func skim(delta []uint16, text string, ring *[ringSize]int32, lsRing *[ringSize]
 		ws, st0 := i, st
 		e, k1, k2 := 0, uint64(0), uint64(0)
 		if i+16 <= n {
-			x := *(*uint64)(unsafe.Add(tp, i))
-			if bigEndian {
-				x = bits.ReverseBytes64(x)
-			}
-			y := (x | swarCase) & swarLow7
-			m := (y + swarAdd1) &^ (y + swarAdd2) &^ x & swarHigh
-			if m != swarHigh {
-				wl := bits.TrailingZeros64(^m&swarHigh) >> 3
+			x := load8(text, i)
+			if wl := letterRun(x); wl < 8 {
 				e, k1 = i+wl, (x|swarCase)&(1<<(uint(wl)*8)-1)
 			} else {
-				x2 := *(*uint64)(unsafe.Add(tp, i+8))
-				if bigEndian {
-					x2 = bits.ReverseBytes64(x2)
-				}
-				y = (x2 | swarCase) & swarLow7
-				m = (y + swarAdd1) &^ (y + swarAdd2) &^ x2 & swarHigh
-				if m != swarHigh {
-					wl := bits.TrailingZeros64(^m&swarHigh) >> 3
+				x2 := load8(text, i+8)
+				if wl := letterRun(x2); wl < 8 {
 					e, k1, k2 = i+8+wl, x|swarCase, (x2|swarCase)&(1<<(uint(wl)*8)-1)
 				} else {
 					e = letterEnd(text, i+16)
@@ -392,10 +354,9 @@ func sepRun(text string, k int) (end, n int, hard bool) {
 	return k, n, hard
 }
 
-// loopExit writes the word loop's locals back; in the loop the folder is
-// always after a word, with nothing buffered or pending.
-func (f *folder) loopExit(s *scanner, st uint16, pos, word, prevEnd int32) {
-	s.st, s.pos, s.word = st, pos, word
+// loopExit writes the rest of the word loop's state back; in the loop the
+// folder is always after a word, with nothing buffered or pending.
+func (f *folder) loopExit(prevEnd int32) {
 	f.prevEnd, f.prevKind = prevEnd, prevWord
 	f.joining, f.prevMixed, f.pendLine = false, false, false
 }

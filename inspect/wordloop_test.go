@@ -86,3 +86,24 @@ func equalTrace(a, b []traceEvent) bool {
 	}
 	return true
 }
+
+// TestLetterRun checks the eight-byte letter count against a byte loop
+// for every position of a letter run in eight bytes, with each kind of
+// neighbour (space, digit, '@', '[', '`', '{', 0x80+).
+func TestLetterRun(t *testing.T) {
+	for _, stop := range []byte{' ', '7', '@', '[', '`', '{', 0x7f, 0xc3, 0xe1} {
+		for run := 0; run <= 8; run++ {
+			b := []byte("aZqLmnoP")
+			if run < 8 {
+				b[run] = stop
+			}
+			s := string(b)
+			if got := letterRun(load8(s, 0)); got != run {
+				t.Errorf("letterRun(%q) = %d, want %d", s, got, run)
+			}
+			if got, want := letterEnd(s+"x", 0), letterEndTail(s+"x", 0); got != want {
+				t.Errorf("letterEnd(%q) = %d, want %d", s+"x", got, want)
+			}
+		}
+	}
+}
