@@ -42,6 +42,28 @@ func FuzzRedact(f *testing.F) {
 	})
 }
 
+// FuzzSkip checks on arbitrary text that every position nextTrigger skips
+// is one no detector matches at (checkSkipSound), and that its jumps stop
+// where stepping one position at a time stops (checkJump).
+func FuzzSkip(f *testing.F) {
+	for _, p := range propertyPieces {
+		f.Add(p + " 1.2 " + p)
+	}
+	r := propertyRedactors(f)[0]
+	rc := &RequestContext{SystemPrompt: propertyPrompt}
+	scs := jumpScanners(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		if len(text) > 512 {
+			text = text[:512]
+		}
+		checkSkipSound(t, r, text, len(text), rc)
+		for _, sc := range scs {
+			for i := 0; i < len(text); i = checkJump(t, sc, text, i, len(text)) + 1 {
+			}
+		}
+	})
+}
+
 // FuzzSSE feeds arbitrary bytes to the SSE transformer: no panic, every
 // data line it emits for a JSON event is valid JSON, and the fast path
 // (ssefast.go) gives exactly the general path's output.

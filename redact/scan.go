@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"math/bits"
 	"sort"
 	"strings"
 )
@@ -317,45 +318,69 @@ func (sc *scanner) colon(v *view, k int) (match, bool) {
 
 // nextTrigger returns the first index in [i, lim) holding a trigger that
 // quickSkip cannot reject, or lim. It is the hot loop: quiet bytes are
-// skipped 8 per step, and the commonest rejections (a digit after a digit, a
-// letter trigger inside a word) are decided inline; only the rest pay for a
-// call (calls are expensive in Go compiled to wasm).
+// skipped 8 per step (the first trigger byte of a block is found by counting
+// trailing zeros, not by a byte loop), and the commonest rejections (a digit
+// after a digit, a letter trigger inside a word) are decided inline, a run
+// of digits at once; only the rest pay for a call (calls and loop
+// back-edges are expensive in Go compiled to wasm). It stops exactly where
+// stepping one position at a time would (TestNextTriggerJumps).
 func nextTrigger(text string, i, lim int, q *[256]uint8, cls *[256]uint16) int {
 	if lim > len(text) {
 		lim = len(text)
 	}
 	for {
-		for ; i+8 <= lim; i += 8 {
+		found := false
+		for i+8 <= lim {
 			b := text[i : i+8]
-			if q[b[0]]|q[b[1]]|q[b[2]]|q[b[3]]|q[b[4]]|q[b[5]]|q[b[6]]|q[b[7]] != 0 {
+			m := uint64(q[b[0]]) | uint64(q[b[1]])<<8 | uint64(q[b[2]])<<16 | uint64(q[b[3]])<<24 |
+				uint64(q[b[4]])<<32 | uint64(q[b[5]])<<40 | uint64(q[b[6]])<<48 | uint64(q[b[7]])<<56
+			if m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				found = true
 				break
 			}
+			i += 8
 		}
-		for ; i < lim && q[text[i]] == 0; i++ {
+		if !found {
+			for ; i < lim && q[text[i]] == 0; i++ {
+			}
+			if i >= lim {
+				return lim
+			}
 		}
-		if i >= lim {
-			return lim
-		}
-		bits := cls[text[i]]
-		if bits&tSpace != 0 {
+		c := cls[text[i]]
+		if c&tSpace != 0 {
 			return i // a word start for prompt-leak detection
 		}
 		if i > 0 {
 			prev := byteBits[text[i-1]]
 			switch {
-			case bits == tDigit && prev&bDigit != 0:
-				i++
+			case c == tDigit && prev&bDigit != 0:
+				i = digitRunEnd(text, i+1, lim, cls)
 				continue
-			case bits == tLetter && prev&(bUpper|bLower|bDigit) != 0 && text[i] != 'J':
+			case c == tLetter && prev&(bUpper|bLower|bDigit) != 0 && text[i] != 'J':
 				i++
 				continue
 			}
 		}
-		if !quickSkip(text, i, bits) {
+		if !quickSkip(text, i, c) {
 			return i
+		}
+		if c == tDigit {
+			i = digitRunEnd(text, i+1, lim, cls) // each is a digit after a digit
+			continue
 		}
 		i++
 	}
+}
+
+// digitRunEnd returns the first index from i (at most lim) that is not a
+// byte of class exactly tDigit.
+func digitRunEnd(text string, i, lim int, cls *[256]uint16) int {
+	for i < lim && cls[text[i]] == tDigit {
+		i++
+	}
+	return i
 }
 
 // quickSkip rejects, from the bytes at hand and without calls, triggers
@@ -379,8 +404,8 @@ func quickSkip(text string, rel int, bits uint16) bool {
 		if isoDate(text, rel) {
 			return true
 		}
-		// a number needs 7+ digits, or a '.'/':' (IPv4/IPv6) within its first 5 bytes
-		digits := 0
+		// a number needs 7+ digits, three '.' (IPv4) or a ':' (IPv6)
+		digits, dots := 0, 0
 		for j := rel; j < len(text) && j < rel+24; j++ {
 			c := text[j]
 			if c >= '0' && c <= '9' {
@@ -396,8 +421,14 @@ func quickSkip(text string, rel int, bits uint16) bool {
 			if c == ')' || c == '/' {
 				return true // ends every number shape, with fewer than 7 digits
 			}
+			if c == '.' && j+1 < len(text) && isDigit(text[j+1]) {
+				if dots++; dots == 3 {
+					return false // maybe a dotted quad
+				}
+				continue // "2.3", "1.4.2": a version, unless it has 7 digits
+			}
 			if c == '.' || c == '(' {
-				// a dotted quad or number, or a "(area)" group, needs a digit next
+				// a number, or a "(area)" group, needs a digit next
 				return j+1 < len(text) && !isDigit(text[j+1])
 			}
 			if byteBits[c]&bHexLetter != 0 {

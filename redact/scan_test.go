@@ -63,6 +63,57 @@ func TestQuickSkipSound(t *testing.T) {
 	}
 }
 
+// TestNextTriggerJumps checks that nextTrigger's jumps (eight quiet bytes at
+// a time, trailing-zero counts, digit runs) stop exactly where stepping one
+// position at a time stops, for every trigger table: plain, with a
+// prompt-leak index (spaces are triggers), with a canary that starts with a
+// digit (digits are not plain digit triggers) and request side.
+func TestNextTriggerJumps(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	texts := []string{benchText, llmBenchText(t, 8192, true)}
+	for range 400 {
+		texts = append(texts, randomText(rng, 3+rng.Intn(20)))
+	}
+	for _, sc := range jumpScanners(t) {
+		for _, text := range texts {
+			for i := 0; i < len(text); {
+				lim := len(text)
+				if rng.Intn(3) == 0 {
+					lim = i + rng.Intn(len(text)-i+1)
+				}
+				i = checkJump(t, sc, text, i, lim) + 1
+			}
+		}
+	}
+}
+
+// jumpScanners returns scanners with each kind of trigger table.
+func jumpScanners(t testing.TB) []scanner {
+	cfg := DefaultConfig()
+	cfg.Canaries = []string{"7731-canary"}
+	rc := &RequestContext{SystemPrompt: propertyPrompt}
+	var out []scanner
+	for _, r := range append(propertyRedactors(t), mustNew(t, cfg)) {
+		out = append(out, r.newScanner(nil, false), r.newScanner(rc, false), r.newScanner(nil, true))
+	}
+	return out
+}
+
+// checkJump compares nextTrigger(text, i, lim) with stepping one position
+// at a time and returns the stop.
+func checkJump(t *testing.T, sc scanner, text string, i, lim int) int {
+	t.Helper()
+	got := nextTrigger(text, i, lim, sc.quiet, sc.cls)
+	want := i
+	for want < lim && nextTrigger(text, want, want+1, sc.quiet, sc.cls) != want {
+		want++
+	}
+	if got != want {
+		t.Fatalf("nextTrigger(%d, %d) = %d, stepping stops at %d in %q", i, lim, got, want, text)
+	}
+	return got
+}
+
 // TestBearerAnyCase: HTTP auth scheme names are case-insensitive.
 func TestBearerAnyCase(t *testing.T) {
 	r := mustNew(t, DefaultConfig())
