@@ -102,8 +102,14 @@ bench: build
 bench-envoy: build envoy
 	$(GO) run ./bench/envoy
 
+## fuzz: every fuzz target for FUZZTIME each (go test runs one target per call)
+FUZZTIME ?= 15s
+FUZZ_TARGETS = chatreq:FuzzParse chatreq:FuzzParseMatchesReference chatreq:FuzzStrText chatreq:FuzzSetMember \
+  inspect:FuzzScan inspect:FuzzNormalize redact:FuzzRedact redact:FuzzSkip redact:FuzzSSE \
+  moderation:FuzzChunkText internal/jsonstr:FuzzAppend
 fuzz:
-	$(GO) test -run XXX -fuzz FuzzParse -fuzztime 20s ./chatreq
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  echo "== $$t"; $(GO) test -run XXX -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*}; done
 
 clean:
 	rm -rf build
