@@ -9,6 +9,7 @@
 package chatreq
 
 import (
+	"cmp"
 	"strconv"
 	"unicode/utf8"
 
@@ -336,7 +337,7 @@ func (p *parser) message(i int, sem bool) bool {
 		nameText               textSeg
 		haveContent, haveCalls bool
 		contentErr, callsErr   *apierr.Error
-		dup, partDup           string
+		dup, partDup, callDup  string
 		big                    map[string]struct{}
 		kbase                  = len(p.keys)
 	)
@@ -363,7 +364,7 @@ func (p *parser) message(i int, sem bool) bool {
 			ok = p.content(cpath, sem, &contentErr, &partDup)
 		case k == "tool_calls" && !haveCalls:
 			haveCalls = true
-			ok = p.toolCalls(base, sem, &callsErr)
+			ok = p.toolCalls(base, sem, &callsErr, &callDup)
 		default:
 			_, ok = p.value()
 		}
@@ -377,11 +378,7 @@ func (p *parser) message(i int, sem bool) bool {
 		return false
 	}
 	if p.msgDup == "" {
-		if dup != "" {
-			p.msgDup = dup
-		} else {
-			p.msgDup = partDup
-		}
+		p.msgDup = cmp.Or(dup, partDup, callDup)
 	}
 	if !sem {
 		return true
@@ -525,8 +522,9 @@ func (p *parser) part(content string, j int, sem bool, errp **apierr.Error, dupp
 
 // toolCalls walks a message's first "tool_calls". The text of a call is what gjson's
 // Get(call, "function.arguments") finds: the first "arguments" of the first "function"
-// object that has one.
-func (p *parser) toolCalls(base string, sem bool, errp **apierr.Error) bool {
+// object that has one. The first repeated key of a call goes to *dupp, also when
+// messages are only checked for duplicates (!sem).
+func (p *parser) toolCalls(base string, sem bool, errp **apierr.Error, dupp *string) bool {
 	if p.peek() != '[' {
 		v, ok := p.value()
 		if sem && v.kind != 'n' {
@@ -536,12 +534,17 @@ func (p *parser) toolCalls(base string, sem bool, errp **apierr.Error) bool {
 	}
 	more, ok := p.open(']')
 	for j := 0; more && ok; j++ {
-		if !sem || *errp != nil || p.peek() != '{' {
+		if p.peek() != '{' {
 			_, ok = p.value()
 		} else {
 			var args value
 			var t textSeg
-			if args, t, ok = p.toolArgs(); ok {
+			var dup string
+			args, t, dup, ok = p.toolCall(base + ".tool_calls." + strconv.Itoa(j))
+			if ok && *dupp == "" {
+				*dupp = dup
+			}
+			if ok && sem && *errp == nil {
 				*errp = p.addArgs(base, j, args, t)
 			}
 		}
@@ -552,25 +555,39 @@ func (p *parser) toolCalls(base string, sem bool, errp **apierr.Error) bool {
 	return ok
 }
 
-// toolArgs walks one tool call object and returns its function.arguments (with the
-// text of a string).
-func (p *parser) toolArgs() (value, textSeg, bool) {
-	var args value
-	var t textSeg
+// toolCall walks one tool call object (at path) and returns its function.arguments
+// (with the text of a string) and its first repeated key: one of the tool call's own,
+// else one of its function object's. A repeated "arguments" or "function" would show
+// the guard the first copy and an upstream parser that keeps the last the other.
+func (p *parser) toolCall(path string) (value, textSeg, string, bool) {
+	var (
+		args       value
+		t          textSeg
+		dup, fnDup string
+		big, fnBig map[string]struct{}
+		kbase      = len(p.keys)
+	)
 	more, ok := p.open('}')
 	for more && ok {
 		var k string
 		if k, ok = p.key(true); !ok {
-			return args, t, false
+			return args, t, "", false
+		}
+		if dup == "" && p.seen(kbase, &big, k) {
+			dup = path + "." + k
 		}
 		if k != "function" || args.exists() || p.peek() != '{' {
 			_, ok = p.value()
 		} else {
+			fbase := len(p.keys)
 			fmore, fok := p.open('}')
 			for fmore && fok {
 				var fk string
 				if fk, fok = p.key(true); !fok {
-					return args, t, false
+					return args, t, "", false
+				}
+				if fnDup == "" && p.seen(fbase, &fnBig, fk) {
+					fnDup = path + ".function." + fk
 				}
 				switch {
 				case fk != "arguments" || args.exists():
@@ -584,13 +601,15 @@ func (p *parser) toolArgs() (value, textSeg, bool) {
 					fmore, fok = p.next('}')
 				}
 			}
+			p.keys = p.keys[:fbase]
 			ok = fok
 		}
 		if ok {
 			more, ok = p.next('}')
 		}
 	}
-	return args, t, ok
+	p.keys = p.keys[:kbase]
+	return args, t, cmp.Or(dup, fnDup), ok
 }
 
 func (p *parser) addArgs(base string, j int, args value, t textSeg) *apierr.Error {

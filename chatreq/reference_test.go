@@ -225,7 +225,7 @@ func (r *refRequest) refParseToolCalls(base, role string, calls gjson.Result) *a
 }
 
 // duplicateKey returns the first key that appears twice in the top-level object, a
-// message object or a content part ("" if none). JSON parsers disagree on which copy
+// message object, a content part, a tool call or its function object ("" if none). JSON parsers disagree on which copy
 // wins (gjson takes the first, most upstream parsers the last), so a duplicate would let
 // a request show the guard one value and the model another.
 func refDuplicateKey(root gjson.Result) (string, bool) {
@@ -247,6 +247,17 @@ func refDuplicateKey(root gjson.Result) (string, bool) {
 			j++
 			return !dup
 		})
+		if calls := m.Get("tool_calls"); !dup && calls.IsArray() {
+			j = 0
+			calls.ForEach(func(_, c gjson.Result) bool {
+				prefix := base + ".tool_calls." + strconv.Itoa(j) + "."
+				j++
+				if found, dup = refDupIn(c, prefix); !dup {
+					found, dup = refDupIn(c.Get("function"), prefix+"function.")
+				}
+				return !dup
+			})
+		}
 		return !dup
 	})
 	return found, dup
