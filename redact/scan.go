@@ -359,6 +359,11 @@ func nextTrigger(text string, i, lim int, q *[256]uint8, cls *[256]uint16) int {
 			case c == tDigit && prev&bDigit != 0:
 				i = digitRunEnd(text, i+1, lim, cls)
 				continue
+			case c == tDigit && prev&(bUpper|bLower) == 0:
+				if e := digitRunEnd(text, i+1, lim, cls); shortNumber(text, i, e) {
+					i = e
+					continue
+				}
 			case c == tLetter && prev&(bUpper|bLower|bDigit) != 0 && text[i] != 'J':
 				i++
 				continue
@@ -391,6 +396,38 @@ func nextTrigger(text string, i, lim int, q *[256]uint8, cls *[256]uint16) int {
 		i++
 	}
 }
+
+// shortNumber is skipDigit's commonest case, decided inline: the digits
+// text[i:e] (after a byte that is neither a letter nor a digit) are fewer
+// than 7 and end at a byte that ends every number shape — not a digit,
+// separator, ':' or hex letter, or a '.' or '(' not followed by a digit —
+// as in "14%", "30s", "5)", "1. ". skipDigit says the same
+// (TestShortNumberImpliesSkip).
+func shortNumber(text string, i, e int) bool {
+	if e-i >= 7 || e >= len(text) {
+		return false
+	}
+	switch numEnd[text[e]] {
+	case 1:
+		return true
+	case 2:
+		return e+1 < len(text) && !isDigit(text[e+1])
+	}
+	return false
+}
+
+// numEnd classifies the byte after a digit for shortNumber: 1 ends every
+// number shape, 2 ('.', '(') does when no digit follows, 0 may continue one.
+var numEnd = func() (t [256]uint8) {
+	for c := range t {
+		t[c] = 1
+		if byteBits[c]&(bDigit|bHexLetter) != 0 || strings.IndexByte(" -:", byte(c)) >= 0 {
+			t[c] = 0
+		}
+	}
+	t['.'], t['('] = 2, 2
+	return t
+}()
 
 // digitRunEnd returns the first index from i (at most lim) that is not a
 // byte of class exactly tDigit.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -112,6 +113,40 @@ func checkJump(t *testing.T, sc scanner, text string, i, lim int) int {
 		t.Fatalf("nextTrigger(%d, %d) = %d, stepping stops at %d in %q", i, lim, got, want, text)
 	}
 	return got
+}
+
+// TestShortNumberImpliesSkip checks that shortNumber, the inline case of
+// skipDigit, only skips what skipDigit skips, on every byte after 1–8 digits
+// and random bytes after that.
+func TestShortNumberImpliesSkip(t *testing.T) {
+	rng := rand.New(rand.NewSource(9))
+	tail := "0123456789 -.:()/%,;xyzabcdefABCDEF\n\t@+"
+	hits := 0
+	for iter := 0; iter < 20000; iter++ {
+		var b strings.Builder
+		b.WriteByte(" (\n$#"[rng.Intn(5)])
+		for n := 1 + rng.Intn(8); n > 0; n-- {
+			b.WriteByte(byte('0' + rng.Intn(10)))
+		}
+		b.WriteByte(byte(rng.Intn(256)))
+		for n := rng.Intn(6); n > 0; n-- {
+			b.WriteByte(tail[rng.Intn(len(tail))])
+		}
+		text := b.String()
+		e := 1
+		for e < len(text) && isDigit(text[e]) {
+			e++
+		}
+		if shortNumber(text, 1, e) {
+			hits++
+			if !skipDigit(text, 1) {
+				t.Fatalf("shortNumber skips the number in %q, skipDigit does not", text)
+			}
+		}
+	}
+	if hits < 1000 {
+		t.Fatalf("only %d of 20000 inputs took the inline path", hits)
+	}
 }
 
 // TestBearerAnyCase: HTTP auth scheme names are case-insensitive.
