@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,9 +18,9 @@ import (
 // (REDACTWASM_AB=dir1,dir2,..., e.g. a `git worktree` of the old commit and
 // this one) in one process: it alternates the trees for REDACTWASM_AB_ROUNDS
 // rounds (default 30) of 40 AppendRedact passes per text and prints each
-// tree's best guest-timed MB/s. On a shared machine whose speed swings
-// within a run, the best of many short interleaved runs is far steadier than
-// separate benchmark runs.
+// tree's best and median guest-timed MB/s. On a shared machine whose speed
+// swings within a run, the best of many short interleaved runs is far
+// steadier than separate benchmark runs; the median shows the loaded case.
 func BenchmarkRedactWasmAB(b *testing.B) {
 	dirs := strings.Split(os.Getenv("REDACTWASM_AB"), ",")
 	if dirs[0] == "" {
@@ -42,9 +43,9 @@ func BenchmarkRedactWasmAB(b *testing.B) {
 		mods[i] = m
 	}
 	texts := []struct{ name, text string }{{"llm", llmText}, {"plain", plainText}, {"entities", englishText}}
-	best := make([][]float64, len(texts))
-	for i := range best {
-		best[i] = make([]float64, len(mods))
+	runs := make([][][]float64, len(texts)) // MB/s per text, tree and round
+	for i := range runs {
+		runs[i] = make([][]float64, len(mods))
 	}
 	for b.Loop() {
 		for range rounds {
@@ -52,15 +53,18 @@ func BenchmarkRedactWasmAB(b *testing.B) {
 				for mi, m := range mods {
 					res := runGuest(b, rt, m, tx.text, 40, "-mode", "append")
 					mbs := float64(res.Bytes*res.Iterations) / float64(res.NS) * 1e3
-					best[ti][mi] = max(best[ti][mi], mbs)
+					runs[ti][mi] = append(runs[ti][mi], mbs)
 				}
 			}
 		}
 	}
+	fmt.Println("text       tree: best / median MB/s")
 	for ti, tx := range texts {
 		line := fmt.Sprintf("%-9s", tx.name)
 		for mi, d := range dirs {
-			line += fmt.Sprintf("  %s %6.1f MB/s", d, best[ti][mi])
+			r := runs[ti][mi]
+			slices.Sort(r)
+			line += fmt.Sprintf("  %s: %6.1f / %6.1f", d, r[len(r)-1], r[len(r)/2])
 		}
 		fmt.Println(line)
 	}
