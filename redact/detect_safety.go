@@ -179,9 +179,16 @@ func detectMarkdown(v *view, k int, r *Redactor) (int, bool, bool) {
 		return 0, false, false
 	}
 	i++
-	for n := 0; v.at(i) != ']'; n, i = n+1, i+1 {
-		if c := v.at(i); c == 0 || c == '[' || c == '\n' && v.at(i+1) == '\n' || n > 512 {
-			return 0, false, false
+	switch e, ok := linkTextEnd(v.s, i); {
+	case e < 0:
+		return 0, false, false
+	case ok:
+		i = e
+	default: // no ']' within the window: read byte by byte (reaching its end)
+		for n := 0; v.at(i) != ']'; n, i = n+1, i+1 {
+			if c := v.at(i); c == 0 || c == '[' || c == '\n' && v.at(i+1) == '\n' || n > 512 {
+				return 0, false, false
+			}
 		}
 	}
 	i++
@@ -195,11 +202,76 @@ func detectMarkdown(v *view, k int, r *Redactor) (int, bool, bool) {
 	if v.at(i) == '<' {
 		i++
 	}
-	us, depth := i, 0
+	us := i
+	if e, ok := plainURLEnd(v.s, i); ok {
+		i = e
+	} else if i = urlEnd(v, i); i < 0 {
+		return 0, false, false
+	}
+	url := v.s[us:i]
+	for n := 0; v.at(i) != ')'; n, i = n+1, i+1 {
+		if c := v.at(i); c == 0 || c == '\n' || n > 256 {
+			return 0, false, false
+		}
+	}
+	uv := view{s: url}
+	if !(maybeScriptScheme(url) && unsafeScheme(&uv, 0)) && !r.exfilURL(url) {
+		return 0, false, false
+	}
+	return i + 1, image, true
+}
+
+// linkTextEnd finds the ']' that closes markdown link text starting at i
+// with IndexByte (assembly in wasm) instead of a byte loop. It returns
+// (index, true) for an acceptable text, (-1, false) for one that is not (a
+// '[', a 0 byte or a blank line before the ']'), and (0, false) when no
+// ']' is within s and 514 bytes: the caller then reads byte by byte, which
+// is exact at the window's end.
+func linkTextEnd(s string, i int) (int, bool) {
+	seg := s[i:]
+	if len(seg) > 514 {
+		seg = seg[:514]
+	}
+	e := strings.IndexByte(seg, ']')
+	if e < 0 {
+		return 0, false
+	}
+	body := seg[:e]
+	if strings.IndexByte(body, '[') >= 0 || strings.IndexByte(body, 0) >= 0 || strings.Contains(body, "\n\n") {
+		return -1, false
+	}
+	return i + e, true
+}
+
+// plainURLEnd finds the ')' ending a link URL that starts at i when the URL
+// holds none of '(' ' ' '>' '\n' or a 0 byte and the ')' is within s and
+// 4097 bytes: the common case, without a byte loop.
+func plainURLEnd(s string, i int) (int, bool) {
+	seg := s[i:]
+	if len(seg) > 4097 {
+		seg = seg[:4097]
+	}
+	e := strings.IndexByte(seg, ')')
+	if e < 0 {
+		return 0, false
+	}
+	u := seg[:e]
+	for _, c := range [...]byte{'(', ' ', '>', '\n', 0} {
+		if strings.IndexByte(u, c) >= 0 {
+			return 0, false
+		}
+	}
+	return i + e, true
+}
+
+// urlEnd reads a link URL starting at i byte by byte: balanced
+// parentheses, up to ' ', '>' or the closing ')'. It returns -1 for none.
+func urlEnd(v *view, i int) int {
+	depth := 0
 	for n := 0; ; n, i = n+1, i+1 {
 		c := v.at(i)
 		if c == 0 || c == '\n' || n > 4096 {
-			return 0, false, false
+			return -1
 		}
 		if c == '(' {
 			depth++
@@ -212,50 +284,30 @@ func detectMarkdown(v *view, k int, r *Redactor) (int, bool, bool) {
 			break
 		}
 	}
-	url := v.s[us:i]
-	for n := 0; v.at(i) != ')'; n, i = n+1, i+1 {
-		if c := v.at(i); c == 0 || c == '\n' || n > 256 {
-			return 0, false, false
-		}
-	}
-	uv := view{s: url}
-	if !unsafeScheme(&uv, 0) && !r.exfilURL(url) {
-		return 0, false, false
-	}
-	return i + 1, image, true
+	return i
 }
 
 // exfilURL reports whether an absolute URL points to a non-allowlisted host
 // and carries data: a query, a fragment, or a path longer than 32 bytes or
 // with a segment of 16+ bytes.
 func (r *Redactor) exfilURL(u string) bool {
-	rest := ""
-	switch {
-	case hasPrefixFold(u, "https://"):
-		rest = u[8:]
-	case hasPrefixFold(u, "http://"):
-		rest = u[7:]
-	case strings.HasPrefix(u, "//"):
-		rest = u[2:]
-	default:
+	rest, ok := afterHTTPScheme(u)
+	if !ok {
 		return false
 	}
-	he := strings.IndexAny(rest, "/?#")
-	if he < 0 {
-		he = len(rest)
-	}
+	he := firstOf(rest, '/', '?', '#')
 	host := rest[:he]
 	if at := strings.LastIndexByte(host, '@'); at >= 0 {
 		host = host[at+1:]
 	}
-	if c := strings.LastIndexByte(host, ':'); c >= 0 && !strings.Contains(host[c:], "]") {
+	if c := strings.LastIndexByte(host, ':'); c >= 0 && strings.IndexByte(host[c:], ']') < 0 {
 		host = host[:c]
 	}
 	if r.hostAllowed(host) {
 		return false
 	}
 	tail := rest[he:]
-	if q := strings.IndexAny(tail, "?#"); q >= 0 {
+	if q := firstOf(tail, '?', '#', '#'); q < len(tail) {
 		if q+1 < len(tail) {
 			return true
 		}
@@ -276,8 +328,44 @@ func (r *Redactor) exfilURL(u string) bool {
 	return false
 }
 
-func hasPrefixFold(s, p string) bool {
-	return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p)
+// maybeScriptScheme reports whether u can start with javascript:, vbscript:
+// or data: (a one-byte test before unsafeScheme's three).
+func maybeScriptScheme(u string) bool {
+	if len(u) == 0 {
+		return false
+	}
+	c := u[0] | 0x20
+	return c == 'j' || c == 'v' || c == 'd'
+}
+
+// afterHTTPScheme returns what follows "http://", "https://" (any case) or
+// "//" at the start of u.
+func afterHTTPScheme(u string) (string, bool) {
+	// x|0x20 is the lower-case letter exactly when x is that letter in either case
+	if len(u) >= 7 && u[0]|0x20 == 'h' && u[1]|0x20 == 't' && u[2]|0x20 == 't' && u[3]|0x20 == 'p' {
+		if u[4:7] == "://" {
+			return u[7:], true
+		}
+		if len(u) >= 8 && u[4]|0x20 == 's' && u[5:8] == "://" {
+			return u[8:], true
+		}
+	}
+	if strings.HasPrefix(u, "//") {
+		return u[2:], true
+	}
+	return "", false
+}
+
+// firstOf is the index of the first a, b or c in s, or len(s): IndexByte
+// (assembly in wasm) rather than strings.IndexAny's byte loop.
+func firstOf(s string, a, b, c byte) int {
+	n := len(s)
+	for _, x := range [...]byte{a, b, c} {
+		if i := strings.IndexByte(s[:n], x); i >= 0 {
+			n = i
+		}
+	}
+	return n
 }
 
 // hostAllowed reports whether host equals an allowed host or is a subdomain of one.
