@@ -149,6 +149,52 @@ func TestShortNumberImpliesSkip(t *testing.T) {
 	}
 }
 
+// classRule is nextTrigger's switch: the skip rule of the trigger class c.
+func classRule(text string, i int, c uint16) bool {
+	switch c {
+	case tDigit:
+		return skipDigit(text, i)
+	case tColon:
+		return skipColon(text, i)
+	case tLetter:
+		return skipLetter(text, i)
+	case tPlus:
+		return skipPlus(text, i)
+	case tDash:
+		return skipDash(text, i)
+	case tMarkdown:
+		return skipMarkdown(text, i)
+	case tLt:
+		return skipLt(text, i)
+	}
+	return false
+}
+
+// TestInlineRulesImplyClassRules checks that every trigger nextTrigger skips
+// by an inline rule (digit runs, shortNumber, letters inside words)
+// is one its class's skip rule skips too, so the inline rules add speed and
+// nothing else.
+func TestInlineRulesImplyClassRules(t *testing.T) {
+	rng := rand.New(rand.NewSource(13))
+	texts := []string{benchText, llmBenchText(t, 8192, true), "v1.2 (3) 10-15 4B 2024-03-01 x9 J eyJ Bearer AKIA"}
+	for range 1000 {
+		texts = append(texts, randomText(rng, 3+rng.Intn(20)))
+	}
+	for _, sc := range jumpScanners(t) {
+		for _, text := range texts {
+			for i := 1; i < len(text); i++ {
+				c := sc.cls[text[i]]
+				if c == 0 || nextTrigger(text, i, i+1, sc.quiet, sc.cls) == i {
+					continue // not a trigger, or not skipped
+				}
+				if !classRule(text, i, c) {
+					t.Fatalf("nextTrigger skips %q at %d in %q, its class rule does not", text[i], i, text)
+				}
+			}
+		}
+	}
+}
+
 // TestBearerAnyCase: HTTP auth scheme names are case-insensitive.
 func TestBearerAnyCase(t *testing.T) {
 	r := mustNew(t, DefaultConfig())
