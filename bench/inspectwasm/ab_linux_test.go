@@ -10,9 +10,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
 // BenchmarkInspectWasmAB compares the engine guest built from several
@@ -82,21 +79,4 @@ func buildEngineGuest(b *testing.B, dir, gowasm string) []byte {
 		b.Fatal(err)
 	}
 	return wasm
-}
-
-// instantiate compiles and starts a guest module in its own runtime.
-func instantiate(b *testing.B, wasm []byte) *guest {
-	ctx := context.Background()
-	rt := wazero.NewRuntime(ctx)
-	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
-	compiled, err := rt.CompileModule(ctx, wasm)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := wazero.NewModuleConfig().WithStartFunctions("_initialize").WithSysNanotime().WithSysWalltime()
-	mod, err := rt.InstantiateModule(ctx, compiled, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return &guest{rt: rt, setup: mod.ExportedFunction("setup"), run: mod.ExportedFunction("run")}
 }

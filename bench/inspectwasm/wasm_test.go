@@ -53,11 +53,14 @@ type guest struct {
 }
 
 // newGuest compiles the module once and instantiates it as a reactor.
-func newGuest(t testing.TB) *guest {
+func newGuest(t testing.TB) *guest { return instantiate(t, guestWasm(t)) }
+
+// instantiate compiles a guest module and starts it (as a reactor) in its own runtime.
+func instantiate(t testing.TB, wasm []byte) *guest {
 	ctx := context.Background()
 	rt := wazero.NewRuntime(ctx)
 	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
-	compiled, err := rt.CompileModule(ctx, guestWasm(t))
+	compiled, err := rt.CompileModule(ctx, wasm)
 	if err != nil {
 		t.Fatal(err)
 	}
