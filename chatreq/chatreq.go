@@ -540,7 +540,7 @@ func (p *parser) toolCalls(base string, sem bool, errp **apierr.Error, dupp *str
 			var args value
 			var t textSeg
 			var dup string
-			args, t, dup, ok = p.toolCall(base + ".tool_calls." + strconv.Itoa(j))
+			args, t, dup, ok = p.toolCall(base, j)
 			if ok && *dupp == "" {
 				*dupp = dup
 			}
@@ -555,11 +555,11 @@ func (p *parser) toolCalls(base string, sem bool, errp **apierr.Error, dupp *str
 	return ok
 }
 
-// toolCall walks one tool call object (at path) and returns its function.arguments
+// toolCall walks tool call j of message base and returns its function.arguments
 // (with the text of a string) and its first repeated key: one of the tool call's own,
 // else one of its function object's. A repeated "arguments" or "function" would show
 // the guard the first copy and an upstream parser that keeps the last the other.
-func (p *parser) toolCall(path string) (value, textSeg, string, bool) {
+func (p *parser) toolCall(base string, j int) (value, textSeg, string, bool) {
 	var (
 		args       value
 		t          textSeg
@@ -574,7 +574,7 @@ func (p *parser) toolCall(path string) (value, textSeg, string, bool) {
 			return args, t, "", false
 		}
 		if dup == "" && p.seen(kbase, &big, k) {
-			dup = path + "." + k
+			dup = base + ".tool_calls." + strconv.Itoa(j) + "." + k
 		}
 		if k != "function" || args.exists() || p.peek() != '{' {
 			_, ok = p.value()
@@ -587,7 +587,7 @@ func (p *parser) toolCall(path string) (value, textSeg, string, bool) {
 					return args, t, "", false
 				}
 				if fnDup == "" && p.seen(fbase, &fnBig, fk) {
-					fnDup = path + ".function." + fk
+					fnDup = base + ".tool_calls." + strconv.Itoa(j) + ".function." + fk
 				}
 				switch {
 				case fk != "arguments" || args.exists():
