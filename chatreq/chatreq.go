@@ -481,34 +481,10 @@ func (p *parser) part(content string, j int, sem bool, errp **apierr.Error, dupp
 		}
 		return ok
 	}
-	var (
-		text  value
-		t     textSeg
-		big   map[string]struct{}
-		kbase = len(p.keys)
-	)
-	more, ok := p.open('}')
-	for more && ok {
-		var k string
-		if k, ok = p.key(true); !ok {
-			return false
-		}
-		if *dupp == "" && p.seen(kbase, &big, k) {
-			*dupp = content + "." + strconv.Itoa(j) + "." + k
-		}
-		switch {
-		case k != "text" || text.exists():
-			_, ok = p.value()
-		case sem && p.peek() == '"':
-			text, t.text, t.runes, ok = p.strText()
-		default:
-			text, ok = p.value()
-		}
-		if ok {
-			more, ok = p.next('}')
-		}
+	text, t, k, dup, ok := p.objectField("text", sem)
+	if ok && dup && *dupp == "" {
+		*dupp = content + "." + strconv.Itoa(j) + "." + k
 	}
-	p.keys = p.keys[:kbase]
 	if ok && sem && text.exists() {
 		path := content + "." + strconv.Itoa(j) + ".text"
 		if text.kind != '"' {
@@ -564,7 +540,7 @@ func (p *parser) toolCall(base string, j int) (value, textSeg, string, bool) {
 		args       value
 		t          textSeg
 		dup, fnDup string
-		big, fnBig map[string]struct{}
+		big        map[string]struct{}
 		kbase      = len(p.keys)
 	)
 	more, ok := p.open('}')
@@ -579,30 +555,11 @@ func (p *parser) toolCall(base string, j int) (value, textSeg, string, bool) {
 		if k != "function" || args.exists() || p.peek() != '{' {
 			_, ok = p.value()
 		} else {
-			fbase := len(p.keys)
-			fmore, fok := p.open('}')
-			for fmore && fok {
-				var fk string
-				if fk, fok = p.key(true); !fok {
-					return args, t, "", false
-				}
-				if fnDup == "" && p.seen(fbase, &fnBig, fk) {
-					fnDup = base + ".tool_calls." + strconv.Itoa(j) + ".function." + fk
-				}
-				switch {
-				case fk != "arguments" || args.exists():
-					_, fok = p.value()
-				case p.peek() == '"':
-					args, t.text, t.runes, fok = p.strText()
-				default:
-					args, fok = p.value()
-				}
-				if fok {
-					fmore, fok = p.next('}')
-				}
+			var fk string
+			var fdup bool
+			if args, t, fk, fdup, ok = p.objectField("arguments", true); ok && fdup && fnDup == "" {
+				fnDup = base + ".tool_calls." + strconv.Itoa(j) + ".function." + fk
 			}
-			p.keys = p.keys[:fbase]
-			ok = fok
 		}
 		if ok {
 			more, ok = p.next('}')
@@ -610,6 +567,37 @@ func (p *parser) toolCall(base string, j int) (value, textSeg, string, bool) {
 	}
 	p.keys = p.keys[:kbase]
 	return args, t, cmp.Or(dup, fnDup), ok
+}
+
+// objectField walks the object at p.i and returns the value of its first member
+// named name (with the text of a string when text is set) and the first key the
+// object repeats (dup reports whether there is one: the key may be "").
+func (p *parser) objectField(name string, text bool) (v value, t textSeg, dupKey string, dup, ok bool) {
+	var big map[string]struct{}
+	kbase := len(p.keys)
+	more, ok := p.open('}')
+	for more && ok {
+		var k string
+		if k, ok = p.key(true); !ok {
+			return v, t, "", false, false
+		}
+		if !dup && p.seen(kbase, &big, k) {
+			dupKey, dup = k, true
+		}
+		switch {
+		case k != name || v.exists():
+			_, ok = p.value()
+		case text && p.peek() == '"':
+			v, t.text, t.runes, ok = p.strText()
+		default:
+			v, ok = p.value()
+		}
+		if ok {
+			more, ok = p.next('}')
+		}
+	}
+	p.keys = p.keys[:kbase]
+	return v, t, dupKey, dup, ok
 }
 
 func (p *parser) addArgs(base string, j int, args value, t textSeg) *apierr.Error {
