@@ -3,13 +3,11 @@ package inspectwasm
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/egressguard/egressguard/internal/wasmbench"
 )
 
 // BenchmarkInspectWasmAB compares the engine guest built from several
@@ -20,20 +18,20 @@ import (
 // speed swings within a run, this is far steadier than separate runs of
 // TestCPUThroughput.
 func BenchmarkInspectWasmAB(b *testing.B) {
-	entries := strings.Split(os.Getenv("INSPECTWASM_AB"), ",")
-	if entries[0] == "" {
+	entries, rounds := wasmbench.ABConfig("INSPECTWASM_AB")
+	if entries == nil {
 		b.Skip("set INSPECTWASM_AB=dir1,dir2 to compare source trees")
-	}
-	rounds := 30
-	if n, err := fmt.Sscan(os.Getenv("INSPECTWASM_AB_ROUNDS"), &rounds); n != 1 || err != nil {
-		rounds = 30
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	guests := make([]*guest, len(entries))
 	for i, e := range entries {
 		dir, gowasm, _ := strings.Cut(e, "|")
-		guests[i] = instantiate(b, buildEngineGuest(b, dir, strings.ReplaceAll(gowasm, "+", ",")))
+		wasm, err := wasmbench.Build(dir, "./bench/inspectwasm/guest", true, "GOWASM="+strings.ReplaceAll(gowasm, "+", ","))
+		if err != nil {
+			b.Fatal(err)
+		}
+		guests[i] = instantiate(b, wasm)
 		defer guests[i].rt.Close(context.Background())
 	}
 	runs := make([][][]float64, len(sizes)) // MB/s per size, build and round
@@ -53,30 +51,9 @@ func BenchmarkInspectWasmAB(b *testing.B) {
 			}
 		}
 	}
-	fmt.Println("size     build: best / median MB/s (thread CPU)")
+	rows := make([]string, len(sizes))
 	for si, n := range sizes {
-		line := fmt.Sprintf("%2d KiB  ", n>>10)
-		for gi, e := range entries {
-			r := runs[si][gi]
-			slices.Sort(r)
-			line += fmt.Sprintf("  %s: %6.1f / %6.1f", e, r[len(r)-1], r[len(r)/2])
-		}
-		fmt.Println(line)
+		rows[si] = fmt.Sprintf("%2d KiB", n>>10)
 	}
-}
-
-// buildEngineGuest builds ./bench/inspectwasm/guest of the tree at dir.
-func buildEngineGuest(b *testing.B, dir, gowasm string) []byte {
-	out := filepath.Join(b.TempDir(), "guest.wasm")
-	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", out, "./bench/inspectwasm/guest")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "GOWASM="+gowasm)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("building the guest in %s: %v\n%s", dir, err, msg)
-	}
-	wasm, err := os.ReadFile(out)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return wasm
+	wasmbench.PrintBestMedian("size      build: best / median MB/s (thread CPU)", rows, entries, runs)
 }

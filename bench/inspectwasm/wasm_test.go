@@ -3,12 +3,10 @@ package inspectwasm
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/egressguard/egressguard/internal/wasmbench"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -24,22 +22,7 @@ var (
 
 // guestWasm builds the guest with the local toolchain (works on a clean clone).
 func guestWasm(t testing.TB) []byte {
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "inspectwasm")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		out := filepath.Join(dir, "guest.wasm")
-		cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", out, "./guest")
-		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build guest: %v\n%s", err, msg)
-			return
-		}
-		wasmBytes, buildErr = os.ReadFile(out)
-		os.RemoveAll(dir)
-	})
+	buildOnce.Do(func() { wasmBytes, buildErr = wasmbench.Build("", "./guest", true) })
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}

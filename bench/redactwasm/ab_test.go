@@ -2,14 +2,9 @@ package redactwasm
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 
+	"github.com/egressguard/egressguard/internal/wasmbench"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
@@ -22,13 +17,9 @@ import (
 // swings within a run, the best of many short interleaved runs is far
 // steadier than separate benchmark runs; the median shows the loaded case.
 func BenchmarkRedactWasmAB(b *testing.B) {
-	dirs := strings.Split(os.Getenv("REDACTWASM_AB"), ",")
-	if dirs[0] == "" {
+	dirs, rounds := wasmbench.ABConfig("REDACTWASM_AB")
+	if dirs == nil {
 		b.Skip("set REDACTWASM_AB=dir1,dir2 to compare source trees")
-	}
-	rounds := 30
-	if n, err := fmt.Sscan(os.Getenv("REDACTWASM_AB_ROUNDS"), &rounds); n != 1 || err != nil {
-		rounds = 30
 	}
 	ctx := context.Background()
 	rt := wazero.NewRuntime(ctx)
@@ -36,16 +27,19 @@ func BenchmarkRedactWasmAB(b *testing.B) {
 	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
 	mods := make([]wazero.CompiledModule, len(dirs))
 	for i, d := range dirs {
-		m, err := rt.CompileModule(ctx, buildGuestIn(b, d))
+		wasm, err := wasmbench.Build(d, "./bench/redactwasm/guest", false)
 		if err != nil {
 			b.Fatal(err)
 		}
-		mods[i] = m
+		if mods[i], err = rt.CompileModule(ctx, wasm); err != nil {
+			b.Fatal(err)
+		}
 	}
 	texts := []struct{ name, text string }{{"llm", llmText}, {"plain", plainText}, {"entities", englishText}}
 	runs := make([][][]float64, len(texts)) // MB/s per text, tree and round
-	for i := range runs {
-		runs[i] = make([][]float64, len(mods))
+	names := make([]string, len(texts))
+	for i, tx := range texts {
+		runs[i], names[i] = make([][]float64, len(mods)), tx.name
 	}
 	for b.Loop() {
 		for range rounds {
@@ -58,30 +52,5 @@ func BenchmarkRedactWasmAB(b *testing.B) {
 			}
 		}
 	}
-	fmt.Println("text       tree: best / median MB/s")
-	for ti, tx := range texts {
-		line := fmt.Sprintf("%-9s", tx.name)
-		for mi, d := range dirs {
-			r := runs[ti][mi]
-			slices.Sort(r)
-			line += fmt.Sprintf("  %s: %6.1f / %6.1f", d, r[len(r)-1], r[len(r)/2])
-		}
-		fmt.Println(line)
-	}
-}
-
-// buildGuestIn builds ./bench/redactwasm/guest of the source tree at dir.
-func buildGuestIn(b *testing.B, dir string) []byte {
-	out := filepath.Join(b.TempDir(), "guest.wasm")
-	cmd := exec.Command("go", "build", "-o", out, "./bench/redactwasm/guest")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("building the guest in %s: %v\n%s", dir, err, msg)
-	}
-	wasm, err := os.ReadFile(out)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return wasm
+	wasmbench.PrintBestMedian("text       tree: best / median MB/s", names, dirs, runs)
 }

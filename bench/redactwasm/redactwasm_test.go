@@ -9,14 +9,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 
+	"github.com/egressguard/egressguard/internal/wasmbench"
 	"github.com/egressguard/egressguard/redact"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -80,34 +79,12 @@ var (
 
 // guestWasm builds ./guest for wasip1 once per test binary.
 func guestWasm(t testing.TB) []byte {
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "redactwasm")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		out := filepath.Join(dir, "guest.wasm")
-		cmd := exec.Command("go", "build", "-o", out, "./guest")
-		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			buildErr = &buildError{err, string(msg)}
-			return
-		}
-		wasmBin, buildErr = os.ReadFile(out)
-		os.RemoveAll(dir)
-	})
+	buildOnce.Do(func() { wasmBin, buildErr = wasmbench.Build("", "./guest", false) })
 	if buildErr != nil {
 		t.Fatalf("building the wasip1 guest: %v", buildErr)
 	}
 	return wasmBin
 }
-
-type buildError struct {
-	err error
-	out string
-}
-
-func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
 
 // runGuest runs the guest under wazero with text on stdin.
 func runGuest(t testing.TB, rt wazero.Runtime, mod wazero.CompiledModule, text string, n int, args ...string) guestResult {
