@@ -295,7 +295,7 @@ func (r *Redactor) exfilURL(u string) bool {
 	if !ok {
 		return false
 	}
-	he := firstOf(rest, '/', '?', '#')
+	he := firstOf(rest, "/?#")
 	host := rest[:he]
 	if at := strings.LastIndexByte(host, '@'); at >= 0 {
 		host = host[at+1:]
@@ -307,7 +307,7 @@ func (r *Redactor) exfilURL(u string) bool {
 		return false
 	}
 	tail := rest[he:]
-	if q := firstOf(tail, '?', '#', '#'); q < len(tail) {
+	if q := firstOf(tail, "?#"); q < len(tail) {
 		if q+1 < len(tail) {
 			return true
 		}
@@ -356,13 +356,14 @@ func afterHTTPScheme(u string) (string, bool) {
 	return "", false
 }
 
-// firstOf is the index of the first a, b or c in s, or len(s): IndexByte
-// (assembly in wasm) rather than strings.IndexAny's byte loop.
-func firstOf(s string, a, b, c byte) int {
+// firstOf is the index of the first byte of set in s, or len(s): one
+// IndexByte (assembly in wasm) per byte of set instead of strings.IndexAny's
+// byte loop.
+func firstOf(s, set string) int {
 	n := len(s)
-	for _, x := range [...]byte{a, b, c} {
-		if i := strings.IndexByte(s[:n], x); i >= 0 {
-			n = i
+	for i := 0; i < len(set); i++ {
+		if j := strings.IndexByte(s[:n], set[i]); j >= 0 {
+			n = j
 		}
 	}
 	return n
