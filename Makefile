@@ -102,14 +102,12 @@ bench: build
 bench-envoy: build envoy
 	$(GO) run ./bench/envoy
 
-## fuzz: every fuzz target for FUZZTIME each (go test runs one target per call)
+## fuzz: every fuzz target (found with go test -list) for FUZZTIME each; go test runs one per call
 FUZZTIME ?= 15s
-FUZZ_TARGETS = chatreq:FuzzParse chatreq:FuzzParseMatchesReference chatreq:FuzzStrText chatreq:FuzzSetMember \
-  inspect:FuzzScan inspect:FuzzNormalize redact:FuzzRedact redact:FuzzSkip redact:FuzzSSE \
-  moderation:FuzzChunkText internal/jsonstr:FuzzAppend
 fuzz:
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	  echo "== $$t"; $(GO) test -run XXX -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*}; done
+	@set -e; for p in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
+	    echo "== $$p $$t"; $(GO) test -run XXX -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$p; done; done
 
 clean:
 	rm -rf build
