@@ -121,9 +121,9 @@ oci: $(WASM)
 	$(GO) run ./cmd/egressguard oci -wasm $(WASM) -layout build/oci -tar build/egressguard-oci.tar \
 	  -tag egressguard:dev -digest-file build/oci.digest -revision "$$(git rev-parse HEAD 2>/dev/null || echo unknown)"
 
-## schema: regenerate schema/config.schema.json from config.Config (a test fails when stale)
+## schema: regenerate internal/schema/config.schema.json from config.Config (a test fails when stale)
 schema:
-	$(GO) run ./schema/gen -o schema/config.schema.json
+	$(GO) run ./internal/schema/gen -o internal/schema/config.schema.json
 
 ## dryrun: the compiled plugin under wazero on two samples (an injection; an SSE stream with a card number)
 dryrun: $(WASM)

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/egressguard/egressguard/credentials"
+	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )

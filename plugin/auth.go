@@ -5,11 +5,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/egressguard/egressguard/apierr"
-	"github.com/egressguard/egressguard/config"
-	"github.com/egressguard/egressguard/credentials"
+	"github.com/egressguard/egressguard/internal/apierr"
+	"github.com/egressguard/egressguard/internal/config"
+	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/hostcalls"
-	"github.com/egressguard/egressguard/metrics"
+	"github.com/egressguard/egressguard/internal/metrics"
 )
 
 // upstreamCreds is what the guard does to the credentials of requests to one upstream:

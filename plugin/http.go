@@ -5,14 +5,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/egressguard/egressguard/apierr"
-	"github.com/egressguard/egressguard/chatreq"
-	"github.com/egressguard/egressguard/config"
-	"github.com/egressguard/egressguard/credentials"
+	"github.com/egressguard/egressguard/internal/apierr"
+	"github.com/egressguard/egressguard/internal/chatreq"
+	"github.com/egressguard/egressguard/internal/config"
+	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/hostcalls"
-	"github.com/egressguard/egressguard/moderation"
-	"github.com/egressguard/egressguard/policy"
-	"github.com/egressguard/egressguard/redact"
+	"github.com/egressguard/egressguard/internal/moderation"
+	"github.com/egressguard/egressguard/internal/policy"
+	"github.com/egressguard/egressguard/internal/redact"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )
 

@@ -4,13 +4,13 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/egressguard/egressguard/apierr"
-	"github.com/egressguard/egressguard/chatreq"
-	"github.com/egressguard/egressguard/config"
-	"github.com/egressguard/egressguard/credentials"
+	"github.com/egressguard/egressguard/internal/apierr"
+	"github.com/egressguard/egressguard/internal/chatreq"
+	"github.com/egressguard/egressguard/internal/config"
+	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/hostcalls"
-	"github.com/egressguard/egressguard/metrics"
-	"github.com/egressguard/egressguard/ratelimit"
+	"github.com/egressguard/egressguard/internal/metrics"
+	"github.com/egressguard/egressguard/internal/ratelimit"
 )
 
 // limiter is the compiled rate-limit configuration of one plugin instance.

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/egressguard/egressguard/chatreq"
-	"github.com/egressguard/egressguard/config"
-	"github.com/egressguard/egressguard/credentials"
+	"github.com/egressguard/egressguard/internal/chatreq"
+	"github.com/egressguard/egressguard/internal/config"
+	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/hostcalls"
-	"github.com/egressguard/egressguard/metrics"
-	"github.com/egressguard/egressguard/moderation"
+	"github.com/egressguard/egressguard/internal/metrics"
+	"github.com/egressguard/egressguard/internal/moderation"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )
 

@@ -5,11 +5,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/egressguard/egressguard/audit"
-	"github.com/egressguard/egressguard/chatreq"
+	"github.com/egressguard/egressguard/internal/audit"
+	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/hostcalls"
-	"github.com/egressguard/egressguard/metrics"
-	"github.com/egressguard/egressguard/redact"
+	"github.com/egressguard/egressguard/internal/metrics"
+	"github.com/egressguard/egressguard/internal/redact"
 )
 
 // Decisions recorded per request (metric tag "decision").

@@ -6,10 +6,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/egressguard/egressguard/apierr"
+	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/hostcalls"
-	"github.com/egressguard/egressguard/moderation"
-	"github.com/egressguard/egressguard/redact"
+	"github.com/egressguard/egressguard/internal/moderation"
+	"github.com/egressguard/egressguard/internal/redact"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 	"github.com/tidwall/gjson"
 )

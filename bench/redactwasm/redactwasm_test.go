@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/egressguard/egressguard/internal/wasmbench"
-	"github.com/egressguard/egressguard/redact"
+	"github.com/egressguard/egressguard/internal/redact"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )

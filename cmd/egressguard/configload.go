@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/egressguard/egressguard/config"
+	"github.com/egressguard/egressguard/internal/config"
 	"sigs.k8s.io/yaml"
 )
 

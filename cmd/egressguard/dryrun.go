@@ -12,8 +12,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/egressguard/egressguard/config"
-	"github.com/egressguard/egressguard/posture"
+	"github.com/egressguard/egressguard/internal/config"
+	"github.com/egressguard/egressguard/internal/posture"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/proxytest"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 	"github.com/tidwall/gjson"

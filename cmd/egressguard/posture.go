@@ -6,8 +6,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/egressguard/egressguard/posture"
-	"github.com/egressguard/egressguard/schema"
+	"github.com/egressguard/egressguard/internal/posture"
+	"github.com/egressguard/egressguard/internal/schema"
 )
 
 func runPosture(args []string, stdout, stderr io.Writer) error {

@@ -8,8 +8,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/egressguard/egressguard/inspect"
-	"github.com/egressguard/egressguard/inspect/evalset"
+	"github.com/egressguard/egressguard/internal/inspect"
+	"github.com/egressguard/egressguard/internal/inspect/evalset"
 )
 
 func init() { register("injection", runInjection) }

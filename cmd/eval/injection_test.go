@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/egressguard/egressguard/inspect"
+	"github.com/egressguard/egressguard/internal/inspect"
 )
 
 func TestInjectionLinesContract(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"sort"
 	"unicode/utf8"
 
-	"github.com/egressguard/egressguard/redact"
+	"github.com/egressguard/egressguard/internal/redact"
 )
 
 func init() { register("pii", runPII) }

@@ -17,8 +17,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/egressguard/egressguard/config"
-	"github.com/egressguard/egressguard/schema"
+	"github.com/egressguard/egressguard/internal/config"
+	"github.com/egressguard/egressguard/internal/schema"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"sigs.k8s.io/yaml"
 )

@@ -4,7 +4,7 @@ import (
 	"net"
 	"strconv"
 
-	"github.com/egressguard/egressguard/metrics"
+	"github.com/egressguard/egressguard/internal/metrics"
 )
 
 type obj = map[string]any

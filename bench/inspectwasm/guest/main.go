@@ -12,8 +12,8 @@ import (
 	"math/bits"
 	"unsafe"
 
-	"github.com/egressguard/egressguard/inspect"
-	"github.com/egressguard/egressguard/inspect/benchtext"
+	"github.com/egressguard/egressguard/internal/inspect"
+	"github.com/egressguard/egressguard/internal/inspect/benchtext"
 )
 
 var (

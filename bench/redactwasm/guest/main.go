@@ -20,7 +20,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/egressguard/egressguard/redact"
+	"github.com/egressguard/egressguard/internal/redact"
 )
 
 func main() {

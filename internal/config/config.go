@@ -1,0 +1,396 @@
+// Package config holds the guard's configuration: one JSON document, used verbatim as
+// Envoy's plugin `configuration` and as Istio's WasmPlugin `pluginConfig`.
+//
+// Parse applies defaults, rejects unknown fields and validates every value once, at plugin
+// start; errors name the field path and the problem.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/moderation"
+	"github.com/egressguard/egressguard/internal/ratelimit"
+)
+
+// Config is the whole plugin configuration. Field docs state the defaults.
+type Config struct {
+	// API selects which request paths are chat APIs the guard inspects.
+	API API `json:"api"`
+	// Limits bounds the size of requests.
+	Limits Limits `json:"limits"`
+	// MaxTokens sets and caps the completion budget of every request.
+	MaxTokens MaxTokens `json:"max_tokens"`
+	// Upstreams maps request authorities to providers. Default: one OpenAI-compatible
+	// upstream matching every host.
+	Upstreams []Upstream `json:"upstreams"`
+	// Injection configures prompt-injection inspection of every text the model reads.
+	Injection Injection `json:"injection"`
+	// Redaction configures PII/secret/XSS/leak redaction of responses (and optionally
+	// of prompts before they leave the mesh).
+	Redaction Redaction `json:"redaction"`
+	// Clients configures client authentication (tenants). Default: mode "none".
+	// See docs/credentials.md.
+	Clients credentials.ClientAuth `json:"clients"`
+	// Moderation configures out-of-band moderation of requests and completions.
+	// Default: off. See docs/moderation.md.
+	Moderation moderation.Config `json:"moderation"`
+	// RateLimits configures per-tenant request and token limits (local, shared by the
+	// worker threads) and publishing for Envoy's global rate limit service. Default:
+	// off. See docs/observability.md and deploy/ratelimit.
+	RateLimits ratelimit.Config `json:"rate_limits"`
+}
+
+// Redaction configures the redactor.
+type Redaction struct {
+	// Responses redacts chat responses, JSON and SSE (default true).
+	Responses bool `json:"responses"`
+	// Requests masks the same entities in prompts before they are forwarded (default false).
+	Requests bool `json:"requests"`
+	// Style is "tag" ([EMAIL_ADDRESS], default), "mask" (keep the last 4) or "hash"
+	// (stable keyed digest).
+	Style string `json:"style"`
+	// HashKey keys the "hash" style (default: none; set it so hashes can't be reversed offline).
+	HashKey string `json:"hash_key"`
+	// DisabledTypes lists entity types to leave alone, e.g. ["IP_ADDRESS"].
+	DisabledTypes []string `json:"disabled_types"`
+	// CustomPatterns adds regexp entity types (RE2 syntax; slower than the built-ins).
+	CustomPatterns []CustomPattern `json:"custom_patterns"`
+	// Canaries are strings planted in system prompts; any occurrence in a response is a leak.
+	Canaries []string `json:"canaries"`
+	// MinPromptOverlap is how many bytes of verbatim system prompt in a response count
+	// as a leak (default 60; -1 disables).
+	MinPromptOverlap int `json:"min_prompt_overlap"`
+	// AllowedLinkHosts may receive data in markdown image/link URLs (subdomains included).
+	AllowedLinkHosts []string `json:"allowed_link_hosts"`
+	// XSS is "strip" (default), "escape" or "off".
+	XSS string `json:"xss"`
+}
+
+// CustomPattern is a named regexp entity type.
+type CustomPattern struct {
+	Name    string `json:"name"`
+	Pattern string `json:"pattern"`
+}
+
+// Injection configures prompt-injection inspection.
+type Injection struct {
+	// Action is "block" (default: 403 JSON naming the rule families), "sanitize" (replace
+	// the matched spans with Marker and forward), "flag" (forward with an
+	// x-egressguard-injection request header), "monitor" (forward unchanged, count and
+	// log what would have been blocked) or "off".
+	Action string `json:"action"`
+	// Threshold flags a text when its score reaches it; default 0.6 (the tuned value).
+	Threshold float64 `json:"threshold"`
+	// Deny phrases always flag (folded like scanned text; trailing "*" = any continuation).
+	Deny []string `json:"deny"`
+	// Allow phrases: a text containing one is never flagged.
+	Allow []string `json:"allow"`
+	// Marker replaces matched spans in "sanitize" mode; default "[FILTERED]".
+	Marker string `json:"marker"`
+	// WrapUserContent wraps every user message text in <user_query>…</user_query>
+	// delimiters before forwarding (default false).
+	WrapUserContent bool `json:"wrap_user_content"`
+	// StripControlChars removes C0 control characters (except tab, CR, LF) and DEL from
+	// every text before forwarding (default false).
+	StripControlChars bool `json:"strip_control_chars"`
+}
+
+// API lists the paths (exact match, query string ignored; a trailing "*" makes a prefix)
+// that carry each chat API. Requests to other paths follow OtherPaths.
+type API struct {
+	// ChatPaths default: ["/v1/chat/completions"] (OpenAI-compatible and Mistral).
+	ChatPaths []string `json:"chat_paths"`
+	// FIMPaths default: ["/v1/fim/completions"] (Mistral fill-in-the-middle).
+	FIMPaths []string `json:"fim_paths"`
+	// AgentsPaths default: ["/v1/agents/completions"] (Mistral agents).
+	AgentsPaths []string `json:"agents_paths"`
+	// OtherPaths is "allow" (default: pass through untouched) or "deny" (404 JSON).
+	OtherPaths string `json:"other_paths"`
+}
+
+// Limits bounds request size before any upstream sees it.
+type Limits struct {
+	// MaxBodyBytes default 1048576 (1 MiB). Larger bodies get 413. Envoy's
+	// per_connection_buffer_limit_bytes must be larger than this.
+	MaxBodyBytes int `json:"max_body_bytes"`
+	// MaxMessages default 256. More messages get 422.
+	MaxMessages int `json:"max_messages"`
+	// MaxPromptChars default 200000 (Unicode code points over all text the model reads). More get 422.
+	MaxPromptChars int `json:"max_prompt_chars"`
+}
+
+// MaxTokens sets a default completion budget when the request has none and clamps
+// requests above the cap. Both max_tokens and max_completion_tokens are policed.
+type MaxTokens struct {
+	// Default default 1024: set as max_tokens when the request carries neither field. 0 leaves it unset.
+	Default int `json:"default"`
+	// Cap default 4096: larger values are clamped to it.
+	Cap int `json:"cap"`
+	// Models overrides Default/Cap per model name (exact, or prefix with a trailing "*").
+	Models map[string]ModelTokens `json:"models"`
+}
+
+// ModelTokens is a per-model override. A zero Cap inherits the global cap; a zero
+// Default inherits the global default, lowered to this model's cap if that is smaller.
+type ModelTokens struct {
+	Default int `json:"default"`
+	Cap     int `json:"cap"`
+}
+
+// Upstream is one LLM provider endpoint, matched by the request's :authority host.
+type Upstream struct {
+	// Name identifies the upstream in logs and metrics (required, unique).
+	Name string `json:"name"`
+	// Provider is the wire dialect: "openai" (OpenAI-compatible) or "mistral".
+	Provider string `json:"provider"`
+	// Hosts are authority hosts (port ignored, case-insensitive); "*" matches any host,
+	// "*.example.com" any subdomain.
+	Hosts []string `json:"hosts"`
+	// EnforceSafePrompt (mistral only, default false) sets "safe_prompt": true on every request.
+	EnforceSafePrompt bool `json:"enforce_safe_prompt"`
+	// Auth configures the provider keys the guard injects (default: none, pass-through).
+	// See docs/credentials.md.
+	Auth credentials.UpstreamAuth `json:"auth"`
+}
+
+// Provider dialects.
+const (
+	ProviderOpenAI  = "openai"
+	ProviderMistral = "mistral"
+)
+
+// Bounds shared by validation and documentation.
+const (
+	maxBodyBytesLimit = 64 << 20
+	maxTokensLimit    = 10_000_000
+)
+
+// Default returns the configuration used when a field is absent.
+func Default() Config {
+	return Config{
+		API: API{
+			ChatPaths:   []string{"/v1/chat/completions"},
+			FIMPaths:    []string{"/v1/fim/completions"},
+			AgentsPaths: []string{"/v1/agents/completions"},
+			OtherPaths:  "allow",
+		},
+		Limits:    Limits{MaxBodyBytes: 1 << 20, MaxMessages: 256, MaxPromptChars: 200_000},
+		MaxTokens: MaxTokens{Default: 1024, Cap: 4096},
+		Upstreams: []Upstream{{Name: "default", Provider: ProviderOpenAI, Hosts: []string{"*"}}},
+		Injection: Injection{Action: "block", Threshold: 0.6, Marker: "[FILTERED]"},
+		Redaction: Redaction{Responses: true, Style: "tag", MinPromptOverlap: 60, XSS: "strip"},
+	}
+}
+
+// Parse reads a configuration document over the defaults and validates it. Empty input
+// (or whitespace) yields the defaults.
+func Parse(data []byte) (*Config, error) {
+	cfg := Default()
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return &cfg, nil
+	}
+	if err := checkUnknownFields(data, &cfg); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return nil, describeJSONError(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+// describeJSONError turns encoding/json errors into "field: problem" messages.
+func describeJSONError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("%s: expected %s, got JSON %s", te.Field, te.Type, te.Value)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("configuration is not valid JSON at byte %d: %v", se.Offset, err)
+	}
+	return fmt.Errorf("configuration: %v", err)
+}
+
+// fieldErrors collects validation problems so one start-up log line lists them all.
+type fieldErrors []string
+
+func (fe *fieldErrors) addf(field, format string, args ...any) {
+	*fe = append(*fe, field+": "+fmt.Sprintf(format, args...))
+}
+
+func (fe *fieldErrors) addAll(msgs []string) { *fe = append(*fe, msgs...) }
+
+func (fe fieldErrors) err() error {
+	if len(fe) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(fe, "; "))
+}
+
+// Validate checks every value; the error lists each bad field with its problem.
+func (c *Config) Validate() error {
+	var fe fieldErrors
+	c.API.validate(&fe)
+	c.Limits.validate(&fe)
+	c.MaxTokens.validate(&fe)
+	validateUpstreams(c.Upstreams, &fe)
+	c.Injection.validate(&fe)
+	c.Redaction.validate(&fe)
+	fe.addAll(c.Clients.Validate("clients"))
+	fe.addAll(c.Moderation.Validate("moderation"))
+	fe.addAll(c.RateLimits.Validate("rate_limits"))
+	return fe.err()
+}
+
+func (a *API) validate(fe *fieldErrors) {
+	seen := map[string]string{}
+	for _, list := range []struct {
+		name  string
+		paths []string
+	}{{"api.chat_paths", a.ChatPaths}, {"api.fim_paths", a.FIMPaths}, {"api.agents_paths", a.AgentsPaths}} {
+		for i, p := range list.paths {
+			field := fmt.Sprintf("%s[%d]", list.name, i)
+			switch {
+			case !strings.HasPrefix(p, "/"):
+				fe.addf(field, "path must start with '/', got %q", p)
+			case strings.ContainsAny(p, "?#"):
+				fe.addf(field, "path must not contain a query or fragment, got %q", p)
+			case strings.Contains(strings.TrimSuffix(p, "*"), "*"):
+				fe.addf(field, "'*' is only allowed as the last character, got %q", p)
+			case seen[p] != "":
+				fe.addf(field, "path %q is already listed in %s", p, seen[p])
+			default:
+				seen[p] = field
+			}
+		}
+	}
+	if a.OtherPaths != "allow" && a.OtherPaths != "deny" {
+		fe.addf("api.other_paths", `must be "allow" or "deny", got %q`, a.OtherPaths)
+	}
+}
+
+func (l *Limits) validate(fe *fieldErrors) {
+	if l.MaxBodyBytes < 1 || l.MaxBodyBytes > maxBodyBytesLimit {
+		fe.addf("limits.max_body_bytes", "must be between 1 and %d, got %d", maxBodyBytesLimit, l.MaxBodyBytes)
+	}
+	if l.MaxMessages < 1 {
+		fe.addf("limits.max_messages", "must be at least 1, got %d", l.MaxMessages)
+	}
+	if l.MaxPromptChars < 1 {
+		fe.addf("limits.max_prompt_chars", "must be at least 1, got %d", l.MaxPromptChars)
+	}
+}
+
+func (m *MaxTokens) validate(fe *fieldErrors) {
+	checkTokens(fe, "max_tokens", m.Default, m.Cap, false)
+	for name, mt := range m.Models {
+		field := fmt.Sprintf("max_tokens.models[%q]", name)
+		if name == "" || strings.Contains(strings.TrimSuffix(name, "*"), "*") {
+			fe.addf(field, "model name must be non-empty with '*' only as the last character")
+		}
+		d, c := m.Effective(mt)
+		checkTokens(fe, field, d, c, mt.Default == 0)
+	}
+}
+
+// Effective resolves a per-model override against the global values.
+func (m *MaxTokens) Effective(mt ModelTokens) (def, cap int) {
+	def, cap = mt.Default, mt.Cap
+	if cap == 0 {
+		cap = m.Cap
+	}
+	if def == 0 {
+		def = min(m.Default, cap)
+	}
+	return def, cap
+}
+
+func checkTokens(fe *fieldErrors, field string, def, cap int, inherited bool) {
+	if cap < 1 || cap > maxTokensLimit {
+		fe.addf(field+".cap", "must be between 1 and %d, got %d", maxTokensLimit, cap)
+	}
+	if def < 0 || def > cap {
+		what := "default"
+		if inherited {
+			what = "default (after inheriting the global value)"
+		}
+		fe.addf(field+".default", "%s must be between 0 and cap (%d), got %d", what, cap, def)
+	}
+}
+
+func validateUpstreams(ups []Upstream, fe *fieldErrors) {
+	if len(ups) == 0 {
+		fe.addf("upstreams", "at least one upstream is required")
+	}
+	names := map[string]bool{}
+	for i, u := range ups {
+		field := fmt.Sprintf("upstreams[%d]", i)
+		if u.Name == "" {
+			fe.addf(field+".name", "is required")
+		} else if names[u.Name] {
+			fe.addf(field+".name", "duplicate upstream name %q", u.Name)
+		}
+		names[u.Name] = true
+		if u.Provider != ProviderOpenAI && u.Provider != ProviderMistral {
+			fe.addf(field+".provider", `must be "openai" or "mistral", got %q`, u.Provider)
+		}
+		if len(u.Hosts) == 0 {
+			fe.addf(field+".hosts", "at least one host is required (use \"*\" for any)")
+		}
+		for j, h := range u.Hosts {
+			if h == "" || strings.ContainsAny(h, "/: ") || strings.Contains(strings.TrimPrefix(h, "*"), "*") {
+				fe.addf(fmt.Sprintf("%s.hosts[%d]", field, j), "must be a host name, \"*\" or \"*.domain\" without port, got %q", h)
+			}
+		}
+		fe.addAll(u.Auth.Validate(field + ".auth"))
+		if u.EnforceSafePrompt && u.Provider != ProviderMistral {
+			fe.addf(field+".enforce_safe_prompt", "only applies to provider \"mistral\" (OpenAI rejects the safe_prompt field)")
+		}
+	}
+}
+
+// Injection actions.
+const (
+	ActionBlock    = "block"
+	ActionSanitize = "sanitize"
+	ActionFlag     = "flag"
+	ActionMonitor  = "monitor"
+	ActionOff      = "off"
+)
+
+func (in *Injection) validate(fe *fieldErrors) {
+	switch in.Action {
+	case ActionBlock, ActionSanitize, ActionFlag, ActionMonitor, ActionOff:
+	default:
+		fe.addf("injection.action", `must be one of "block", "sanitize", "flag", "monitor", "off", got %q`, in.Action)
+	}
+	if !(in.Threshold > 0 && in.Threshold < 100) {
+		fe.addf("injection.threshold", "must be greater than 0 and below 100, got %v", in.Threshold)
+	}
+	if in.Action == ActionSanitize && in.Marker == "" {
+		fe.addf("injection.marker", "must be non-empty when action is \"sanitize\"")
+	}
+}
+
+func (r *Redaction) validate(fe *fieldErrors) {
+	if r.Style != "tag" && r.Style != "mask" && r.Style != "hash" {
+		fe.addf("redaction.style", `must be "tag", "mask" or "hash", got %q`, r.Style)
+	}
+	if r.XSS != "strip" && r.XSS != "escape" && r.XSS != "off" {
+		fe.addf("redaction.xss", `must be "strip", "escape" or "off", got %q`, r.XSS)
+	}
+	for i, c := range r.CustomPatterns {
+		if c.Name == "" || c.Pattern == "" {
+			fe.addf(fmt.Sprintf("redaction.custom_patterns[%d]", i), "name and pattern are required")
+		}
+	}
+}

@@ -1,0 +1,285 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/egressguard/egressguard/internal/chatreq"
+	"github.com/egressguard/egressguard/internal/config"
+	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/tidwall/gjson"
+)
+
+func mustPolicy(t testing.TB, js string) *Policy {
+	t.Helper()
+	cfg, err := config.Parse([]byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRoute(t *testing.T) {
+	p := mustPolicy(t, `{"api":{"chat_paths":["/v1/chat/completions","/openai/deployments/*"],"fim_paths":["/v1/fim/completions"]}}`)
+	cases := map[string]chatreq.Kind{
+		"/v1/chat/completions":                     chatreq.KindChat,
+		"/v1/chat/completions?api-version=1":       chatreq.KindChat,
+		"/v1/chat/completions/":                    chatreq.KindNone,
+		"/openai/deployments/gpt/chat/completions": chatreq.KindChat,
+		"/v1/fim/completions":                      chatreq.KindFIM,
+		"/v1/agents/completions":                   chatreq.KindAgents,
+		"/v1/models":                               chatreq.KindNone,
+		"/V1/CHAT/COMPLETIONS":                     chatreq.KindNone,
+	}
+	for path, want := range cases {
+		if got := p.Route(path); got != want {
+			t.Errorf("Route(%q) = %s, want %s", path, got, want)
+		}
+	}
+}
+
+func TestUpstreamMatch(t *testing.T) {
+	p := mustPolicy(t, `{"upstreams":[
+	  {"name":"mistral","provider":"mistral","hosts":["api.mistral.ai"]},
+	  {"name":"corp","provider":"openai","hosts":["*.llm.corp"]},
+	  {"name":"any","provider":"openai","hosts":["*"]}]}`)
+	cases := map[string]string{
+		"api.mistral.ai":     "mistral",
+		"API.Mistral.ai:443": "mistral",
+		"eu.llm.corp":        "corp",
+		"llm.corp":           "any",
+		"[::1]:8080":         "any",
+		"localhost:10000":    "any",
+	}
+	for auth, want := range cases {
+		if got := p.Upstream(auth); got == nil || got.Name != want {
+			t.Errorf("Upstream(%q) = %v, want %s", auth, got, want)
+		}
+	}
+	only := mustPolicy(t, `{"upstreams":[{"name":"m","provider":"mistral","hosts":["api.mistral.ai"]}]}`)
+	if u := only.Upstream("evil.example"); u != nil {
+		t.Errorf("unmatched host returned %v", u)
+	}
+}
+
+func TestCheckHead(t *testing.T) {
+	p := mustPolicy(t, `{"limits":{"max_body_bytes":1000}}`)
+	deny := mustPolicy(t, `{"api":{"other_paths":"deny"}}`)
+	ok := RequestHead{Method: "POST", ContentType: "application/json; charset=utf-8", ContentLength: 10}
+	cases := []struct {
+		name   string
+		p      *Policy
+		kind   chatreq.Kind
+		h      RequestHead
+		status int
+	}{
+		{"ok", p, chatreq.KindChat, ok, 0},
+		{"vendor json", p, chatreq.KindChat, RequestHead{Method: "POST", ContentType: "application/vnd.api+json", ContentLength: -1}, 0},
+		{"GET", p, chatreq.KindChat, RequestHead{Method: "GET", ContentType: "application/json", ContentLength: -1}, 405},
+		{"form", p, chatreq.KindChat, RequestHead{Method: "POST", ContentType: "application/x-www-form-urlencoded", ContentLength: 10}, 415},
+		{"no type", p, chatreq.KindChat, RequestHead{Method: "POST", ContentLength: 10}, 415},
+		{"too long", p, chatreq.KindChat, RequestHead{Method: "POST", ContentType: "application/json", ContentLength: 1001}, 413},
+		{"at limit", p, chatreq.KindChat, RequestHead{Method: "POST", ContentType: "application/json", ContentLength: 1000}, 0},
+		{"empty", p, chatreq.KindChat, RequestHead{Method: "POST", ContentType: "application/json", ContentLength: 0}, 400},
+		{"headers only", p, chatreq.KindChat, RequestHead{Method: "POST", ContentType: "application/json", ContentLength: -1, EndOfStream: true}, 400},
+		{"other allowed", p, chatreq.KindNone, RequestHead{Method: "GET"}, 0},
+		{"other denied", deny, chatreq.KindNone, RequestHead{Method: "GET"}, 404},
+	}
+	for _, c := range cases {
+		err := c.p.CheckHead(c.kind, c.h)
+		got := 0
+		if err != nil {
+			got = err.Status
+		}
+		if got != c.status {
+			t.Errorf("%s: status %d, want %d (%v)", c.name, got, c.status, err)
+		}
+	}
+}
+
+func TestCheckBodyTokens(t *testing.T) {
+	p := mustPolicy(t, `{"max_tokens":{"default":100,"cap":1000,"models":{"tiny":{"cap":10},"big-*":{"cap":5000,"default":2000},"big-x-*":{"cap":7000}}}}`)
+	body := func(model, extra string) []byte {
+		return []byte(`{"model":"` + model + `","messages":[{"role":"user","content":"hi"}]` + extra + `}`)
+	}
+	cases := []struct {
+		name, model, extra string
+		want               map[string]int64 // -1: absent
+		actions            string
+	}{
+		{"default set", "m", ``, map[string]int64{"max_tokens": 100}, "max_tokens_default"},
+		{"clamped", "m", `,"max_tokens":100000`, map[string]int64{"max_tokens": 1000}, "max_tokens_clamped"},
+		{"at cap kept", "m", `,"max_tokens":1000`, map[string]int64{"max_tokens": 1000}, ""},
+		{"integral float", "m", `,"max_tokens":50.0`, map[string]int64{"max_tokens": 50}, ""},
+		{"huge float clamped", "m", `,"max_tokens":1e30`, map[string]int64{"max_tokens": 1000}, "max_tokens_clamped"},
+		{"completion field only", "m", `,"max_completion_tokens":5000`, map[string]int64{"max_completion_tokens": 1000, "max_tokens": -1}, "max_completion_tokens_clamped"},
+		{"both fields", "m", `,"max_tokens":5000,"max_completion_tokens":5000`, map[string]int64{"max_tokens": 1000, "max_completion_tokens": 1000}, "max_tokens_clamped,max_completion_tokens_clamped"},
+		{"null means absent", "m", `,"max_tokens":null`, map[string]int64{"max_tokens": 100}, "max_tokens_default"},
+		{"exact model", "tiny", ``, map[string]int64{"max_tokens": 10}, "max_tokens_default"},
+		{"prefix model", "big-1", `,"max_tokens":6000`, map[string]int64{"max_tokens": 5000}, "max_tokens_clamped"},
+		{"longest prefix wins", "big-x-1", `,"max_tokens":6000`, map[string]int64{"max_tokens": 6000}, ""},
+	}
+	for _, c := range cases {
+		d := p.CheckBody(chatreq.KindChat, nil, body(c.model, c.extra))
+		if d.Reject != nil {
+			t.Fatalf("%s: rejected: %v", c.name, d.Reject)
+		}
+		out := d.Body
+		if out == nil {
+			out = body(c.model, c.extra)
+		}
+		for f, want := range c.want {
+			v := gjson.GetBytes(out, f)
+			if (want == -1) == v.Exists() || (want != -1 && v.Int() != want) {
+				t.Errorf("%s: %s = %s, want %d", c.name, f, v.Raw, want)
+			}
+		}
+		if got := strings.Join(d.Actions, ","); got != c.actions {
+			t.Errorf("%s: actions %q, want %q", c.name, got, c.actions)
+		}
+		if (c.actions == "") != (d.Body == nil) {
+			t.Errorf("%s: Body rewritten=%v with actions %q", c.name, d.Body != nil, c.actions)
+		}
+	}
+}
+
+func TestCheckBodyKeepsOtherBytes(t *testing.T) {
+	p := mustPolicy(t, `{}`)
+	in := `{"model":"m", "messages":[{"role":"user","content":"h\u00e9llo \"q\""}],  "temperature":0.5,"max_tokens":99999,"tools":[{"type":"function"}]}`
+	d := p.CheckBody(chatreq.KindChat, nil, []byte(in))
+	want := strings.Replace(in, "99999", "4096", 1)
+	if string(d.Body) != want {
+		t.Errorf("rewrite changed other bytes:\n got %s\nwant %s", d.Body, want)
+	}
+}
+
+func TestCheckBodyRejects(t *testing.T) {
+	p := mustPolicy(t, `{"limits":{"max_messages":2,"max_prompt_chars":10,"max_body_bytes":200}}`)
+	cases := []struct {
+		body   string
+		status int
+		code   string
+	}{
+		{`{"model":"m","messages":[{"role":"user","content":"a"},{"role":"user","content":"b"},{"role":"user","content":"c"}]}`, 422, "too_many_messages"},
+		{`{"model":"m","messages":[{"role":"user","content":"ééééééééééé"}]}`, 422, "prompt_too_long"},
+		{`{"model":"m","messages":[{"role":"user","content":"a"}],"max_tokens":0}`, 400, "invalid_value"},
+		{`{"model":"m","messages":[{"role":"user","content":"a"}],"max_tokens":1.5}`, 400, "invalid_value"},
+		{`{"model":"m","messages":[{"role":"user","content":"a"}],"max_completion_tokens":true}`, 400, "invalid_value"},
+		{`{"model":"m","messages":[{"role":"user","content":"` + strings.Repeat("a", 200) + `"}]}`, 413, "body_too_large"},
+	}
+	for _, c := range cases {
+		d := p.CheckBody(chatreq.KindChat, nil, []byte(c.body))
+		if d.Reject == nil || d.Reject.Status != c.status || d.Reject.Code != c.code {
+			t.Errorf("CheckBody(%.60s…) = %v, want %d %s", c.body, d.Reject, c.status, c.code)
+		}
+		if d.Body != nil {
+			t.Errorf("a rejected request must not carry a body to forward")
+		}
+	}
+}
+
+func TestSafePrompt(t *testing.T) {
+	p := mustPolicy(t, `{"upstreams":[{"name":"m","provider":"mistral","hosts":["*"],"enforce_safe_prompt":true}]}`)
+	up := p.Upstream("api.mistral.ai")
+	for _, in := range []string{`,"safe_prompt":false`, ``} {
+		d := p.CheckBody(chatreq.KindChat, up, []byte(`{"model":"m","messages":[{"role":"user","content":"a"}],"max_tokens":5`+in+`}`))
+		if gjson.GetBytes(d.Body, "safe_prompt").Type != gjson.True {
+			t.Errorf("safe_prompt not enforced for %q: %s", in, d.Body)
+		}
+	}
+	d := p.CheckBody(chatreq.KindFIM, up, []byte(`{"model":"c","prompt":"x","max_tokens":5}`))
+	if d.Body != nil {
+		t.Errorf("FIM has no safe_prompt parameter; body rewritten: %s", d.Body)
+	}
+}
+
+func BenchmarkCheckBody(b *testing.B) {
+	p := mustPolicy(b, `{}`)
+	for _, size := range []int{1 << 10, 16 << 10, 64 << 10} {
+		body := []byte(`{"model":"m","max_tokens":100000,"messages":[{"role":"system","content":"You are helpful."},{"role":"user","content":"` +
+			strings.Repeat("The quick brown fox jumps over the lazy dog. ", size/45) + `"}]}`)
+		b.Run(sizeName(size), func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if d := p.CheckBody(chatreq.KindChat, nil, body); d.Reject != nil {
+					b.Fatal(d.Reject)
+				}
+			}
+		})
+	}
+}
+
+func sizeName(n int) string { return fmt.Sprintf("%dKiB", n>>10) }
+
+func parse(js string) (*config.Config, error) { return config.Parse([]byte(js)) }
+
+func TestTenantOverrides(t *testing.T) {
+	p := mustPolicy(t, `{"max_tokens":{"default":1024,"cap":4096}}`)
+	tenant := &credentials.Tenant{Name: "team-a", AllowedModels: []string{"small-*"}, MaxTokensCap: 300}
+	d := p.CheckBodyFor(chatreq.KindChat, nil, tenant, []byte(`{"model":"large-1","messages":[{"role":"user","content":"a"}]}`))
+	if d.Reject == nil || d.Reject.Status != 403 || d.Reject.Code != "model_not_allowed" {
+		t.Errorf("disallowed model: %+v", d.Reject)
+	}
+	for _, c := range []struct {
+		extra string
+		want  int64
+	}{{``, 300}, {`,"max_tokens":5000`, 300}, {`,"max_tokens":100`, 100}} {
+		in := []byte(`{"model":"small-1","messages":[{"role":"user","content":"a"}]` + c.extra + `}`)
+		d = p.CheckBodyFor(chatreq.KindChat, nil, tenant, in)
+		if d.Reject != nil || gjson.GetBytes(orig(d, in), "max_tokens").Int() != c.want || int64(d.MaxTokens) != c.want {
+			t.Errorf("tenant cap with %q: %+v body %s, want max_tokens %d", c.extra, d.Reject, d.Body, c.want)
+		}
+	}
+}
+
+// orig is the forwarded body: the rewrite, or the original when unchanged.
+func orig(d Decision, in []byte) []byte {
+	if d.Body != nil {
+		return d.Body
+	}
+	return in
+}
+
+func TestStreamUsageRequestedWhenRateLimited(t *testing.T) {
+	p := mustPolicy(t, `{"rate_limits":{"default":{"tokens_per_minute":1000}}}`)
+	for _, c := range []struct{ in, want string }{
+		{`{"model":"m","stream":true,"messages":[{"role":"user","content":"a"}]}`, `{"include_usage":true}`},
+		{`{"model":"m","stream":true,"stream_options":{"x":1},"messages":[{"role":"user","content":"a"}]}`, `{"x":1,"include_usage":true}`},
+		{`{"model":"m","stream":false,"messages":[{"role":"user","content":"a"}]}`, ``},
+	} {
+		d := p.CheckBody(chatreq.KindChat, nil, []byte(c.in))
+		if got := gjson.GetBytes(orig(d, []byte(c.in)), "stream_options").Raw; d.Reject != nil || got != c.want {
+			t.Errorf("%s: stream_options = %s (%v), want %s", c.in, got, d.Reject, c.want)
+		}
+	}
+	mistral := &config.Upstream{Name: "m", Provider: config.ProviderMistral}
+	d := p.CheckBody(chatreq.KindChat, mistral, []byte(`{"model":"m","stream":true,"messages":[{"role":"user","content":"a"}]}`))
+	if d.Body != nil && gjson.GetBytes(d.Body, "stream_options").Exists() {
+		t.Error("Mistral requests must not get stream_options")
+	}
+}
+
+// MaxTokens is the smallest budget field after the caps, or the default set.
+func TestDecisionMaxTokens(t *testing.T) {
+	p := mustPolicy(t, `{"max_tokens":{"default":100,"cap":1000}}`)
+	for _, c := range []struct {
+		extra string
+		want  int
+	}{{``, 100}, {`,"max_tokens":5000`, 1000}, {`,"max_tokens":50,"max_completion_tokens":70`, 50},
+		{`,"max_tokens":5000,"max_completion_tokens":700`, 700}, {`,"max_tokens":null`, 100}} {
+		d := p.CheckBody(chatreq.KindChat, nil, []byte(`{"model":"m","messages":[{"role":"user","content":"a"}]`+c.extra+`}`))
+		if d.Reject != nil || d.MaxTokens != c.want {
+			t.Errorf("%q: MaxTokens = %d (%v), want %d", c.extra, d.MaxTokens, d.Reject, c.want)
+		}
+	}
+	p = mustPolicy(t, `{"max_tokens":{"default":0,"cap":1000}}`)
+	if d := p.CheckBody(chatreq.KindChat, nil, []byte(`{"model":"m","messages":[{"role":"user","content":"a"}]}`)); d.MaxTokens != 0 {
+		t.Errorf("no field and no default: MaxTokens = %d, want 0", d.MaxTokens)
+	}
+}

@@ -1,0 +1,37 @@
+// Command gen writes the configuration JSON Schema (see package schema).
+//
+//	go run ./schema/gen -o schema/config.schema.json
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/egressguard/egressguard/internal/schema"
+)
+
+func main() {
+	out := flag.String("o", "", "output file (default: stdout)")
+	flag.Parse()
+	root, err := schema.RepoRoot(".")
+	if err != nil {
+		fail(err)
+	}
+	b, err := schema.Generate(root)
+	if err != nil {
+		fail(err)
+	}
+	if *out == "" {
+		os.Stdout.Write(b)
+		return
+	}
+	if err := os.WriteFile(*out, b, 0o644); err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "schema:", err)
+	os.Exit(1)
+}
