@@ -5,11 +5,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
-	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/moderation"
 	"github.com/egressguard/egressguard/internal/policy"
 	"github.com/egressguard/egressguard/internal/redact"

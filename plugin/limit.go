@@ -4,11 +4,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
-	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/ratelimit"
 )

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
-	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/moderation"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"

@@ -5,9 +5,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/audit"
 	"github.com/egressguard/egressguard/internal/chatreq"
-	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/redact"
 )

@@ -1,9 +1,9 @@
 package main
 
 import (
+	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
-	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/policy"
 	"github.com/egressguard/egressguard/internal/posture"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"

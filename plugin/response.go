@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/hostcalls"
+	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/moderation"
 	"github.com/egressguard/egressguard/internal/redact"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"

@@ -15,8 +15,8 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/egressguard/egressguard/internal/wasmbench"
 	"github.com/egressguard/egressguard/internal/redact"
+	"github.com/egressguard/egressguard/internal/wasmbench"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
