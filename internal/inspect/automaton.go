@@ -1,6 +1,9 @@
 package inspect
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // outFlag marks a DFA target state that has pattern outputs.
 const outFlag = 0x8000
@@ -16,6 +19,7 @@ type pattern struct {
 	skipTail  int32  // trailing boundary symbols not part of the span
 	lineStart bool   // first non-boundary symbol must start a line
 	prefix    bool   // stem pattern: the span extends to the end of the word
+	variant   bool   // rot13 or reversed spelling: also fires the variant signal
 }
 
 // automaton is a dense Aho–Corasick DFA over the folded alphabet.
@@ -51,7 +55,7 @@ func build(syms [][]byte, pats []pattern) (*automaton, error) {
 	}
 	n := len(goTo) / alphaSize
 	if n >= maxStates {
-		return nil, errors.New("inspect: phrase set too large for the automaton")
+		return nil, fmt.Errorf("inspect: phrase set too large for the automaton (%d states)", n)
 	}
 	a := &automaton{pats: pats}
 	order := bfsOrder(goTo, n)

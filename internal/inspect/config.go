@@ -49,6 +49,7 @@ type Engine struct {
 	concepts   []conceptInfo
 	sigs       []signal
 	sigEncoded int16
+	sigVariant int16
 	famNames   [1 << numFamilies][]string
 	accs       sync.Pool // *accum, see getAcc
 }
@@ -69,7 +70,7 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, a: a, concepts: c.concepts, sigs: c.sigs, sigEncoded: c.sigEncoded}
+	e := &Engine{cfg: cfg, a: a, concepts: c.concepts, sigs: c.sigs, sigEncoded: c.sigEncoded, sigVariant: c.sigVariant}
 	e.fillFamilyNames()
 	return e, nil
 }

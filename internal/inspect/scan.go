@@ -153,6 +153,9 @@ func (s *scanner) matches(en int32) {
 			end = s.ring[s.pos&ringMask] // the boundary space starts where the word ended
 		}
 		n := len(s.acc.spans)
+		if p.variant {
+			s.fire(s.e.sigVariant, s.ring[first], end)
+		}
 		s.event(p.concept, s.ring[first], end)
 		if p.prefix && len(s.acc.spans) > n && !s.mapped {
 			s.extIdx = len(s.acc.spans) - 1
@@ -284,13 +287,24 @@ func (e *Engine) result(acc *accum, origin Origin) Result {
 	}
 	untrusted := origin != OriginUser
 	var score, weak, context float64
-	var fams, weakFams uint8
+	var fams, weakFams uint16
+	suppress := false
+	for sig, n := range acc.fired[:len(e.sigs)] {
+		if n != 0 && e.sigs[sig].cls == sigSuppressor {
+			suppress = true
+		}
+	}
 	for sig, n := range acc.fired[:len(e.sigs)] {
 		if n == 0 {
 			continue
 		}
 		sg := &e.sigs[sig]
 		switch {
+		case sg.cls == sigSuppressor || (sg.cls == sigSupp && suppress):
+			continue
+		case sg.w < 0:
+			score += sg.w
+			continue
 		case sg.cls == sigWeak:
 			weak += sg.w
 			weakFams |= 1 << sg.fam
@@ -307,6 +321,7 @@ func (e *Engine) result(acc *accum, origin Origin) Result {
 	if famCount(fams) > 1 {
 		score += familyBonus
 	}
+	score = max(score, 0)
 	r := Result{Score: score, Rules: e.famNames[fams|weakFams], Allowed: acc.allowed}
 	r.Flagged = score >= e.cfg.Threshold && !acc.allowed
 	if m := mergeSpans(acc.spans); len(m) > 0 {
@@ -315,7 +330,7 @@ func (e *Engine) result(acc *accum, origin Origin) Result {
 	return r
 }
 
-func famCount(m uint8) int {
+func famCount(m uint16) int {
 	n := 0
 	for ; m != 0; m &= m - 1 {
 		n++
