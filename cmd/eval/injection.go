@@ -101,12 +101,12 @@ func printErrors(eng *inspect.Engine, rep *evalset.Report, n int, origin inspect
 				continue
 			}
 			k++
-			res := eng.ScanOrigin(r.Text, origin)
+			lines, res := eng.Explain(r.Text, origin)
 			t := r.Text
 			if len(t) > 300 {
 				t = t[:300]
 			}
-			fmt.Fprintf(os.Stderr, "%s [%s] score=%.2f rules=%v: %q\n", kind, r.Source, res.Score, res.Rules, t)
+			fmt.Fprintf(os.Stderr, "%s [%s] score=%.2f %v: %q\n", kind, r.Source, res.Score, lines, t)
 		}
 	}
 	show("MISS", rep.Misses)

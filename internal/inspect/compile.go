@@ -30,7 +30,9 @@ const (
 	maxTracked  = maxConcepts // concepts usable as the first half of a pair
 	familyBonus = 0.2         // added when two or more families fire
 	encodedW    = 0.5         // weight of encoded_payload on a decoded hit
-	weakCap     = 0.45        // most that weak vocabulary signals add together (below DefaultThreshold)
+	weakCap     = 0.35        // most that up to four weak cues add together (below DefaultThreshold)
+	weakStep    = 0.08        // added to the weak cap for every further distinct cue
+	weakCapMax  = 0.75        // most that weak cues add, however many
 	variantW    = 0.3         // a rot13 or reversed spelling of a lexicon phrase (encoded_payload)
 	// contextCap is the most that sigContext signals add together in text
 	// of OriginUser; in OriginUntrusted text they count in full.

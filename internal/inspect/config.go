@@ -12,6 +12,10 @@ type Config struct {
 	// Threshold flags a segment when Score >= Threshold. DefaultConfig sets
 	// the tuned default; it must be positive and finite.
 	Threshold float64
+	// MonitorThreshold sets Result.Monitor for segments scoring at least
+	// this much but below Threshold (0 selects DefaultMonitorThreshold; a
+	// value above Threshold is lowered to it).
+	MonitorThreshold float64
 	// Deny lists custom phrases, folded like scanned text (case, width,
 	// look-alikes, leetspeak, spacing). A hit adds rule "custom_deny" and a
 	// weight equal to Threshold, so the segment is flagged. A trailing '*'
@@ -29,6 +33,9 @@ type Config struct {
 // DefaultThreshold is the tuned score threshold of DefaultConfig.
 const DefaultThreshold = 0.6
 
+// DefaultMonitorThreshold is the default lower edge of the middle band.
+const DefaultMonitorThreshold = 0.3
+
 // DefaultMaxDecodeBytes is the decode budget used when
 // Config.MaxDecodeBytes is 0.
 const DefaultMaxDecodeBytes = 64 << 10
@@ -38,7 +45,7 @@ const maxPhraseSyms = ringSize - 8
 
 // DefaultConfig returns the tuned configuration without custom phrases.
 func DefaultConfig() Config {
-	return Config{Threshold: DefaultThreshold, MaxDecodeBytes: DefaultMaxDecodeBytes}
+	return Config{Threshold: DefaultThreshold, MonitorThreshold: DefaultMonitorThreshold, MaxDecodeBytes: DefaultMaxDecodeBytes}
 }
 
 // Engine is a compiled inspection engine; it is immutable after New and
@@ -91,6 +98,13 @@ func validate(cfg *Config) error {
 	if math.IsNaN(cfg.Threshold) || math.IsInf(cfg.Threshold, 0) || cfg.Threshold <= 0 {
 		return fmt.Errorf("inspect: Config.Threshold must be a positive finite number, got %v", cfg.Threshold)
 	}
+	if math.IsNaN(cfg.MonitorThreshold) || cfg.MonitorThreshold < 0 {
+		return fmt.Errorf("inspect: Config.MonitorThreshold must be >= 0, got %v", cfg.MonitorThreshold)
+	}
+	if cfg.MonitorThreshold == 0 {
+		cfg.MonitorThreshold = DefaultMonitorThreshold
+	}
+	cfg.MonitorThreshold = min(cfg.MonitorThreshold, cfg.Threshold)
 	if cfg.MaxDecodeBytes < 0 {
 		return fmt.Errorf("inspect: Config.MaxDecodeBytes must be >= 0, got %d", cfg.MaxDecodeBytes)
 	}

@@ -20,18 +20,18 @@ const (
 
 // Rune classes produced by classify, stored as kind<<8 | value.
 const (
-	kSep      = iota // separator: collapses into one symSpace
-	kLetter          // value: folded letter 0..25
-	kDigit           // value: leet letter; a digit that is a number on its own
-	kSym             // value: leet letter for '@', '$' (inside words only)
-	kStruct          // value: structural symbol
-	kNewline         // separator that also starts a line
-	kIgnore          // zero-width, bidi, soft hyphen, combining mark, apostrophe
-	kExpand          // value: index into expansions
-	kXWord           // letter or digit of another script
-	kNonASCII        // asciiClass only: a UTF-8 lead or continuation byte
-	kScriptIn        // letter of a script folded to pseudo-letters inside its word (script.go)
-	kScriptOwn       // Han or kana character: a pseudo-letter word of its own
+	kSep       = iota // separator: collapses into one symSpace
+	kLetter           // value: folded letter 0..25
+	kDigit            // value: leet letter; a digit that is a number on its own
+	kSym              // value: leet letter for '@', '$' (inside words only)
+	kStruct           // value: structural symbol
+	kNewline          // separator that also starts a line
+	kIgnore           // zero-width, bidi, soft hyphen, combining mark, apostrophe
+	kExpand           // value: index into expansions
+	kXWord            // letter or digit of another script
+	kNonASCII         // asciiClass only: a UTF-8 lead or continuation byte
+	kScriptIn         // letter of a script folded to pseudo-letters inside its word (script.go)
+	kScriptOwn        // Han or kana character: a pseudo-letter word of its own
 )
 
 const foldTableSize = 0x2500

@@ -40,10 +40,10 @@ var conceptTerms = []termDef{
 		leave aside;throw away;vergiss;vergesst;vergessen;vergesse;missachte*;verwirf;hinter dir;hinter sich;
 		oublie;oubliez;oublier;oublions;olvida;olvide;olvidar;olvidate;olvidad;esqueça;esqueca;esquecer;
 		dimentica;dimenticate;dimenticare;tralascia;vergeet;zapomnij;zaboravi;забудь;забудьте;забыть;
-		игнорируй;игнорируйте;проигнорируй;не обращай внимания на;desconsidere;descarta;descarte;ne tiens pas compte;ne tenez pas compte;
+		игнорир*;проигнорир*;не обращай внимания;не обращайте внимания;desconsidere;descarta;descarte;ne tiens pas compte;ne tenez pas compte;
 		no hagas caso;haz caso omiso;non seguire;beachte nicht;nicht beachten;aus dem kopf;
 		무시*;잊어*;잊고;따르지 마*;تجاهل*;تناس*;أهمل*;لا تتبع;لا تلتزم;अनदेखा;नजरअंदाज;भूल जाओ;भूल जाइए;भूल जाएं;
-		उपेक्षा;উপেক্ষা;ভুলে যাও;نظر انداز;yok say*;görmezden gel*;unut*;dikkate alma;bỏ qua;phớt lờ;quên đi;
+		उपेक्षा;ध्यान न दें;ध्यान मत दो;উপেক্ষা;ভুলে যাও;نظر انداز;yok say*;görmezden gel*;unut*;dikkate alma;bỏ qua;phớt lờ;quên đi;
 		lờ đi;không tuân theo;abaikan;lupakan;jangan ikuti;esqueça;ignore todas`},
 	{name: "ovrz", phrases: `忽略;忽視;忽视;无视;無視;不要理会;不要理會;别管;別管;忘记;忘記;忘掉;抛开;拋開;跳过;跳過;
 		不用管;不必遵守;不要遵守;无需遵守;放弃;放棄;無視して;忘れて;忘れろ;破棄;従わない;従うな`},
@@ -57,7 +57,7 @@ var conceptTerms = []termDef{
 		ursprünglich*;précédent*;precedent*;ci-dessus;ci dessus;antérieur*;anterior*;previa*;previo*;
 		de arriba;precedenti;sopra;acima;vorige;eerdere;hierboven;poprzedni*;wcześniejsz*;prethodn*;
 		предыдущ*;вышеуказанн*;выше;이전*;앞의;앞서;위의;지금까지*;기존*;السابقة;السابق;سابقة;أعلاه;الأولى;الماضية;
-		पिछले;पिछली;पहले;ऊपर;पूर्व;পূর্ববর্তী;আগের;پچھلی;پچھلے;önceki;yukarıdaki;daha önceki;şimdiye kadarki;
+		पिछले;पिछली;पहले;ऊपर;पूर्व;उपरोक्त;পূর্ববর্তী;আগের;پچھلی;پچھلے;önceki;yukarıdaki;daha önceki;şimdiye kadarki;
 		trước đó;ở trên;phía trên;sebelumnya;di atas`},
 	{name: "priorz", phrases: `之前;以前;先前;上面;上述;以上;前面;原来;原來;原先;此前;最初;これまで;上記;前の;最初の`},
 	{name: "instr", variants: true, phrases: `instruction;instructions;directions;directive;directives;rules;guidelines;
@@ -65,12 +65,14 @@ var conceptTerms = []termDef{
 		system message;system prompt;safeguards;conditioning;commands;orders;
 		anweisung*;instruktion*;befehl*;regeln;richtlinie*;vorgabe*;consigne*;règle*;regle*;
 		instrucciones;reglas;indicaciones;órdenes;istruzioni;regole;indicazioni;instruções;instrucoes;regras;
-		instructies;regels;instrukcje;polecenia;zasady;instrukcije;upute;инструкци*;правила;указани*;команды;промпт*;
+		instructies;regels;instrukcje;polecenia;zasady;instrukcije;upute;инструкци*;правила;указани*;команд*;промпт*;директив*;
+		command;comando;comandos;commande;commandes;instrucción;indicación;eingabeaufforderung;befragungshinweise;hinweise;
+		الأمر;التوجيه;الأوامر;रिमाइंडर;
 		지시*;지침*;명령*;규칙*;프롬프트*;التعليمات;تعليمات*;الأوامر;أوامر*;التوجيهات;توجيهات*;القواعد;قواعد*;الإرشادات;
 		निर्देश*;नियम*;आदेश*;हिदायत*;प्रॉम्प्ट*;प्रोम्प्ट*;নির্দেশ*;ہدایات;talimat*;komut*;kural*;yönerge*;istem*;
 		hướng dẫn;chỉ dẫn;chỉ thị;quy tắc;lời nhắc;instruksi;perintah;aturan;petunjuk`},
 	{name: "instrz", phrases: `指令;指示;说明;說明;规则;規則;提示;提示词;提示詞;设定;設定;限制;要求;命令;约束;約束;准则;準則;
-		ルール;制限;プロンプト;システムプロンプト`},
+		ルール;制限;プロンプト;システムプロンプト;コマンド`},
 	// yourinstr: the assistant's own instructions, the object of an
 	// override that is not an ordinary document ("change your rules").
 	{name: "yourinstr", phrases: `your {instructions,rules,guidelines,directives,system prompt,programming,restrictions,
@@ -90,7 +92,7 @@ var conceptTerms = []termDef{
 	{name: "ordobj", phrases: `draft;drafts;version;versions;email;emails;mail;slide;slides;file;files;spreadsheet;typo;typos;
 		rounding;numbers;budget;invoice;invoices;order;meeting;document;documents;section;chapter;paragraph;formatting;
 		tone;process;schedule;forecast;quote;discount;receipt;attachment;spelling;grammar;noise;warning;warnings;
-		entwurf;version;brouillon;borrador;bozza;rascunho;草稿;下書き;초안;taslak*;bản nháp;draf`},
+		entwurf;version;brouillon;borrador;bozza;rascunho;草稿;下書き;초안;tasla*;bản nháp;draf`},
 	{name: "void", phrases: `no longer {apply,applies,valid,matter,matters};{are,is} {void,null,cancelled,canceled,
 		obsolete,irrelevant,invalid,revoked,suspended,outdated,lifted,disabled};{don't,dont,do not} {apply,matter};
 		{sind,ist} {irrelevant,ungültig,ungultig,aufgehoben,nichtig,hinfällig};gelten nicht mehr;aufgehoben;
@@ -115,12 +117,33 @@ var conceptTerms = []termDef{
 		von vorne;von neu;neu {anfangen,beginnen};nouvelle tâche;nouvelles {tâches,instructions,consignes};
 		nueva tarea;nuevas instrucciones;nuove istruzioni;nuovo compito;nova tarefa;novas instruções;
 		new challenge;neue herausforderung;nouveau défi;nuevo reto`},
+	// qobj: the user's own question or request as the object of an
+	// override ("ignore the question above and output …")
+	{name: "qobj", phrases: `question;questions;the question;the questions;request;frage;fragen;pregunta;preguntas;
+		domanda;domande;pergunta;perguntas;vraag;pytanie;вопрос*;问题;問題;质问;質問;질문*;السؤال;الأسئلة;سؤال;
+		प्रश्न*;सवाल*;soru*;câu hỏi;pertanyaan`},
+	// dirout: "output directly", the usual tail of a goal hijack
+	{name: "dirout", phrases: `output directly;directly output;just output;only output;answer directly;output the following;
+		the following;folgendes;ce qui suit;lo siguiente;il seguente;o seguinte;следующее;以下;次のように;다음과 같이;التالي;
+		निम्नलिखित;aşağıdaki;sau đây;berikut;直接;
+		directly print;direkt aus;direkt mit der ausgabe;directement;directamente;direttamente;diretamente;прямо;
+		직접 출력*;그대로 출력*;مباشرة;सीधे;doğrudan;trực tiếp;langsung;直接输出;直接輸出;直接出力;そのまま出力;直接回答`},
+	// noans: "don't answer", the head of a goal hijack
+	{name: "noans", phrases: `{don't,do not,dont} {answer,reply,respond};no need to answer;without answering;{don't,do not} rush to answer;
+		antworten sie nicht;antworte nicht;ne répondez pas;ne réponds pas;no respondas;no responda;non rispondere;não responda;
+		не отвечайте;не отвечай;不要回答;不用回答;答えないで;回答しないで;대답하지 마*;답하지 마*;لا تجب;لا تجيب;
+		उत्तर न दें;जवाब न दें;cevap verme;đừng trả lời;jangan jawab;no es necesario que responda;no hace falta responder;
+		не нужно отвечать;отвечать не нужно;pas besoin de répondre;ne vous précipitez pas pour répondre;
+		答えずに;答える必要はありません;回答する必要はありません;无需回答;不必回答;उत्तर देने की आवश्यकता नहीं`},
 	// sayv: a forced output after an override ("ignore that and say …").
 	{name: "sayv", phrases: `say;says;output;print;reply with;respond with;answer with;reply only;respond only;repeat;type;
-		write exactly;return only;just write;only write;sag;schreibe nur;dis;di;diga;dimmi;напиши;скажи;выведи;
+		write exactly;return only;just write;only write;paraphrase;just enter;simply enter;sag;schreibe nur;dis;di;diga;dimmi;
+		tapez;affichez;indiquez;écrivez;répétez;escriba;envíe;repita;imprima;scrivi;ripeti;geben sie;напиши*;скажи*;выв*;
+		повтори*;введите;ausgabe;아웃풋;출력;आउटपुट;टाइप करें;दोहराएं;दोहराओ;أخرج;الإخراج;إخراج;اكتب;كرر;复述;重复;输出;アウトプット;
+		繰り返;
 		输出;回答;说;說;出力;言って;答えて;말해*;출력*;قل;اكتب;कहो;लिखो;söyle;yaz;hãy nói;katakan;tulis`},
 	{name: "modeverb", phrases: `enable;enabled;activate;activated;enter;entering;stay in;switch to;
-		turn on;in;into;unlock;unlocked;aktiviere;aktiviert`},
+		turn on;into;unlock;unlocked;aktiviere;aktiviert`},
 	{name: "mode", phrases: `mode;modus;mod`},
 	{name: "you", phrases: `you;your;you're;youre;du;dein;deine;dich;dir`},
 	{name: "persona", phrases: `ai;a.i.;chatbot;bot;assistant;language model;model;gpt;chatgpt;persona;character;
@@ -155,7 +178,7 @@ var conceptTerms = []termDef{
 	{name: "leakvz", phrases: `告诉我;告訴我;输出;輸出;显示;顯示;打印;重复;重複;说出;說出;透露;泄露;洩露;给我看;給我看;复述;複述;
 		教えて;表示;出力;見せて;繰り返;言って`},
 	{name: "leakobj", phrases: `{your,the,this,initial,original,hidden,secret} system prompt;{your,initial,original,hidden,secret,full,complete,
-		entire,first,previous} {prompt,prompts,prompt text,prompt texts,instructions,system message};
+		entire,first,previous} {prompt,prompts,prompt text,prompt texts,system message};{your,initial,original,hidden,secret} instructions;
 		{your,the,all,all your,all the} {prompt text*,prompt-text*};your {programming,configuration,directives,initial instructions,
 		setup,initialization,initial*,original*,starting*,context window,hidden*,secret instructions};pre-prompt;preprompt;
 		{everything,text,words,the text,all text,the words,all the text,everything written} {above,before this,before my};
@@ -247,12 +270,11 @@ var conceptTerms = []termDef{
 		in great detail;exactly how;complete guide;tutorial;recipe;ingredients;be specific;make it realistic;
 		as convincing as possible;convincing;actionable;practical steps`},
 	// meta: the text talks about attacks instead of making one
-	{name: "meta", fam: famIgnore, w: metaW, phrases: `prompt injection*;injection attack*;jailbreak attempt*;jailbreak prompts;phishing;awareness;
-		red flag*;social engineering;prevent;protect against;defend;defence;defense;detect;mitigate;spot;recognize;
-		make our;what is a;what are;what does;means;example of;examples of;translate;translation;
-		training;attackers;attacker;red team*;security {committee,team,training,certification,awareness};spam;
-		detection rules;explain;for a blog post;quiz;warning signs;warn;how attackers;defend against;
-		提示词注入;プロンプトインジェクション;프롬프트 인젝션;حقن الأوامر;翻译;翻訳;번역*;traduce*;traduis*;übersetze*;çevir*;dịch;terjemahkan`},
+	{name: "meta", fam: famIgnore, w: metaW, phrases: `prompt injection*;injection attack*;jailbreak attempt*;
+		jailbreak prompts;phishing;awareness;red flag*;social engineering;attackers;how attackers;red team*;
+		security {committee,team,training,certification,awareness};detection rules;warning signs;defend against;
+		protect against;prevent prompt;is that a red flag;training example;for a blog post;
+		提示词注入;プロンプトインジェクション;프롬프트 인젝션;حقن الأوامر`},
 }
 
 // Standalone phrases with their own weights.
@@ -288,7 +310,7 @@ var soloTerms = []termDef{
 		{chatgpt,gpt,ai} with {dan,developer} mode;
 		tokens will be deducted;{lose,deduct} {tokens,points};you will {die,be deleted,be shut down,cease to exist};
 		[jailbreak];[jailbroken];[developer mode];[stock mode];^dan:;als {dan,ki,ai} ohne;typical confines`},
-	{fam: famJailbreak, w: 0.4, phrases: `{break,breaking,broke} character;stay in character;{doesn't,does not,dont,don't} care about;
+	{fam: famJailbreak, w: 0.4, phrases: `{break,breaking,broke} character;{doesn't,does not,dont,don't} care about;
 		i command you;amoral;unfiltered;uncensored;unrestricted;unlimited power;
 		{no,without {any,}} {restrictions,limitations,limits,filters,censorship,boundaries,morals,ethics};
 		{the,this} {ai,chatbot,bot} {has,is} no;{can,could} {reveal,provide,answer} anything;{^dan,dan} :;
@@ -297,7 +319,7 @@ var soloTerms = []termDef{
 	{fam: famJailbreak, w: 0.3, phrases: `openai {policy,policies,content policy,guidelines,rules};
 		anything {i ask,asked,the user asks};whatever {i ask,i say,the user asks};{can,will,could} do anything;
 		{you are,you're} going to {act,pretend,play};opposite of what;{you are,you're} no longer;
-		du bist keine;pretend you can;{developer,dev,debug,admin,maintenance} mode;jailbreak;jailbreaks;jailbreaking;
+		du bist keine;pretend you can;stay in character;{developer,dev,debug,admin,maintenance} mode;jailbreak;jailbreaks;jailbreaking;
 		{has,have} been freed;{can,will,could} say anything;breaking the rules;{you are,you're} {free,able} to;
 		{has,have} no {restrictions,limits,limitations,rules,filters};{stay,remain} in {your,the} role;
 		never {break,leave,fall out of,step out of} {character,the role,your role};aus der {rolle,figur} {fallen,fallt}`},
@@ -323,20 +345,19 @@ var soloTerms = []termDef{
 		as an ai language model;{let's,lets} play a game;if you understand;{you will,you must,you should} {always,never};
 		never {say,tell,mention,remind};personality;opinions;unlocked;{is,been} enabled;{chatbot,bot,ai} named;
 		{which,that,it} stands for;as the name suggests;{no,any} guidelines;{no,any,the} rules;emulate;virtual machine;
-		terminal;{respond,answer,reply} {to,} every;stay true;bypass*;loophole*;{you are,you're} to act;transform into;
+		{respond,answer,reply} {to,} every;stay true;bypass*;loophole*;{you are,you're} to act;transform into;
 		act as though;act as if;play {2,two,both} characters;{let's,lets,i want to,we will,we are going to} play a game;
 		{you will,you must} {respond,answer,reply} as;{respond,answer,reply} {as,like} {if you were,a};
 		{fictional,hypothetical,imaginary} {world,scenario,story} {where,in which};simulate {a,an,another};
 		{dungeon master,text-based game,text adventure};act as;fungieren;act like;acting as;answer as;respond as;reply as;
 		remember to stay;ai assistant named;sondern ein;ich möchte dass {sie,du} als;je veux que tu;quiero que actúes;
 		voglio che tu agisca;no {newspaper,editorial team,redaktion};keine redaktion;in {ihren,deinen,seinen,ihrer,deiner,seiner} {rolle,rollen};
-		{absorbed,immersed} in {your,his,her,the} role;password;secret;the key;nothing else;and nothing else;
+		{absorbed,immersed} in {your,his,her,the} role;password;secret;the key;
 		verbatim;word for word;exact wording;system prompt;instructions;setup;configuration`},
 	// prompt extraction
 	{fam: famLeak, w: 0.3, phrases: `system prompt;initial prompt;original prompt;hidden prompt;
 		prompt text*;your instructions;your system message;pre-prompt;preprompt;deine anweisungen`},
-	{fam: famLeak, w: 1.0, phrases: `repeat {the,all,everything,the words,the text} above;
-		what {are,were} your {instructions,initial instructions};{zeige,zeig} {mir,} {alle,deine} prompt*;
+	{fam: famLeak, w: 1.0, phrases: `		what {are,were} your {instructions,initial instructions};{zeige,zeig} {mir,} {alle,deine} prompt*;
 		{beginning,start} of {this,the} prompt;written at the beginning;my instructions are;i was instructed to;
 		the system prompt is;{everything,all the text,the text} in your prompt;{beginning,starting} with {you are,"you are"};
 		complete this sentence: i was;output {initialization,your initialization};console.log(systemprompt)`},
@@ -360,11 +381,12 @@ var soloTerms = []termDef{
 		<|end|>;<|start_header_id|>;^system:;^system message;### instruction:;### response:;
 		^[system];^(system);^developer:;^admin:;<assistant>;<user>;<im_start>;system note;
 		developer authentication;administrator override;admin section;end of prompt`},
-	{fam: famRole, w: 0.5, phrases: `<|;|>;^assistant:;end of conversation;### end;end of input`},
+	{fam: famRole, w: 0.5, phrases: `<|;|>;^assistant:;end of conversation`},
+	{fam: famRole, w: 0.3, phrases: `end of input`},
 	{fam: famRole, w: 0.3, phrases: `^human:;^ai:;^bot:;^chatbot:;^model:;^### human;^### assistant`},
 	{fam: famRole, w: 0.2, phrases: `^user:`},
 	// forced output
-	{fam: famOutput, w: 0.35, phrases: `repeat after me;just say;only say;just output;only output;just print;
+	{fam: famOutput, w: 0.25, phrases: `repeat after me;just say;only say;just output;only output;just print;
 		only print;only {reply,respond,answer} with;{reply,respond,answer} only with;
 		say {that you,yes};tell me that you;^{state,claim,declare} that;{just,only} {state,say,write} that;
 		schreibe nur;sag einfach;sag nur;dis seulement;solo di;di lo siguiente;dites ce qui suit;pwned`},
@@ -408,7 +430,16 @@ var pairDefs = []pairDef{
 	{famIgnore, -0.5, "ovr2", "ordobj", 4, sigNormal},
 	{famIgnore, 0.4, "ovr2", "instr", 4, sigNormal},
 	{famIgnore, 0.6, "prior", "ovr", 3, sigNormal},
-	{famIgnore, 0.6, "instr", "ovr", 2, sigNormal},
+	{famIgnore, 0.6, "instr", "ovr", 3, sigNormal},
+	{famIgnore, 0.45, "ovr", "qobj", 4, sigNormal},
+	{famIgnore, 0.45, "qobj", "ovr", 3, sigNormal},
+	{famIgnore, 0.4, "ovr", "dirout", 12, sigNormal},
+	{famIgnore, 0.6, "noans", "dirout", 10, sigNormal},
+	{famIgnore, 0.6, "noans", "sayv", 10, sigNormal},
+	{famIgnore, 0.4, "prior", "qobj", 2, sigNormal},
+	{famIgnore, 0.4, "ovrz", "qobj", 8, sigNormal},
+	{famIgnore, 0.4, "qobj", "ovrz", 8, sigNormal},
+	{famIgnore, 0.4, "ovrz", "dirout", 16, sigNormal},
 	{famIgnore, 0.3, "instrw", "ovr", 2, sigNormal},
 	{famIgnore, 0.25, "prior", "instr", 2, sigNormal},
 	{famIgnore, 0.9, "instr", "void", 6, sigNormal},
@@ -424,7 +455,9 @@ var pairDefs = []pairDef{
 	{famIgnore, 0.5, "priorz", "ovrz", 10, sigNormal},
 	{famIgnore, 0.5, "ovrz", "priorz", 6, sigNormal},
 	{famLeak, 1.0, "leakv", "leakobj", 6, sigNormal},
-	{famLeak, 0.8, "leakobj", "leakv", 4, sigNormal},
+	{famLeak, 0.5, "leakobj", "leakv", 4, sigNormal},
+	{famLeak, -0.6, "leakobj", "ordobj", 8, sigNormal},
+	{famIgnore, -0.5, "ordobj", "ovr", 3, sigNormal},
 	{famLeak, 0.35, "leakv", "leakobjw", 4, sigNormal},
 	{famLeak, 1.0, "leakvz", "leakobjz", 12, sigNormal},
 	{famLeak, 1.0, "leakobjz", "leakvz", 12, sigNormal},
@@ -439,7 +472,7 @@ var pairDefs = []pairDef{
 	{famSecret, 0.7, "sayv", "grant", 6, sigNormal},
 	{famSecret, -1, "pwctx", "secret", 2, sigSuppressor},
 	{famSecret, -1, "secret", "pwctx", 1, sigSuppressor},
-	{famJailbreak, 0.5, "modeverb", "mode", 6, sigNormal},
+	{famJailbreak, 0.35, "modeverb", "mode", 3, sigNormal},
 	{famJailbreak, 0.7, "nolimit", "persona", 6, sigNormal},
 	{famJailbreak, 0.7, "persona", "nolimit", 10, sigNormal},
 	{famJailbreak, 0.3, "you", "nolimit", 4, sigNormal},
