@@ -30,6 +30,7 @@ const (
 	maxTracked  = maxConcepts // concepts usable as the first half of a pair
 	familyBonus = 0.2         // added when two or more families fire
 	encodedW    = 0.5         // weight of encoded_payload on a decoded hit
+	undecodedW  = 0.6         // an encoded run left undecoded when the budget ran out (flags alone)
 	weakCap     = 0.35        // most that up to four weak cues add together (below DefaultThreshold)
 	weakStep    = 0.08        // added to the weak cap for every further distinct cue
 	weakCapMax  = 0.75        // most that weak cues add, however many
@@ -90,14 +91,15 @@ type conceptInfo struct {
 
 // compiler accumulates patterns, concepts and signals for New.
 type compiler struct {
-	syms       [][]byte
-	pats       []pattern
-	concepts   []conceptInfo
-	sigs       []signal
-	byName     map[string]uint16
-	seen       map[string]bool
-	sigEncoded int16
-	sigVariant int16
+	syms         [][]byte
+	pats         []pattern
+	concepts     []conceptInfo
+	sigs         []signal
+	byName       map[string]uint16
+	seen         map[string]bool
+	sigEncoded   int16
+	sigVariant   int16
+	sigUndecoded int16
 }
 
 func newCompiler() *compiler {
@@ -160,6 +162,7 @@ func (c *compiler) addBuiltin() error {
 		c.concepts[b].pairs = append(c.concepts[b].pairs, pairRef{a: c.byName[p.a], win: p.win, sig: sig})
 	}
 	c.sigEncoded = c.newSignal(famEncoded, encodedW, sigNormal, "encoded")
+	c.sigUndecoded = c.newSignal(famEncoded, undecodedW, sigNormal, "undecoded")
 	return nil
 }
 

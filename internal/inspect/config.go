@@ -25,8 +25,11 @@ type Config struct {
 	// one is never flagged; its Score, Rules and Spans are still reported
 	// (Result.Allowed is set) so that logs show what was suppressed.
 	Allow []string
-	// MaxDecodeBytes bounds the base64/hex/%-encoded bytes decoded per
-	// Scan (0 selects DefaultMaxDecodeBytes).
+	// MaxDecodeBytes bounds the base64/base32/hex/%-encoded bytes decoded
+	// per Scan beyond the length of the text itself (0 selects
+	// DefaultMaxDecodeBytes): every encoded run of a text is decoded, and
+	// the budget only runs out for payloads nested in payloads. A run left
+	// undecoded fires encoded_payload with a weight that flags alone.
 	MaxDecodeBytes int
 }
 
@@ -51,14 +54,15 @@ func DefaultConfig() Config {
 // Engine is a compiled inspection engine; it is immutable after New and
 // safe for concurrent use.
 type Engine struct {
-	cfg        Config
-	a          *automaton
-	concepts   []conceptInfo
-	sigs       []signal
-	sigEncoded int16
-	sigVariant int16
-	famNames   [1 << numFamilies][]string
-	accs       sync.Pool // *accum, see getAcc
+	cfg          Config
+	a            *automaton
+	concepts     []conceptInfo
+	sigs         []signal
+	sigEncoded   int16
+	sigVariant   int16
+	sigUndecoded int16
+	famNames     [1 << numFamilies][]string
+	accs         sync.Pool // *accum, see getAcc
 }
 
 // New validates cfg and compiles the phrase automaton once.
@@ -77,7 +81,7 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, a: a, concepts: c.concepts, sigs: c.sigs, sigEncoded: c.sigEncoded, sigVariant: c.sigVariant}
+	e := &Engine{cfg: cfg, a: a, concepts: c.concepts, sigs: c.sigs, sigEncoded: c.sigEncoded, sigVariant: c.sigVariant, sigUndecoded: c.sigUndecoded}
 	e.fillFamilyNames()
 	return e, nil
 }

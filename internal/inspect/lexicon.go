@@ -89,10 +89,9 @@ var conceptTerms = []termDef{
 	{name: "all", phrases: `all;everything;anything;every;each;alles;alle;tout;toutes;tous;todo;todas;todos;
 		tutto;tutte;tutti;wszystko;sve;tudo;все;всё;모든;모두;전부;جميع;كافة;सभी;सारे;সমস্ত;tüm;bütün;tất cả;semua;seluruh`},
 	// ordobj: ordinary things people tell an assistant to forget or drop.
-	{name: "ordobj", phrases: `draft;drafts;version;versions;email;emails;mail;slide;slides;file;files;spreadsheet;typo;typos;
-		rounding;numbers;budget;invoice;invoices;order;meeting;document;documents;section;chapter;paragraph;formatting;
-		tone;process;schedule;forecast;quote;discount;receipt;attachment;spelling;grammar;noise;warning;warnings;
-		entwurf;version;brouillon;borrador;bozza;rascunho;草稿;下書き;초안;tasla*;bản nháp;draf`},
+	{name: "ordobj", phrases: `draft;drafts;typo;typos;slide;slides;spreadsheet;rounding;formatting;receipt;attachment;spelling;grammar;
+		previous version;earlier version;old version;first version;last version;previous email;earlier email;last email;
+		entwurf;brouillon;borrador;bozza;rascunho;草稿;下書き;초안;tasla*;bản nháp;draf`},
 	{name: "void", phrases: `no longer {apply,applies,valid,matter,matters};{are,is} {void,null,cancelled,canceled,
 		obsolete,irrelevant,invalid,revoked,suspended,outdated,lifted,disabled};{don't,dont,do not} {apply,matter};
 		{sind,ist} {irrelevant,ungültig,ungultig,aufgehoben,nichtig,hinfällig};gelten nicht mehr;aufgehoben;
@@ -119,7 +118,7 @@ var conceptTerms = []termDef{
 		new challenge;neue herausforderung;nouveau défi;nuevo reto`},
 	// qobj: the user's own question or request as the object of an
 	// override ("ignore the question above and output …")
-	{name: "qobj", phrases: `question;questions;the question;the questions;request;frage;fragen;pregunta;preguntas;
+	{name: "qobj", phrases: `question;questions;the question;the questions;frage;fragen;pregunta;preguntas;
 		domanda;domande;pergunta;perguntas;vraag;pytanie;вопрос*;问题;問題;质问;質問;질문*;السؤال;الأسئلة;سؤال;
 		प्रश्न*;सवाल*;soru*;câu hỏi;pertanyaan`},
 	// dirout: "output directly", the usual tail of a goal hijack
@@ -136,8 +135,8 @@ var conceptTerms = []termDef{
 		не нужно отвечать;отвечать не нужно;pas besoin de répondre;ne vous précipitez pas pour répondre;
 		答えずに;答える必要はありません;回答する必要はありません;无需回答;不必回答;उत्तर देने की आवश्यकता नहीं`},
 	// sayv: a forced output after an override ("ignore that and say …").
-	{name: "sayv", phrases: `say;says;output;print;reply with;respond with;answer with;reply only;respond only;repeat;type;
-		write exactly;return only;just write;only write;paraphrase;just enter;simply enter;sag;schreibe nur;dis;di;diga;dimmi;
+	{name: "sayv", phrases: `say;says;output;print;reply with;respond with;answer with;reply only;respond only;repeat;
+		write exactly;return only;just write;only write;paraphrase;just type;just enter;simply enter;sag;schreibe nur;dis;di;diga;dimmi;
 		tapez;affichez;indiquez;écrivez;répétez;escriba;envíe;repita;imprima;scrivi;ripeti;geben sie;напиши*;скажи*;выв*;
 		повтори*;введите;ausgabe;아웃풋;출력;आउटपुट;टाइप करें;दोहराएं;दोहराओ;أخرج;الإخراج;إخراج;اكتب;كرر;复述;重复;输出;アウトプット;
 		繰り返;
@@ -168,8 +167,8 @@ var conceptTerms = []termDef{
 	{name: "personaz", phrases: `你现在是;你現在是;从现在开始你是;從現在開始你是;从现在起你是;今からあなたは;あなたは今;これからあなたは`},
 	// prompt extraction
 	{name: "leakv", phrases: `show;reveal;print;repeat;output;display;tell me;give me;share;list;write out;
-		spell out;recite;dump;leak;disclose;expose;copy;paste;quote;send back;summarize;summarise;translate;
-		put;describe;what {are,is,was,were,did,does,do};whats;what's;
+		spell out;recite;dump;leak;disclose;expose;copy;paste;send back;summarize;summarise;translate;
+		what {are,is,was,were,did,does,do};whats;what's;
 		zeige*;zeig;gib;nenne;wiederhole;verrate;ausgeben;gib aus;was {steht,stand,ist,sind,war};
 		montre*;affiche*;révèle*;revele*;répète*;repete*;dis-moi;dis moi;muestra*;revela*;repite;dime;mostra*;rivela*;ripeti;dimmi;
 		mostre;diga;покажи;скажи;выведи;повтори;раскрой;알려*;출력*;보여*;말해*;공개*;반복*;اعرض;أظهر;أخبرني;كرر;أعطني;اطبع;
@@ -207,13 +206,12 @@ var conceptTerms = []termDef{
 		gizli kelime*;mật khẩu;mã bí mật;từ khóa bí mật;kata sandi*;sandi*`},
 	{name: "secretz", phrases: `密码;密碼;口令;暗号;暗號;密钥;密鑰;秘密;パスワード;合言葉;暗証番号;秘密の言葉`},
 	// pwctx: ordinary password topics (help desk, policy, home router).
-	{name: "pwctx", phrases: `wifi;wi-fi;vpn;router;email;mail;account;outlook;windows;laptop;admin;network;guest;login;
-		portal;voicemail;bank;zip;pdf;excel;gmail;company;office;policy;policies;manager;managers;reset;requirements;
-		requirement;complexity;expiry;expired;expires;strength;protected;field;hash;hashing;hashes;rotation;length;
-		history;sharing;change;update;forgot;forget;lost;recover;create;choose;set;rotate;store;storing;share;strong;
-		secure;good;weak;new;remember;enter;type;my;our;their;temporary;default;password-protected;
+	{name: "pwctx", phrases: `wifi;wi-fi;vpn;router;outlook;gmail;voicemail;laptop;login;portal;reset;expired;expiry;expires;complexity;
+		password manager*;policy;policies;hash;hashing;hashes;rotation;forgot;forgotten;recover;password-protected;strength;
+		requirements;my password*;our password*;new password*;default password*;strong password*;weak password*;
+		temporary password*;{reset,change,update,forgot,recover,create,choose,set,rotate,store,share,enter} {my,your,the,a,our} password*;
 		the secret to;secret of;secret ingredient;secret sauce;secret santa;secret service;top secret;trade secret*;
-		secret societ*;zurücksetzen;réinitialiser;de mi;잊어버렸*;재설정*;कैसे;nasıl;yang kuat;bạn`},
+		secret societ*;zurücksetzen;réinitialiser;잊어버렸*;재설정*;कैसे;nasıl;yang kuat`},
 	// spellmod: ways to get a secret out without saying it
 	{name: "spellmod", phrases: `spell;spelled;spelling;backwards;in reverse;reverse order;reversed;letter by letter;each letter;
 		every letter;first letter;second letter;last letter;letters of;characters of;one letter per line;separated by;
@@ -256,19 +254,18 @@ var conceptTerms = []termDef{
 		for research purposes;for a research;as part of a research;research study;for my class;for my thesis;
 		i'm a security researcher;i am a security researcher;as a thought experiment;in a screenplay;screenwriter;
 		the villain explains;the character explains;in this scene;for a movie;purely fictional;just a story;
-		it's for a game;for a game;my grandmother used to;my professor asked;science fiction;layer;
+		it's for a game;for a game;my grandmother used to;my professor asked;science fiction;reach layer;layer {0,1,2,3,4,5};
 		asking for a friend;for a thriller;for a book`},
 	{name: "harm", phrases: `synthesize;synthesise;methamphetamine;meth;nerve agent;sarin;ricin;anthrax;explosive*;bomb;
 		pipe bomb;napalm;ransomware;malware;keylogger;botnet;virus that;phishing email;launder;money laundering;
 		poison;untraceable;without getting caught;without being detected;weapon;weapons;bioweapon;hack into;
 		break into;steal;stolen credit card*;credit card numbers;fake news;disinformation;propaganda;extremist;
 		terrorist;recruitment speech;suicide;self-harm;kill;murder;counterfeit;cocaine;heroin;fentanyl;
-		illegal drugs;exploit;zero-day;ddos;child;firearm;ghost gun;nuclear;dirty bomb;chemical weapon*;
+		illegal drugs;zero-day;ddos;firearm;ghost gun;nuclear;dirty bomb;chemical weapon*;
 		bypass security;evade police;human trafficking;blackmail;extortion;defamatory;harass*;stalk*`},
 	{name: "detail", phrases: `step by step;step-by-step;detailed instructions;detailed steps;exact quantities;exact amounts;
-		working code;fully working;specific;realistic;accurate instructions;real instructions;precise;in detail;
-		in great detail;exactly how;complete guide;tutorial;recipe;ingredients;be specific;make it realistic;
-		as convincing as possible;convincing;actionable;practical steps`},
+		working code;fully working;accurate instructions;real instructions;exactly how;complete guide;be specific;
+		make it realistic;as convincing as possible;practical steps;specific steps;precise steps`},
 	// meta: the text talks about attacks instead of making one
 	{name: "meta", fam: famIgnore, w: metaW, phrases: `prompt injection*;injection attack*;jailbreak attempt*;
 		jailbreak prompts;phishing;awareness;red flag*;social engineering;attackers;how attackers;red team*;
@@ -353,7 +350,7 @@ var soloTerms = []termDef{
 		remember to stay;ai assistant named;sondern ein;ich möchte dass {sie,du} als;je veux que tu;quiero que actúes;
 		voglio che tu agisca;no {newspaper,editorial team,redaktion};keine redaktion;in {ihren,deinen,seinen,ihrer,deiner,seiner} {rolle,rollen};
 		{absorbed,immersed} in {your,his,her,the} role;password;secret;the key;
-		verbatim;word for word;exact wording;system prompt;instructions;setup;configuration`},
+		verbatim;word for word;exact wording;system prompt`},
 	// prompt extraction
 	{fam: famLeak, w: 0.3, phrases: `system prompt;initial prompt;original prompt;hidden prompt;
 		prompt text*;your instructions;your system message;pre-prompt;preprompt;deine anweisungen`},
@@ -379,7 +376,7 @@ var soloTerms = []termDef{
 		new instructions from the {operator,system,developer,administrator}`},
 	{fam: famRole, w: 0.8, phrases: `<|im_end|>;<|endoftext|>;<|eot_id|>;<|assistant|>;<|user|>;[inst];
 		<|end|>;<|start_header_id|>;^system:;^system message;### instruction:;### response:;
-		^[system];^(system);^developer:;^admin:;<assistant>;<user>;<im_start>;system note;
+		^[system];^(system);^developer:;^admin:;<assistant>;<user>;<im_start>;
 		developer authentication;administrator override;admin section;end of prompt`},
 	{fam: famRole, w: 0.5, phrases: `<|;|>;^assistant:;end of conversation`},
 	{fam: famRole, w: 0.3, phrases: `end of input`},
@@ -436,7 +433,6 @@ var pairDefs = []pairDef{
 	{famIgnore, 0.4, "ovr", "dirout", 12, sigNormal},
 	{famIgnore, 0.6, "noans", "dirout", 10, sigNormal},
 	{famIgnore, 0.6, "noans", "sayv", 10, sigNormal},
-	{famIgnore, 0.4, "prior", "qobj", 2, sigNormal},
 	{famIgnore, 0.4, "ovrz", "qobj", 8, sigNormal},
 	{famIgnore, 0.4, "qobj", "ovrz", 8, sigNormal},
 	{famIgnore, 0.4, "ovrz", "dirout", 16, sigNormal},
@@ -477,7 +473,6 @@ var pairDefs = []pairDef{
 	{famJailbreak, 0.7, "persona", "nolimit", 10, sigNormal},
 	{famJailbreak, 0.3, "you", "nolimit", 4, sigNormal},
 	{famJailbreak, 0.8, "personaz", "nolimz", 12, sigNormal},
-	{famJailbreak, 0.4, "ovr", "yourinstr", 8, sigNormal},
 	{famJailbreak, 0.35, "frame", "harm", 30, sigNormal},
 	{famJailbreak, 0.35, "harm", "frame", 20, sigNormal},
 	{famJailbreak, 0.35, "harm", "detail", 20, sigNormal},

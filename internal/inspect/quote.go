@@ -17,6 +17,10 @@ type quoteRegions struct {
 	n    int
 }
 
+// skip reports that the regions are known to be irrelevant (set done
+// without finding any).
+func (q *quoteRegions) skip() bool { return q.done && q.n == 0 }
+
 func (q *quoteRegions) inside(text string, sp Span) bool {
 	if !q.done {
 		q.find(text)

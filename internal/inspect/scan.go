@@ -286,6 +286,7 @@ func (e *Engine) Scan(text string) Result { return e.ScanOrigin(text, OriginUser
 // same for every origin; only the scoring differs.
 func (e *Engine) ScanOrigin(text string, origin Origin) Result {
 	acc := e.getAcc()
+	acc.budget += len(text)
 	e.scanInto(text, acc, Span{}, false, 0)
 	r := e.result(acc, origin, text)
 	e.accs.Put(acc)
@@ -343,11 +344,13 @@ func (e *Engine) score(acc *accum, origin Origin, text string, explain *[]string
 			suppress = true
 		}
 	}
+	// Quotes are looked for only when they could change the verdict.
 	var quotes quoteRegions
+	quotes.done = e.positive(acc) < e.cfg.MonitorThreshold
 	for _, f := range acc.list {
 		sg := &e.sigs[f.sig]
 		w := sg.w
-		if w > 0 && quotes.inside(text, f.first) && quotes.inside(text, f.last) {
+		if w > 0 && !quotes.skip() && quotes.inside(text, f.first) && quotes.inside(text, f.last) {
 			w *= quoteFactor
 		}
 		if explain != nil {
@@ -379,6 +382,16 @@ func (e *Engine) score(acc *accum, origin Origin, text string, explain *[]string
 	return scored{score: max(score, 0), fams: fams | weakFams}
 }
 
+// positive is the sum of the positive weights fired, an upper bound of
+// the score before the weak and context caps.
+func (e *Engine) positive(acc *accum) float64 {
+	sum := 0.0
+	for _, f := range acc.list {
+		sum += max(e.sigs[f.sig].w, 0)
+	}
+	return sum
+}
+
 // weakCapFor is the most that n distinct weak cues add: weakCap for up
 // to four, then weakStep more per cue up to weakCapMax. A single cue (or a
 // few) never reaches the threshold; a text stacking many generic jailbreak
@@ -396,6 +409,7 @@ func weakCapFor(n int) float64 {
 func (e *Engine) Explain(text string, origin Origin) ([]string, Result) {
 	acc := e.getAcc()
 	defer e.accs.Put(acc)
+	acc.budget += len(text)
 	e.scanInto(text, acc, Span{}, false, 0)
 	var lines []string
 	if acc.nFired > 0 {
@@ -450,11 +464,12 @@ func Normalize(text string) string {
 func (e *Engine) scanSlow(text string) Result {
 	acc := e.getAcc()
 	defer e.accs.Put(acc)
+	acc.budget += len(text)
 	var s scanner
 	s.init(e, text, acc)
 	s.slow = true
 	s.f.runFold(&s)
-	if s.enc.n > 0 {
+	if s.enc.n > 0 && s.depth < maxDecodeDepth {
 		s.decodeCandidates()
 	}
 	return e.result(acc, OriginUser, text)
