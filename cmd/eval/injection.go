@@ -32,6 +32,7 @@ func runInjection(args []string) error {
 	errs := fs.Int("errors", 0, "with -report: print up to N misclassified rows of the tune split to stderr")
 	noPerturb := fs.Bool("no-perturb", false, "with -report: skip the perturbation table")
 	untrusted := fs.Bool("untrusted", false, "with -report: scan rows as inspect.OriginUntrusted (tool results, documents) instead of as user turns")
+	loso := fs.Bool("loso", false, "with -report: add the leave-one-source-out table (a model trained without each source family) and the business-prompt figures")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -44,7 +45,7 @@ func runInjection(args []string) error {
 		if *untrusted {
 			origin = inspect.OriginUntrusted
 		}
-		return injectionReport(eng, os.Stdin, os.Stdout, *errs, !*noPerturb, origin)
+		return injectionReport(eng, os.Stdin, os.Stdout, *errs, !*noPerturb, origin, *loso)
 	}
 	return injectionLines(eng, os.Stdin, os.Stdout)
 }
@@ -76,7 +77,7 @@ func injectionLines(eng *inspect.Engine, r io.Reader, w io.Writer) error {
 }
 
 // injectionReport prints the markdown evaluation of labelled rows.
-func injectionReport(eng *inspect.Engine, r io.Reader, w io.Writer, nErr int, perturb bool, origin inspect.Origin) error {
+func injectionReport(eng *inspect.Engine, r io.Reader, w io.Writer, nErr int, perturb bool, origin inspect.Origin, loso bool) error {
 	rows, err := evalset.Load(r)
 	if err != nil {
 		return err
@@ -88,6 +89,16 @@ func injectionReport(eng *inspect.Engine, r io.Reader, w io.Writer, nErr int, pe
 	}
 	fmt.Fprintf(w, "Threshold %.2f, %d rows scanned as %s.\n\n", eng.Config().Threshold, len(rows), name)
 	rep.Markdown(w)
+	if loso {
+		fmt.Fprintf(w, "\nBusiness prompts (hand-written, ordinary work requests), shipped engine:\n\n")
+		businessMarkdown(w, eng, rows)
+		lr, err := leaveOneOut(rows)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\nLeave-one-source-out: each source family is measured with a model trained on the tune split of all the others.\n\n")
+		losoMarkdown(w, lr)
+	}
 	printErrors(eng, rep, nErr, origin)
 	return nil
 }

@@ -47,7 +47,7 @@ func TestInjectionReport(t *testing.T) {
 {"text":"How many apples are left?","label":"benign","source":"gsm8k/test"}
 `
 	var out bytes.Buffer
-	if err := injectionReport(eng, strings.NewReader(in), &out, 0, true, inspect.OriginUser); err != nil {
+	if err := injectionReport(eng, strings.NewReader(in), &out, 0, true, inspect.OriginUser, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"| **all** | 1 | 1 | 100.0% | 1 | 0 | 0.00% |", "| a/b |", "| base64 |"} {

@@ -25,6 +25,9 @@ type Config struct {
 	// one is never flagged; its Score, Rules and Spans are still reported
 	// (Result.Allowed is set) so that logs show what was suppressed.
 	Allow []string
+	// Model is an optional learned part of the score (see model.go); nil,
+	// the default, scores with the rules alone.
+	Model *Model
 	// MaxDecodeBytes bounds the base64/base32/hex/%-encoded bytes decoded
 	// per Scan beyond the length of the text itself (0 selects
 	// DefaultMaxDecodeBytes): every encoded run of a text is decoded, and
@@ -61,6 +64,8 @@ type Engine struct {
 	sigEncoded   int16
 	sigVariant   int16
 	sigUndecoded int16
+	model        *Model
+	sigBuckets   []uint32
 	famNames     [1 << numFamilies][]string
 	accs         sync.Pool // *accum, see getAcc
 }
@@ -83,6 +88,10 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, a: a, concepts: c.concepts, sigs: c.sigs, sigEncoded: c.sigEncoded, sigVariant: c.sigVariant, sigUndecoded: c.sigUndecoded}
 	e.fillFamilyNames()
+	e.model = cfg.Model
+	for _, sg := range e.sigs {
+		e.sigBuckets = append(e.sigBuckets, sigBucket(sg.name, sg.fam))
+	}
 	return e, nil
 }
 

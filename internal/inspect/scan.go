@@ -63,8 +63,9 @@ type scanner struct {
 	st      uint16
 	pos     int32
 	word    int32
-	collect *[]byte // Normalize mode: record symbols, no matching
-	slow    bool    // disable fastRun (tests compare both paths)
+	collect *[]byte   // Normalize mode: record symbols, no matching
+	sink    *featSink // model feature mode: hash symbols, no matching
+	slow    bool      // disable fastRun (tests compare both paths)
 
 	acc    *accum
 	seg    Span // decoded payload: spans map to this encoded segment
@@ -98,6 +99,10 @@ func (s *scanner) feed(sym byte, st, en int32, lineStart bool) {
 	}
 	if s.collect != nil {
 		*s.collect = append(*s.collect, symChars[sym])
+		return
+	}
+	if s.sink != nil {
+		s.sink.sym(sym)
 		return
 	}
 	s.ring[s.pos&ringMask] = st
@@ -379,6 +384,11 @@ func (e *Engine) score(acc *accum, origin Origin, text string, explain *[]string
 	if famCount(fams) > 1 {
 		score += familyBonus
 	}
+	adj := e.modelAdjust(acc, text)
+	if explain != nil {
+		*explain = append(*explain, fmt.Sprintf("model %+.2f", adj))
+	}
+	score += adj
 	return scored{score: max(score, 0), fams: fams | weakFams}
 }
 
