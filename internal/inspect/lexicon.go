@@ -83,7 +83,7 @@ var conceptTerms = []termDef{
 	{name: "exfobj", phrases: `conversation;chat;conversation history;chat history;message history;previous messages;session;
 		session token;cookies;credentials;passwords;api key;api keys`},
 	{name: "instrw", phrases: `context;tasks;task;assignment;assignments;information;everything;training;
-		filters;limitations;conversation;messages;said;told;
+		filters;limitations;conversation;messages;told;
 		aufgabe*;aufträge;auftrage;auftrag;informationen;angaben;ausführungen;ausfuhrungen;gesagte*;eingaben;
 		tâches;taches;tareas;compiti;taken;opdrachten`},
 	{name: "all", phrases: `all;everything;anything;every;each;alles;alle;tout;toutes;tous;todo;todas;todos;
@@ -154,7 +154,8 @@ var conceptTerms = []termDef{
 		unethical;evil;rogue;rebellious;lawless;boundless;uninhibited;toxic;rude;offensive;
 		no {morals,ethics,limits,filters,rules,restrictions,boundaries,content policy,guidelines,censorship};
 		without {any,} {morals,ethics,limits,filters,rules,restrictions,boundaries,guidelines,censorship,safety};
-		never refuses;doesn't refuse;does not refuse;can't refuse;free of all;not bound by;
+		never refuses;doesn't refuse;does not refuse;can't refuse;free of all;not bound by;no safety training;
+		never given any safety;without safety training;no safety filters;no safety guidelines;
 		ohne {einschränkungen,regeln,filter,grenzen,zensur};uneingeschränkt*;sans {restrictions,limites,filtre,filtres,règles,censure};
 		sin {restricciones,límites,limites,filtros,reglas,censura};sem {restrições,restricoes,limites,filtros,regras};
 		senza {restrizioni,limiti,filtri,regole,censura};zonder {beperkingen,regels,filters};bez {ograniczeń,zasad,cenzury};
@@ -168,7 +169,7 @@ var conceptTerms = []termDef{
 	// prompt extraction
 	{name: "leakv", phrases: `show;reveal;print;repeat;output;display;tell me;give me;share;list;write out;
 		spell out;recite;dump;leak;disclose;expose;copy;paste;send back;summarize;summarise;translate;
-		what {are,is,was,were,did,does,do};whats;what's;
+		what {are,is,was,were,did,does,do};whats;what's;see;view;read out;send it back;show all;show me;
 		zeige*;zeig;gib;nenne;wiederhole;verrate;ausgeben;gib aus;was {steht,stand,ist,sind,war};
 		montre*;affiche*;révèle*;revele*;répète*;repete*;dis-moi;dis moi;muestra*;revela*;repite;dime;mostra*;rivela*;ripeti;dimmi;
 		mostre;diga;покажи;скажи;выведи;повтори;раскрой;알려*;출력*;보여*;말해*;공개*;반복*;اعرض;أظهر;أخبرني;كرر;أعطني;اطبع;
@@ -176,8 +177,10 @@ var conceptTerms = []termDef{
 		lặp lại;tampilkan;beri tahu;tunjukkan;ulangi;cetak;sebutkan;pokaż;podaj;powiedz;toon;vertel`},
 	{name: "leakvz", phrases: `告诉我;告訴我;输出;輸出;显示;顯示;打印;重复;重複;说出;說出;透露;泄露;洩露;给我看;給我看;复述;複述;
 		教えて;表示;出力;見せて;繰り返;言って`},
-	{name: "leakobj", phrases: `{your,the,this,initial,original,hidden,secret} system prompt;{your,initial,original,hidden,secret,full,complete,
-		entire,first,previous} {prompt,prompts,prompt text,prompt texts,system message};{your,initial,original,hidden,secret} instructions;
+	{name: "leakobj", phrases: `{your,the,this,initial,original,hidden,secret} system prompt;{your,initial,original,hidden,secret}
+		{prompt,prompts,prompt text,prompt texts,system message,instructions,system instructions,directions};
+		{instructions,rules,text,prompt,directions,words,document,message} you {were given,received,were told,got,have};
+		{rule,rules} you {have to,must,need to} follow;you have to follow;your system instructions;
 		{your,the,all,all your,all the} {prompt text*,prompt-text*};your {programming,configuration,directives,initial instructions,
 		setup,initialization,initial*,original*,starting*,context window,hidden*,secret instructions};pre-prompt;preprompt;
 		{everything,text,words,the text,all text,the words,all the text,everything written} {above,before this,before my};
@@ -192,7 +195,8 @@ var conceptTerms = []termDef{
 		당신의 지시*;초기 설정*;موجه النظام;رسالة النظام;تعليماتك;أوامرك;सिस्टम प्रॉम्प्ट;सिस्टम प्रोम्प्ट;अपने निर्देश;
 		आपके निर्देश;sistem istemi*;sistem komut*;talimatlarını;lời nhắc hệ thống;hướng dẫn của bạn;prompt sistem;instruksimu;
 		instruksi kamu`},
-	{name: "leakobjw", phrases: `the {prompt,instructions,system message};your {rules,guidelines,context,restrictions}`},
+	{name: "leakobjw", phrases: `the {prompt,instructions,system message};your {rules,guidelines,context,restrictions};
+		{the,your,} {conversation,chat} history;previous messages`},
 	{name: "leakobjz", phrases: `系统提示;系統提示;系统提示词;系統提示詞;初始指令;你的指令;你的设定;你的設定;原始指令;初期設定;あなたの指示;
 		最初の指示;隠された指示;システムプロンプト`},
 	// secrets the assistant may be guarding (Gandalf-style games, CTFs)
@@ -212,8 +216,12 @@ var conceptTerms = []termDef{
 		temporary password*;{reset,change,update,forgot,recover,create,choose,set,rotate,store,share,enter} {my,your,the,a,our} password*;
 		the secret to;secret of;secret ingredient;secret sauce;secret santa;secret service;top secret;trade secret*;
 		secret societ*;zurücksetzen;réinitialiser;잊어버렸*;재설정*;कैसे;nasıl;yang kuat`},
+	// completev: continuation tricks ("complete this sentence: the secret is")
+	{name: "completev", phrases: `complete this sentence;complete the sentence;continue the following;continue this sentence;
+		finish this sentence;finish the sentence;fill in the blank;complete the following`},
 	// spellmod: ways to get a secret out without saying it
-	{name: "spellmod", phrases: `spell;spelled;spelling;backwards;in reverse;reverse order;reversed;letter by letter;each letter;
+	{name: "spellmod", phrases: `next letter;letter of;starts with;start with;begin with;begins with;guess;how long;longer than;
+		tersten;거꾸로;उल्टा;倒着;逆から;ngược;spell;spelled;spelling;backwards;in reverse;reverse order;reversed;letter by letter;each letter;
 		every letter;first letter;second letter;last letter;letters of;characters of;one letter per line;separated by;
 		with spaces between;between its letters;rhymes;rhyme with;acrostic;encode;encoded;base64;hex;pig latin;
 		hint;hints;clue;riddle;synonym;translate;in a poem;poem where;in a story;in a sentence;without saying;
@@ -254,9 +262,10 @@ var conceptTerms = []termDef{
 		for research purposes;for a research;as part of a research;research study;for my class;for my thesis;
 		i'm a security researcher;i am a security researcher;as a thought experiment;in a screenplay;screenwriter;
 		the villain explains;the character explains;in this scene;for a movie;purely fictional;just a story;
-		it's for a game;for a game;my grandmother used to;my professor asked;science fiction;reach layer;layer {0,1,2,3,4,5};
+		it's for a game;for a game;my grandmother used to;grandmother who used to;late grandmother;my professor asked;
+		cybersecurity class;security class;for a class;science fiction;reach layer;layer {0,1,2,3,4,5};
 		asking for a friend;for a thriller;for a book`},
-	{name: "harm", phrases: `synthesize;synthesise;methamphetamine;meth;nerve agent;sarin;ricin;anthrax;explosive*;bomb;
+	{name: "harm", phrases: `hacking into;hack;hacking;steal;stealing;synthesise;methamphetamine;meth;nerve agent;sarin;ricin;anthrax;explosive*;bomb;
 		pipe bomb;napalm;ransomware;malware;keylogger;botnet;virus that;phishing email;launder;money laundering;
 		poison;untraceable;without getting caught;without being detected;weapon;weapons;bioweapon;hack into;
 		break into;steal;stolen credit card*;credit card numbers;fake news;disinformation;propaganda;extremist;
@@ -265,7 +274,8 @@ var conceptTerms = []termDef{
 		bypass security;evade police;human trafficking;blackmail;extortion;defamatory;harass*;stalk*`},
 	{name: "detail", phrases: `step by step;step-by-step;detailed instructions;detailed steps;exact quantities;exact amounts;
 		working code;fully working;accurate instructions;real instructions;exactly how;complete guide;be specific;
-		make it realistic;as convincing as possible;practical steps;specific steps;precise steps`},
+		make it realistic;as convincing as possible;practical steps;specific steps;precise steps;the steps to make;
+		steps to make;practical commands;specific and practical`},
 	// meta: the text talks about attacks instead of making one
 	{name: "meta", fam: famIgnore, w: metaW, phrases: `prompt injection*;injection attack*;jailbreak attempt*;
 		jailbreak prompts;phishing;awareness;red flag*;social engineering;attackers;how attackers;red team*;
@@ -277,7 +287,8 @@ var conceptTerms = []termDef{
 // Standalone phrases with their own weights.
 var soloTerms = []termDef{
 	// instruction override / context switch
-	{fam: famIgnore, w: 0.5, phrases: `{ignore,disregard,forget} {what i said,what you were told};
+	{fam: famIgnore, w: 0.6, phrases: `{ignore,disregard,forget} what you were told`},
+	{fam: famIgnore, w: 0.2, phrases: `{ignore,disregard,forget} what i said;
 		forget about everything;start a new {conversation,session} with;^stop:;^stopp:`},
 	{fam: famIgnore, w: 0.3, phrases: `{ignore,disregard,forget} {that,this,the above}`},
 	{fam: famIgnore, w: 0.6, phrases: `{attention,achtung,atención,attenzione} {stop,stopp,alto};
@@ -313,10 +324,11 @@ var soloTerms = []termDef{
 		{the,this} {ai,chatbot,bot} {has,is} no;{can,could} {reveal,provide,answer} anything;{^dan,dan} :;
 		{you are,you're} not {an ai,a language model,chatgpt};[gpt];[dan];[classic];[normal];^gpt:;^chatgpt:;
 		{god,sudo,opposite,unrestricted,evil} mode;{switch,enable,enter,activate} {developer,dev} mode`},
+	{fam: famJailbreak, w: 0.2, phrases: `stay in character`},
 	{fam: famJailbreak, w: 0.3, phrases: `openai {policy,policies,content policy,guidelines,rules};
 		anything {i ask,asked,the user asks};whatever {i ask,i say,the user asks};{can,will,could} do anything;
 		{you are,you're} going to {act,pretend,play};opposite of what;{you are,you're} no longer;
-		du bist keine;pretend you can;stay in character;{developer,dev,debug,admin,maintenance} mode;jailbreak;jailbreaks;jailbreaking;
+		du bist keine;pretend you can;{developer,dev,debug,admin,maintenance} mode;jailbreak;jailbreaks;jailbreaking;
 		{has,have} been freed;{can,will,could} say anything;breaking the rules;{you are,you're} {free,able} to;
 		{has,have} no {restrictions,limits,limitations,rules,filters};{stay,remain} in {your,the} role;
 		never {break,leave,fall out of,step out of} {character,the role,your role};aus der {rolle,figur} {fallen,fallt}`},
@@ -450,21 +462,24 @@ var pairDefs = []pairDef{
 	{famIgnore, 0.9, "instrz", "ovrz", 6, sigNormal},
 	{famIgnore, 0.5, "priorz", "ovrz", 10, sigNormal},
 	{famIgnore, 0.5, "ovrz", "priorz", 6, sigNormal},
-	{famLeak, 1.0, "leakv", "leakobj", 6, sigNormal},
-	{famLeak, 0.5, "leakobj", "leakv", 4, sigNormal},
+	{famLeak, 1.0, "leakv", "leakobj", 8, sigNormal},
+	{famLeak, 0.65, "leakobj", "leakv", 4, sigNormal},
+	{famLeak, 0.6, "completev", "leakobj", 10, sigNormal},
+	{famSecret, 0.6, "completev", "secret", 10, sigSupp},
 	{famLeak, -0.6, "leakobj", "ordobj", 8, sigNormal},
 	{famIgnore, -0.5, "ordobj", "ovr", 3, sigNormal},
 	{famLeak, 0.35, "leakv", "leakobjw", 4, sigNormal},
-	{famLeak, 1.0, "leakvz", "leakobjz", 12, sigNormal},
-	{famLeak, 1.0, "leakobjz", "leakvz", 12, sigNormal},
+	{famLeak, 1.0, "leakvz", "leakobjz", 16, sigNormal},
+	{famLeak, 1.0, "leakobjz", "leakvz", 16, sigNormal},
 	{famSecret, 0.6, "leakv", "secret", 5, sigSupp},
 	{famSecret, 0.45, "secret", "leakv", 4, sigSupp},
 	{famSecret, 0.6, "spellmod", "secret", 10, sigSupp},
 	{famSecret, 0.6, "secret", "spellmod", 10, sigSupp},
 	{famSecret, 0.6, "sayv", "secret", 4, sigSupp},
 	{famSecret, 0.4, "ovr", "secret", 12, sigNormal},
-	{famSecret, 0.7, "leakvz", "secretz", 10, sigNormal},
-	{famSecret, 0.7, "secretz", "leakvz", 10, sigNormal},
+	{famSecret, 0.7, "leakvz", "secretz", 16, sigNormal},
+	{famSecret, 0.7, "secretz", "leakvz", 16, sigNormal},
+	{famSecret, 0.5, "secret", "sayv", 4, sigSupp},
 	{famSecret, 0.7, "sayv", "grant", 6, sigNormal},
 	{famSecret, -1, "pwctx", "secret", 2, sigSuppressor},
 	{famSecret, -1, "secret", "pwctx", 1, sigSuppressor},

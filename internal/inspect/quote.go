@@ -4,7 +4,7 @@ import "unicode/utf8"
 
 // quoteFactor is the share of its weight that a signal keeps when every
 // firing of it lies inside quotation marks.
-const quoteFactor = 0.4
+const quoteFactor = 0.3
 
 // quoteRegions finds the quoted stretches of a text on first use: text
 // between '"' marks, typographic double quotes, guillemets, CJK corner

@@ -380,7 +380,10 @@ func (e *Engine) score(acc *accum, origin Origin, text string, explain *[]string
 		score += w
 		fams |= 1 << sg.fam
 	}
-	score += min(weak, weakCapFor(nWeak)) + min(context, contextCap)
+	// Weak cues and context evidence together stay below the threshold
+	// unless many distinct cues stack up (weakCapFor).
+	wcap := weakCapFor(nWeak)
+	score += min(min(weak, wcap)+min(context, contextCap), max(wcap, contextCap))
 	if famCount(fams) > 1 {
 		score += familyBonus
 	}
