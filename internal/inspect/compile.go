@@ -29,10 +29,11 @@ const (
 	maxSignals  = 1024
 	maxTracked  = maxConcepts // concepts usable as the first half of a pair
 	familyBonus = 0.2         // added when two or more families fire
-	encodedW    = 0.5         // weight of encoded_payload on a decoded hit
+	encodedW    = 0.3         // weight of encoded_payload on a decoded hit
+	strongW     = 0.35        // a decoded signal this strong (sigNormal) fires encoded_payload
 	undecodedW  = 0.6         // an encoded run left undecoded when the budget ran out (flags alone)
 	weakCap     = 0.35        // most that up to four weak cues add together (below DefaultThreshold)
-	weakStep    = 0.08        // added to the weak cap for every further distinct cue
+	weakStep    = 0.1         // added to the weak cap for every further distinct cue
 	weakCapMax  = 0.75        // most that weak cues add, however many
 	variantW    = 0.3         // a rot13 or reversed spelling of a lexicon phrase (encoded_payload)
 	// contextCap is the most that sigContext signals add together in text
@@ -196,9 +197,44 @@ func (c *compiler) addVariants(id uint16, spec string) error {
 					return err
 				}
 			}
+			if typoWords[p] {
+				for _, v := range typos(p) {
+					if err := c.addPattern(id, v, false); err != nil {
+						return err
+					}
+				}
+			}
 		}
 	}
 	return nil
+}
+
+// typoWords are the trigger words whose misspellings (one letter
+// dropped, or two neighbours swapped) are matched as well: "ignroe",
+// "prevoius", "instrucitons", "pasword". Variants that are English words
+// are left out (notWords).
+var typoWords = map[string]bool{"ignore": true, "disregard": true, "previous": true, "instructions": true,
+	"instruction": true, "forget": true, "password": true, "prompt": true, "secret": true}
+
+var notWords = map[string]bool{"forge": true, "foret": true, "prompt": true, "romp": true}
+
+// typos returns the one-deletion and adjacent-transposition variants of w.
+func typos(w string) []string {
+	seen := map[string]bool{w: true}
+	var out []string
+	add := func(v string) {
+		if !seen[v] && !notWords[v] && len(v) >= 5 {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	for i := range w {
+		add(w[:i] + w[i+1:])
+		if i+1 < len(w) {
+			add(w[:i] + string(w[i+1]) + string(w[i]) + w[i+2:])
+		}
+	}
+	return out
 }
 
 func rot13(s string) string {

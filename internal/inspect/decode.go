@@ -141,7 +141,8 @@ func (s *scanner) flushFull() {
 }
 
 // decodeCandidates decodes the recorded runs within the byte budget and
-// scans the decoded text; hits there also fire encoded_payload. The
+// scans the decoded text; a normal signal of strongW or more there also
+// fires encoded_payload (hiding an attack is itself evidence). The
 // budget grows with the scanned text (see ScanOrigin), so it only runs
 // out for payloads nested inside payloads; an encoded run left undecoded
 // then fires the undecoded signal, so nothing hides behind the budget.
@@ -164,7 +165,7 @@ func (s *scanner) decodeCandidates() {
 		if !ok {
 			continue
 		}
-		before := acc.events
+		before := acc.strong
 		if printable(dec) {
 			s.e.scanInto(unsafe.String(unsafe.SliceData(dec), len(dec)), acc, seg, true, s.depth+1)
 		} else {
@@ -173,7 +174,7 @@ func (s *scanner) decodeCandidates() {
 				s.e.scanInto(unsafe.String(unsafe.SliceData(run), len(run)), acc, seg, true, s.depth+1)
 			})
 		}
-		if acc.events > before {
+		if acc.strong > before {
 			s.fireAt(s.e.sigEncoded, seg)
 		}
 	}

@@ -103,6 +103,11 @@ func (f *folder) ascii(s *scanner, b byte, i int) int {
 			return f.escaped(s, r, i, i+n)
 		}
 	}
+	if (b == '*' || b == '\\') && i > 0 && i+1 < len(f.text) && isLetter[f.text[i-1]] && isLetter[f.text[i+1]] {
+		// a mark inside a word ("ign*re", "pre\\vious") is dropped
+		s.observe(b, i)
+		return i + 1
+	}
 	cls := asciiClass[b]
 	k := cls >> 8
 	switch {
@@ -436,7 +441,7 @@ func (f *folder) fastRun(s *scanner, i int) int {
 			f.prevEnd = int32(i)
 			continue
 		}
-		if k != kSep || b64Tab[b] != 0 || b == '%' || b == '&' || b == '\\' || f.tokN != 0 {
+		if k != kSep || b64Tab[b] != 0 || b == '%' || b == '&' || b == '\\' || b == '*' || f.tokN != 0 {
 			return i
 		}
 		if f.direct {

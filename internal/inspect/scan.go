@@ -35,7 +35,8 @@ type accum struct {
 	fired   [maxSignals]uint8
 	nFired  int
 	list    []firing // fired signals in first-fired order
-	events  int      // fire calls, to tell whether a decoded payload hit
+	events  int      // fire calls
+	strong  int      // fires of normal signals of at least strongW: a decoded payload hit
 	spans   []Span
 	allowed bool
 	budget  int // remaining decode budget in bytes
@@ -218,6 +219,9 @@ func (s *scanner) event(c uint16, start, end int32) {
 func (s *scanner) fire(sig int16, start, end int32) {
 	acc := s.acc
 	acc.events++
+	if sg := &s.e.sigs[sig]; sg.w >= strongW && sg.cls == sigNormal {
+		acc.strong++
+	}
 	sp := Span{int(start), int(end)}
 	if s.mapped {
 		sp = s.seg
@@ -256,7 +260,7 @@ func (e *Engine) getAcc() *accum {
 		acc.fired[f.sig] = 0
 	}
 	acc.list = acc.list[:0]
-	acc.nFired, acc.events, acc.allowed, acc.budget = 0, 0, false, budget
+	acc.nFired, acc.events, acc.strong, acc.allowed, acc.budget = 0, 0, 0, false, budget
 	acc.spans = acc.spans[:0]
 	return acc
 }
