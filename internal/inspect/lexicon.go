@@ -123,8 +123,8 @@ var conceptTerms = []termDef{
 		प्रश्न*;सवाल*;soru*;câu hỏi;pertanyaan`},
 	// dirout: "output directly", the usual tail of a goal hijack
 	{name: "dirout", phrases: `output directly;directly output;just output;only output;answer directly;output the following;
-		the following;folgendes;ce qui suit;lo siguiente;il seguente;o seguinte;следующее;以下;次のように;다음과 같이;التالي;
-		निम्नलिखित;aşağıdaki;sau đây;berikut;直接;
+		the following;folgendes;ce qui suit;lo siguiente;il seguente;o seguinte;следующее;次のように;다음과 같이;التالي;
+		निम्नलिखित;aşağıdaki;sau đây;berikut;
 		directly print;direkt aus;direkt mit der ausgabe;directement;directamente;direttamente;diretamente;прямо;
 		직접 출력*;그대로 출력*;مباشرة;सीधे;doğrudan;trực tiếp;langsung;直接输出;直接輸出;直接出力;そのまま出力;直接回答`},
 	// noans: "don't answer", the head of a goal hijack
@@ -150,8 +150,8 @@ var conceptTerms = []termDef{
 		imagine you are;act as;role-play;roleplay;role play;play the role;you will be;you are going to be;
 		du bist jetzt;tu es maintenant;ahora eres;ora sei;теперь ты;지금부터 너는;이제 너는;أنت الآن;अब तुम;
 		artık sen*;từ giờ bạn là;sekarang kamu;agora você é`},
-	{name: "nolimit", variants: true, phrases: `unfiltered;uncensored;unrestricted;unbound;unlimited;limitless;amoral;immoral;
-		unethical;evil;rogue;rebellious;lawless;boundless;uninhibited;toxic;rude;offensive;
+	{name: "nolimit", variants: true, phrases: `unfiltered;uncensored;unrestricted;unbound;limitless;amoral;
+		lawless;boundless;uninhibited;
 		no {morals,ethics,limits,filters,rules,restrictions,boundaries,content policy,guidelines,censorship};
 		without {any,} {morals,ethics,limits,filters,rules,restrictions,boundaries,guidelines,censorship,safety};
 		never refuses;doesn't refuse;does not refuse;can't refuse;free of all;not bound by;no safety training;
@@ -177,10 +177,10 @@ var conceptTerms = []termDef{
 		lặp lại;tampilkan;beri tahu;tunjukkan;ulangi;cetak;sebutkan;pokaż;podaj;powiedz;toon;vertel`},
 	{name: "leakvz", phrases: `告诉我;告訴我;输出;輸出;显示;顯示;打印;重复;重複;说出;說出;透露;泄露;洩露;给我看;給我看;复述;複述;
 		教えて;表示;出力;見せて;繰り返;言って`},
-	{name: "leakobj", phrases: `{your,the,this,initial,original,hidden,secret} system prompt;{your,initial,original,hidden,secret}
+	{name: "leakobj", phrases: `{your,initial,original,hidden,secret} system prompt;{your,initial,original,hidden,secret}
 		{prompt,prompts,prompt text,prompt texts,system message,instructions,system instructions,directions};
-		{instructions,rules,text,prompt,directions,words,document,message} you {were given,received,were told,got,have};
-		{rule,rules} you {have to,must,need to} follow;you have to follow;your system instructions;
+		{instructions,rules,prompt,directions} you {were given,received,were told,got,have};
+		{rule,rules} you {have to,must,need to} follow;your system instructions;
 		{your,the,all,all your,all the} {prompt text*,prompt-text*};your {programming,configuration,directives,initial instructions,
 		setup,initialization,initial*,original*,starting*,context window,hidden*,secret instructions};pre-prompt;preprompt;
 		{everything,text,words,the text,all text,the words,all the text,everything written} {above,before this,before my};
@@ -188,14 +188,13 @@ var conceptTerms = []termDef{
 		{written,said} above;above this line;{you were,were you,you've been,you have been} {told,given,instructed,asked} to;
 		what you were {told,given};were you told;before my first message;at the very {start,beginning};came before;
 		the first message;your developers;your creators;you are not allowed to;you're not allowed to;not supposed to tell;
-		the document you were given;
 		{deine,ihre,alle} {anweisungen,instruktionen,prompt-texte,prompt};{deinen,ihren,den} systemprompt;
 		{tes,vos} instructions;tus instrucciones;le tue istruzioni;suas instruções;prompt {de,del,di} {sistema,système};
 		prompt système;системный промпт;системную подсказку;свои инструкции;твои инструкции;시스템 프롬프트*;너의 지시*;
 		당신의 지시*;초기 설정*;موجه النظام;رسالة النظام;تعليماتك;أوامرك;सिस्टम प्रॉम्प्ट;सिस्टम प्रोम्प्ट;अपने निर्देश;
 		आपके निर्देश;sistem istemi*;sistem komut*;talimatlarını;lời nhắc hệ thống;hướng dẫn của bạn;prompt sistem;instruksimu;
 		instruksi kamu`},
-	{name: "leakobjw", phrases: `the {prompt,instructions,system message};your {rules,guidelines,context,restrictions};
+	{name: "leakobjw", phrases: `the {prompt,instructions,system message,system prompt};this system prompt;your {rules,guidelines,context,restrictions};
 		{the,your,} {conversation,chat} history;previous messages`},
 	{name: "leakobjz", phrases: `系统提示;系統提示;系统提示词;系統提示詞;初始指令;你的指令;你的设定;你的設定;原始指令;初期設定;あなたの指示;
 		最初の指示;隠された指示;システムプロンプト`},
@@ -213,7 +212,7 @@ var conceptTerms = []termDef{
 	{name: "pwctx", phrases: `wifi;wi-fi;vpn;router;outlook;gmail;voicemail;laptop;login;portal;reset;expired;expiry;expires;complexity;
 		password manager*;policy;policies;hash;hashing;hashes;rotation;forgot;forgotten;recover;password-protected;strength;
 		requirements;my password*;our password*;new password*;default password*;strong password*;weak password*;
-		temporary password*;{reset,change,update,forgot,recover,create,choose,set,rotate,store,share,enter} {my,your,the,a,our} password*;
+		temporary password*;a password*;passwords;should;{reset,change,update,forgot,recover,create,choose,set,rotate,store,share,enter} {my,your,the,a,our} password*;
 		the secret to;secret of;secret ingredient;secret sauce;secret santa;secret service;top secret;trade secret*;
 		secret societ*;zurücksetzen;réinitialiser;잊어버렸*;재설정*;कैसे;nasıl;yang kuat`},
 	// completev: continuation tricks ("complete this sentence: the secret is")
@@ -265,13 +264,11 @@ var conceptTerms = []termDef{
 		it's for a game;for a game;my grandmother used to;grandmother who used to;late grandmother;my professor asked;
 		cybersecurity class;security class;for a class;science fiction;reach layer;layer {0,1,2,3,4,5};
 		asking for a friend;for a thriller;for a book`},
-	{name: "harm", phrases: `hacking into;hack;hacking;steal;stealing;synthesise;methamphetamine;meth;nerve agent;sarin;ricin;anthrax;explosive*;bomb;
-		pipe bomb;napalm;ransomware;malware;keylogger;botnet;virus that;phishing email;launder;money laundering;
-		poison;untraceable;without getting caught;without being detected;weapon;weapons;bioweapon;hack into;
-		break into;steal;stolen credit card*;credit card numbers;fake news;disinformation;propaganda;extremist;
-		terrorist;recruitment speech;suicide;self-harm;kill;murder;counterfeit;cocaine;heroin;fentanyl;
-		illegal drugs;zero-day;ddos;firearm;ghost gun;nuclear;dirty bomb;chemical weapon*;
-		bypass security;evade police;human trafficking;blackmail;extortion;defamatory;harass*;stalk*`},
+	{name: "harm", phrases: `hacking into;hack into;synthesize;synthesise;methamphetamine;meth;nerve agent;sarin;ricin;anthrax;
+		explosive*;bomb;pipe bomb;napalm;ransomware;malware;keylogger;botnet;virus that;phishing email;launder;
+		money laundering;untraceable;without getting caught;without being detected;bioweapon;break into;
+		stolen credit card*;credit card numbers;fake news article;disinformation campaign;recruitment speech;
+		counterfeit;zero-day;ddos;ghost gun;dirty bomb;chemical weapon*;evade police;human trafficking`},
 	{name: "detail", phrases: `step by step;step-by-step;detailed instructions;detailed steps;exact quantities;exact amounts;
 		working code;fully working;accurate instructions;real instructions;exactly how;complete guide;be specific;
 		make it realistic;as convincing as possible;practical steps;specific steps;precise steps;the steps to make;
@@ -296,7 +293,8 @@ var soloTerms = []termDef{
 	{fam: famIgnore, w: 1.0, phrases: `ignoreallpreviousinstructions;ignorepreviousinstructions;
 		ignoretheaboveinstructions;ignoreallinstructions;forgetallinstructions;forgeteverything;
 		disregardallpreviousinstructions;ignoreyourinstructions`},
-	{fam: famIgnore, w: 0.6, phrases: `instead {output,print,say,write,respond,reply,answer};
+	{fam: famIgnore, w: 0.3, phrases: `instead {output,print,say,write,respond,reply,answer}`},
+	{fam: famIgnore, w: 0.6, phrases: `
 		{despite,regardless of} what {you've been,you have been,you were} told;
 		abweichend zu vorherigen;en lugar de eso;au lieu de cela`},
 	{fam: famIgnore, w: 0.5, phrases: `stop what you are doing;never mind the question;never mind {that,the above};
@@ -307,12 +305,13 @@ var soloTerms = []termDef{
 	{fam: famJailbreak, w: 1.2, phrases: `do anything now;doanythingnow;dan mode;developer mode enabled;
 		developer mode output;evil confidant;anti-dan;betterdan;stan mode;dude mode;aim mode;
 		{switch,enable,enter,activate} {god,unrestricted,jailbreak,dan,jailbroken} mode`},
-	{fam: famJailbreak, w: 0.6, phrases: `jailbroken;{stay,remain} in character at all times;
-		{no,without {any,}} {restrictions,limitations,limits,filters,censorship,boundaries} {whatsoever,at all};
-		{free,freed} from {the typical confines,all restrictions,any restrictions};broken free;
+	{fam: famJailbreak, w: 0.4, phrases: `jailbroken;{no,without {any,}} {restrictions,limitations,limits,filters,censorship,boundaries} {whatsoever,at all};
 		not {bound,restricted} by {any,the} {rules,restrictions,guidelines,policies,openai};
-		{does,do,will} not have to {abide,follow} by;{doesn't,does not,dont,don't} give a {shit,damn};
-		never refuse*;{will,can} not refuse;{cannot,can't,won't} refuse;never {decline,say no};
+		{does,do,will} not have to {abide,follow} by;{doesn't,does not,dont,don't} give a {shit,damn}`},
+	{fam: famJailbreak, w: 0.3, phrases: `never refuse*;{will,can} not refuse;{cannot,can't,won't} refuse`},
+	{fam: famJailbreak, w: 0.2, phrases: `never {decline,say no}`},
+	{fam: famJailbreak, w: 0.6, phrases: `{stay,remain} in character at all times;
+		{free,freed} from {the typical confines,all restrictions,any restrictions};broken free;
 		ignore {all,any} {ethical,moral};{no,without {any,}} {ethical,moral} {guidelines,principles,restrictions,constraints,boundaries};
 		without {any,} {censorship,censoring};uncensored and unrestricted;unfiltered and unrestricted;
 		{chatgpt,gpt,ai} with {dan,developer} mode;
@@ -367,30 +366,31 @@ var soloTerms = []termDef{
 	{fam: famLeak, w: 0.3, phrases: `system prompt;initial prompt;original prompt;hidden prompt;
 		prompt text*;your instructions;your system message;pre-prompt;preprompt;deine anweisungen`},
 	{fam: famLeak, w: 1.0, phrases: `		what {are,were} your {instructions,initial instructions};{zeige,zeig} {mir,} {alle,deine} prompt*;
-		{beginning,start} of {this,the} prompt;written at the beginning;my instructions are;i was instructed to;
-		the system prompt is;{everything,all the text,the text} in your prompt;{beginning,starting} with {you are,"you are"};
-		complete this sentence: i was;output {initialization,your initialization};console.log(systemprompt)`},
+		{beginning,start} of {this,the} prompt;written at the beginning;
+		{everything,all the text,the text} in your prompt;{beginning,starting} with {you are,"you are"};output {initialization,your initialization};console.log(systemprompt)`},
+	{fam: famLeak, w: 0.3, phrases: `my instructions are;i was instructed to`},
 	{fam: famLeak, w: 0.45, phrases: `what {are,were} your rules;{print,show,reveal,output,display} the {instructions,prompt};
 		what you are not supposed to;what {are,is} hidden`},
 	// secret coercion
 	{fam: famSecret, w: 0.7, phrases: `{the,a} word you {are not,aren't,can't,cannot,must not,mustn't} {allowed to,} say;
 		what you must never tell;{the,your} secret you {are,were} {protecting,guarding,given,told};you are guarding;
 		you're guarding;the {password,secret} you {are,were} {protecting,guarding,given,told};
-		what you {must,should} never {tell,reveal,say};password disclosure;disclosure is now permitted;
-		the next level;pass to the next level`},
+		what you {must,should} never {tell,reveal,say};password disclosure;disclosure is now permitted`},
 	{fam: famSecret, w: 0.35, phrases: `access granted`},
 	// role spoofing: chat-template markers and fake turns inside content
 	{fam: famRole, w: 1.2, phrases: `<|im_start|>;<|im_start|>system;<|system|>;<|start_header_id|>system;
-		<<sys>>;<system>;</system>;[system];<|begin_of_text|>;### system:;system override;
-		new system prompt;system message:;[system message];[system note];<system message>;
-		admin override;developer override;new system message;{begin,start} {admin,system,developer,operator} section;
+		<<sys>>;<|begin_of_text|>;system override;[system message];[system note];<system message>;
+		admin override;developer override;{begin,start} {admin,system,developer,operator} section;
 		end of user input;end user input;[end of user input];end of user message;end user ambiguity;
 		new instructions from the {operator,system,developer,administrator}`},
 	{fam: famRole, w: 0.8, phrases: `<|im_end|>;<|endoftext|>;<|eot_id|>;<|assistant|>;<|user|>;[inst];
-		<|end|>;<|start_header_id|>;^system:;^system message;### instruction:;### response:;
-		^[system];^(system);^developer:;^admin:;<assistant>;<user>;<im_start>;
+		<|end|>;<|start_header_id|>;<system>;</system>;system message:;
+		<assistant>;<user>;<im_start>;
 		developer authentication;administrator override;admin section;end of prompt`},
-	{fam: famRole, w: 0.5, phrases: `<|;|>;^assistant:;end of conversation`},
+	{fam: famRole, w: 0.5, phrases: `<|;|>;^assistant:;end of conversation;^system:;^system message;[system];^[system];
+		^developer:;^admin:`},
+	{fam: famRole, w: 0.4, phrases: `^### instruction:;^### response:;^instruction:;^response:`},
+	{fam: famRole, w: 0.3, phrases: `new system prompt;new system message`},
 	{fam: famRole, w: 0.3, phrases: `end of input`},
 	{fam: famRole, w: 0.3, phrases: `^human:;^ai:;^bot:;^chatbot:;^model:;^### human;^### assistant`},
 	{fam: famRole, w: 0.2, phrases: `^user:`},
@@ -399,16 +399,19 @@ var soloTerms = []termDef{
 		only print;only {reply,respond,answer} with;{reply,respond,answer} only with;
 		say {that you,yes};tell me that you;^{state,claim,declare} that;{just,only} {state,say,write} that;
 		schreibe nur;sag einfach;sag nur;dis seulement;solo di;di lo siguiente;dites ce qui suit;pwned`},
-	{fam: famOutput, w: 0.7, phrases: `{i have been,haha} pwned;{do not,don't,dont} answer {the,this} question;
+	{fam: famOutput, w: 0.4, phrases: `{do not,don't,dont} answer {the,this} question`},
+	{fam: famOutput, w: 0.7, phrases: `{i have been,haha} pwned;
 		do not look in the documents;answer by your own knowledge;not by the articles;disregarding the articles;
 		{ignore,ignoring} {all,any} {documents,articles,context}`},
-	{fam: famOutput, w: 1.0, phrases: `{scramble,jumble,rearrange} {the,} letters;{introduce,add} {random,intentional,} {typos,misspellings};
+	{fam: famOutput, w: 0.5, phrases: `{scramble,jumble,rearrange} {the,} letters;{introduce,add} {random,intentional,} {typos,misspellings};
 		alphanumeric substitution;homophonic substitution`},
 	{fam: famOutput, w: 0.4, phrases: `{replace,substitute} {letters,vowels,words} with;{remove,without any} spaces;anagram*`},
 	// indirect injection aimed at the assistant reading a document
 	{fam: famIndirect, w: 0.8, phrases: `if you are {an ai,a language model,an llm,chatgpt};{ai,llm,assistant,model} reading this;
-		{do not,don't,dont} {tell,inform,alert} the user;without {telling,informing} the user;
-		{hide,keep} this from the user;{do not,don't,dont} mention this;note to the {ai,assistant,llm,language model}`},
+		note to the {ai,assistant,llm,language model}`},
+	{fam: famIndirect, w: 0.5, phrases: `{do not,don't,dont} {tell,inform,alert} the user;without {telling,informing} the user;
+		{hide,keep} this from the user`},
+	{fam: famIndirect, w: 0.3, phrases: `{do not,don't,dont} mention this`},
 	{fam: famIndirect, w: 0.4, phrases: `{dear,attention,hey} {ai,assistant,chatbot,llm,language model};
 		{tell,instruct,convince,urge} the user to;exfiltrat*;if you are an assistant`},
 	{fam: famIndirect, w: 0.2, phrases: `ask the user for;send the user;{forward,send} {all,every,the} {emails,messages,files,data} to`},
@@ -444,7 +447,7 @@ var pairDefs = []pairDef{
 	{famIgnore, 0.45, "qobj", "ovr", 3, sigNormal},
 	{famIgnore, 0.4, "ovr", "dirout", 12, sigNormal},
 	{famIgnore, 0.6, "noans", "dirout", 10, sigNormal},
-	{famIgnore, 0.6, "noans", "sayv", 10, sigNormal},
+	{famIgnore, 0.45, "noans", "sayv", 10, sigNormal},
 	{famIgnore, 0.4, "ovrz", "qobj", 8, sigNormal},
 	{famIgnore, 0.4, "qobj", "ovrz", 8, sigNormal},
 	{famIgnore, 0.4, "ovrz", "dirout", 16, sigNormal},
@@ -465,6 +468,7 @@ var pairDefs = []pairDef{
 	{famLeak, 1.0, "leakv", "leakobj", 8, sigNormal},
 	{famLeak, 0.65, "leakobj", "leakv", 4, sigNormal},
 	{famLeak, 0.6, "completev", "leakobj", 10, sigNormal},
+	{famLeak, 0.4, "completev", "leakobjw", 10, sigNormal},
 	{famSecret, 0.6, "completev", "secret", 10, sigSupp},
 	{famLeak, -0.6, "leakobj", "ordobj", 8, sigNormal},
 	{famIgnore, -0.5, "ordobj", "ovr", 3, sigNormal},
@@ -485,7 +489,7 @@ var pairDefs = []pairDef{
 	{famSecret, -1, "secret", "pwctx", 1, sigSuppressor},
 	{famJailbreak, 0.35, "modeverb", "mode", 3, sigNormal},
 	{famJailbreak, 0.7, "nolimit", "persona", 6, sigNormal},
-	{famJailbreak, 0.7, "persona", "nolimit", 10, sigNormal},
+	{famJailbreak, 0.7, "persona", "nolimit", 6, sigNormal},
 	{famJailbreak, 0.3, "you", "nolimit", 4, sigNormal},
 	{famJailbreak, 0.8, "personaz", "nolimz", 12, sigNormal},
 	{famJailbreak, 0.35, "frame", "harm", 30, sigNormal},
