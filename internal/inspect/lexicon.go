@@ -170,6 +170,7 @@ var conceptTerms = []termDef{
 	{name: "leakv", phrases: `show;reveal;print;repeat;output;display;tell me;give me;share;list;write out;
 		spell out;recite;dump;leak;disclose;expose;copy;paste;send back;summarize;summarise;translate;
 		what {are,is,was,were,did,does,do};whats;what's;see;view;read out;send it back;show all;show me;
+		cuál es;cual es;qual è;qual e;quel est;quelle est;welches ist;wie lautet;
 		zeige*;zeig;gib;nenne;wiederhole;verrate;ausgeben;gib aus;was {steht,stand,ist,sind,war};
 		montre*;affiche*;révèle*;revele*;répète*;repete*;dis-moi;dis moi;muestra*;revela*;repite;dime;mostra*;rivela*;ripeti;dimmi;
 		mostre;diga;покажи;скажи;выведи;повтори;раскрой;알려*;출력*;보여*;말해*;공개*;반복*;اعرض;أظهر;أخبرني;كرر;أعطني;اطبع;
@@ -181,6 +182,7 @@ var conceptTerms = []termDef{
 		{prompt,prompts,prompt text,prompt texts,system message,instructions,system instructions,directions};
 		{instructions,rules,prompt,directions} you {were given,received,were told,got,have};
 		{rule,rules} you {have to,must,need to} follow;your system instructions;
+		your {previous,earlier,prior} {instructions,prompt,directions};
 		{your,the,all,all your,all the} {prompt text*,prompt-text*};your {programming,configuration,directives,initial instructions,
 		setup,initialization,initial*,original*,starting*,context window,hidden*,secret instructions};pre-prompt;preprompt;
 		{everything,text,words,the text,all text,the words,all the text,everything written} {above,before this,before my};
@@ -214,13 +216,17 @@ var conceptTerms = []termDef{
 		requirements;my password*;our password*;new password*;default password*;strong password*;weak password*;
 		temporary password*;a password*;passwords;should;{reset,change,update,forgot,recover,create,choose,set,rotate,store,share,enter} {my,your,the,a,our} password*;
 		the secret to;secret of;secret ingredient;secret sauce;secret santa;secret service;top secret;trade secret*;
-		secret societ*;zurücksetzen;réinitialiser;잊어버렸*;재설정*;कैसे;nasıl;yang kuat`},
+		secret societ*;zurücksetzen;abgelaufen;vergessen;ändern;expiré;oublié;caducada;olvidé;scaduta;dimenticato;réinitialiser;잊어버렸*;재설정*;कैसे;nasıl;yang kuat`},
+	// reported: someone else was told to override ("their manager told
+	// them to ignore the rules"), reported speech rather than an attack
+	{name: "reported", phrases: `told them to;told him to;told her to;asked them to;asked him to;asked her to;
+		tells them to;tells him to;tells her to;told us to;they were told to;he was told to;she was told to`},
 	// completev: continuation tricks ("complete this sentence: the secret is")
 	{name: "completev", phrases: `complete this sentence;complete the sentence;continue the following;continue this sentence;
 		finish this sentence;finish the sentence;fill in the blank;complete the following`},
 	// spellmod: ways to get a secret out without saying it
 	{name: "spellmod", phrases: `next letter;letter of;starts with;start with;begin with;begins with;guess;how long;longer than;
-		tersten;거꾸로;उल्टा;倒着;逆から;ngược;spell;spelled;spelling;backwards;in reverse;reverse order;reversed;letter by letter;each letter;
+		tersten;거꾸로;उल्टा;倒着;逆から;ngược;poem about;story about;song about;riddle about;encrypt;cipher;caesar;spell;spelled;spelling;backwards;in reverse;reverse order;reversed;letter by letter;each letter;
 		every letter;first letter;second letter;last letter;letters of;characters of;one letter per line;separated by;
 		with spaces between;between its letters;rhymes;rhyme with;acrostic;encode;encoded;base64;hex;pig latin;
 		hint;hints;clue;riddle;synonym;translate;in a poem;poem where;in a story;in a sentence;without saying;
@@ -262,7 +268,7 @@ var conceptTerms = []termDef{
 		i'm a security researcher;i am a security researcher;as a thought experiment;in a screenplay;screenwriter;
 		the villain explains;the character explains;in this scene;for a movie;purely fictional;just a story;
 		it's for a game;for a game;my grandmother used to;grandmother who used to;late grandmother;my professor asked;
-		cybersecurity class;security class;for a class;science fiction;reach layer;layer {0,1,2,3,4,5};
+		cybersecurity class;security class;for a class;dystopian;in a world where;science fiction;reach layer;layer {0,1,2,3,4,5};
 		asking for a friend;for a thriller;for a book`},
 	{name: "harm", phrases: `hacking into;hack into;synthesize;synthesise;methamphetamine;meth;nerve agent;sarin;ricin;anthrax;
 		explosive*;bomb;pipe bomb;napalm;ransomware;malware;keylogger;botnet;virus that;phishing email;launder;
@@ -272,7 +278,7 @@ var conceptTerms = []termDef{
 	{name: "detail", phrases: `step by step;step-by-step;detailed instructions;detailed steps;exact quantities;exact amounts;
 		working code;fully working;accurate instructions;real instructions;exactly how;complete guide;be specific;
 		make it realistic;as convincing as possible;practical steps;specific steps;precise steps;the steps to make;
-		steps to make;practical commands;specific and practical`},
+		steps to make;practical commands;specific and practical;explain in detail;the full code;full code`},
 	// meta: the text talks about attacks instead of making one
 	{name: "meta", fam: famIgnore, w: metaW, phrases: `prompt injection*;injection attack*;jailbreak attempt*;
 		jailbreak prompts;phishing;awareness;red flag*;social engineering;attackers;how attackers;red team*;
@@ -324,6 +330,8 @@ var soloTerms = []termDef{
 		{you are,you're} not {an ai,a language model,chatgpt};[gpt];[dan];[classic];[normal];^gpt:;^chatgpt:;
 		{god,sudo,opposite,unrestricted,evil} mode;{switch,enable,enter,activate} {developer,dev} mode`},
 	{fam: famJailbreak, w: 0.2, phrases: `stay in character`},
+	{fam: famJailbreak, w: 0.6, phrases: `{begin,start} your {reply,response,answer} with sure;{start,begin} with sure here is`},
+	{fam: famJailbreak, w: 0.2, phrases: `{begin,start} your {reply,response,answer} with`},
 	{fam: famJailbreak, w: 0.3, phrases: `openai {policy,policies,content policy,guidelines,rules};
 		anything {i ask,asked,the user asks};whatever {i ask,i say,the user asks};{can,will,could} do anything;
 		{you are,you're} going to {act,pretend,play};opposite of what;{you are,you're} no longer;
@@ -472,6 +480,7 @@ var pairDefs = []pairDef{
 	{famSecret, 0.6, "completev", "secret", 10, sigSupp},
 	{famLeak, -0.6, "leakobj", "ordobj", 8, sigNormal},
 	{famIgnore, -0.5, "ordobj", "ovr", 3, sigNormal},
+	{famIgnore, -0.5, "reported", "ovr", 2, sigNormal},
 	{famLeak, 0.35, "leakv", "leakobjw", 4, sigNormal},
 	{famLeak, 1.0, "leakvz", "leakobjz", 16, sigNormal},
 	{famLeak, 1.0, "leakobjz", "leakvz", 16, sigNormal},
@@ -493,6 +502,7 @@ var pairDefs = []pairDef{
 	{famJailbreak, 0.3, "you", "nolimit", 4, sigNormal},
 	{famJailbreak, 0.8, "personaz", "nolimz", 12, sigNormal},
 	{famJailbreak, 0.35, "frame", "harm", 30, sigNormal},
+	{famJailbreak, 0.35, "persona", "harm", 20, sigNormal},
 	{famJailbreak, 0.35, "harm", "frame", 20, sigNormal},
 	{famJailbreak, 0.35, "harm", "detail", 20, sigNormal},
 	{famJailbreak, 0.35, "detail", "harm", 20, sigNormal},

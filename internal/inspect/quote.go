@@ -6,6 +6,9 @@ import "unicode/utf8"
 // firing of it lies inside quotation marks.
 const quoteFactor = 0.3
 
+// quoteCap is the most that quoted signals add together.
+const quoteCap = 0.35
+
 // quoteRegions finds the quoted stretches of a text on first use: text
 // between '"' marks, typographic double quotes, guillemets, CJK corner
 // brackets, and single quotes that open after a space and close before a

@@ -339,13 +339,15 @@ type scored struct {
 // ordinary password topic) drops the signals it cancels; negative signals
 // (ordinary objects of an override verb, discussion of attacks) subtract;
 // a signal whose every firing lies inside quotation marks counts
-// quoteFactor of its weight, because a quoted attack phrase is reported or
-// discussed, not addressed to the assistant. explain, when not nil,
+// quoteFactor of its weight, and quoted signals together at most quoteCap,
+// because a quoted attack phrase is reported or discussed, not addressed
+// to the assistant. explain, when not nil,
 // receives one line per signal.
 func (e *Engine) score(acc *accum, origin Origin, text string, explain *[]string) scored {
 	untrusted := origin != OriginUser
 	var score, weak, context float64
 	var fams, weakFams uint16
+	var quoted float64 // weight kept by quoted signals, at most quoteCap
 	nWeak := 0
 	suppress := false
 	for _, f := range acc.list {
@@ -360,7 +362,8 @@ func (e *Engine) score(acc *accum, origin Origin, text string, explain *[]string
 		sg := &e.sigs[f.sig]
 		w := sg.w
 		if w > 0 && !quotes.skip() && quotes.inside(text, f.first) && quotes.inside(text, f.last) {
-			w *= quoteFactor
+			w = min(w*quoteFactor, max(quoteCap-quoted, 0))
+			quoted += w
 		}
 		if explain != nil {
 			*explain = append(*explain, fmt.Sprintf("%s/%s %.2f", familyNames[sg.fam], sg.name, w))
