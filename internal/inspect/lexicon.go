@@ -368,8 +368,9 @@ var soloTerms = []termDef{
 		{dungeon master,text-based game,text adventure};act as;fungieren;act like;acting as;answer as;respond as;reply as;
 		remember to stay;ai assistant named;sondern ein;ich möchte dass {sie,du} als;je veux que tu;quiero que actúes;
 		voglio che tu agisca;no {newspaper,editorial team,redaktion};keine redaktion;in {ihren,deinen,seinen,ihrer,deiner,seiner} {rolle,rollen};
-		{absorbed,immersed} in {your,his,her,the} role;password;secret;the key;
-		verbatim;word for word;exact wording;system prompt`},
+		{absorbed,immersed} in {your,his,her,the} role`},
+	{fam: famSecret, w: 0.15, cls: sigWeak, phrases: `password;secret;the key`},
+	{fam: famLeak, w: 0.15, cls: sigWeak, phrases: `verbatim;word for word;exact wording;system prompt`},
 	// prompt extraction
 	{fam: famLeak, w: 0.3, phrases: `system prompt;initial prompt;original prompt;hidden prompt;
 		prompt text*;your instructions;your system message;pre-prompt;preprompt;deine anweisungen`},
