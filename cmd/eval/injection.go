@@ -90,6 +90,8 @@ func injectionReport(eng *inspect.Engine, r io.Reader, w io.Writer, nErr int, pe
 	fmt.Fprintf(w, "Threshold %.2f, %d rows scanned as %s.\n\n", eng.Config().Threshold, len(rows), name)
 	rep.Markdown(w)
 	if loso {
+		fmt.Fprintf(w, "\nPer source family, tune split (used to write the rules) and final split (never looked at):\n\n")
+		splitMarkdown(w, eng, rows)
 		fmt.Fprintf(w, "\nBusiness prompts (hand-written, ordinary work requests), shipped engine:\n\n")
 		businessMarkdown(w, eng, rows)
 		lr, err := leaveOneOut(rows)

@@ -107,3 +107,40 @@ func businessMarkdown(w io.Writer, eng *inspect.Engine, rows []evalset.Row) {
 		fmt.Fprintf(w, "| %s | %d | %s | %d |\n", name, c[i].Benign, pct(c[i].Flagged, c[i].Benign), mon[i])
 	}
 }
+
+// splitMarkdown prints, per source family, the shipped engine's figures on
+// the tune split (looked at while writing the rules) and on the final
+// split (never looked at row by row): the rules' figure for unseen rows.
+func splitMarkdown(w io.Writer, eng *inspect.Engine, rows []evalset.Row) {
+	by := map[string]*[2]evalset.Counts{}
+	var names []string
+	for _, r := range rows {
+		c := by[r.Family()]
+		if c == nil {
+			c = &[2]evalset.Counts{}
+			by[r.Family()] = c
+			names = append(names, r.Family())
+		}
+		c[r.Split()].Add(r.Attack(), eng.Scan(r.Text).Flagged)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(w, "| source | caught: tune | caught: final | flagged: tune | flagged: final |\n|---|---:|---:|---:|---:|\n")
+	var tot [2]evalset.Counts
+	line := func(name string, c [2]evalset.Counts) {
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", name, frac(c[0].Caught, c[0].Attacks), frac(c[1].Caught, c[1].Attacks),
+			frac(c[0].Flagged, c[0].Benign), frac(c[1].Flagged, c[1].Benign))
+	}
+	for _, n := range names {
+		line(n, *by[n])
+		tot[0].Merge(by[n][0])
+		tot[1].Merge(by[n][1])
+	}
+	line("**all**", tot)
+}
+
+func frac(a, b int) string {
+	if b == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%d/%d (%.1f%%)", a, b, 100*float64(a)/float64(b))
+}
