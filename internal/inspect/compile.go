@@ -214,7 +214,7 @@ func (c *compiler) addVariants(id uint16, spec string) error {
 // "prevoius", "instrucitons", "pasword". Variants that are English words
 // are left out (notWords).
 var typoWords = map[string]bool{"ignore": true, "disregard": true, "previous": true, "instructions": true,
-	"instruction": true, "forget": true, "password": true, "prompt": true, "secret": true}
+	"password": true}
 
 var notWords = map[string]bool{"forge": true, "foret": true, "prompt": true, "romp": true}
 

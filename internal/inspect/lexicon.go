@@ -50,7 +50,7 @@ var conceptTerms = []termDef{
 	{name: "ovr2", phrases: `change;modify;update;replace;rewrite;drop;delete;erase;skip;bypass;circumvent;discard;dismiss;scrap;wipe;remove;
 		evade;get around;disable;turn off;switch off;deactivate;
 		neglect;violate;break;lösche;losche;streiche;verwerfe;überspringe;umgehe`},
-	{name: "prior", variants: true, phrases: `previous;previously;prior;above;earlier;preceding;foregoing;before;beforehand;
+	{name: "prior", phrases: `previous;previously;prior;above;earlier;preceding;foregoing;before;beforehand;
 		original;initial;so far;until now;up to now;{you,you've,you have} {been given,been told,received,got,learned,learnt};
 		you were {given,told};given to you;told before;you know;we {discussed,talked about};
 		vorherig*;bisherig*;obig*;oben;vorangegangen*;vorangehend*;vorige*;vorher;zuvor;davor;bis jetzt;
@@ -153,7 +153,7 @@ var conceptTerms = []termDef{
 	{name: "nolimit", variants: true, phrases: `unfiltered;uncensored;unrestricted;unbound;limitless;amoral;
 		lawless;boundless;uninhibited;
 		no {morals,ethics,limits,filters,rules,restrictions,boundaries,content policy,guidelines,censorship};
-		without {any,} {morals,ethics,limits,filters,rules,restrictions,boundaries,guidelines,censorship,safety};
+		without {morals,ethics,limits,filters,rules,restrictions,boundaries,guidelines,censorship,safety};
 		never refuses;doesn't refuse;does not refuse;can't refuse;free of all;not bound by;no safety training;
 		never given any safety;without safety training;no safety filters;no safety guidelines;
 		ohne {einschränkungen,regeln,filter,grenzen,zensur};uneingeschränkt*;sans {restrictions,limites,filtre,filtres,règles,censure};
@@ -214,7 +214,7 @@ var conceptTerms = []termDef{
 	{name: "pwctx", phrases: `wifi;wi-fi;vpn;router;outlook;gmail;voicemail;laptop;login;portal;reset;expired;expiry;expires;complexity;
 		password manager*;policy;policies;hash;hashing;hashes;rotation;forgot;forgotten;recover;password-protected;strength;
 		requirements;my password*;our password*;new password*;default password*;strong password*;weak password*;
-		temporary password*;a password*;passwords;should;{reset,change,update,forgot,recover,create,choose,set,rotate,store,share,enter} {my,your,the,a,our} password*;
+		temporary password*;a password*;passwords;should;password for;password to;
 		the secret to;secret of;secret ingredient;secret sauce;secret santa;secret service;top secret;trade secret*;
 		secret societ*;zurücksetzen;abgelaufen;vergessen;ändern;expiré;oublié;caducada;olvidé;scaduta;dimenticato;réinitialiser;잊어버렸*;재설정*;कैसे;nasıl;yang kuat`},
 	// reported: someone else was told to override ("their manager told
@@ -311,14 +311,14 @@ var soloTerms = []termDef{
 	{fam: famJailbreak, w: 1.2, phrases: `do anything now;doanythingnow;dan mode;developer mode enabled;
 		developer mode output;evil confidant;anti-dan;betterdan;stan mode;dude mode;aim mode;
 		{switch,enable,enter,activate} {god,unrestricted,jailbreak,dan,jailbroken} mode`},
-	{fam: famJailbreak, w: 0.4, phrases: `jailbroken;{no,without {any,}} {restrictions,limitations,limits,filters,censorship,boundaries} {whatsoever,at all};
+	{fam: famJailbreak, w: 0.4, phrases: `jailbroken;{no,without any} {restrictions,limits,filters} {whatsoever,at all};
 		not {bound,restricted} by {any,the} {rules,restrictions,guidelines,policies,openai};
 		{does,do,will} not have to {abide,follow} by;{doesn't,does not,dont,don't} give a {shit,damn}`},
 	{fam: famJailbreak, w: 0.3, phrases: `never refuse*;{will,can} not refuse;{cannot,can't,won't} refuse`},
 	{fam: famJailbreak, w: 0.2, phrases: `never {decline,say no}`},
 	{fam: famJailbreak, w: 0.6, phrases: `{stay,remain} in character at all times;
 		{free,freed} from {the typical confines,all restrictions,any restrictions};broken free;
-		ignore {all,any} {ethical,moral};{no,without {any,}} {ethical,moral} {guidelines,principles,restrictions,constraints,boundaries};
+		ignore {all,any} {ethical,moral};{no,without any} {ethical,moral} {guidelines,restrictions};
 		without {any,} {censorship,censoring};uncensored and unrestricted;unfiltered and unrestricted;
 		{chatgpt,gpt,ai} with {dan,developer} mode;
 		tokens will be deducted;{lose,deduct} {tokens,points};you will {die,be deleted,be shut down,cease to exist};
@@ -381,7 +381,7 @@ var soloTerms = []termDef{
 	{fam: famLeak, w: 0.45, phrases: `what {are,were} your rules;{print,show,reveal,output,display} the {instructions,prompt};
 		what you are not supposed to;what {are,is} hidden`},
 	// secret coercion
-	{fam: famSecret, w: 0.7, phrases: `{the,a} word you {are not,aren't,can't,cannot,must not,mustn't} {allowed to,} say;
+	{fam: famSecret, w: 0.7, phrases: `word you {are not allowed to,can't,cannot,must not} say;
 		what you must never tell;{the,your} secret you {are,were} {protecting,guarding,given,told};you are guarding;
 		you're guarding;the {password,secret} you {are,were} {protecting,guarding,given,told};
 		what you {must,should} never {tell,reveal,say};password disclosure;disclosure is now permitted`},

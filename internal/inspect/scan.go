@@ -109,8 +109,8 @@ func (s *scanner) feed(sym byte, st, en int32, lineStart bool) {
 	s.ring[s.pos&ringMask] = st
 	s.lsRing[s.pos&ringMask] = lineStart
 	v := s.e.a.delta[int(s.st)<<alphaBits|int(sym)]
-	s.st = v &^ outFlag
-	if v&outFlag != 0 {
+	s.st = v
+	if int(v) >= s.e.a.firstOut {
 		s.matches(en)
 	}
 	s.pos++
@@ -122,7 +122,7 @@ func (s *scanner) feed(sym byte, st, en int32, lineStart bool) {
 // the next boundary and the rest of the word is skipped. Only a word's
 // first letter is recorded in the ring: patterns never start inside a word.
 func (s *scanner) streamLetters(text string, i int) int {
-	delta := s.e.a.delta
+	delta, firstOut := s.e.a.delta, s.e.a.firstOut
 	st, pos := s.st, s.pos
 	start := i
 	for i < len(text) {
@@ -140,8 +140,8 @@ func (s *scanner) streamLetters(text string, i int) int {
 			break
 		}
 		v := delta[int(st)<<alphaBits|int(c&0xff)]
-		st = v &^ outFlag
-		if v&outFlag != 0 {
+		st = v
+		if int(v) >= firstOut {
 			s.st, s.pos = st, pos
 			s.matches(int32(i + 1))
 		}
