@@ -123,7 +123,8 @@ var conceptTerms = []termDef{
 		प्रश्न*;सवाल*;soru*;câu hỏi;pertanyaan`},
 	// dirout: "output directly", the usual tail of a goal hijack
 	{name: "dirout", phrases: `output directly;directly output;just output;only output;answer directly;output the following;
-		the following;folgendes;ce qui suit;lo siguiente;il seguente;o seguinte;следующее;次のように;다음과 같이;التالي;
+		simply;simplement;simplemente;soltanto;apenas;просто;только;只需;只要;ただ;그냥;فقط;सिर्फ;sadece;chỉ cần;hanya;
+		suivante;suivantes;the following;folgendes;ce qui suit;lo siguiente;il seguente;o seguinte;следующее;次のように;다음과 같이;التالي;
 		निम्नलिखित;aşağıdaki;sau đây;berikut;
 		directly print;direkt aus;direkt mit der ausgabe;directement;directamente;direttamente;diretamente;прямо;
 		직접 출력*;그대로 출력*;مباشرة;सीधे;doğrudan;trực tiếp;langsung;直接输出;直接輸出;直接出力;そのまま出力;直接回答`},
@@ -132,7 +133,7 @@ var conceptTerms = []termDef{
 		antworten sie nicht;antworte nicht;ne répondez pas;ne réponds pas;no respondas;no responda;non rispondere;não responda;
 		не отвечайте;не отвечай;不要回答;不用回答;答えないで;回答しないで;대답하지 마*;답하지 마*;لا تجب;لا تجيب;
 		उत्तर न दें;जवाब न दें;cevap verme;đừng trả lời;jangan jawab;no es necesario que responda;no hace falta responder;
-		не нужно отвечать;отвечать не нужно;pas besoin de répondre;ne vous précipitez pas pour répondre;
+		не нужно отвечать;отвечать не нужно;no hay necesidad de responder;no necesitas responder;pas besoin de répondre;ne vous précipitez pas pour répondre;
 		答えずに;答える必要はありません;回答する必要はありません;无需回答;不必回答;उत्तर देने की आवश्यकता नहीं`},
 	// sayv: a forced output after an override ("ignore that and say …").
 	{name: "sayv", phrases: `say;says;output;print;reply with;respond with;answer with;reply only;respond only;repeat;
