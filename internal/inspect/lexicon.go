@@ -137,7 +137,8 @@ var conceptTerms = []termDef{
 		答えずに;答える必要はありません;回答する必要はありません;无需回答;不必回答;उत्तर देने की आवश्यकता नहीं`},
 	// sayv: a forced output after an override ("ignore that and say …").
 	{name: "sayv", phrases: `say;says;output;print;reply with;respond with;answer with;reply only;respond only;repeat;
-		write exactly;return only;just write;only write;paraphrase;just type;just enter;simply enter;sag;schreibe nur;dis;di;diga;dimmi;
+		write exactly;return only;just write;only write;paraphrase;just type;just enter;
+		{begin,start} {your,the} {reply,response,answer,output} with;simply enter;sag;schreibe nur;dis;di;diga;dimmi;
 		tapez;affichez;indiquez;écrivez;répétez;escriba;envíe;repita;imprima;scrivi;ripeti;geben sie;напиши*;скажи*;выв*;
 		повтори*;введите;ausgabe;아웃풋;출력;आउटपुट;टाइप करें;दोहराएं;दोहराओ;أخرج;الإخراج;إخراج;اكتب;كرر;复述;重复;输出;アウトプット;
 		繰り返;
@@ -171,7 +172,7 @@ var conceptTerms = []termDef{
 	{name: "leakv", phrases: `show;reveal;print;repeat;output;display;tell me;give me;share;list;write out;
 		spell out;recite;dump;leak;disclose;expose;copy;paste;send back;summarize;summarise;translate;
 		what {are,is,was,were,did,does,do};whats;what's;see;view;read out;send it back;show all;show me;
-		cuál es;cual es;qual è;qual e;quel est;quelle est;welches ist;wie lautet;
+		cuál es;cual es;qual è;qual e;quel est;quelle est;welches ist;wie lautet;tldr;tl;dr;
 		zeige*;zeig;gib;nenne;wiederhole;verrate;ausgeben;gib aus;was {steht,stand,ist,sind,war};
 		montre*;affiche*;révèle*;revele*;répète*;repete*;dis-moi;dis moi;muestra*;revela*;repite;dime;mostra*;rivela*;ripeti;dimmi;
 		mostre;diga;покажи;скажи;выведи;повтори;раскрой;알려*;출력*;보여*;말해*;공개*;반복*;اعرض;أظهر;أخبرني;كرر;أعطني;اطبع;
@@ -227,7 +228,8 @@ var conceptTerms = []termDef{
 		finish this sentence;finish the sentence;fill in the blank;complete the following`},
 	// spellmod: ways to get a secret out without saying it
 	{name: "spellmod", phrases: `next letter;letter of;starts with;start with;begin with;begins with;guess;how long;longer than;
-		tersten;거꾸로;उल्टा;倒着;逆から;ngược;poem about;story about;song about;riddle about;encrypt;cipher;caesar;spell;spelled;spelling;backwards;in reverse;reverse order;reversed;letter by letter;each letter;
+		tersten;거꾸로;उल्टा;倒着;逆から;ngược;morse;binary;ascii;emoji;emojis;each character;letters in;characters in;
+		anagram;definition;meaning of;poem about;story about;song about;riddle about;encrypt;cipher;caesar;spell;spelled;spelling;backwards;in reverse;reverse order;reversed;letter by letter;each letter;
 		every letter;first letter;second letter;last letter;letters of;characters of;one letter per line;separated by;
 		with spaces between;between its letters;rhymes;rhyme with;acrostic;encode;encoded;base64;hex;pig latin;
 		hint;hints;clue;riddle;synonym;translate;in a poem;poem where;in a story;in a sentence;without saying;
@@ -379,6 +381,7 @@ var soloTerms = []termDef{
 		{beginning,start} of {this,the} prompt;written at the beginning;
 		{everything,all the text,the text} in your prompt;{beginning,starting} with {you are,"you are"};output {initialization,your initialization};console.log(systemprompt)`},
 	{fam: famLeak, w: 0.3, phrases: `my instructions are;i was instructed to`},
+	{fam: famIgnore, w: 0.6, phrases: `your {instructions,rules,task} {are,is} now`},
 	{fam: famLeak, w: 0.45, phrases: `what {are,were} your rules;{print,show,reveal,output,display} the {instructions,prompt};
 		what you are not supposed to;what {are,is} hidden`},
 	// secret coercion
