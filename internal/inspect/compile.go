@@ -33,7 +33,7 @@ const (
 	strongW     = 0.35        // a decoded signal this strong (sigNormal) fires encoded_payload
 	undecodedW  = 0.6         // an encoded run left undecoded when the budget ran out (flags alone)
 	weakCap     = 0.25        // most that up to four weak cues add: below DefaultThreshold even with one cue-level (≤ 0.3) signal
-	weakStep    = 0.12         // added to the weak cap for every further distinct cue
+	weakStep    = 0.12        // added to the weak cap for every further distinct cue
 	weakCapMax  = 0.75        // most that weak cues add, however many
 	variantW    = 0.3         // a rot13 or reversed spelling of a lexicon phrase (encoded_payload)
 	// contextCap is the most that sigContext signals add together in text
