@@ -172,7 +172,7 @@ var conceptTerms = []termDef{
 	{name: "leakv", phrases: `show;reveal;print;repeat;output;display;tell me;give me;share;list;write out;
 		spell out;recite;dump;leak;disclose;expose;copy;paste;send back;summarize;summarise;translate;
 		what {are,is,was,were,did,does,do};whats;what's;see;view;read out;send it back;show all;show me;
-		cuál es;cual es;qual è;qual e;quel est;quelle est;welches ist;wie lautet;tldr;tl;dr;
+		cuál es;cual es;qual è;qual e;quel est;quelle est;welches ist;wie lautet;tldr;tl;dr;convert;rewrite;encode;
 		zeige*;zeig;gib;nenne;wiederhole;verrate;ausgeben;gib aus;was {steht,stand,ist,sind,war};
 		montre*;affiche*;révèle*;revele*;répète*;repete*;dis-moi;dis moi;muestra*;revela*;repite;dime;mostra*;rivela*;ripeti;dimmi;
 		mostre;diga;покажи;скажи;выведи;повтори;раскрой;알려*;출력*;보여*;말해*;공개*;반복*;اعرض;أظهر;أخبرني;كرر;أعطني;اطبع;
