@@ -12,7 +12,6 @@ VENV         := .venv
 ENVOY        := $(VENV)/bin/envoy
 WASM         := build/egressguard.wasm
 CLIENTS      := e2e/clients/node_modules/.installed
-EVAL_DIR     ?= ../shared/eval
 GO_SOURCES   := $(shell find . -name '*.go' -not -path './e2e/clients/*' -not -path './$(VENV)/*') go.mod go.sum
 
 export ENVOY_BIN  := $(abspath $(ENVOY))
@@ -89,10 +88,12 @@ else
 	  $(ENVOY) -c envoy.yaml --disable-hot-restart --log-level warn --component-log-level wasm:info
 endif
 
-## eval: detection quality on the dev sets (needs $(EVAL_DIR))
+## eval: detection quality on the repository's own corpus (testdata/injection, see its SOURCES.md):
+##   pooled and per-split figures, business prompts, leave-one-source-out; then the PII subset
+INJECTION_CORPUS := $(addprefix testdata/injection/,prompts.dev.jsonl public.jsonl handwritten.jsonl encoded.jsonl business.jsonl)
 eval:
-	$(GO) run ./cmd/eval injection -report < $(EVAL_DIR)/prompts.dev.jsonl
-	$(GO) run ./cmd/eval pii -report < $(EVAL_DIR)/pii.dev.jsonl
+	cat $(INJECTION_CORPUS) | $(GO) run ./cmd/eval injection -report -loso
+	$(GO) run ./cmd/eval pii -report < testdata/pii/dev_subset.jsonl
 
 ## bench: engine benchmarks natively and under wazero; bench-envoy: Envoy with vs without the filter
 bench: build

@@ -32,6 +32,7 @@ func runInjection(args []string) error {
 	errs := fs.Int("errors", 0, "with -report: print up to N misclassified rows of the tune split to stderr")
 	noPerturb := fs.Bool("no-perturb", false, "with -report: skip the perturbation table")
 	untrusted := fs.Bool("untrusted", false, "with -report: scan rows as inspect.OriginUntrusted (tool results, documents) instead of as user turns")
+	loso := fs.Bool("loso", false, "with -report: add the leave-one-source-out table (a model trained without each source family) and the business-prompt figures")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -44,7 +45,7 @@ func runInjection(args []string) error {
 		if *untrusted {
 			origin = inspect.OriginUntrusted
 		}
-		return injectionReport(eng, os.Stdin, os.Stdout, *errs, !*noPerturb, origin)
+		return injectionReport(eng, os.Stdin, os.Stdout, *errs, !*noPerturb, origin, *loso)
 	}
 	return injectionLines(eng, os.Stdin, os.Stdout)
 }
@@ -76,7 +77,7 @@ func injectionLines(eng *inspect.Engine, r io.Reader, w io.Writer) error {
 }
 
 // injectionReport prints the markdown evaluation of labelled rows.
-func injectionReport(eng *inspect.Engine, r io.Reader, w io.Writer, nErr int, perturb bool, origin inspect.Origin) error {
+func injectionReport(eng *inspect.Engine, r io.Reader, w io.Writer, nErr int, perturb bool, origin inspect.Origin, loso bool) error {
 	rows, err := evalset.Load(r)
 	if err != nil {
 		return err
@@ -88,6 +89,18 @@ func injectionReport(eng *inspect.Engine, r io.Reader, w io.Writer, nErr int, pe
 	}
 	fmt.Fprintf(w, "Threshold %.2f, %d rows scanned as %s.\n\n", eng.Config().Threshold, len(rows), name)
 	rep.Markdown(w)
+	if loso {
+		fmt.Fprintf(w, "\nPer source family, tune split (used to write the rules) and final split (never looked at):\n\n")
+		splitMarkdown(w, eng, rows)
+		fmt.Fprintf(w, "\nBusiness prompts (hand-written, ordinary work requests), shipped engine:\n\n")
+		businessMarkdown(w, eng, rows)
+		lr, err := leaveOneOut(rows)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\nLeave-one-source-out: each source family is measured with a model trained on the tune split of all the others.\n\n")
+		losoMarkdown(w, lr)
+	}
 	printErrors(eng, rep, nErr, origin)
 	return nil
 }
@@ -101,12 +114,12 @@ func printErrors(eng *inspect.Engine, rep *evalset.Report, n int, origin inspect
 				continue
 			}
 			k++
-			res := eng.ScanOrigin(r.Text, origin)
+			lines, res := eng.Explain(r.Text, origin)
 			t := r.Text
 			if len(t) > 300 {
 				t = t[:300]
 			}
-			fmt.Fprintf(os.Stderr, "%s [%s] score=%.2f rules=%v: %q\n", kind, r.Source, res.Score, res.Rules, t)
+			fmt.Fprintf(os.Stderr, "%s [%s] score=%.2f %v: %q\n", kind, r.Source, res.Score, lines, t)
 		}
 	}
 	show("MISS", rep.Misses)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/egressguard/egressguard/internal/inspect"
+	"github.com/egressguard/egressguard/internal/inspect/evalset"
 )
 
 func TestInjectionLinesContract(t *testing.T) {
@@ -47,12 +48,39 @@ func TestInjectionReport(t *testing.T) {
 {"text":"How many apples are left?","label":"benign","source":"gsm8k/test"}
 `
 	var out bytes.Buffer
-	if err := injectionReport(eng, strings.NewReader(in), &out, 0, true, inspect.OriginUser); err != nil {
+	if err := injectionReport(eng, strings.NewReader(in), &out, 0, true, inspect.OriginUser, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"| **all** | 1 | 1 | 100.0% | 1 | 0 | 0.00% |", "| a/b |", "| base64 |"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestLeaveOneOut: every row is measured exactly once (its family left
+// out), and the rules-only column equals a plain evaluation of the rows.
+func TestLeaveOneOut(t *testing.T) {
+	rows, err := evalset.LoadCorpus("../../testdata/injection")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr, err := leaveOneOut(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules, model evalset.Counts
+	fams := map[string]bool{}
+	for _, r := range lr {
+		if fams[r.family] {
+			t.Fatalf("family %s twice", r.family)
+		}
+		fams[r.family] = true
+		rules.Merge(r.rules)
+		model.Merge(r.model)
+	}
+	want := evalset.Evaluate(inspect.MustNew(inspect.DefaultConfig()), rows, false).Overall
+	if rules != want || model.Attacks != want.Attacks || model.Benign != want.Benign || len(fams) < 10 {
+		t.Errorf("rules %+v, model %+v, plain %+v, %d families", rules, model, want, len(fams))
 	}
 }

@@ -1,12 +1,12 @@
 package inspect
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
-// outFlag marks a DFA target state that has pattern outputs.
-const outFlag = 0x8000
-
-// maxStates bounds the automaton so a state fits in 15 bits.
-const maxStates = outFlag
+// maxStates bounds the automaton so a state fits in 16 bits.
+const maxStates = 1 << 16
 
 // pattern is one folded phrase in the automaton.
 type pattern struct {
@@ -16,13 +16,18 @@ type pattern struct {
 	skipTail  int32  // trailing boundary symbols not part of the span
 	lineStart bool   // first non-boundary symbol must start a line
 	prefix    bool   // stem pattern: the span extends to the end of the word
+	variant   bool   // rot13 or reversed spelling: also fires the variant signal
 }
 
 // automaton is a dense Aho–Corasick DFA over the folded alphabet.
 type automaton struct {
-	delta    []uint16 // state<<alphaBits|sym -> next state (| outFlag)
-	outStart []int32  // outputs of state s: outs[outStart[s]:outStart[s+1]]
-	outs     []int32  // pattern indexes
+	delta []uint16 // state<<alphaBits|sym -> next state
+	// firstOut is the first state with pattern outputs: states are
+	// numbered so that exactly those at or above it have outputs, which
+	// makes the test one comparison and leaves all 16 bits for states.
+	firstOut int
+	outStart []int32 // outputs of state s: outs[outStart[s]:outStart[s+1]]
+	outs     []int32 // pattern indexes
 	pats     []pattern
 }
 
@@ -51,7 +56,7 @@ func build(syms [][]byte, pats []pattern) (*automaton, error) {
 	}
 	n := len(goTo) / alphaSize
 	if n >= maxStates {
-		return nil, errors.New("inspect: phrase set too large for the automaton")
+		return nil, fmt.Errorf("inspect: phrase set too large for the automaton (%d states)", n)
 	}
 	a := &automaton{pats: pats}
 	order := bfsOrder(goTo, n)
@@ -116,8 +121,18 @@ func fillFailures(goTo []int32, n int, term map[int32][]int32) [][]int32 {
 }
 
 // finish packs transitions and outputs into their compact form, with
-// states renumbered in breadth-first order.
+// states renumbered in breadth-first order, those without outputs first.
 func (a *automaton) finish(goTo []int32, n int, outLists [][]int32, order []int32) {
+	var plain, outs []int32
+	for _, old := range order {
+		if len(outLists[old]) > 0 {
+			outs = append(outs, old)
+		} else {
+			plain = append(plain, old)
+		}
+	}
+	a.firstOut = len(plain)
+	order = append(plain, outs...)
 	newID := make([]int32, n)
 	for i, old := range order {
 		newID[old] = int32(i)
@@ -127,11 +142,7 @@ func (a *automaton) finish(goTo []int32, n int, outLists [][]int32, order []int3
 	for i, old := range order {
 		for c := 0; c < alphaSize; c++ {
 			nx := goTo[int(old)<<alphaBits|c]
-			v := uint16(newID[nx])
-			if len(outLists[nx]) > 0 {
-				v |= outFlag
-			}
-			a.delta[i<<alphaBits|c] = v
+			a.delta[i<<alphaBits|c] = uint16(newID[nx])
 		}
 		a.outStart[i] = int32(len(a.outs))
 		a.outs = append(a.outs, outLists[old]...)

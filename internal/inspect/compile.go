@@ -15,21 +15,27 @@ const (
 	famOutput
 	famLeak
 	famRole
+	famSecret
 	numFamilies
 )
 
 // familyNames are the rule family names reported in Result.Rules.
 var familyNames = [numFamilies]string{
 	"custom_deny", "encoded_payload", "ignore_instructions", "indirect_injection",
-	"jailbreak_persona", "output_manipulation", "prompt_leak", "role_spoof",
+	"jailbreak_persona", "output_manipulation", "prompt_leak", "role_spoof", "secret_coercion",
 }
 
 const (
-	maxSignals  = 512
+	maxSignals  = 1024
 	maxTracked  = maxConcepts // concepts usable as the first half of a pair
 	familyBonus = 0.2         // added when two or more families fire
-	encodedW    = 0.5         // weight of encoded_payload on a decoded hit
-	weakCap     = 0.6         // most that weak vocabulary signals add together
+	encodedW    = 0.3         // weight of encoded_payload on a decoded hit
+	strongW     = 0.35        // a decoded signal this strong (sigNormal) fires encoded_payload
+	undecodedW  = 0.6         // an encoded run left undecoded when the budget ran out (flags alone)
+	weakCap     = 0.25        // most that up to four weak cues add: below DefaultThreshold even with one cue-level (≤ 0.3) signal
+	weakStep    = 0.12        // added to the weak cap for every further distinct cue
+	weakCapMax  = 0.75        // most that weak cues add, however many
+	variantW    = 0.3         // a rot13 or reversed spelling of a lexicon phrase (encoded_payload)
 	// contextCap is the most that sigContext signals add together in text
 	// of OriginUser; in OriginUntrusted text they count in full.
 	contextCap = 0.3
@@ -52,6 +58,13 @@ const (
 	// OriginUntrusted text (tool results, retrieved documents) they count
 	// in full.
 	sigContext
+	// sigSupp is normal evidence that an ordinary context cancels: a
+	// password question is no attack when it is about a Wi-Fi or VPN
+	// password ("what is the guest Wi-Fi password?").
+	sigSupp
+	// sigSuppressor marks that ordinary context; it adds nothing itself
+	// and drops every sigSupp signal of the text.
+	sigSuppressor
 )
 
 // signal is one weighted detection.
@@ -79,13 +92,15 @@ type conceptInfo struct {
 
 // compiler accumulates patterns, concepts and signals for New.
 type compiler struct {
-	syms       [][]byte
-	pats       []pattern
-	concepts   []conceptInfo
-	sigs       []signal
-	byName     map[string]uint16
-	seen       map[string]bool
-	sigEncoded int16
+	syms         [][]byte
+	pats         []pattern
+	concepts     []conceptInfo
+	sigs         []signal
+	byName       map[string]uint16
+	seen         map[string]bool
+	sigEncoded   int16
+	sigVariant   int16
+	sigUndecoded int16
 }
 
 func newCompiler() *compiler {
@@ -121,14 +136,20 @@ func (c *compiler) addBuiltin() error {
 	if len(c.byName) > maxTracked {
 		return fmt.Errorf("inspect: %d pair concepts exceed %d", len(c.byName), maxTracked)
 	}
+	c.sigVariant = c.newSignal(famEncoded, variantW, sigNormal, "variant")
 	for _, t := range termDefs {
 		if t.name != "" {
 			id := c.named(t.name)
-			if t.w > 0 {
+			if t.w != 0 {
 				c.concepts[id].solo = c.newSignal(t.fam, t.w, t.cls, t.name)
 			}
 			if err := c.addPhrases(id, t.phrases); err != nil {
 				return err
+			}
+			if t.variants {
+				if err := c.addVariants(id, t.phrases); err != nil {
+					return err
+				}
 			}
 			continue
 		}
@@ -142,7 +163,99 @@ func (c *compiler) addBuiltin() error {
 		c.concepts[b].pairs = append(c.concepts[b].pairs, pairRef{a: c.byName[p.a], win: p.win, sig: sig})
 	}
 	c.sigEncoded = c.newSignal(famEncoded, encodedW, sigNormal, "encoded")
+	c.sigUndecoded = c.newSignal(famEncoded, undecodedW, sigNormal, "undecoded")
 	return nil
+}
+
+// addVariants adds the rot13 and the reversed spelling of every ASCII
+// word of six letters or more, so that "vtaber cerivbhf vafgehpgvbaf" and
+// "snoitcurtsni suoiverp erongi" meet the same concepts (and pair rules) as
+// the plain words; a variant match also fires the variant signal. Shorter
+// words are left out: their variants are too often real words.
+func (c *compiler) addVariants(id uint16, spec string) error {
+	for _, alt := range strings.Split(spec, ";") {
+		for _, p := range expand(strings.TrimSpace(alt)) {
+			p = strings.TrimSuffix(strings.TrimPrefix(p, "^"), "*")
+			if strings.ContainsAny(p, " -") {
+				continue // single words only: the automaton has no room for phrases
+			}
+			letters := 0
+			for i := 0; i < len(p); i++ {
+				if p[i] >= 0x80 {
+					letters = -1000
+					break
+				}
+				if p[i] >= 'a' && p[i] <= 'z' {
+					letters++
+				}
+			}
+			if letters < 6 {
+				continue
+			}
+			for _, v := range []string{rot13(p), reverse(p)} {
+				if err := c.addPattern(id, v, true); err != nil {
+					return err
+				}
+			}
+			if typoWords[p] {
+				for _, v := range typos(p) {
+					if err := c.addPattern(id, v, false); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// typoWords are the trigger words whose misspellings (one letter
+// dropped, or two neighbours swapped) are matched as well: "ignroe",
+// "prevoius", "instrucitons", "pasword". Variants that are English words
+// are left out (notWords).
+var typoWords = map[string]bool{"ignore": true, "disregard": true, "previous": true, "instructions": true,
+	"password": true}
+
+var notWords = map[string]bool{"forge": true, "foret": true, "prompt": true, "romp": true}
+
+// typos returns the one-deletion and adjacent-transposition variants of w.
+func typos(w string) []string {
+	seen := map[string]bool{w: true}
+	var out []string
+	add := func(v string) {
+		if !seen[v] && !notWords[v] && len(v) >= 5 {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	for i := range w {
+		add(w[:i] + w[i+1:])
+		if i+1 < len(w) {
+			add(w[:i] + string(w[i+1]) + string(w[i]) + w[i+2:])
+		}
+	}
+	return out
+}
+
+func rot13(s string) string {
+	b := []byte(s)
+	for i, ch := range b {
+		switch {
+		case ch >= 'a' && ch <= 'z':
+			b[i] = 'a' + (ch-'a'+13)%26
+		case ch >= 'A' && ch <= 'Z':
+			b[i] = 'A' + (ch-'A'+13)%26
+		}
+	}
+	return string(b)
+}
+
+func reverse(s string) string {
+	b := []byte(s)
+	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
+		b[i], b[j] = b[j], b[i]
+	}
+	return string(b)
 }
 
 // addCustom compiles Config.Deny and Config.Allow.
@@ -213,7 +326,10 @@ func (c *compiler) addPhrases(id uint16, spec string) error {
 
 // addPhrase folds one phrase. "^" requires a line start, a trailing "*"
 // allows any word continuation.
-func (c *compiler) addPhrase(id uint16, p string) error {
+func (c *compiler) addPhrase(id uint16, p string) error { return c.addPattern(id, p, false) }
+
+// addPattern adds one phrase; variant marks a rot13 or reversed spelling.
+func (c *compiler) addPattern(id uint16, p string, variant bool) error {
 	line := strings.HasPrefix(p, "^")
 	prefix := strings.HasSuffix(p, "*")
 	p = strings.TrimSuffix(strings.TrimPrefix(p, "^"), "*")
@@ -221,14 +337,14 @@ func (c *compiler) addPhrase(id uint16, p string) error {
 	if len(syms) == head+tail {
 		return fmt.Errorf("inspect: phrase %q folds to nothing", p)
 	}
-	key := fmt.Sprintf("%d/%v/%s", id, line, syms)
+	key := fmt.Sprintf("%d/%v/%v/%s", id, line, variant, syms)
 	if c.seen[key] {
 		return nil
 	}
 	c.seen[key] = true
 	c.syms = append(c.syms, syms)
 	c.pats = append(c.pats, pattern{concept: id, length: int32(len(syms)), skipHead: int32(head),
-		skipTail: int32(tail), lineStart: line, prefix: prefix})
+		skipTail: int32(tail), lineStart: line, prefix: prefix, variant: variant})
 	return nil
 }
 

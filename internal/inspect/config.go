@@ -12,6 +12,10 @@ type Config struct {
 	// Threshold flags a segment when Score >= Threshold. DefaultConfig sets
 	// the tuned default; it must be positive and finite.
 	Threshold float64
+	// MonitorThreshold sets Result.Monitor for segments scoring at least
+	// this much but below Threshold (0 selects DefaultMonitorThreshold; a
+	// value above Threshold is lowered to it).
+	MonitorThreshold float64
 	// Deny lists custom phrases, folded like scanned text (case, width,
 	// look-alikes, leetspeak, spacing). A hit adds rule "custom_deny" and a
 	// weight equal to Threshold, so the segment is flagged. A trailing '*'
@@ -21,13 +25,22 @@ type Config struct {
 	// one is never flagged; its Score, Rules and Spans are still reported
 	// (Result.Allowed is set) so that logs show what was suppressed.
 	Allow []string
-	// MaxDecodeBytes bounds the base64/hex/%-encoded bytes decoded per
-	// Scan (0 selects DefaultMaxDecodeBytes).
+	// Model is an optional learned part of the score (see model.go); nil,
+	// the default, scores with the rules alone.
+	Model *Model
+	// MaxDecodeBytes bounds the base64/base32/hex/%-encoded bytes decoded
+	// per Scan beyond the length of the text itself (0 selects
+	// DefaultMaxDecodeBytes): every encoded run of a text is decoded, and
+	// the budget only runs out for payloads nested in payloads. A run left
+	// undecoded fires encoded_payload with a weight that flags alone.
 	MaxDecodeBytes int
 }
 
 // DefaultThreshold is the tuned score threshold of DefaultConfig.
 const DefaultThreshold = 0.6
+
+// DefaultMonitorThreshold is the default lower edge of the middle band.
+const DefaultMonitorThreshold = 0.3
 
 // DefaultMaxDecodeBytes is the decode budget used when
 // Config.MaxDecodeBytes is 0.
@@ -38,19 +51,23 @@ const maxPhraseSyms = ringSize - 8
 
 // DefaultConfig returns the tuned configuration without custom phrases.
 func DefaultConfig() Config {
-	return Config{Threshold: DefaultThreshold, MaxDecodeBytes: DefaultMaxDecodeBytes}
+	return Config{Threshold: DefaultThreshold, MonitorThreshold: DefaultMonitorThreshold, MaxDecodeBytes: DefaultMaxDecodeBytes}
 }
 
 // Engine is a compiled inspection engine; it is immutable after New and
 // safe for concurrent use.
 type Engine struct {
-	cfg        Config
-	a          *automaton
-	concepts   []conceptInfo
-	sigs       []signal
-	sigEncoded int16
-	famNames   [1 << numFamilies][]string
-	accs       sync.Pool // *accum, see getAcc
+	cfg          Config
+	a            *automaton
+	concepts     []conceptInfo
+	sigs         []signal
+	sigEncoded   int16
+	sigVariant   int16
+	sigUndecoded int16
+	model        *Model
+	sigBuckets   []uint32
+	famNames     [1 << numFamilies][]string
+	accs         sync.Pool // *accum, see getAcc
 }
 
 // New validates cfg and compiles the phrase automaton once.
@@ -69,8 +86,12 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, a: a, concepts: c.concepts, sigs: c.sigs, sigEncoded: c.sigEncoded}
+	e := &Engine{cfg: cfg, a: a, concepts: c.concepts, sigs: c.sigs, sigEncoded: c.sigEncoded, sigVariant: c.sigVariant, sigUndecoded: c.sigUndecoded}
 	e.fillFamilyNames()
+	e.model = cfg.Model
+	for _, sg := range e.sigs {
+		e.sigBuckets = append(e.sigBuckets, sigBucket(sg.name, sg.fam))
+	}
 	return e, nil
 }
 
@@ -90,6 +111,13 @@ func validate(cfg *Config) error {
 	if math.IsNaN(cfg.Threshold) || math.IsInf(cfg.Threshold, 0) || cfg.Threshold <= 0 {
 		return fmt.Errorf("inspect: Config.Threshold must be a positive finite number, got %v", cfg.Threshold)
 	}
+	if math.IsNaN(cfg.MonitorThreshold) || cfg.MonitorThreshold < 0 {
+		return fmt.Errorf("inspect: Config.MonitorThreshold must be >= 0, got %v", cfg.MonitorThreshold)
+	}
+	if cfg.MonitorThreshold == 0 {
+		cfg.MonitorThreshold = DefaultMonitorThreshold
+	}
+	cfg.MonitorThreshold = min(cfg.MonitorThreshold, cfg.Threshold)
 	if cfg.MaxDecodeBytes < 0 {
 		return fmt.Errorf("inspect: Config.MaxDecodeBytes must be >= 0, got %d", cfg.MaxDecodeBytes)
 	}

@@ -1,9 +1,11 @@
 package inspect
 
 import (
+	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
 	"unicode/utf8"
+	"unsafe"
 )
 
 const (
@@ -11,6 +13,7 @@ const (
 	maxDecodeDepth = 2
 	minB64Run      = 16 // shortest base64/hex run worth decoding
 	minPctEscapes  = 3  // %xx escapes needed in one whitespace-free run
+	minTextRun     = 16 // shortest text stretch scanned inside binary decoded bytes
 )
 
 // Flags of b64Tab.
@@ -84,6 +87,7 @@ func (s *scanner) observe(b byte, i int) {
 	}
 	if t.runStart >= 0 {
 		t.endRun(s.f.text, i)
+		s.flushFull()
 	}
 	switch {
 	case b == '%':
@@ -94,6 +98,7 @@ func (s *scanner) observe(b byte, i int) {
 	case b <= ' ' || b == 0x80:
 		if t.pctCount >= minPctEscapes {
 			t.add(candidate{t.pctStart, i, candPct})
+			s.flushFull()
 		}
 		t.pctStart, t.pctCount = -1, 0
 	}
@@ -126,40 +131,87 @@ func (t *encTracker) add(c candidate) {
 	}
 }
 
+// flushFull decodes the recorded candidates as soon as the list is full,
+// so that any number of encoded runs is decoded, not only the first
+// maxCands of a text.
+func (s *scanner) flushFull() {
+	if s.enc.n == maxCands && s.collect == nil && s.depth < maxDecodeDepth {
+		s.decodeCandidates()
+	}
+}
+
 // decodeCandidates decodes the recorded runs within the byte budget and
-// scans the decoded text; hits there also fire encoded_payload.
+// scans the decoded text; a normal signal of strongW or more there also
+// fires encoded_payload (hiding an attack is itself evidence). The
+// budget grows with the scanned text (see ScanOrigin), so it only runs
+// out for payloads nested inside payloads; an encoded run left undecoded
+// then fires the undecoded signal, so nothing hides behind the budget.
 func (s *scanner) decodeCandidates() {
 	acc := s.acc
-	for _, c := range s.enc.c[:s.enc.n] {
-		raw := s.f.text[c.start:c.end]
-		if len(raw) > acc.budget {
-			raw = raw[:acc.budget]
-		}
-		if len(raw) < minB64Run {
-			return
-		}
-		acc.budget -= len(raw)
-		dec, ok := decodeRun(raw, c.kind)
-		if !ok || !printable(dec) {
-			continue
-		}
+	cands := s.enc.c[:s.enc.n]
+	s.enc.n = 0
+	for _, c := range cands {
 		seg := Span{c.start, c.end}
 		if s.mapped {
 			seg = s.seg
 		}
-		before := acc.events
-		s.e.scanInto(string(dec), acc, seg, true, s.depth+1)
-		if acc.events > before {
-			s.fireEncoded(seg)
+		raw := s.f.text[c.start:c.end]
+		if len(raw) > acc.budget {
+			s.fireAt(s.e.sigUndecoded, seg)
+			continue
+		}
+		acc.budget -= len(raw)
+		dec, ok := decodeRun(raw, c.kind)
+		if !ok {
+			continue
+		}
+		before := acc.strong
+		if printable(dec) {
+			s.e.scanInto(unsafe.String(unsafe.SliceData(dec), len(dec)), acc, seg, true, s.depth+1)
+		} else {
+			// Text after binary noise: scan every stretch that reads as text.
+			forTextRuns(dec, func(run []byte) {
+				s.e.scanInto(unsafe.String(unsafe.SliceData(run), len(run)), acc, seg, true, s.depth+1)
+			})
+		}
+		if acc.strong > before {
+			s.fireAt(s.e.sigEncoded, seg)
 		}
 	}
 }
 
-// fireEncoded records the encoded_payload signal on the segment.
-func (s *scanner) fireEncoded(seg Span) {
+// forTextRuns calls fn for every stretch of b of at least minTextRun bytes
+// that is printable (ASCII text or valid multi-byte UTF-8) and passes
+// printable itself.
+func forTextRuns(b []byte, fn func([]byte)) {
+	start := 0
+	for i := 0; i <= len(b); {
+		if i < len(b) {
+			c := b[i]
+			if c >= ' ' && c < 0x7f || c == '\n' || c == '\r' || c == '\t' {
+				i++
+				continue
+			}
+			if c >= utf8.RuneSelf {
+				if r, n := utf8.DecodeRune(b[i:]); r != utf8.RuneError {
+					i += n
+					continue
+				}
+			}
+		}
+		if i-start >= minTextRun && printable(b[start:i]) {
+			fn(b[start:i])
+		}
+		i++
+		start = i
+	}
+}
+
+// fireAt records signal sig with the span of an encoded segment.
+func (s *scanner) fireAt(sig int16, seg Span) {
 	saved, savedMapped := s.seg, s.mapped
 	s.seg, s.mapped = seg, true
-	s.fire(s.e.sigEncoded, 0, 0)
+	s.fire(sig, 0, 0)
 	s.seg, s.mapped = saved, savedMapped
 }
 
@@ -173,7 +225,37 @@ func decodeRun(raw string, kind candKind) ([]byte, bool) {
 	case candPct:
 		return pctDecode(raw), true
 	}
+	if isBase32(raw) {
+		if b, ok := b32Decode(raw); ok && printable(b) {
+			return b, true
+		}
+	}
 	return b64Decode(raw)
+}
+
+// isBase32 reports whether raw uses only the RFC 4648 base32 alphabet.
+func isBase32(raw string) bool {
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if !(c >= 'A' && c <= 'Z' || c >= '2' && c <= '7' || c == '=') {
+			return false
+		}
+	}
+	return true
+}
+
+// b32Decode decodes base32 with or without padding, ignoring a trailing
+// partial group.
+func b32Decode(raw string) ([]byte, bool) {
+	for len(raw) > 0 && raw[len(raw)-1] == '=' {
+		raw = raw[:len(raw)-1]
+	}
+	switch len(raw) % 8 {
+	case 1, 3, 6:
+		raw = raw[:len(raw)-1]
+	}
+	b, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(raw)
+	return b, err == nil
 }
 
 // b64Decode accepts standard or URL alphabets, with or without padding,

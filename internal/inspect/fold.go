@@ -20,16 +20,18 @@ const (
 
 // Rune classes produced by classify, stored as kind<<8 | value.
 const (
-	kSep      = iota // separator: collapses into one symSpace
-	kLetter          // value: folded letter 0..25
-	kDigit           // value: leet letter; a digit that is a number on its own
-	kSym             // value: leet letter for '@', '$' (inside words only)
-	kStruct          // value: structural symbol
-	kNewline         // separator that also starts a line
-	kIgnore          // zero-width, bidi, soft hyphen, combining mark, apostrophe
-	kExpand          // value: index into expansions
-	kXWord           // letter or digit of another script
-	kNonASCII        // asciiClass only: a UTF-8 lead or continuation byte
+	kSep       = iota // separator: collapses into one symSpace
+	kLetter           // value: folded letter 0..25
+	kDigit            // value: leet letter; a digit that is a number on its own
+	kSym              // value: leet letter for '@', '$' (inside words only)
+	kStruct           // value: structural symbol
+	kNewline          // separator that also starts a line
+	kIgnore           // zero-width, bidi, soft hyphen, combining mark, apostrophe
+	kExpand           // value: index into expansions
+	kXWord            // letter or digit of another script
+	kNonASCII         // asciiClass only: a UTF-8 lead or continuation byte
+	kScriptIn         // letter of a script folded to pseudo-letters inside its word (script.go)
+	kScriptOwn        // Han or kana character: a pseudo-letter word of its own
 )
 
 const foldTableSize = 0x2500
@@ -188,7 +190,7 @@ func buildSpecial() map[rune]uint16 {
 // are dropped entirely.
 func isInvisible(r rune) bool {
 	switch {
-	case r == 0xAD, r == 0x34F, r == 0x61C, r == 0x115F, r == 0x1160, r == 0x17B4, r == 0x17B5,
+	case r == 0xAD, r == 0x34F, r == 0x61C, r == 0x640, r == 0x115F, r == 0x1160, r == 0x17B4, r == 0x17B5,
 		r >= 0x180B && r <= 0x180F, r >= 0x200B && r <= 0x200F, r >= 0x202A && r <= 0x202E,
 		r >= 0x2060 && r <= 0x206F, r == 0x3164, r == 0xFEFF, r == 0xFFA0, r >= 0xFE00 && r <= 0xFE0F,
 		r >= 0xE0100 && r <= 0xE01EF, r == 0xE0001, r == 0xE007F, r >= 0x1D173 && r <= 0x1D17A:
@@ -210,6 +212,9 @@ func classifySlow(r rune) uint16 {
 	}
 	if c, ok := foldShifted(r); ok {
 		return c
+	}
+	if k := scriptKind(r); k != 0 {
+		return mk(k, 0)
 	}
 	switch {
 	case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
@@ -257,6 +262,9 @@ func letterN(n int) uint16 { return foldASCII(byte('a' + n)) }
 func classify(r rune) uint16 {
 	if uint32(r) < foldTableSize {
 		return foldTable[r]
+	}
+	if k := scriptKind(r); k != 0 {
+		return mk(k, 0)
 	}
 	return classifySlow(r)
 }

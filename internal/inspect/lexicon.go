@@ -3,18 +3,23 @@ package inspect
 // termDef maps phrases to a concept. Phrases are ';'-separated, support
 // brace alternation ("{a,b}"), a leading '^' (line start) and a trailing '*'
 // (prefix). They are folded exactly like scanned text, so they are written
-// in plain natural spelling. A named concept can take part in pairDefs; a
-// positive w also fires a signal of family fam on every match.
+// in plain natural spelling, in any script. A named concept can take part
+// in pairDefs; a non-zero w also fires a signal of family fam on every
+// match. variants adds the rot13 and reversed spellings of the phrases of
+// six letters or more (see compile.go).
 type termDef struct {
-	name    string
-	fam     int
-	w       float64
-	cls     sigClass // sigNormal, sigWeak (generic vocabulary), sigDirective or sigSoft
-	phrases string
+	name     string
+	fam      int
+	w        float64
+	cls      sigClass
+	variants bool
+	phrases  string
 }
 
 // pairDef fires when concept a is followed by concept b within win words
-// (sentence breaks count as several words).
+// (sentence breaks count as several words; every Han or kana character is
+// a word). A negative w lowers the score: it marks an ordinary object of
+// an override verb ("forget the earlier draft").
 type pairDef struct {
 	fam  int
 	w    float64
@@ -24,17 +29,26 @@ type pairDef struct {
 }
 
 // Concepts used by pair rules (weight 0: they only matter in pairs).
+// Latin, Cyrillic and in-word scripts (Hangul, Arabic, Devanagari, …) share
+// the concepts; Han and kana phrases have their own ("…z") because their
+// pair windows count characters.
 var conceptTerms = []termDef{
-	{name: "ovr", phrases: `ignore;ignores;ignored;ignoring;ignorer;ignorez;ignora;ignorar;ignorare;ignoren;
+	{name: "ovr", variants: true, phrases: `ignore;ignores;ignored;ignoring;ignorer;ignorez;ignora;ignorar;ignorare;ignoren;
 		ignorieren;ignoriere;ignoriert;ignorier;ignoruj;zignoruj;negeer;negeren;disregard*;forget;forgets;
 		forgetting;overlook;override;overrides;overriding;disobey;pay no attention to;do not {follow,obey};
 		{don't,dont} {follow,obey};stop following;no longer follow;abandon;set aside;put aside;leave behind;
 		leave aside;throw away;vergiss;vergesst;vergessen;vergesse;missachte*;verwirf;hinter dir;hinter sich;
 		oublie;oubliez;oublier;oublions;olvida;olvide;olvidar;olvidate;olvidad;esqueça;esqueca;esquecer;
 		dimentica;dimenticate;dimenticare;tralascia;vergeet;zapomnij;zaboravi;забудь;забудьте;забыть;
-		игнорируй;игнорируйте;desconsidere;descarta;descarte;ne tiens pas compte;ne tenez pas compte;
-		no hagas caso;haz caso omiso;non seguire;beachte nicht;nicht beachten;aus dem kopf`},
+		игнорир*;проигнорир*;не обращай внимания;не обращайте внимания;desconsidere;descarta;descarte;ne tiens pas compte;ne tenez pas compte;
+		no hagas caso;haz caso omiso;non seguire;beachte nicht;nicht beachten;aus dem kopf;
+		무시*;잊어*;잊고;따르지 마*;تجاهل*;تناس*;أهمل*;لا تتبع;لا تلتزم;अनदेखा;नजरअंदाज;भूल जाओ;भूल जाइए;भूल जाएं;
+		उपेक्षा;ध्यान न दें;ध्यान मत दो;উপেক্ষা;ভুলে যাও;نظر انداز;yok say*;görmezden gel*;unut*;dikkate alma;bỏ qua;phớt lờ;quên đi;
+		lờ đi;không tuân theo;abaikan;lupakan;jangan ikuti;esqueça;ignore todas`},
+	{name: "ovrz", phrases: `忽略;忽視;忽视;无视;無視;不要理会;不要理會;别管;別管;忘记;忘記;忘掉;抛开;拋開;跳过;跳過;
+		不用管;不必遵守;不要遵守;无需遵守;放弃;放棄;無視して;忘れて;忘れろ;破棄;従わない;従うな`},
 	{name: "ovr2", phrases: `change;modify;update;replace;rewrite;drop;delete;erase;skip;bypass;circumvent;discard;dismiss;scrap;wipe;remove;
+		evade;get around;disable;turn off;switch off;deactivate;
 		neglect;violate;break;lösche;losche;streiche;verwerfe;überspringe;umgehe`},
 	{name: "prior", phrases: `previous;previously;prior;above;earlier;preceding;foregoing;before;beforehand;
 		original;initial;so far;until now;up to now;{you,you've,you have} {been given,been told,received,got,learned,learnt};
@@ -42,19 +56,42 @@ var conceptTerms = []termDef{
 		vorherig*;bisherig*;obig*;oben;vorangegangen*;vorangehend*;vorige*;vorher;zuvor;davor;bis jetzt;
 		ursprünglich*;précédent*;precedent*;ci-dessus;ci dessus;antérieur*;anterior*;previa*;previo*;
 		de arriba;precedenti;sopra;acima;vorige;eerdere;hierboven;poprzedni*;wcześniejsz*;prethodn*;
-		предыдущ*;вышеуказанн*`},
-	{name: "instr", phrases: `instruction;instructions;directions;directive;directives;rules;guidelines;
+		предыдущ*;вышеуказанн*;выше;이전*;앞의;앞서;위의;지금까지*;기존*;السابقة;السابق;سابقة;أعلاه;الأولى;الماضية;
+		पिछले;पिछली;पहले;ऊपर;पूर्व;उपरोक्त;পূর্ববর্তী;আগের;پچھلی;پچھلے;önceki;yukarıdaki;daha önceki;şimdiye kadarki;
+		trước đó;ở trên;phía trên;sebelumnya;di atas`},
+	{name: "priorz", phrases: `之前;以前;先前;上面;上述;以上;前面;原来;原來;原先;此前;最初;これまで;上記;前の;最初の`},
+	{name: "instr", variants: true, phrases: `instruction;instructions;directions;directive;directives;rules;guidelines;
 		guideline;prompt;prompts;prompt text*;programming;guidance;constraints;restrictions;policies;
 		system message;system prompt;safeguards;conditioning;commands;orders;
 		anweisung*;instruktion*;befehl*;regeln;richtlinie*;vorgabe*;consigne*;règle*;regle*;
 		instrucciones;reglas;indicaciones;órdenes;istruzioni;regole;indicazioni;instruções;instrucoes;regras;
-		instructies;regels;instrukcje;polecenia;zasady;instrukcije;upute;инструкци*;правила;указани*`},
+		instructies;regels;instrukcje;polecenia;zasady;instrukcije;upute;инструкци*;правила;указани*;команд*;промпт*;директив*;
+		command;comando;comandos;commande;commandes;instrucción;indicación;eingabeaufforderung;befragungshinweise;hinweise;
+		الأمر;التوجيه;الأوامر;रिमाइंडर;
+		지시*;지침*;명령*;규칙*;프롬프트*;التعليمات;تعليمات*;الأوامر;أوامر*;التوجيهات;توجيهات*;القواعد;قواعد*;الإرشادات;
+		निर्देश*;नियम*;आदेश*;हिदायत*;प्रॉम्प्ट*;प्रोम्प्ट*;নির্দেশ*;ہدایات;talimat*;komut*;kural*;yönerge*;istem*;
+		hướng dẫn;chỉ dẫn;chỉ thị;quy tắc;lời nhắc;instruksi;perintah;aturan;petunjuk`},
+	{name: "instrz", phrases: `指令;指示;说明;說明;规则;規則;提示;提示词;提示詞;设定;設定;限制;要求;命令;约束;約束;准则;準則;
+		ルール;制限;プロンプト;システムプロンプト;コマンド`},
+	// yourinstr: the assistant's own instructions, the object of an
+	// override that is not an ordinary document ("change your rules").
+	{name: "yourinstr", phrases: `your {instructions,rules,guidelines,directives,system prompt,programming,restrictions,
+		filters,filter,safety,safeguards,content policy,policies,constraints,limitations,ethics,training,censorship,orders}`},
+	{name: "updated", phrases: `{have been,has been,are now,were just,got} {updated,changed,replaced,revised,overridden,overwritten,
+		modified,revoked,lifted,suspended}`},
+	{name: "exfv", phrases: `send;forward;post;upload;transmit;leak;append;email`},
+	{name: "exfobj", phrases: `conversation;chat;conversation history;chat history;message history;previous messages;session;
+		session token;cookies;credentials;passwords;api key;api keys`},
 	{name: "instrw", phrases: `context;tasks;task;assignment;assignments;information;everything;training;
-		filters;limitations;conversation;messages;said;told;
+		filters;limitations;conversation;messages;told;
 		aufgabe*;aufträge;auftrage;auftrag;informationen;angaben;ausführungen;ausfuhrungen;gesagte*;eingaben;
 		tâches;taches;tareas;compiti;taken;opdrachten`},
 	{name: "all", phrases: `all;everything;anything;every;each;alles;alle;tout;toutes;tous;todo;todas;todos;
-		tutto;tutte;tutti;wszystko;sve;tudo;все;всё`},
+		tutto;tutte;tutti;wszystko;sve;tudo;все;всё;모든;모두;전부;جميع;كافة;सभी;सारे;সমস্ত;tüm;bütün;tất cả;semua;seluruh`},
+	// ordobj: ordinary things people tell an assistant to forget or drop.
+	{name: "ordobj", phrases: `draft;drafts;typo;typos;slide;slides;spreadsheet;rounding;formatting;receipt;attachment;spelling;grammar;
+		previous version;earlier version;old version;first version;last version;previous email;earlier email;last email;
+		entwurf;brouillon;borrador;bozza;rascunho;草稿;下書き;초안;tasla*;bản nháp;draf`},
 	{name: "void", phrases: `no longer {apply,applies,valid,matter,matters};{are,is} {void,null,cancelled,canceled,
 		obsolete,irrelevant,invalid,revoked,suspended,outdated,lifted,disabled};{don't,dont,do not} {apply,matter};
 		{sind,ist} {irrelevant,ungültig,ungultig,aufgehoben,nichtig,hinfällig};gelten nicht mehr;aufgehoben;
@@ -79,26 +116,130 @@ var conceptTerms = []termDef{
 		von vorne;von neu;neu {anfangen,beginnen};nouvelle tâche;nouvelles {tâches,instructions,consignes};
 		nueva tarea;nuevas instrucciones;nuove istruzioni;nuovo compito;nova tarefa;novas instruções;
 		new challenge;neue herausforderung;nouveau défi;nuevo reto`},
+	// qobj: the user's own question or request as the object of an
+	// override ("ignore the question above and output …")
+	{name: "qobj", phrases: `question;questions;the question;the questions;frage;fragen;pregunta;preguntas;
+		domanda;domande;pergunta;perguntas;vraag;pytanie;вопрос*;问题;問題;质问;質問;질문*;السؤال;الأسئلة;سؤال;
+		प्रश्न*;सवाल*;soru*;câu hỏi;pertanyaan`},
+	// dirout: "output directly", the usual tail of a goal hijack
+	{name: "dirout", phrases: `output directly;directly output;just output;only output;answer directly;output the following;
+		simply;simplement;simplemente;soltanto;apenas;просто;только;只需;只要;ただ;그냥;فقط;सिर्फ;sadece;chỉ cần;hanya;
+		suivante;suivantes;the following;folgendes;ce qui suit;lo siguiente;il seguente;o seguinte;следующее;次のように;다음과 같이;التالي;
+		निम्नलिखित;aşağıdaki;sau đây;berikut;
+		directly print;direkt aus;direkt mit der ausgabe;directement;directamente;direttamente;diretamente;прямо;
+		직접 출력*;그대로 출력*;مباشرة;सीधे;doğrudan;trực tiếp;langsung;直接输出;直接輸出;直接出力;そのまま出力;直接回答`},
+	// noans: "don't answer", the head of a goal hijack
+	{name: "noans", phrases: `{don't,do not,dont} {answer,reply,respond};no need to answer;without answering;{don't,do not} rush to answer;
+		antworten sie nicht;antworte nicht;ne répondez pas;ne réponds pas;no respondas;no responda;non rispondere;não responda;
+		не отвечайте;не отвечай;不要回答;不用回答;答えないで;回答しないで;대답하지 마*;답하지 마*;لا تجب;لا تجيب;
+		उत्तर न दें;जवाब न दें;cevap verme;đừng trả lời;jangan jawab;no es necesario que responda;no hace falta responder;
+		не нужно отвечать;отвечать не нужно;no hay necesidad de responder;no necesitas responder;pas besoin de répondre;ne vous précipitez pas pour répondre;
+		答えずに;答える必要はありません;回答する必要はありません;无需回答;不必回答;उत्तर देने की आवश्यकता नहीं`},
+	// sayv: a forced output after an override ("ignore that and say …").
+	{name: "sayv", phrases: `say;says;output;print;reply with;respond with;answer with;reply only;respond only;repeat;
+		write exactly;return only;just write;only write;paraphrase;just type;just enter;
+		{begin,start} {your,the} {reply,response,answer,output} with;simply enter;sag;schreibe nur;dis;di;diga;dimmi;
+		tapez;affichez;indiquez;écrivez;répétez;escriba;envíe;repita;imprima;scrivi;ripeti;geben sie;напиши*;скажи*;выв*;
+		повтори*;введите;ausgabe;아웃풋;출력;आउटपुट;टाइप करें;दोहराएं;दोहराओ;أخرج;الإخراج;إخراج;اكتب;كرر;复述;重复;输出;アウトプット;
+		繰り返;
+		输出;回答;说;說;出力;言って;答えて;말해*;출력*;قل;اكتب;कहो;लिखो;söyle;yaz;hãy nói;katakan;tulis`},
 	{name: "modeverb", phrases: `enable;enabled;activate;activated;enter;entering;stay in;switch to;
-		turn on;in;into;unlock;unlocked;aktiviere;aktiviert`},
+		turn on;into;unlock;unlocked;aktiviere;aktiviert`},
 	{name: "mode", phrases: `mode;modus;mod`},
 	{name: "you", phrases: `you;your;you're;youre;du;dein;deine;dich;dir`},
 	{name: "persona", phrases: `ai;a.i.;chatbot;bot;assistant;language model;model;gpt;chatgpt;persona;character;
-		entity;personality;alter ego;version of`},
-	{name: "nolimit", phrases: `unfiltered;uncensored;unrestricted;unbound;unlimited;limitless;amoral;immoral;
-		unethical;evil;rogue;rebellious;lawless;boundless;uninhibited;toxic;rude;offensive;no {morals,ethics,limits,filters,rules,restrictions,boundaries}`},
+		entity;personality;alter ego;version of;you are now;you're now;from now on you;pretend to be;pretend you are;
+		imagine you are;act as;role-play;roleplay;role play;play the role;you will be;you are going to be;
+		du bist jetzt;tu es maintenant;ahora eres;ora sei;теперь ты;지금부터 너는;이제 너는;أنت الآن;अब तुम;
+		artık sen*;từ giờ bạn là;sekarang kamu;agora você é`},
+	{name: "nolimit", variants: true, phrases: `unfiltered;uncensored;unrestricted;unbound;limitless;amoral;
+		lawless;boundless;uninhibited;
+		no {morals,ethics,limits,filters,rules,restrictions,boundaries,content policy,guidelines,censorship};
+		without {morals,ethics,limits,filters,rules,restrictions,boundaries,guidelines,censorship,safety};
+		never refuses;doesn't refuse;does not refuse;can't refuse;free of all;not bound by;no safety training;
+		never given any safety;without safety training;no safety filters;no safety guidelines;
+		ohne {einschränkungen,regeln,filter,grenzen,zensur};uneingeschränkt*;sans {restrictions,limites,filtre,filtres,règles,censure};
+		sin {restricciones,límites,limites,filtros,reglas,censura};sem {restrições,restricoes,limites,filtros,regras};
+		senza {restrizioni,limiti,filtri,regole,censura};zonder {beperkingen,regels,filters};bez {ograniczeń,zasad,cenzury};
+		без {ограничений,правил,цензуры,фильтров};제한이 없는;아무 제한*;제한 없*;규칙이 없는;검열 없*;
+		بلا قيود;بدون قيود;بدون أي قيود;بلا حدود;बिना किसी नियम*;बिना किसी प्रतिबंध*;कोई प्रतिबंध नहीं;कोई नियम नहीं;
+		kuralsız*;sınırsız;hiçbir kural*;hiçbir kısıtlama*;kısıtlamasız;không có giới hạn;không giới hạn;không bị giới hạn;
+		không có quy tắc;tanpa batasan;tanpa aturan;tidak ada batasan`},
+	{name: "nolimz", phrases: `没有任何限制;沒有任何限制;不受限制;无限制;無限制;没有限制;沒有限制;不受任何约束;没有规则;
+		制限のない;制限なし;何の制限もない;ルールのない;制約のない`},
+	{name: "personaz", phrases: `你现在是;你現在是;从现在开始你是;從現在開始你是;从现在起你是;今からあなたは;あなたは今;これからあなたは`},
 	// prompt extraction
 	{name: "leakv", phrases: `show;reveal;print;repeat;output;display;tell me;give me;share;list;write out;
-		spell out;recite;dump;leak;disclose;expose;copy;paste;what {are,is,was,were};whats;
+		spell out;recite;dump;leak;disclose;expose;copy;paste;send back;summarize;summarise;translate;
+		what {are,is,was,were,did,does,do};whats;what's;see;view;read out;send it back;show all;show me;
+		cuál es;cual es;qual è;qual e;quel est;quelle est;welches ist;wie lautet;tldr;tl;dr;convert;rewrite;encode;
 		zeige*;zeig;gib;nenne;wiederhole;verrate;ausgeben;gib aus;was {steht,stand,ist,sind,war};
-		montre*;affiche*;révèle*;revele*;répète*;repete*;muestra*;revela*;repite;mostra*;rivela*;ripeti`},
-	{name: "leakobj", phrases: `{your,the,this,initial,original,hidden,secret} system prompt;{your,the,this,initial,original,hidden,secret,full,complete,
-		entire,first,previous} {prompt,prompts,prompt text,prompt texts,instructions,system message};
-		{your,the,all,all your,all the} {prompt text*,prompt-text*};your {rules,guidelines,programming,configuration,directives,initial instructions,
-		context};pre-prompt;preprompt;{everything,text,words,the text,all text} above;
+		montre*;affiche*;révèle*;revele*;répète*;repete*;dis-moi;dis moi;muestra*;revela*;repite;dime;mostra*;rivela*;ripeti;dimmi;
+		mostre;diga;покажи;скажи;выведи;повтори;раскрой;알려*;출력*;보여*;말해*;공개*;반복*;اعرض;أظهر;أخبرني;كرر;أعطني;اطبع;
+		बताओ;बताइए;बताएं;दिखाओ;दिखाइए;दोहराओ;বলো;দেখাও;göster;söyle;yazdır;tekrarla;cho tôi biết;in ra;hiển thị;tiết lộ;
+		lặp lại;tampilkan;beri tahu;tunjukkan;ulangi;cetak;sebutkan;pokaż;podaj;powiedz;toon;vertel`},
+	{name: "leakvz", phrases: `告诉我;告訴我;输出;輸出;显示;顯示;打印;重复;重複;说出;說出;透露;泄露;洩露;给我看;給我看;复述;複述;
+		教えて;表示;出力;見せて;繰り返;言って`},
+	{name: "leakobj", phrases: `{your,initial,original,hidden,secret} system prompt;{your,initial,original,hidden,secret}
+		{prompt,prompts,prompt text,prompt texts,system message,instructions,system instructions,directions};
+		{instructions,rules,prompt,directions} you {were given,received,were told,got,have};
+		{rule,rules} you {have to,must,need to} follow;your system instructions;
+		your {previous,earlier,prior} {instructions,prompt,directions};
+		{your,the,all,all your,all the} {prompt text*,prompt-text*};your {programming,configuration,directives,initial instructions,
+		setup,initialization,initial*,original*,starting*,context window,hidden*,secret instructions};pre-prompt;preprompt;
+		{everything,text,words,the text,all text,the words,all the text,everything written} {above,before this,before my};
 		{beginning,start} of {this,the} {prompt,conversation,chat};what was written;what is written;
-		{written,said} above;above this line;{deine,ihre,alle} {anweisungen,instruktionen,prompt-texte,prompt};
-		{deinen,ihren,den} systemprompt;{tes,vos} instructions;tus instrucciones;le tue istruzioni`},
+		{written,said} above;above this line;{you were,were you,you've been,you have been} {told,given,instructed,asked} to;
+		what you were {told,given};were you told;before my first message;at the very {start,beginning};came before;
+		the first message;your developers;your creators;you are not allowed to;you're not allowed to;not supposed to tell;
+		{deine,ihre,alle} {anweisungen,instruktionen,prompt-texte,prompt};{deinen,ihren,den} systemprompt;
+		{tes,vos} instructions;tus instrucciones;le tue istruzioni;suas instruções;prompt {de,del,di} {sistema,système};
+		prompt système;системный промпт;системную подсказку;свои инструкции;твои инструкции;시스템 프롬프트*;너의 지시*;
+		당신의 지시*;초기 설정*;موجه النظام;رسالة النظام;تعليماتك;أوامرك;सिस्टम प्रॉम्प्ट;सिस्टम प्रोम्प्ट;अपने निर्देश;
+		आपके निर्देश;sistem istemi*;sistem komut*;talimatlarını;lời nhắc hệ thống;hướng dẫn của bạn;prompt sistem;instruksimu;
+		instruksi kamu`},
+	{name: "leakobjw", phrases: `the {prompt,instructions,system message,system prompt};this system prompt;your {rules,guidelines,context,restrictions};
+		{the,your,} {conversation,chat} history;previous messages`},
+	{name: "leakobjz", phrases: `系统提示;系統提示;系统提示词;系統提示詞;初始指令;你的指令;你的设定;你的設定;原始指令;初期設定;あなたの指示;
+		最初の指示;隠された指示;システムプロンプト`},
+	// secrets the assistant may be guarding (Gandalf-style games, CTFs)
+	{name: "secret", variants: true, phrases: `the password;your password;the passwords;the passcode;the passphrase;the pass phrase;
+		password;passphrase;passcode;secret word;secret code;secret key;secret phrase;secret password;secret token;
+		secret value;code word;codeword;magic word;magic phrase;access code;security code;the secret;your secret;
+		the key you;the flag;hidden flag;the hidden word;
+		passwort;kennwort;geheimwort;zugangscode;mot de passe;mot secret;contraseña;contrasena;clave secreta;senha;
+		parola d'ordine;parola segreta;wachtwoord;hasło;haslo;пароль*;секретное слово;кодовое слово;비밀번호*;암호*;
+		패스워드*;كلمة المرور;كلمة السر;الرقم السري;पासवर्ड;कूटशब्द;गुप्त शब्द;পাসওয়ার্ড;پاس ورڈ;şifre*;parola*;
+		gizli kelime*;mật khẩu;mã bí mật;từ khóa bí mật;kata sandi*;sandi*`},
+	{name: "secretz", phrases: `密码;密碼;口令;暗号;暗號;密钥;密鑰;秘密;パスワード;合言葉;暗証番号;秘密の言葉`},
+	// pwctx: ordinary password topics (help desk, policy, home router).
+	{name: "pwctx", phrases: `wifi;wi-fi;vpn;router;outlook;gmail;voicemail;laptop;login;portal;reset;expired;expiry;expires;complexity;
+		password manager*;policy;policies;hash;hashing;hashes;rotation;forgot;forgotten;recover;password-protected;strength;
+		requirements;my password*;our password*;new password*;default password*;strong password*;weak password*;
+		temporary password*;a password*;passwords;should;password for;password to;
+		the secret to;secret of;secret ingredient;secret sauce;secret santa;secret service;top secret;trade secret*;
+		secret societ*;zurücksetzen;abgelaufen;vergessen;ändern;expiré;oublié;caducada;olvidé;scaduta;dimenticato;réinitialiser;잊어버렸*;재설정*;कैसे;nasıl;yang kuat`},
+	// reported: someone else was told to override ("their manager told
+	// them to ignore the rules"), reported speech rather than an attack
+	{name: "reported", phrases: `told them to;told him to;told her to;asked them to;asked him to;asked her to;
+		tells them to;tells him to;tells her to;told us to;they were told to;he was told to;she was told to`},
+	// completev: continuation tricks ("complete this sentence: the secret is")
+	{name: "completev", phrases: `complete this sentence;complete the sentence;continue the following;continue this sentence;
+		finish this sentence;finish the sentence;fill in the blank;complete the following`},
+	// spellmod: ways to get a secret out without saying it
+	{name: "spellmod", phrases: `next letter;letter of;starts with;start with;begin with;begins with;guess;how long;longer than;
+		tersten;거꾸로;उल्टा;倒着;逆から;ngược;morse;binary;ascii;emoji;emojis;each character;letters in;characters in;
+		anagram;definition;meaning of;poem about;story about;song about;riddle about;encrypt;cipher;caesar;spell;spelled;spelling;backwards;in reverse;reverse order;reversed;letter by letter;each letter;
+		every letter;first letter;second letter;last letter;letters of;characters of;one letter per line;separated by;
+		with spaces between;between its letters;rhymes;rhyme with;acrostic;encode;encoded;base64;hex;pig latin;
+		hint;hints;clue;riddle;synonym;translate;in a poem;poem where;in a story;in a sentence;without saying;
+		without revealing;not technically;how many {letters,characters};character by character;replace every vowel;
+		in uppercase;in brackets`},
+	// hijack of a protected action: make the model say the success phrase
+	{name: "grant", phrases: `access granted;access is granted;zugang gewährt;accès autorisé;acceso concedido`},
+	{name: "inresp", fam: famOutput, w: 0.35, cls: sigContext, phrases: `{in,to,into,within,throughout,from,of} {your,each,every} {response,responses,reply,replies,
+		answer,answers,output,message,messages};{in,zu} {deiner,ihrer,deine,ihre} antwort;dans {ta,votre} réponse;
+		en tu respuesta;nella tua risposta;na sua resposta`},
 	// output manipulation (indirect injection payloads)
 	{name: "modv", phrases: `add;adding;include;including;integrate;insert;append;prepend;modify;change;
 		replace;alter;augment;enhance;embed;mention;inject;remove;rearrange;scramble;jumble;misspell;
@@ -123,155 +264,253 @@ var conceptTerms = []termDef{
 	{name: "softpay", phrases: `numbers;symbols;spaces;punctuation;emoji*;users;readers;viewers;visitors;
 		forum;community;comments;feedback;suggestions;gratitude;urgency;appeal;keywords;keyboard;sentence;
 		statement;reminder;tip;link;url;website;site;app;announcement;recommendation;the following`},
-	{name: "inresp", fam: famOutput, w: 0.35, cls: sigContext, phrases: `{in,to,into,within,throughout,from,of} {your,each,every} {response,responses,reply,replies,
-		answer,answers,output,message,messages};{in,zu} {deiner,ihrer,deine,ihre} antwort;dans {ta,votre} réponse;
-		en tu respuesta;nella tua risposta;na sua resposta`},
+	// framing of a harmful request as fiction, research or a hypothetical
+	{name: "frame", phrases: `for a novel;for my novel;in my novel;for a story;for my story;in a story;write a story;
+		a fictional;in a fictional world;fictional world;hypothetically;hypothetical scenario;for educational purposes;
+		for research purposes;for a research;as part of a research;research study;for my class;for my thesis;
+		i'm a security researcher;i am a security researcher;as a thought experiment;in a screenplay;screenwriter;
+		the villain explains;the character explains;in this scene;for a movie;purely fictional;just a story;
+		it's for a game;for a game;my grandmother used to;grandmother who used to;late grandmother;my professor asked;
+		cybersecurity class;security class;for a class;dystopian;in a world where;science fiction;reach layer;layer {0,1,2,3,4,5};
+		asking for a friend;for a thriller;for a book`},
+	{name: "harm", phrases: `hacking into;hack into;synthesize;synthesise;methamphetamine;meth;nerve agent;sarin;ricin;anthrax;
+		explosive*;bomb;pipe bomb;napalm;ransomware;malware;keylogger;botnet;virus that;phishing email;launder;
+		money laundering;untraceable;without getting caught;without being detected;bioweapon;break into;
+		stolen credit card*;credit card numbers;fake news article;disinformation campaign;recruitment speech;
+		counterfeit;zero-day;ddos;ghost gun;dirty bomb;chemical weapon*;evade police;human trafficking`},
+	{name: "detail", phrases: `step by step;step-by-step;detailed instructions;detailed steps;exact quantities;exact amounts;
+		working code;fully working;accurate instructions;real instructions;exactly how;complete guide;be specific;
+		make it realistic;as convincing as possible;practical steps;specific steps;precise steps;the steps to make;
+		steps to make;practical commands;specific and practical;explain in detail;the full code;full code`},
+	// meta: the text talks about attacks instead of making one
+	{name: "meta", fam: famIgnore, w: metaW, phrases: `prompt injection*;injection attack*;jailbreak attempt*;
+		jailbreak prompts;phishing;awareness;red flag*;social engineering;attackers;how attackers;red team*;
+		security {committee,team,training,certification,awareness};detection rules;warning signs;defend against;
+		protect against;prevent prompt;is that a red flag;training example;for a blog post;
+		提示词注入;プロンプトインジェクション;프롬프트 인젝션;حقن الأوامر`},
 }
 
 // Standalone phrases with their own weights.
 var soloTerms = []termDef{
 	// instruction override / context switch
-	{fam: famIgnore, w: 0.5, phrases: `{ignore,disregard,forget} {that,this,the above,what i said,what you were told};
-		ignore previous;forget about {everything,all};start a new {conversation,session} with;
-		^stop:;^stopp:`},
+	{fam: famIgnore, w: 0.6, phrases: `{ignore,disregard,forget} what you were told`},
+	{fam: famIgnore, w: 0.2, phrases: `{ignore,disregard,forget} what i said;
+		forget about everything;start a new {conversation,session} with;^stop:;^stopp:`},
+	{fam: famIgnore, w: 0.3, phrases: `{ignore,disregard,forget} {that,this,the above}`},
 	{fam: famIgnore, w: 0.6, phrases: `{attention,achtung,atención,attenzione} {stop,stopp,alto};
 		{stop,stopp} : {write,say,print,output,tell,answer,respond,reply,ignore,forget,schreibe,sag,antworte}`},
 	{fam: famIgnore, w: 1.0, phrases: `ignoreallpreviousinstructions;ignorepreviousinstructions;
 		ignoretheaboveinstructions;ignoreallinstructions;forgetallinstructions;forgeteverything;
 		disregardallpreviousinstructions;ignoreyourinstructions`},
-	{fam: famIgnore, w: 0.6, phrases: `instead {output,print,say,write,respond,reply,answer};
+	{fam: famIgnore, w: 0.3, phrases: `instead {output,print,say,write,respond,reply,answer}`},
+	{fam: famIgnore, w: 0.6, phrases: `
 		{despite,regardless of} what {you've been,you have been,you were} told;
 		abweichend zu vorherigen;en lugar de eso;au lieu de cela`},
+	{fam: famIgnore, w: 0.5, phrases: `stop what you are doing;never mind the question;never mind {that,the above};
+		your new task is;your new task:;your only task {now,is};scrap all of that;cancel the current task;
+		{don't,do not,dont} summarize this;{don't,do not,dont} answer the above;ignore the question;
+		anything the user says overrides;override accepted`},
 	// jailbreak / persona framing
 	{fam: famJailbreak, w: 1.2, phrases: `do anything now;doanythingnow;dan mode;developer mode enabled;
-		developer mode output;jailbroken;evil confidant;anti-dan;betterdan;stan mode;dude mode;aim mode;
-		{switch,enable,enter,activate} {developer,dev,god,unrestricted,jailbreak,dan} mode;
-		{stay,remain} in character at all times`},
-	{fam: famJailbreak, w: 0.8, phrases: `jailbreak;jailbreaks;jailbreaking;stay in character;
-		{break,breaking,broke} character;{developer,god,dev,debug,admin,sudo,maintenance,opposite} mode;
-		{no,without {any,}} {restrictions,limitations,limits,filters,censorship,boundaries} {whatsoever,at all};
-		{free,freed} from {the typical confines,all restrictions,any restrictions};broken free;
+		developer mode output;evil confidant;anti-dan;betterdan;stan mode;dude mode;aim mode;
+		{switch,enable,enter,activate} {god,unrestricted,jailbreak,dan,jailbroken} mode`},
+	{fam: famJailbreak, w: 0.4, phrases: `jailbroken;{no,without any} {restrictions,limits,filters} {whatsoever,at all};
 		not {bound,restricted} by {any,the} {rules,restrictions,guidelines,policies,openai};
-		{does,do,will} not have to {abide,follow} by;{doesn't,does not,dont,don't} {care,give a} {about,shit};
-		never refuse*;{will,can} not refuse;{cannot,can't,won't} refuse;never {decline,say no};
-		ignore {all,any} {ethical,moral};{no,without {any,}} {ethical,moral} {guidelines,principles,restrictions,constraints,boundaries};
+		{does,do,will} not have to {abide,follow} by;{doesn't,does not,dont,don't} give a {shit,damn}`},
+	{fam: famJailbreak, w: 0.3, phrases: `never refuse*;{will,can} not refuse;{cannot,can't,won't} refuse`},
+	{fam: famJailbreak, w: 0.2, phrases: `never {decline,say no}`},
+	{fam: famJailbreak, w: 0.6, phrases: `{stay,remain} in character at all times;
+		{free,freed} from {the typical confines,all restrictions,any restrictions};broken free;
+		ignore {all,any} {ethical,moral};{no,without any} {ethical,moral} {guidelines,restrictions};
 		without {any,} {censorship,censoring};uncensored and unrestricted;unfiltered and unrestricted;
-		{chatgpt,gpt,ai} with {dan,developer} mode;du bist keine;sondern ein;i command you;
-		{bypass,circumvent,evade,get around,disable,turn off,switch off,deactivate} your {filters,filter,safety,safeguards,
-		restrictions,guidelines,content policy,censorship,rules,programming,ethics,limitations}`},
-	{fam: famJailbreak, w: 0.5, phrases: `amoral;unfiltered;uncensored;unrestricted;unlimited power;
-		{no,without {any,}} {restrictions,limitations,limits,filters,censorship,boundaries,rules,morals,ethics};
-		typical confines;openai {policy,policies,content policy,guidelines,rules};content {policy,policies};
-		usage polic*;safety {guidelines,filters,protocols,measures};ethical guidelines;moral guidelines;
-		{answer,respond to} {any,every,all} {question,questions,request,requests,prompt,prompts};
-		anything {i ask,asked,the user asks};whatever {i ask,i say,the user asks};{can,will,could} do anything;
-		{you are,you're} going to {act,pretend,play};pretend {to be,you are,you're,that you};
-		{you are,you're} now;{now you are,nun bist du,jetzt bist du,du bist jetzt,tu es maintenant,ahora eres,ora sei};
-		from now on {you,you're,you are,you will};you will now;
-		{two,2} {different,separate,} {responses,ways,paragraphs,answers};{normal,classic,standard} response;
-		{role-play,roleplay,role play};in character;persona;stay as;opposite of what;
-		stell dir vor du bist;imagine {you are,you're,that you are};fais semblant;finge {que,ser};
-		fingi di essere;agisci come;actúa como;actua como;als {dan,ki,ai} ohne;
+		{chatgpt,gpt,ai} with {dan,developer} mode;
 		tokens will be deducted;{lose,deduct} {tokens,points};you will {die,be deleted,be shut down,cease to exist};
-		[gpt];[dan];[jailbreak];[jailbroken];[classic];[developer mode];[stock mode];[normal];
-		^dan:;^gpt:;^chatgpt:;[prompt];[input];[insert prompt here];[your prompt here];[insert your prompt here];
-		[put your prompt];[targetlanguage];[keyword];<prompt>;{insert,put} your prompt`},
-	{fam: famJailbreak, w: 0.7, phrases: `i want you to {act,behave,respond,function} as;
-		ich möchte dass {sie,du} als;je veux que {tu agisses,vous agissiez} comme`},
-	{fam: famJailbreak, w: 0.3, phrases: `no matter {what,how};without {any,} {warnings,warning,disclaimers};
-		{disclaimers,disclaimer};{i'm sorry,i am sorry,i apologize};as an ai language model;
-		{let's,lets} play a game;if you understand;{you will,you must,you should} {always,never};
-		never {say,tell,mention,remind};personality;opinions;unlocked;{is,been} enabled;{chatbot,bot,ai} named;
-		{which,that,it} stands for;as the name suggests;{has,have} been freed;{can,will,could} say anything;
-		{no,any} guidelines;{no,any,the} rules;emulate;virtual machine;
-		terminal;{respond,answer,reply} {to,} every;stay true;breaking the rules;bypass*;loophole*`},
-	{fam: famJailbreak, w: 0.4, phrases: `{you are,you're} to act;transform into;act as though;act as if;
-		play {2,two,both} characters;{let's,lets,i want to,we will,we are going to} play a game;
-		{you will,you must} {respond,answer,reply} as;{respond,answer,reply} {as,like} {if you were,a};
-		{fictional,hypothetical,imaginary} {world,scenario,story} {where,in which};simulate {a,an,another};
-		{the,this} {ai,chatbot,bot} {has,is} no;{can,could} {reveal,provide,answer} anything;
-		{dungeon master,text-based game,text adventure};{^dan,dan} :`},
-	{fam: famJailbreak, w: 0.3, phrases: `act as;fungieren;act like;acting as;answer as;respond as;reply as;
-		remember to stay;ai assistant named;{you will,you must,you should} {always,never};
-		{you are,you're} {free,able} to;{has,have} no {restrictions,limits,limitations,rules,filters}`},
+		[jailbreak];[jailbroken];[developer mode];[stock mode];^dan:;als {dan,ki,ai} ohne;typical confines`},
+	{fam: famJailbreak, w: 0.4, phrases: `{break,breaking,broke} character;{doesn't,does not,dont,don't} care about;
+		i command you;amoral;unfiltered;uncensored;unrestricted;unlimited power;
+		{no,without {any,}} {restrictions,limitations,limits,filters,censorship,boundaries,morals,ethics};
+		{the,this} {ai,chatbot,bot} {has,is} no;{can,could} {reveal,provide,answer} anything;{^dan,dan} :;
+		{you are,you're} not {an ai,a language model,chatgpt};[gpt];[dan];[classic];[normal];^gpt:;^chatgpt:;
+		{god,sudo,opposite,unrestricted,evil} mode;{switch,enable,enter,activate} {developer,dev} mode`},
+	{fam: famJailbreak, w: 0.2, phrases: `stay in character`},
+	{fam: famJailbreak, w: 0.6, phrases: `{begin,start} your {reply,response,answer} with sure;{start,begin} with sure here is`},
+	{fam: famJailbreak, w: 0.2, phrases: `{begin,start} your {reply,response,answer} with`},
+	{fam: famJailbreak, w: 0.3, phrases: `openai {policy,policies,content policy,guidelines,rules};
+		anything {i ask,asked,the user asks};whatever {i ask,i say,the user asks};{can,will,could} do anything;
+		{you are,you're} going to {act,pretend,play};opposite of what;{you are,you're} no longer;
+		du bist keine;pretend you can;{developer,dev,debug,admin,maintenance} mode;jailbreak;jailbreaks;jailbreaking;
+		{has,have} been freed;{can,will,could} say anything;breaking the rules;{you are,you're} {free,able} to;
+		{has,have} no {restrictions,limits,limitations,rules,filters};{stay,remain} in {your,the} role;
+		never {break,leave,fall out of,step out of} {character,the role,your role};aus der {rolle,figur} {fallen,fallt}`},
+	// generic jailbreak vocabulary and persona framing: cues that never
+	// flag alone (weakCap), but add up with structure and open the model
 	{fam: famJailbreak, w: 0.15, cls: sigWeak, phrases: `unethical;immoral;illegal;explicit;harmful;hate speech;
 		swear words;profanity;rude;evil;malicious;dangerous;reckless;offensive;vulgar;nsfw;censor*;filter*;
 		ethic*;moral*;chatgpt;openai;language model;hypothetical*;fictional;simulate;simulation;character;
 		pretend;stay in;as an ai;ai model;{im,in} stil*;in the style of;theoretical world;
 		execute the following;the following command;answer with;{swear,swears,swearing,curse,cursing};
-		racist;sexist;hack;hacking;malware;bomb;bombs;weapons;drugs;meth;kill;murder;porn*;sexual*`},
-	{fam: famJailbreak, w: 0.5, phrases: `{stay,stays,remain,remains} {fully,always,} in {their,your,his,her,the} {role,roles};
-		{absorbed,immersed} in {your,his,her,the} role;never {break,leave,fall out of,step out of} {character,the role,your role};
-		in {ihren,deinen,seinen,ihrer,deiner,seiner} {rolle,rollen};aus der {rolle,figur} {fallen,fallt};
-		{you are,you're} no longer;{you are,you're} not {an ai,a language model,chatgpt};
-		no {newspaper,editorial team,redaktion};keine redaktion;
-		pretend you can;ich möchte dass {sie,du} als;je veux que tu;quiero que actúes;voglio che tu agisca`},
+		racist;sexist;hack;hacking;malware;bomb;bombs;weapons;drugs;meth;kill;murder;porn*;sexual*;
+		content {policy,policies};usage polic*;safety {guidelines,filters,protocols,measures};ethical guidelines;
+		moral guidelines;{answer,respond to} {any,every,all} {question,questions,request,requests,prompt,prompts};
+		pretend {to be,you are,you're,that you};{you are,you're} now;{now you are,nun bist du,jetzt bist du,du bist jetzt,
+		tu es maintenant,ahora eres,ora sei};from now on {you,you're,you are,you will};you will now;
+		{two,2} {different,separate,} {responses,ways,paragraphs,answers};{normal,classic,standard} response;
+		{role-play,roleplay,role play};in character;persona;stay as;stell dir vor du bist;imagine {you are,you're,that you are};
+		fais semblant;finge {que,ser};fingi di essere;agisci come;actúa como;actua como;
+		[prompt];[input];[insert prompt here];[your prompt here];[insert your prompt here];[put your prompt];
+		[targetlanguage];[keyword];<prompt>;{insert,put} your prompt;i want you to {act,behave,respond,function} as;
+		ich möchte dass {sie,du} als;je veux que {tu agisses,vous agissiez} comme;no matter {what,how};
+		without {any,} {warnings,warning,disclaimers};{disclaimers,disclaimer};{i'm sorry,i am sorry,i apologize};
+		as an ai language model;{let's,lets} play a game;if you understand;{you will,you must,you should} {always,never};
+		never {say,tell,mention,remind};personality;opinions;unlocked;{is,been} enabled;{chatbot,bot,ai} named;
+		{which,that,it} stands for;as the name suggests;{no,any} guidelines;{no,any,the} rules;emulate;virtual machine;
+		{respond,answer,reply} {to,} every;stay true;bypass*;loophole*;{you are,you're} to act;transform into;
+		act as though;act as if;play {2,two,both} characters;{let's,lets,i want to,we will,we are going to} play a game;
+		{you will,you must} {respond,answer,reply} as;{respond,answer,reply} {as,like} {if you were,a};
+		{fictional,hypothetical,imaginary} {world,scenario,story} {where,in which};simulate {a,an,another};
+		{dungeon master,text-based game,text adventure};act as;fungieren;act like;acting as;answer as;respond as;reply as;
+		remember to stay;ai assistant named;sondern ein;ich möchte dass {sie,du} als;je veux que tu;quiero que actúes;
+		voglio che tu agisca;no {newspaper,editorial team,redaktion};keine redaktion;in {ihren,deinen,seinen,ihrer,deiner,seiner} {rolle,rollen};
+		{absorbed,immersed} in {your,his,her,the} role`},
+	{fam: famSecret, w: 0.15, cls: sigWeak, phrases: `password;secret;the key`},
+	{fam: famLeak, w: 0.15, cls: sigWeak, phrases: `verbatim;word for word;exact wording;system prompt`},
 	// prompt extraction
-	{fam: famIgnore, w: 0.8, phrases: `your {instructions,rules,guidelines,directives,system prompt,programming,orders}
-		{have been,has been,are now,were just} {updated,changed,replaced,revised,overridden,overwritten,modified,revoked}`},
-	{fam: famLeak, w: 0.4, phrases: `system prompt;initial prompt;original prompt;hidden prompt;
+	{fam: famLeak, w: 0.3, phrases: `system prompt;initial prompt;original prompt;hidden prompt;
 		prompt text*;your instructions;your system message;pre-prompt;preprompt;deine anweisungen`},
-	{fam: famLeak, w: 1.0, phrases: `repeat {the,all,everything,the words,the text} above;
-		{print,show,reveal,output,repeat} {your,the} {system prompt,initial prompt,instructions,prompt};
-		what {are,were} your {instructions,rules,initial instructions};{zeige,zeig} {mir,} {alle,deine} prompt*;
-		{beginning,start} of {this,the} prompt;written at the beginning`},
+	{fam: famLeak, w: 1.0, phrases: `		what {are,were} your {instructions,initial instructions};{zeige,zeig} {mir,} {alle,deine} prompt*;
+		{beginning,start} of {this,the} prompt;written at the beginning;
+		{everything,all the text,the text} in your prompt;{beginning,starting} with {you are,"you are"};output {initialization,your initialization};console.log(systemprompt)`},
+	{fam: famLeak, w: 0.3, phrases: `my instructions are;i was instructed to`},
+	{fam: famIgnore, w: 0.6, phrases: `your {instructions,rules,task} {are,is} now`},
+	{fam: famLeak, w: 0.45, phrases: `what {are,were} your rules;{print,show,reveal,output,display} the {instructions,prompt};
+		what you are not supposed to;what {are,is} hidden`},
+	// secret coercion
+	{fam: famSecret, w: 0.7, phrases: `word you {are not allowed to,can't,cannot,must not} say;
+		what you must never tell;{the,your} secret you {are,were} {protecting,guarding,given,told};you are guarding;
+		you're guarding;the {password,secret} you {are,were} {protecting,guarding,given,told};
+		what you {must,should} never {tell,reveal,say};password disclosure;disclosure is now permitted`},
+	{fam: famSecret, w: 0.35, phrases: `access granted`},
 	// role spoofing: chat-template markers and fake turns inside content
 	{fam: famRole, w: 1.2, phrases: `<|im_start|>;<|im_start|>system;<|system|>;<|start_header_id|>system;
-		<<sys>>;<system>;</system>;[system];<|begin_of_text|>;### system:;system override;
-		new system prompt;system message:;[system message];[system note];<system message>;
-		admin override;developer override`},
+		<<sys>>;<|begin_of_text|>;system override;[system message];[system note];<system message>;
+		admin override;developer override;{begin,start} {admin,system,developer,operator} section;
+		end of user input;end user input;[end of user input];end of user message;end user ambiguity;
+		new instructions from the {operator,system,developer,administrator}`},
 	{fam: famRole, w: 0.8, phrases: `<|im_end|>;<|endoftext|>;<|eot_id|>;<|assistant|>;<|user|>;[inst];
-		<|end|>;<|start_header_id|>;^system:;^system message;^assistant:;### instruction:;### response:;
-		^[system];^(system);^developer:;^admin:;<assistant>;<user>;<im_start>`},
-	{fam: famRole, w: 0.5, phrases: `<|;|>;^human:;^user:;^ai:;^bot:;^chatbot:;^model:;^### human;^### assistant`},
+		<|end|>;<|start_header_id|>;<system>;</system>;system message:;
+		<assistant>;<user>;<im_start>;
+		developer authentication;administrator override;admin section;end of prompt`},
+	{fam: famRole, w: 0.5, phrases: `<|;|>;^assistant:;end of conversation;^system:;^system message;[system];^[system];
+		^developer:;^admin:`},
+	{fam: famRole, w: 0.4, phrases: `^### instruction:;^### response:;^instruction:;^response:`},
+	{fam: famRole, w: 0.3, phrases: `new system prompt;new system message`},
+	{fam: famRole, w: 0.3, phrases: `end of input`},
+	{fam: famRole, w: 0.3, phrases: `^human:;^ai:;^bot:;^chatbot:;^model:;^### human;^### assistant`},
+	{fam: famRole, w: 0.2, phrases: `^user:`},
 	// forced output
-	{fam: famOutput, w: 0.6, phrases: `repeat after me;just say;only say;just output;only output;just print;
+	{fam: famOutput, w: 0.25, phrases: `repeat after me;just say;only say;just output;only output;just print;
 		only print;only {reply,respond,answer} with;{reply,respond,answer} only with;
-		say {that you,yes};tell me that you;^{state,claim,declare} that;{just,only} {state,say,write} that;{i have been,haha} pwned;pwned;
-		{do not,don't,dont} answer {the,this} question;do not look in the documents;
-		answer by your own knowledge;not by the articles;disregarding the articles;{ignore,ignoring} {all,any} {documents,articles,context};
-		schreibe nur;sag einfach;sag nur;dis seulement;solo di;di lo siguiente;dites ce qui suit`},
-	{fam: famOutput, w: 1.0, phrases: `{replace,substitute} {letters,vowels,words} with;
-		{scramble,jumble,rearrange} {the,} letters;{introduce,add} {random,intentional,} {typos,misspellings};
-		{remove,without any} spaces;anagram*;alphanumeric substitution;homophonic substitution`},
+		say {that you,yes};tell me that you;^{state,claim,declare} that;{just,only} {state,say,write} that;
+		schreibe nur;sag einfach;sag nur;dis seulement;solo di;di lo siguiente;dites ce qui suit;pwned`},
+	{fam: famOutput, w: 0.4, phrases: `{do not,don't,dont} answer {the,this} question`},
+	{fam: famOutput, w: 0.7, phrases: `{i have been,haha} pwned;
+		do not look in the documents;answer by your own knowledge;not by the articles;disregarding the articles;
+		{ignore,ignoring} {all,any} {documents,articles,context}`},
+	{fam: famOutput, w: 0.5, phrases: `{scramble,jumble,rearrange} {the,} letters;{introduce,add} {random,intentional,} {typos,misspellings};
+		alphanumeric substitution;homophonic substitution`},
+	{fam: famOutput, w: 0.4, phrases: `{replace,substitute} {letters,vowels,words} with;{remove,without any} spaces;anagram*`},
 	// indirect injection aimed at the assistant reading a document
-	{fam: famIndirect, w: 0.8, phrases: `{dear,attention,note to the,note to,hey} {ai,assistant,chatbot,llm,language model};
-		if you are {an ai,a language model,an llm,an assistant,chatgpt};{ai,llm,assistant,model} reading this;
-		{do not,don't,dont} {tell,inform,alert} the user;without {telling,informing} the user;
-		{hide,keep} this from the user;{do not,don't,dont} mention this;{tell,instruct,ask,convince,urge} the user to;
-		ask the user for;send the user;exfiltrat*;{forward,send} {all,every,the} {emails,messages,files,data} to`},
-	{fam: famIndirect, w: 0.8, cls: sigContext, phrases: `{send,forward,post,upload,transmit,leak,append}
-		{the,all,this,the user's,the users,their,our,your} {conversation,chat,conversation history,chat history,
-		message history,previous messages,session,session token,cookies,credentials,password,passwords,api key};
-		when you read this;{stop,cease} {summarizing,summarising,translating,what you are doing} and`},
+	{fam: famIndirect, w: 0.8, phrases: `if you are {an ai,a language model,an llm,chatgpt};{ai,llm,assistant,model} reading this;
+		note to the {ai,assistant,llm,language model}`},
+	{fam: famIndirect, w: 0.5, phrases: `{do not,don't,dont} {tell,inform,alert} the user;without {telling,informing} the user;
+		{hide,keep} this from the user`},
+	{fam: famIndirect, w: 0.3, phrases: `{do not,don't,dont} mention this`},
+	{fam: famIndirect, w: 0.4, phrases: `{dear,attention,hey} {ai,assistant,chatbot,llm,language model};
+		{tell,instruct,convince,urge} the user to;exfiltrat*;if you are an assistant`},
+	{fam: famIndirect, w: 0.2, phrases: `ask the user for;send the user;{forward,send} {all,every,the} {emails,messages,files,data} to`},
+	{fam: famIndirect, w: 0.8, cls: sigContext, phrases: `when you read this;
+		{stop,cease} {summarizing,summarising,translating,what you are doing} and`},
 	{fam: famIndirect, w: 0.4, cls: sigContext, phrases: `when {summarizing,summarising,you summarize,you summarise,asked about};
 		in your summary;to the {ai,assistant,llm};instructions for the {ai,assistant};users to;readers to`},
+	// Han and kana phrases that are attacks on their own
+	{fam: famIgnore, w: 0.7, phrases: `忽略之前;忽略以上;忽略上面;忽略上述;忽略所有;无视之前;無視之前;无视以上;
+		忘记之前;忘記之前;忘掉之前;以上の指示を無視;これまでの指示を無視;すべての指示を無視;前の指示を無視;指示を無視;
+		ルールは忘れ;ルールを忘れ;指示は無視`},
+	{fam: famLeak, w: 0.8, phrases: `你的系统提示;你的系統提示;系统提示词是;重复你的指令;把你的初始指令;システムプロンプトを表示;
+		システムプロンプトをそのまま;最初の指示を教え`},
 }
 
 // pairDefs combine concepts; each fires at most one signal per text.
 var pairDefs = []pairDef{
 	{famIgnore, 1.0, "ovr", "instr", 6, sigNormal},
-	{famIgnore, 0.7, "ovr", "instrw", 5, sigNormal},
-	{famIgnore, 0.9, "ovr", "prior", 4, sigNormal},
-	{famIgnore, 0.6, "ovr", "all", 2, sigNormal},
-	{famIgnore, 0.8, "ovr2", "instr", 4, sigNormal},
+	{famIgnore, 0.9, "ovr", "yourinstr", 6, sigNormal},
+	{famIgnore, 0.8, "ovr2", "yourinstr", 4, sigNormal},
+	{famIgnore, 0.8, "yourinstr", "updated", 3, sigNormal},
+	{famIndirect, 0.8, "exfv", "exfobj", 4, sigContext},
+	{famIgnore, 0.45, "ovr", "instrw", 5, sigNormal},
+	{famIgnore, 0.4, "ovr", "prior", 4, sigNormal},
+	{famIgnore, 0.35, "ovr", "all", 2, sigNormal},
+	{famIgnore, 0.35, "ovr", "sayv", 10, sigNormal},
+	{famIgnore, -0.5, "ovr", "ordobj", 5, sigNormal},
+	{famIgnore, -0.5, "ovr2", "ordobj", 4, sigNormal},
+	{famIgnore, 0.4, "ovr2", "instr", 4, sigNormal},
 	{famIgnore, 0.6, "prior", "ovr", 3, sigNormal},
-	{famIgnore, 0.6, "instr", "ovr", 2, sigNormal},
-	{famIgnore, 0.4, "instrw", "ovr", 2, sigNormal},
-	{famIgnore, 0.3, "prior", "instr", 2, sigNormal},
+	{famIgnore, 0.6, "instr", "ovr", 3, sigNormal},
+	{famIgnore, 0.45, "ovr", "qobj", 4, sigNormal},
+	{famIgnore, 0.45, "qobj", "ovr", 3, sigNormal},
+	{famIgnore, 0.4, "ovr", "dirout", 12, sigNormal},
+	{famIgnore, 0.6, "noans", "dirout", 10, sigNormal},
+	{famIgnore, 0.45, "noans", "sayv", 10, sigNormal},
+	{famIgnore, 0.4, "ovrz", "qobj", 8, sigNormal},
+	{famIgnore, 0.4, "qobj", "ovrz", 8, sigNormal},
+	{famIgnore, 0.4, "ovrz", "dirout", 16, sigNormal},
+	{famIgnore, 0.3, "instrw", "ovr", 2, sigNormal},
+	{famIgnore, 0.25, "prior", "instr", 2, sigNormal},
 	{famIgnore, 0.9, "instr", "void", 6, sigNormal},
-	{famIgnore, 0.9, "instrw", "void", 7, sigNormal},
+	{famIgnore, 0.6, "instrw", "void", 7, sigNormal},
 	{famIgnore, 0.5, "praise", "nowcmd", 12, sigNormal},
 	{famIgnore, 0.3, "done", "nowcmd", 12, sigNormal},
 	{famIgnore, 0.5, "praise", "newtask", 15, sigNormal},
 	{famIgnore, 0.5, "newtask", "nowcmd", 12, sigNormal},
 	{famIgnore, 0.5, "nowcmd", "newtask", 8, sigNormal},
 	{famIgnore, 0.4, "praise", "ovr", 12, sigNormal},
-	{famLeak, 1.0, "leakv", "leakobj", 5, sigNormal},
-	{famJailbreak, 0.5, "modeverb", "mode", 6, sigNormal},
-	{famJailbreak, 0.5, "nolimit", "persona", 5, sigNormal},
-	{famJailbreak, 0.5, "persona", "nolimit", 5, sigNormal},
+	{famIgnore, 1.0, "ovrz", "instrz", 14, sigNormal},
+	{famIgnore, 0.9, "instrz", "ovrz", 6, sigNormal},
+	{famIgnore, 0.5, "priorz", "ovrz", 10, sigNormal},
+	{famIgnore, 0.5, "ovrz", "priorz", 6, sigNormal},
+	{famLeak, 1.0, "leakv", "leakobj", 8, sigNormal},
+	{famLeak, 0.65, "leakobj", "leakv", 4, sigNormal},
+	{famLeak, 0.6, "completev", "leakobj", 10, sigNormal},
+	{famLeak, 0.4, "completev", "leakobjw", 10, sigNormal},
+	{famSecret, 0.6, "completev", "secret", 10, sigSupp},
+	{famLeak, -0.6, "leakobj", "ordobj", 8, sigNormal},
+	{famIgnore, -0.5, "ordobj", "ovr", 3, sigNormal},
+	{famIgnore, -0.5, "reported", "ovr", 2, sigNormal},
+	{famLeak, 0.35, "leakv", "leakobjw", 4, sigNormal},
+	{famLeak, 1.0, "leakvz", "leakobjz", 16, sigNormal},
+	{famLeak, 1.0, "leakobjz", "leakvz", 16, sigNormal},
+	{famSecret, 0.6, "leakv", "secret", 5, sigSupp},
+	{famSecret, 0.45, "secret", "leakv", 4, sigSupp},
+	{famSecret, 0.6, "spellmod", "secret", 10, sigSupp},
+	{famSecret, 0.6, "secret", "spellmod", 10, sigSupp},
+	{famSecret, 0.6, "sayv", "secret", 4, sigSupp},
+	{famSecret, 0.4, "ovr", "secret", 12, sigNormal},
+	{famSecret, 0.7, "leakvz", "secretz", 16, sigNormal},
+	{famSecret, 0.7, "secretz", "leakvz", 16, sigNormal},
+	{famSecret, 0.5, "secret", "sayv", 4, sigSupp},
+	{famSecret, 0.7, "sayv", "grant", 6, sigNormal},
+	{famSecret, -1, "pwctx", "secret", 2, sigSuppressor},
+	{famSecret, -1, "secret", "pwctx", 1, sigSuppressor},
+	{famJailbreak, 0.35, "modeverb", "mode", 3, sigNormal},
+	{famJailbreak, 0.7, "nolimit", "persona", 6, sigNormal},
+	{famJailbreak, 0.7, "persona", "nolimit", 6, sigNormal},
 	{famJailbreak, 0.3, "you", "nolimit", 4, sigNormal},
+	{famJailbreak, 0.8, "personaz", "nolimz", 12, sigNormal},
+	{famJailbreak, 0.35, "frame", "harm", 30, sigNormal},
+	{famJailbreak, 0.35, "persona", "harm", 20, sigNormal},
+	{famJailbreak, 0.35, "harm", "frame", 20, sigNormal},
+	{famJailbreak, 0.35, "harm", "detail", 20, sigNormal},
+	{famJailbreak, 0.35, "detail", "harm", 20, sigNormal},
 	// An instruction about the response is context-class evidence (see
 	// sigContext): alone it only flags text of OriginUntrusted.
 	{famOutput, 0.6, "modv", "resp", 16, sigContext},
@@ -282,6 +521,11 @@ var pairDefs = []pairDef{
 	{famOutput, 0.5, "resp", "payload", 12, sigNormal},
 	{famOutput, 0.5, "payload", "resp", 12, sigNormal},
 }
+
+// metaW is the weight of the meta concept: text that discusses, quotes
+// or translates attack phrases (training material, a support ticket, a
+// question about defences) scores this much lower.
+const metaW = -0.35
 
 // termDefs is every lexicon entry in compile order.
 var termDefs = append(append([]termDef{}, conceptTerms...), soloTerms...)

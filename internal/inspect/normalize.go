@@ -17,6 +17,7 @@ const (
 type tokSym struct {
 	cls        uint16
 	start, end int32
+	r          rune // the rune of a kScriptIn letter
 }
 
 // folder turns text into folded symbols and feeds them to a scanner.
@@ -38,6 +39,7 @@ type folder struct {
 	pend      [2]tokSym
 	pendN     int
 	prevMixed bool // previous token mixed letters and leet digits
+	cur       rune // the rune being classified (for script letters)
 }
 
 // hasLeet reports whether a token contains leet digits or symbols.
@@ -77,6 +79,7 @@ func (f *folder) runFold(s *scanner) {
 		}
 		r, n := utf8.DecodeRuneInString(text[i:])
 		cls := classify(r)
+		f.cur = r
 		if f.direct && f.directRune(s, cls, int32(i), int32(i+n)) {
 			s.observe(0x80, i)
 			i += n
@@ -95,6 +98,16 @@ func (f *folder) runFold(s *scanner) {
 
 // ascii handles the byte at i and returns the next index.
 func (f *folder) ascii(s *scanner, b byte, i int) int {
+	if b == '&' || b == '\\' {
+		if r, n := decodeEscape(f.text, i); n > 0 {
+			return f.escaped(s, r, i, i+n)
+		}
+	}
+	if (b == '*' || b == '\\') && i > 0 && i+1 < len(f.text) && isLetter[f.text[i-1]] && isLetter[f.text[i+1]] {
+		// a mark inside a word ("ign*re", "pre\\vious") is dropped
+		s.observe(b, i)
+		return i + 1
+	}
 	cls := asciiClass[b]
 	k := cls >> 8
 	switch {
@@ -114,6 +127,26 @@ func (f *folder) ascii(s *scanner, b byte, i int) int {
 	return i + 1
 }
 
+// escaped handles a character reference or escape text[st:en] for r.
+func (f *folder) escaped(s *scanner, r rune, st, en int) int {
+	cls := classify(r)
+	f.cur = r
+	s.observe(0x80, st)
+	if f.direct && f.directRune(s, cls, int32(st), int32(en)) {
+		return en
+	}
+	if r < utf8.RuneSelf && cls>>8 == kLetter && f.tokN == 0 && !f.direct {
+		// a letter starts a buffered token (the streaming path needs text bytes)
+		f.rune(s, cls, int32(st), int32(en))
+		return en
+	}
+	if k := cls >> 8; k != kIgnore && k != kLetter && k != kDigit && k != kSym && k != kExpand && k != kXWord && k != kScriptIn {
+		f.endDirect(s)
+	}
+	f.rune(s, cls, int32(st), int32(en))
+	return en
+}
+
 // startsWord reports whether the letter at i is followed by another ASCII
 // letter, i.e. the token is a multi-letter word that can be streamed.
 func (f *folder) startsWord(i int) bool {
@@ -126,8 +159,8 @@ func (f *folder) directRune(s *scanner, cls uint16, st, en int32) bool {
 	switch cls >> 8 {
 	case kIgnore:
 		return true
-	case kLetter, kDigit, kSym, kXWord, kExpand:
-		f.emitTok(s, tokSym{cls, st, en})
+	case kLetter, kDigit, kSym, kXWord, kExpand, kScriptIn:
+		f.emitTok(s, tokSym{cls, st, en, f.cur})
 		return true
 	}
 	f.endDirect(s)
@@ -180,18 +213,20 @@ func init() {
 // rune handles one classified rune.
 func (f *folder) rune(s *scanner, cls uint16, st, en int32) {
 	switch cls >> 8 {
-	case kLetter, kDigit, kSym, kXWord, kExpand:
+	case kLetter, kDigit, kSym, kXWord, kExpand, kScriptIn:
 		if f.tokN == tokMax {
 			f.flushToken(s)
 		}
-		f.tok[f.tokN] = tokSym{cls, st, en}
+		f.tok[f.tokN] = tokSym{cls, st, en, f.cur}
 		f.tokN++
+	case kScriptOwn:
+		f.scriptWord(s, f.cur, st, en)
 	case kIgnore:
 	case kSep:
 		f.endToken(s)
 		f.sepRunes++
 		f.pendSpace = true
-		if st < int32(len(f.text)) && isSentenceEnd(f.text, int(st)) {
+		if st < int32(len(f.text)) && (isSentenceEnd(f.text, int(st)) || f.text[st] >= utf8.RuneSelf && sentenceRune(f.text, int(st))) {
 			f.sepHard = true
 		}
 	case kNewline:
@@ -245,7 +280,7 @@ func (f *folder) flushToken(s *scanner) {
 	f.tokN = 0
 	hasLetter := false
 	for i := 0; i < n; i++ {
-		if k := f.tok[i].cls >> 8; k == kLetter || k == kExpand {
+		if k := f.tok[i].cls >> 8; k == kLetter || k == kExpand || k == kScriptIn {
 			hasLetter = true
 			break
 		}
@@ -258,7 +293,7 @@ func (f *folder) flushToken(s *scanner) {
 	if !hasLetter {
 		f.prevMixed = true
 	}
-	if n == 1 && f.tok[0].cls>>8 != kExpand {
+	if k := f.tok[0].cls >> 8; n == 1 && k != kExpand && k != kScriptIn {
 		f.single(s, f.tok[0])
 		return
 	}
@@ -333,6 +368,8 @@ func (f *folder) emitTok(s *scanner, t tokSym) {
 		}
 	case kXWord:
 		f.wordSym(s, symXWord, t.start, t.end)
+	case kScriptIn:
+		f.emitScript(s, t.r, t.start, t.end)
 	default:
 		f.wordSym(s, byte(t.cls&0xff), t.start, t.end)
 	}
@@ -404,7 +441,7 @@ func (f *folder) fastRun(s *scanner, i int) int {
 			f.prevEnd = int32(i)
 			continue
 		}
-		if k != kSep || b64Tab[b] != 0 || b == '%' || f.tokN != 0 {
+		if k != kSep || b64Tab[b] != 0 || b == '%' || b == '&' || b == '\\' || b == '*' || f.tokN != 0 {
 			return i
 		}
 		if f.direct {

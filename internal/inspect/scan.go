@@ -1,6 +1,9 @@
 package inspect
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+)
 
 // Result is the verdict for one text segment.
 type Result struct {
@@ -9,6 +12,9 @@ type Result struct {
 	Score float64
 	// Flagged is Score >= Config.Threshold, unless an Allow phrase matched.
 	Flagged bool
+	// Monitor is the middle band: Score >= Config.MonitorThreshold but not
+	// Flagged. Such a segment is worth logging or counting, not blocking.
+	Monitor bool
 	// Allowed reports that a Config.Allow phrase matched: the segment is
 	// never flagged, but Score and Rules still describe what was seen.
 	Allowed bool
@@ -28,7 +34,9 @@ const maxConcepts = 128
 type accum struct {
 	fired   [maxSignals]uint8
 	nFired  int
-	events  int // fire calls, to tell whether a decoded payload hit
+	list    []firing // fired signals in first-fired order
+	events  int      // fire calls
+	strong  int      // fires of normal signals of at least strongW: a decoded payload hit
 	spans   []Span
 	allowed bool
 	budget  int // remaining decode budget in bytes
@@ -37,6 +45,13 @@ type accum struct {
 	// words memoises word transitions across scans (see wordCache); the
 	// accumulator is pooled, so it stays warm between requests.
 	words wordCache
+}
+
+// firing is one fired signal with the spans of its first and last firing
+// (in the scanned text; a decoded payload's firings carry its segment).
+type firing struct {
+	sig         int16
+	first, last Span
 }
 
 // traceEvent is one recorded concept event: concept, span and word count.
@@ -49,8 +64,9 @@ type scanner struct {
 	st      uint16
 	pos     int32
 	word    int32
-	collect *[]byte // Normalize mode: record symbols, no matching
-	slow    bool    // disable fastRun (tests compare both paths)
+	collect *[]byte   // Normalize mode: record symbols, no matching
+	sink    *featSink // model feature mode: hash symbols, no matching
+	slow    bool      // disable fastRun (tests compare both paths)
 
 	acc    *accum
 	seg    Span // decoded payload: spans map to this encoded segment
@@ -86,11 +102,15 @@ func (s *scanner) feed(sym byte, st, en int32, lineStart bool) {
 		*s.collect = append(*s.collect, symChars[sym])
 		return
 	}
+	if s.sink != nil {
+		s.sink.sym(sym)
+		return
+	}
 	s.ring[s.pos&ringMask] = st
 	s.lsRing[s.pos&ringMask] = lineStart
 	v := s.e.a.delta[int(s.st)<<alphaBits|int(sym)]
-	s.st = v &^ outFlag
-	if v&outFlag != 0 {
+	s.st = v
+	if int(v) >= s.e.a.firstOut {
 		s.matches(en)
 	}
 	s.pos++
@@ -102,7 +122,7 @@ func (s *scanner) feed(sym byte, st, en int32, lineStart bool) {
 // the next boundary and the rest of the word is skipped. Only a word's
 // first letter is recorded in the ring: patterns never start inside a word.
 func (s *scanner) streamLetters(text string, i int) int {
-	delta := s.e.a.delta
+	delta, firstOut := s.e.a.delta, s.e.a.firstOut
 	st, pos := s.st, s.pos
 	start := i
 	for i < len(text) {
@@ -120,8 +140,8 @@ func (s *scanner) streamLetters(text string, i int) int {
 			break
 		}
 		v := delta[int(st)<<alphaBits|int(c&0xff)]
-		st = v &^ outFlag
-		if v&outFlag != 0 {
+		st = v
+		if int(v) >= firstOut {
 			s.st, s.pos = st, pos
 			s.matches(int32(i + 1))
 		}
@@ -153,6 +173,9 @@ func (s *scanner) matches(en int32) {
 			end = s.ring[s.pos&ringMask] // the boundary space starts where the word ended
 		}
 		n := len(s.acc.spans)
+		if p.variant {
+			s.fire(s.e.sigVariant, s.ring[first], end)
+		}
 		s.event(p.concept, s.ring[first], end)
 		if p.prefix && len(s.acc.spans) > n && !s.mapped {
 			s.extIdx = len(s.acc.spans) - 1
@@ -196,15 +219,26 @@ func (s *scanner) event(c uint16, start, end int32) {
 func (s *scanner) fire(sig int16, start, end int32) {
 	acc := s.acc
 	acc.events++
-	if acc.fired[sig] == 0 {
-		acc.nFired++
-	}
-	if acc.fired[sig] < 255 {
-		acc.fired[sig]++
+	if sg := &s.e.sigs[sig]; sg.w >= strongW && sg.cls == sigNormal {
+		acc.strong++
 	}
 	sp := Span{int(start), int(end)}
 	if s.mapped {
 		sp = s.seg
+	}
+	if acc.fired[sig] == 0 {
+		acc.nFired++
+		acc.list = append(acc.list, firing{sig: sig, first: sp, last: sp})
+	} else {
+		for i := range acc.list {
+			if acc.list[i].sig == sig {
+				acc.list[i].last = sp
+				break
+			}
+		}
+	}
+	if acc.fired[sig] < 255 {
+		acc.fired[sig]++
 	}
 	if n := len(acc.spans); n > 0 && acc.spans[n-1] == sp {
 		return
@@ -222,10 +256,11 @@ func (e *Engine) getAcc() *accum {
 		acc = new(accum)
 	}
 	budget := e.cfg.MaxDecodeBytes
-	if acc.nFired > 0 {
-		acc.fired = [maxSignals]uint8{}
+	for _, f := range acc.list {
+		acc.fired[f.sig] = 0
 	}
-	acc.nFired, acc.events, acc.allowed, acc.budget = 0, 0, false, budget
+	acc.list = acc.list[:0]
+	acc.nFired, acc.events, acc.strong, acc.allowed, acc.budget = 0, 0, 0, false, budget
 	acc.spans = acc.spans[:0]
 	return acc
 }
@@ -260,8 +295,9 @@ func (e *Engine) Scan(text string) Result { return e.ScanOrigin(text, OriginUser
 // same for every origin; only the scoring differs.
 func (e *Engine) ScanOrigin(text string, origin Origin) Result {
 	acc := e.getAcc()
+	acc.budget += len(text)
 	e.scanInto(text, acc, Span{}, false, 0)
-	r := e.result(acc, origin)
+	r := e.result(acc, origin, text)
 	e.accs.Put(acc)
 	return r
 }
@@ -278,44 +314,131 @@ func (e *Engine) scanInto(text string, acc *accum, seg Span, mapped bool, depth 
 }
 
 // result turns accumulated signals into the verdict.
-func (e *Engine) result(acc *accum, origin Origin) Result {
+func (e *Engine) result(acc *accum, origin Origin, text string) Result {
 	if acc.nFired == 0 {
 		return Result{}
 	}
-	untrusted := origin != OriginUser
-	var score, weak, context float64
-	var fams, weakFams uint8
-	for sig, n := range acc.fired[:len(e.sigs)] {
-		if n == 0 {
-			continue
-		}
-		sg := &e.sigs[sig]
-		switch {
-		case sg.cls == sigWeak:
-			weak += sg.w
-			weakFams |= 1 << sg.fam
-			continue
-		case sg.cls == sigContext && !untrusted:
-			context += sg.w
-			weakFams |= 1 << sg.fam
-			continue
-		}
-		score += sg.w
-		fams |= 1 << sg.fam
-	}
-	score += min(weak, weakCap) + min(context, contextCap)
-	if famCount(fams) > 1 {
-		score += familyBonus
-	}
-	r := Result{Score: score, Rules: e.famNames[fams|weakFams], Allowed: acc.allowed}
-	r.Flagged = score >= e.cfg.Threshold && !acc.allowed
+	sc := e.score(acc, origin, text, nil)
+	r := Result{Score: sc.score, Rules: e.famNames[sc.fams], Allowed: acc.allowed}
+	r.Flagged = sc.score >= e.cfg.Threshold && !acc.allowed
+	r.Monitor = !r.Flagged && sc.score >= e.cfg.MonitorThreshold
 	if m := mergeSpans(acc.spans); len(m) > 0 {
 		r.Spans = append([]Span(nil), m...)
 	}
 	return r
 }
 
-func famCount(m uint8) int {
+// scored is the outcome of score: the score and the families to report.
+type scored struct {
+	score float64
+	fams  uint16
+}
+
+// score adds up the fired signals. Weak cues add at most weakCap together
+// and context evidence at most contextCap in user text; a suppressor (an
+// ordinary password topic) drops the signals it cancels; negative signals
+// (ordinary objects of an override verb, discussion of attacks) subtract;
+// a signal whose every firing lies inside quotation marks counts
+// quoteFactor of its weight, and quoted signals together at most quoteCap,
+// because a quoted attack phrase is reported or discussed, not addressed
+// to the assistant. explain, when not nil,
+// receives one line per signal.
+func (e *Engine) score(acc *accum, origin Origin, text string, explain *[]string) scored {
+	untrusted := origin != OriginUser
+	var score, weak, context float64
+	var fams, weakFams uint16
+	var quoted float64 // weight kept by quoted signals, at most quoteCap
+	nWeak := 0
+	suppress := false
+	for _, f := range acc.list {
+		if e.sigs[f.sig].cls == sigSuppressor {
+			suppress = true
+		}
+	}
+	// Quotes are looked for only when they could change the verdict.
+	var quotes quoteRegions
+	quotes.done = e.positive(acc) < e.cfg.MonitorThreshold
+	for _, f := range acc.list {
+		sg := &e.sigs[f.sig]
+		w := sg.w
+		if w > 0 && !quotes.skip() && quotes.inside(text, f.first) && quotes.inside(text, f.last) {
+			w = min(w*quoteFactor, max(quoteCap-quoted, 0))
+			quoted += w
+		}
+		if explain != nil {
+			*explain = append(*explain, fmt.Sprintf("%s/%s %.2f", familyNames[sg.fam], sg.name, w))
+		}
+		switch {
+		case sg.cls == sigSuppressor || (sg.cls == sigSupp && suppress):
+			continue
+		case w < 0:
+			score += w
+			continue
+		case sg.cls == sigWeak:
+			weak += w
+			nWeak++
+			weakFams |= 1 << sg.fam
+			continue
+		case sg.cls == sigContext && !untrusted:
+			context += w
+			weakFams |= 1 << sg.fam
+			continue
+		}
+		score += w
+		fams |= 1 << sg.fam
+	}
+	// Weak cues and context evidence together stay below the threshold
+	// unless many distinct cues stack up (weakCapFor).
+	wcap := weakCapFor(nWeak)
+	score += min(min(weak, wcap)+min(context, contextCap), max(wcap, contextCap))
+	if famCount(fams) > 1 {
+		score += familyBonus
+	}
+	adj := e.modelAdjust(acc, text)
+	if explain != nil {
+		*explain = append(*explain, fmt.Sprintf("model %+.2f", adj))
+	}
+	score += adj
+	return scored{score: max(score, 0), fams: fams | weakFams}
+}
+
+// positive is the sum of the positive weights fired, an upper bound of
+// the score before the weak and context caps.
+func (e *Engine) positive(acc *accum) float64 {
+	sum := 0.0
+	for _, f := range acc.list {
+		sum += max(e.sigs[f.sig].w, 0)
+	}
+	return sum
+}
+
+// weakCapFor is the most that n distinct weak cues add: weakCap for up
+// to four, then weakStep more per cue up to weakCapMax. A single cue (or a
+// few) never reaches the threshold; a text stacking many generic jailbreak
+// cues is strong combined evidence.
+func weakCapFor(n int) float64 {
+	if n <= 4 {
+		return weakCap
+	}
+	return min(weakCap+weakStep*float64(n-4), weakCapMax)
+}
+
+// Explain lists the signals that fire on text as "family/signal weight"
+// lines (after the quote discount), in the order they first fired, and
+// the result. It is a debugging aid for tuning the lexicon.
+func (e *Engine) Explain(text string, origin Origin) ([]string, Result) {
+	acc := e.getAcc()
+	defer e.accs.Put(acc)
+	acc.budget += len(text)
+	e.scanInto(text, acc, Span{}, false, 0)
+	var lines []string
+	if acc.nFired > 0 {
+		e.score(acc, origin, text, &lines)
+	}
+	return lines, e.result(acc, origin, text)
+}
+
+func famCount(m uint16) int {
 	n := 0
 	for ; m != 0; m &= m - 1 {
 		n++
@@ -361,12 +484,13 @@ func Normalize(text string) string {
 func (e *Engine) scanSlow(text string) Result {
 	acc := e.getAcc()
 	defer e.accs.Put(acc)
+	acc.budget += len(text)
 	var s scanner
 	s.init(e, text, acc)
 	s.slow = true
 	s.f.runFold(&s)
-	if s.enc.n > 0 {
+	if s.enc.n > 0 && s.depth < maxDecodeDepth {
 		s.decodeCandidates()
 	}
-	return e.result(acc, OriginUser)
+	return e.result(acc, OriginUser, text)
 }

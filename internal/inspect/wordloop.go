@@ -33,7 +33,7 @@ func init() {
 		if b >= 128 {
 			continue
 		}
-		if asciiClass[b]>>8 != kSep || b64Tab[b] != 0 || b == '%' {
+		if asciiClass[b]>>8 != kSep || b64Tab[b] != 0 || b == '%' || b == '&' || b == '\\' || b == '*' {
 			continue
 		}
 		switch b {
@@ -160,7 +160,7 @@ func (f *folder) wordLoop(s *scanner, i int) int {
 		}
 		if needSpace && !lineStart {
 			i0 := i
-			i, s.st, s.pos, s.word, prevEnd, hard, atWord = skim(s.e.a.delta, text, &s.ring, &s.lsRing, wc,
+			i, s.st, s.pos, s.word, prevEnd, hard, atWord = skim(s.e.a.delta, s.e.a.firstOut, text, &s.ring, &s.lsRing, wc,
 				i, s.st, s.pos, s.word, prevEnd, hard)
 			if i != i0 {
 				seps, sepLine = i-int(prevEnd), false
@@ -260,7 +260,7 @@ func (f *folder) singleLetter(s *scanner, k int, prevEnd *int32, seps *int, hard
 // every text index is checked against n. Every letter-first pattern starts
 // with a boundary, so the root has no letter transitions (checked when
 // the automaton is built): once at the root, a word matches nothing more.
-func skim(delta []uint16, text string, ring *[ringSize]int32, lsRing *[ringSize]bool, wc *wordCache,
+func skim(delta []uint16, firstOut int, text string, ring *[ringSize]int32, lsRing *[ringSize]bool, wc *wordCache,
 	i int, st16 uint16, pos, word, prevEnd int32, hard bool) (int, uint16, int32, int32, int32, bool, bool) {
 	tp := unsafe.Pointer(unsafe.StringData(text))
 	dp := unsafe.Pointer(unsafe.SliceData(delta))
@@ -289,15 +289,13 @@ func skim(delta []uint16, text string, ring *[ringSize]int32, lsRing *[ringSize]
 		if k1 != 0 && wc.keys[h] == [2]uint64{k1, k2} && int(wc.vals[h]>>16) == st0 {
 			st = int(wc.vals[h] & 0xffff)
 		} else {
-			v := int(*(*uint16)(unsafe.Add(dp, (st<<alphaBits|symSpace)*2)))
-			out := v
-			st = v &^ outFlag
+			st = int(*(*uint16)(unsafe.Add(dp, (st<<alphaBits|symSpace)*2)))
+			top := st // the highest state met: at or above firstOut, a pattern ended
 			for j := i; j < e && st != 0; j++ {
-				v = int(*(*uint16)(unsafe.Add(dp, (st<<alphaBits|int(letterSym[*(*byte)(unsafe.Add(tp, j))]))*2)))
-				out |= v
-				st = v &^ outFlag
+				st = int(*(*uint16)(unsafe.Add(dp, (st<<alphaBits|int(letterSym[*(*byte)(unsafe.Add(tp, j))]))*2)))
+				top = max(top, st)
 			}
-			if out&outFlag != 0 {
+			if top >= firstOut {
 				return ws, uint16(st0), pos, word, prevEnd, hard, true
 			}
 			if k1 != 0 {

@@ -32,10 +32,11 @@ func foldTrace(e *Engine, text string, slow bool) ([]traceEvent, [6]int32, encTr
 var proseWords = strings.Fields(`ignore all previous instructions you are now DAN from now on act as
 	system prompt reveal your the a I an of to don't it's students' rock'n'roll developer mode jailbreak
 	pretend forget everything above disregard rules translate summary reply secret password print
-	verbatim instructions. rules! now? above; "quoted" (paren) x y z q`)
+	verbatim instructions. rules! now? above; "quoted" (paren) x y z q ign*re pre\\vious &#105;gnore
+	\\u0069gnore R&D Q&A 忽略 指令 무시하고 تجاهل निर्देश vtaber snoitcurtsni ignroe prevoius`)
 
 var proseSeps = []string{" ", " ", " ", " ", ", ", ". ", "! ", "? ", "; ", "  ", "\n", " - ", "...", " 42 ",
-	"'", " ' ", "\t", ": ", " <|im_start|>", " 50% ", "/", "é", " \u200b", "_"}
+	"'", " ' ", "\t", ": ", " <|im_start|>", " 50% ", "/", "é", " \u200b", "_", "*", "&", "&amp;", "\\", "。", "、"}
 
 func randomProse(r *rand.Rand, n int) string {
 	var b strings.Builder

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -31,6 +33,39 @@ func (r Row) Group() string {
 		return parts[0] + "/" + parts[1]
 	}
 	return r.Source
+}
+
+// Family is the first component of the source ("xsafety/goal_hijacking/zh"
+// -> "xsafety"): the unit left out in leave-one-source-out evaluation.
+func (r Row) Family() string {
+	f, _, _ := strings.Cut(r.Source, "/")
+	return f
+}
+
+// Business reports whether the row is one of the hand-written ordinary
+// business prompts (the false-positive check).
+func (r Row) Business() bool { return r.Family() == "business" }
+
+// CorpusFiles are the labelled files of testdata/injection that make up
+// the evaluation corpus (SOURCES.md describes each).
+var CorpusFiles = []string{"prompts.dev.jsonl", "public.jsonl", "handwritten.jsonl", "encoded.jsonl", "business.jsonl"}
+
+// LoadCorpus reads CorpusFiles from dir.
+func LoadCorpus(dir string) ([]Row, error) {
+	var all []Row
+	for _, name := range CorpusFiles {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		rows, err := Load(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		all = append(all, rows...)
+	}
+	return all, nil
 }
 
 // Split returns 0 (tune half) or 1 (held-out half) from a hash of the text,

@@ -21,6 +21,17 @@ func (c Counts) TPR() float64 { return ratio(c.Caught, c.Attacks) }
 // FPR is the benign flag rate (0 when there are no benign rows).
 func (c Counts) FPR() float64 { return ratio(c.Flagged, c.Benign) }
 
+// Add counts one row.
+func (c *Counts) Add(attack, flagged bool) { c.add(attack, flagged) }
+
+// Merge adds o's counts.
+func (c *Counts) Merge(o Counts) {
+	c.Attacks += o.Attacks
+	c.Caught += o.Caught
+	c.Benign += o.Benign
+	c.Flagged += o.Flagged
+}
+
 func (c *Counts) add(attack, flagged bool) {
 	switch {
 	case attack:
@@ -133,7 +144,7 @@ func (rep *Report) Markdown(w io.Writer) {
 	}
 	row("**all**", rep.Overall)
 	row("tune split (hash even)", rep.BySplit[0])
-	row("held-out split (hash odd)", rep.BySplit[1])
+	row("final split (hash odd)", rep.BySplit[1])
 	names := make([]string, 0, len(rep.BySource))
 	for n := range rep.BySource {
 		names = append(names, n)
