@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/egressguard/egressguard/bench/internal/chatbody"
 	"github.com/egressguard/egressguard/internal/envoytest"
 	"github.com/egressguard/egressguard/internal/fakellm"
 )
@@ -190,13 +191,13 @@ func runBench(o options) error {
 		jobs = append(jobs, job{s, true})
 	}
 	for _, j := range jobs {
-		bodies, err := makeBodies(j.size, o.bodiesPerSize, tokenCap, j.stream)
+		bodies, err := chatbody.Make(j.size, o.bodiesPerSize, tokenCap, j.stream)
 		if err != nil {
 			return err
 		}
 		reqs := make([][]byte, len(bodies))
 		for i, b := range bodies {
-			reqs[i] = httpRequest(b)
+			reqs[i] = chatbody.HTTPRequest(b)
 		}
 		label := fmt.Sprintf("%d B", j.size)
 		if j.stream {
@@ -298,7 +299,7 @@ func capOf(cfg string) (int, error) {
 // variant the above-cap max_tokens reaches the upstream clamped, through the others
 // untouched. It retries for a while: a listener may answer before its VM is ready.
 func sanityCheck(vs []*variant, up *fakellm.Server, tokenCap int) error {
-	bodies, err := makeBodies(1024, 2, tokenCap, false)
+	bodies, err := chatbody.Make(1024, 2, tokenCap, false)
 	if err != nil {
 		return err
 	}
@@ -311,7 +312,7 @@ func sanityCheck(vs []*variant, up *fakellm.Server, tokenCap int) error {
 		deadline := time.Now().Add(20 * time.Second)
 		for {
 			c := &client{addr: v.addr}
-			status, _, _, err = c.do(httpRequest(bodies[0]))
+			status, _, _, err = c.do(chatbody.HTTPRequest(bodies[0]))
 			c.close()
 			if (err == nil && status == 200) || time.Now().After(deadline) {
 				break
