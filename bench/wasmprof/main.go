@@ -192,7 +192,7 @@ type guest struct {
 	next   uint64
 }
 
-// load compiles and starts the module: VM start, root context, configure — as Envoy does.
+// load compiles and starts the module: root context, VM start, configure — as Envoy does.
 // listener, when set, observes the guest's functions; countWASI counts the WASI calls.
 func load(wasm []byte, config string, listener experimental.FunctionListenerFactory, countWASI bool) (*guest, error) {
 	ctx := context.Background()
@@ -230,10 +230,11 @@ func load(wasm []byte, config string, listener experimental.FunctionListenerFact
 	}
 	g := &guest{ctx: ctx, r: r, h: h, mod: mod, fn: map[string]api.Function{}, rootID: 1, next: 2}
 	h.phase = "start"
-	if g.call("proxy_on_vm_start", 0, 0) != 1 {
+	// Envoy's order: the root context first, then VM start and configure on it.
+	g.call("proxy_on_context_create", g.rootID, 0)
+	if g.call("proxy_on_vm_start", g.rootID, 0) != 1 {
 		return nil, errors.New("proxy_on_vm_start failed")
 	}
-	g.call("proxy_on_context_create", g.rootID, 0)
 	if g.call("proxy_on_configure", g.rootID, uint64(len(config))) != 1 {
 		return nil, fmt.Errorf("proxy_on_configure failed: %s", strings.Join(h.logs, "; "))
 	}
