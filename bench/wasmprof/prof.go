@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -259,6 +260,9 @@ func (s *sampler) writePprof(path string, duration time.Duration) error {
 	w := gzip.NewWriter(&gz)
 	w.Write(p.b)
 	w.Close()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
 	return os.WriteFile(path, gz.Bytes(), 0o644)
 }
 
