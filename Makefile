@@ -98,7 +98,7 @@ eval:
 ## guard in one run (VARIANTS=all for every floor and ablation); bench-wasmprof: host calls, guest
 ## calls and a sampled profile of one request (JSON, SSE) under wazero. See bench/envoy/README.md
 bench: build
-	$(GO) test -run XXX -bench . -benchmem ./policy ./inspect ./redact
+	$(GO) test -run XXX -bench . -benchmem ./internal/policy ./internal/inspect ./internal/redact
 	$(GO) test -run XXX -bench . ./bench/inspectwasm ./bench/redactwasm
 
 VARIANTS ?= default
