@@ -64,6 +64,8 @@ var specs = []spec{
 		build: "guard", rootID: "egressguard", config: guardConfig(`{"injection":{"action":"off"}}`), clamps: true},
 	{name: "guard-noredact", doc: `guard + {"redaction":{"responses":false}}`,
 		build: "guard", rootID: "egressguard", config: guardConfig(`{"redaction":{"responses":false}}`), clamps: true},
+	{name: "guard-noleak", doc: `guard + {"redaction":{"min_prompt_overlap":-1}}: responses redacted, no system-prompt leak check`,
+		build: "guard", rootID: "egressguard", config: guardConfig(`{"redaction":{"min_prompt_overlap":-1}}`), clamps: true},
 	{name: "guard-bare", doc: "guard with every stage a configuration can switch off turned off: injection off, response redaction off, audit line dropped",
 		build: "guard", rootID: "egressguard", config: guardConfig(`{"injection":{"action":"off"},"redaction":{"responses":false}}`),
 		wasmLogLevel: "warn", clamps: true},
@@ -75,7 +77,7 @@ var specs = []spec{
 var groups = map[string][]string{
 	"default": {"plain", "go-empty", "go-body", "rust-body", "guard", "guard-pass"},
 	"floors":  {"plain", "go-empty", "go-body", "go-body-resp", "rust-empty", "rust-body", "rust-body-resp", "extproc"},
-	"ablate":  {"plain", "go-body", "guard", "guard-nolog", "guard-noinject", "guard-noredact", "guard-bare", "guard-pass"},
+	"ablate":  {"plain", "go-body", "guard", "guard-nolog", "guard-noinject", "guard-noredact", "guard-noleak", "guard-bare", "guard-pass"},
 	"all":     nil, // every spec
 }
 
