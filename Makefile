@@ -19,7 +19,7 @@ export GUARD_WASM := $(abspath $(WASM))
 # make run with MISTRAL_API_KEY: Envoy forwards it into the wasm VM (host_env_keys).
 export MISTRAL_API_KEY
 
-.PHONY: all build envoy clients ratelimit-deps test unit e2e vet fmt-check run eval bench bench-envoy fuzz clean
+.PHONY: all build envoy clients ratelimit-deps test unit e2e vet fmt-check run eval bench bench-envoy bench-wasmprof fuzz clean
 
 all: build
 
@@ -95,13 +95,20 @@ eval:
 	cat $(INJECTION_CORPUS) | $(GO) run ./cmd/eval injection -report -loso
 	$(GO) run ./cmd/eval pii -report < testdata/pii/dev_subset.jsonl
 
-## bench: engine benchmarks natively and under wazero; bench-envoy: Envoy with vs without the filter
+## bench: engine benchmarks natively and under wazero; bench-envoy: plain Envoy, the floors and the
+## guard in one run (VARIANTS=all for every floor and ablation); bench-wasmprof: host calls, guest
+## calls and a sampled profile of one request (JSON, SSE) under wazero. See bench/envoy/README.md
 bench: build
-	$(GO) test -run XXX -bench . -benchmem ./policy ./inspect ./redact
+	$(GO) test -run XXX -bench . -benchmem ./internal/policy ./internal/inspect ./internal/redact
 	$(GO) test -run XXX -bench . ./bench/inspectwasm ./bench/redactwasm
 
+VARIANTS ?= default
 bench-envoy: build envoy
-	$(GO) run ./bench/envoy
+	$(GO) run ./bench/envoy -variants $(VARIANTS)
+
+bench-wasmprof: build
+	$(GO) run ./bench/wasmprof -cpuprofile build/bench/guard-json.pprof
+	$(GO) run ./bench/wasmprof -stream -cpuprofile build/bench/guard-sse.pprof
 
 ## fuzz: every fuzz target (found with go test -list) for FUZZTIME each; go test runs one per call
 FUZZTIME ?= 15s

@@ -16,17 +16,21 @@ import (
 // variant is one Envoy listener with its own pool of keep-alive connections (one per
 // worker), kept across rounds and body sizes.
 type variant struct {
-	name  string
-	addr  string // host:port
-	conns []*client
+	name   string
+	spec   spec
+	config string // plugin configuration ("" without a wasm filter)
+	// extraPID is a process whose CPU counts with Envoy's for this variant (the ext_proc
+	// server); 0 if none.
+	extraPID int
+	addr     string // host:port
+	conns    []*client
 }
 
-func newVariant(name, baseURL string, concurrency int) *variant {
-	v := &variant{name: name, addr: strings.TrimPrefix(baseURL, "http://")}
+func (v *variant) connect(addr string, concurrency int) {
+	v.addr = addr
 	for range concurrency {
-		v.conns = append(v.conns, &client{addr: v.addr})
+		v.conns = append(v.conns, &client{addr: addr})
 	}
-	return v
 }
 
 // client is a minimal HTTP/1.1 keep-alive client on one connection: the request is one
@@ -112,7 +116,7 @@ type roundResult struct {
 	Statuses map[int]int   `json:"non_200_statuses,omitempty"`
 	Sample   string        `json:"non_200_sample,omitempty"`
 	Elapsed  time.Duration `json:"elapsed_ns"`
-	EnvoyCPU time.Duration `json:"envoy_cpu_ns"` // user+sys of the Envoy process during the round
+	EnvoyCPU time.Duration `json:"envoy_cpu_ns"` // user+sys of the Envoy process (+ the ext_proc server) during the round
 	SelfCPU  time.Duration `json:"bench_cpu_ns"` // user+sys of this process (load generator + upstream)
 	lat      []time.Duration
 	ttfb     []time.Duration
@@ -142,7 +146,7 @@ func runRound(v *variant, reqs [][]byte, d time.Duration, envoyPID int) roundRes
 		statuses       map[int]int
 	}
 	out := make([]perWorker, len(v.conns))
-	cpu0, self0 := procCPU(envoyPID), selfCPU()
+	cpu0, self0 := procCPU(envoyPID)+procCPU(v.extraPID), selfCPU()
 	start := time.Now()
 	deadline := start.Add(d)
 	var wg sync.WaitGroup
@@ -175,7 +179,7 @@ func runRound(v *variant, reqs [][]byte, d time.Duration, envoyPID int) roundRes
 	wg.Wait()
 	res := roundResult{Elapsed: time.Since(start), SelfCPU: selfCPU() - self0}
 	if envoyPID != 0 {
-		res.EnvoyCPU = procCPU(envoyPID) - cpu0
+		res.EnvoyCPU = procCPU(envoyPID) + procCPU(v.extraPID) - cpu0
 	}
 	for i, w := range out {
 		for st, n := range w.statuses {

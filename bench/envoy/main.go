@@ -1,12 +1,14 @@
-// Command envoy is the data-plane benchmark: one real Envoy with two listeners on the same
-// upstream — "plain" (no filter) and "guard" (the egress guard wasm filter) — driven by a
-// closed-loop load generator in this process, against an in-process fakellm upstream.
+// Command envoy is the data-plane benchmark: one real Envoy with a listener per variant —
+// plain Envoy, minimal Go and Rust proxy-wasm filters (the floors), an ext_proc design, the
+// egress guard and guard configurations with stages switched off — all routed to the same
+// in-process fakellm upstream and driven by a closed-loop load generator in this process.
 //
-// For every body size the variants run in interleaved rounds (plain, guard, guard, plain,
-// plain, guard, …) after a discarded warm-up round, so a noisy shared machine hits both
-// variants alike; the headline figure is the guard/plain throughput ratio of the same run.
+// For every body size the variants run in interleaved, counterbalanced rounds after a
+// discarded warm-up round, so a noisy shared machine hits all variants alike; the headline
+// figures are ratios within one run: throughput against plain Envoy and against the Go floor,
+// and Envoy CPU per request.
 //
-//	go run ./bench/envoy [-duration 3s] [-rounds 4] [-concurrency 16] [-sizes 1024,16384] [-json out.json]
+//	go run ./bench/envoy [-variants default|floors|ablate|all|name,…] [-duration 3s] [-rounds 4] [-json out.json]
 //
 // See bench/envoy/README.md.
 package main
@@ -20,10 +22,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/egressguard/egressguard/bench/internal/chatbody"
 	"github.com/egressguard/egressguard/internal/envoytest"
 	"github.com/egressguard/egressguard/internal/fakellm"
 )
@@ -39,13 +43,17 @@ type options struct {
 	envoyWorkers        int
 	pluginConfig        string
 	jsonOut             string
-	passthrough         bool
+	variants            string
+	floor               string
 	bodiesPerSize       int
 }
 
 func main() {
 	var o options
 	var sizes, streamSizes string
+	flag.StringVar(&o.variants, "variants", "default",
+		"variants and groups to run, comma-separated (groups: default, floors, ablate, all; variants: "+specNames()+")")
+	flag.StringVar(&o.floor, "floor", "go-body", "variant the others are also compared against (\"vs floor\")")
 	flag.DurationVar(&o.duration, "duration", 3*time.Second, "measured duration of one round of one variant")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up round per variant and body size (discarded)")
 	flag.IntVar(&o.concurrency, "concurrency", 16, "closed-loop workers, one keep-alive connection each, per variant")
@@ -55,11 +63,9 @@ func main() {
 	flag.StringVar(&o.envoyBin, "envoy", envoytest.DefaultEnvoyBin(), "Envoy binary")
 	flag.StringVar(&o.wasm, "wasm", envoytest.DefaultWasm(), "egress guard wasm module")
 	flag.IntVar(&o.envoyWorkers, "envoy-workers", 2, "Envoy --concurrency (worker threads)")
-	flag.StringVar(&o.wasmLogLevel, "wasm-log-level", "info", `Envoy's wasm component log level ("warn" drops the per-request audit line)`)
-	flag.StringVar(&o.pluginConfig, "config", defaultConfig, "plugin configuration of the guard listener")
+	flag.StringVar(&o.wasmLogLevel, "wasm-log-level", "info", `Envoy's wasm component log level for all variants except those that set their own`)
+	flag.StringVar(&o.pluginConfig, "config", defaultConfig, "plugin configuration of the guard variants (ablations are overlaid on it)")
 	flag.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
-	flag.BoolVar(&o.passthrough, "passthrough", false,
-		"add a third listener \"guard-pass\": the plugin loaded but the chat path not inspected (splits VM-call cost from body buffering and inspection)")
 	flag.IntVar(&o.bodiesPerSize, "bodies", 8, "distinct request bodies per size (half above the max_tokens cap)")
 	flag.Parse()
 	var err error
@@ -70,7 +76,7 @@ func main() {
 		err = errors.New("-concurrency, -rounds, -duration must be positive and -bodies at least 2")
 	}
 	if err == nil {
-		err = run(o)
+		err = runBench(o)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/envoy:", err)
@@ -93,73 +99,82 @@ func parseSizes(s string) ([]int, error) {
 	return out, nil
 }
 
-func run(o options) error {
+func runBench(o options) error {
 	tokenCap, err := capOf(o.pluginConfig)
 	if err != nil {
 		return err
 	}
+	ss, err := selectSpecs(o.variants)
+	if err != nil {
+		return err
+	}
+	root := envoytest.RepoRoot()
+	ss, notes, err := resolveModules(ss, root, o.wasm)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+
+	var extProc *extProcServer
+	if i := slices.IndexFunc(ss, func(s spec) bool { return s.extProc }); i >= 0 {
+		if extProc, err = startExtProc(ctx, root, tokenCap); err != nil {
+			notes = append(notes, fmt.Sprintf("extproc dropped: %v", err))
+			fmt.Fprintf(os.Stderr, "bench/envoy: %s\n", notes[len(notes)-1])
+			ss = slices.Delete(ss, i, i+1)
+		} else {
+			defer extProc.stop()
+		}
+	}
+
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	upstream := fakellm.New(fakellm.Options{Name: "bench", MaxRecorded: 1})
-	var handler http.Handler = upstream
-	if o.passthrough {
-		// envoytest's readiness probe expects every plugin listener to answer a text/plain
-		// chat request with 415. guard-pass does not inspect that path, so the probe reaches
-		// the upstream: answer it the same way there. Benchmark requests are JSON.
-		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Header.Get("content-type") == "text/plain" {
-				w.WriteHeader(http.StatusUnsupportedMediaType)
-				return
-			}
-			upstream.ServeHTTP(w, r)
-		})
-	}
-	srv := &http.Server{Handler: handler}
+	srv := &http.Server{Handler: upstream}
 	go srv.Serve(ln)
 	defer srv.Close()
 
-	listeners := []envoytest.Listener{
-		{Name: "plain", NoFilter: true},
-		{Name: "guard", PluginConfig: o.pluginConfig},
+	var variants []*variant
+	extAddrs := map[string]string{}
+	for _, s := range ss {
+		v := &variant{name: s.name, spec: s, config: s.config(o.pluginConfig, tokenCap)}
+		if s.extProc {
+			extAddrs[s.name], v.extraPID = extProc.addr, extProc.pid()
+		}
+		variants = append(variants, v)
 	}
-	if o.passthrough {
-		listeners = append(listeners, envoytest.Listener{Name: "guard-pass", PluginConfig: passthroughConfig(o.pluginConfig)})
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	fmt.Fprintln(os.Stderr, "bench/envoy: starting Envoy", o.envoyBin, "with", o.wasm)
+	fmt.Fprintf(os.Stderr, "bench/envoy: starting Envoy %s with %d variants\n", o.envoyBin, len(variants))
 	t0 := time.Now()
-	e, err := envoytest.Start(ctx, envoytest.Options{
-		EnvoyBin:     o.envoyBin,
-		WasmPath:     o.wasm,
-		Listeners:    listeners,
-		Clusters:     map[string]string{"llm": ln.Addr().String()},
-		Concurrency:  o.envoyWorkers,
-		WasmLogLevel: o.wasmLogLevel,
-	})
+	e, err := startEnvoy(ctx, o.envoyBin, o.envoyWorkers, o.wasmLogLevel, bootstrapFor(variants, ln.Addr().String(), extAddrs))
 	if err != nil {
 		return err
 	}
-	defer e.Stop()
-	envoyPID := findPID(e.Dir)
-	fmt.Fprintf(os.Stderr, "bench/envoy: Envoy pid %d ready after %s\n", envoyPID, time.Since(t0).Round(time.Millisecond))
+	defer e.stop()
+	fmt.Fprintf(os.Stderr, "bench/envoy: Envoy pid %d ready after %s\n", e.pid(), time.Since(t0).Round(time.Millisecond))
+	for _, v := range variants {
+		v.connect(e.listeners[v.name], o.concurrency)
+	}
 
+	floor := o.floor
+	if !slices.ContainsFunc(variants, func(v *variant) bool { return v.name == floor }) {
+		floor = ""
+	}
 	rep := report{
-		Machine: machineFacts(o.envoyBin, o.wasm),
+		Machine: machineFacts(o.envoyBin, variants),
 		Settings: settings{
 			Duration: o.duration.String(), Warmup: o.warmup.String(), Concurrency: o.concurrency,
-			Rounds: o.rounds, EnvoyWorkers: o.envoyWorkers, PluginConfig: o.pluginConfig,
-			Bodies: o.bodiesPerSize, Command: "go run ./bench/envoy " + strings.Join(os.Args[1:], " "),
+			Rounds: o.rounds, EnvoyWorkers: o.envoyWorkers, PluginConfig: o.pluginConfig, WasmLogLevel: o.wasmLogLevel,
+			Bodies: o.bodiesPerSize, Command: "go run ./bench/envoy " + strings.Join(os.Args[1:], " "), Floor: floor,
 		},
+		Notes: notes,
+	}
+	for _, v := range variants {
+		rep.Variants = append(rep.Variants, variantDoc{Name: v.name, Doc: v.spec.doc, Config: v.config, WasmLogLevel: v.spec.wasmLogLevel})
 	}
 	rep.Machine.LoadAvgStart = loadAvg()
 
-	var variants []*variant
-	for _, l := range listeners {
-		variants = append(variants, newVariant(l.Name, e.URL(l.Name), o.concurrency))
-	}
 	if err := sanityCheck(variants, upstream, tokenCap); err != nil {
 		return err
 	}
@@ -176,43 +191,53 @@ func run(o options) error {
 		jobs = append(jobs, job{s, true})
 	}
 	for _, j := range jobs {
-		bodies, err := makeBodies(j.size, o.bodiesPerSize, tokenCap, j.stream)
+		bodies, err := chatbody.Make(j.size, o.bodiesPerSize, tokenCap, j.stream)
 		if err != nil {
 			return err
 		}
 		reqs := make([][]byte, len(bodies))
 		for i, b := range bodies {
-			reqs[i] = httpRequest(b)
+			reqs[i] = chatbody.HTTPRequest(b)
 		}
 		label := fmt.Sprintf("%d B", j.size)
 		if j.stream {
 			label += " SSE"
 		}
+		round := func(v *variant, d time.Duration) (roundResult, error) {
+			if lvl := v.spec.wasmLogLevel; lvl != "" {
+				if err := e.setWasmLogLevel(lvl); err != nil {
+					return roundResult{}, err
+				}
+				defer e.setWasmLogLevel(o.wasmLogLevel)
+			}
+			return runRound(v, reqs, d, e.pid()), nil
+		}
 		for _, v := range variants { // warm-up, discarded
-			r := runRound(v, reqs, o.warmup, envoyPID)
-			fmt.Fprintf(os.Stderr, "%-12s warm-up  %-10s %8.0f req/s  errors=%d non200=%d\n", label, v.name, r.rps(), r.Errors, r.Non200)
+			r, err := round(v, o.warmup)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "%-12s warm-up  %-15s %8.0f req/s  errors=%d non200=%d\n", label, v.name, r.rps(), r.Errors, r.Non200)
 			reportBad(r)
 		}
 		res := newSeries(j.size, j.stream, variants)
-		for round := 0; round < o.rounds; round++ {
-			for k := range variants {
-				// Counterbalanced interleaving: even rounds plain first, odd rounds guard first,
-				// so a load trend on the machine does not favour either variant.
+		for rd := 0; rd < o.rounds; rd++ {
+			for _, k := range roundOrder(len(variants), rd) {
 				v := variants[k]
-				if round%2 == 1 {
-					v = variants[len(variants)-1-k]
+				r, err := round(v, o.duration)
+				if err != nil {
+					return err
 				}
-				r := runRound(v, reqs, o.duration, envoyPID)
 				res.add(v.name, r)
-				fmt.Fprintf(os.Stderr, "%-12s round %d  %-10s %8.0f req/s  p50 %s  p99 %s  envoy %s/req  errors=%d non200=%d\n",
-					label, round+1, v.name, r.rps(), ms(pct(r.lat, 50)), ms(pct(r.lat, 99)), us(r.envoyCPUPerReq()), r.Errors, r.Non200)
+				fmt.Fprintf(os.Stderr, "%-12s round %d  %-15s %8.0f req/s  p50 %s  p99 %s  envoy %s/req  errors=%d non200=%d\n",
+					label, rd+1, v.name, r.rps(), ms(pct(r.lat, 50)), ms(pct(r.lat, 99)), us(r.envoyCPUPerReq()), r.Errors, r.Non200)
 				reportBad(r)
 			}
 		}
-		rep.Results = append(rep.Results, res.summarize())
+		rep.Results = append(rep.Results, res.summarize(floor))
 	}
 	rep.Machine.LoadAvgEnd = loadAvg()
-	rep.Machine.EnvoyCPUAccounting = envoyPID != 0
+	rep.Machine.EnvoyCPUAccounting = e.pid() != 0
 
 	fmt.Print(rep.markdown())
 	if o.jsonOut != "" {
@@ -231,6 +256,20 @@ func run(o options) error {
 		return fmt.Errorf("%d requests failed or were not 200: the figures are not valid", bad)
 	}
 	return nil
+}
+
+// roundOrder is the order of n variants in round r: the report order rotated by r/2,
+// reversed in odd rounds. Over the rounds every variant runs early and late, and a load
+// trend on the machine favours none of them.
+func roundOrder(n, r int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = (i + r/2) % n
+	}
+	if r%2 == 1 {
+		slices.Reverse(out)
+	}
+	return out
 }
 
 // reportBad prints the statuses of non-200 answers and one body, so a failing run says why.
@@ -256,34 +295,30 @@ func capOf(cfg string) (int, error) {
 	return c.MaxTokens.Cap, nil
 }
 
-// passthroughConfig is the guard configuration with the chat API moved to a path nobody
-// calls: /v1/chat/completions then passes as an "other" path — the VM still runs the
-// header and body callbacks, but nothing is buffered, copied into the VM or parsed.
-func passthroughConfig(cfg string) string {
-	var m map[string]any
-	if json.Unmarshal([]byte(cfg), &m) != nil || m == nil {
-		m = map[string]any{}
-	}
-	m["api"] = map[string]any{"chat_paths": []string{"/bench/not-inspected"}, "other_paths": "allow"}
-	b, _ := json.Marshal(m)
-	return string(b)
-}
-
-// sanityCheck proves the variants differ as intended before any load: through "guard"
-// the above-cap max_tokens reaches the upstream clamped, through "plain" untouched.
+// sanityCheck proves the variants differ as intended before any load: through a clamping
+// variant the above-cap max_tokens reaches the upstream clamped, through the others
+// untouched. It retries for a while: a listener may answer before its VM is ready.
 func sanityCheck(vs []*variant, up *fakellm.Server, tokenCap int) error {
-	bodies, err := makeBodies(1024, 2, tokenCap, false)
+	bodies, err := chatbody.Make(1024, 2, tokenCap, false)
 	if err != nil {
 		return err
 	}
 	for _, v := range vs {
 		want := 4 * tokenCap
-		if v.name == "guard" {
+		if v.spec.clamps {
 			want = tokenCap
 		}
-		c := &client{addr: v.addr}
-		status, _, _, err := c.do(httpRequest(bodies[0]))
-		c.close()
+		var status int
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			c := &client{addr: v.addr}
+			status, _, _, err = c.do(chatbody.HTTPRequest(bodies[0]))
+			c.close()
+			if (err == nil && status == 200) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
 		if err != nil || status != 200 {
 			return fmt.Errorf("sanity check via %s: status %d, %v", v.name, status, err)
 		}

@@ -17,22 +17,33 @@ import (
 )
 
 type report struct {
-	Machine  machine   `json:"machine"`
-	Settings settings  `json:"settings"`
-	Results  []summary `json:"results"`
+	Machine  machine      `json:"machine"`
+	Settings settings     `json:"settings"`
+	Variants []variantDoc `json:"variants"`
+	// Notes are floors that could not be built or started (their variants were dropped).
+	Notes   []string  `json:"notes,omitempty"`
+	Results []summary `json:"results"`
+}
+
+// variantDoc says what a variant is.
+type variantDoc struct {
+	Name         string `json:"name"`
+	Doc          string `json:"doc"`
+	Config       string `json:"plugin_config,omitempty"`
+	WasmLogLevel string `json:"wasm_log_level,omitempty"`
 }
 
 type machine struct {
-	Date               string `json:"date"`
-	NProc              int    `json:"nproc"`
-	CPUModel           string `json:"cpu_model"`
-	GoVersion          string `json:"go_version"`
-	EnvoyVersion       string `json:"envoy_version"`
-	Wasm               string `json:"wasm"` // path, size and sha256 of the measured module
-	Checkout           string `json:"checkout"`
-	LoadAvgStart       string `json:"loadavg_start"`
-	LoadAvgEnd         string `json:"loadavg_end"`
-	EnvoyCPUAccounting bool   `json:"envoy_cpu_accounting"`
+	Date               string   `json:"date"`
+	NProc              int      `json:"nproc"`
+	CPUModel           string   `json:"cpu_model"`
+	GoVersion          string   `json:"go_version"`
+	EnvoyVersion       string   `json:"envoy_version"`
+	Modules            []string `json:"modules"` // path, size and sha256 of every measured module
+	Checkout           string   `json:"checkout"`
+	LoadAvgStart       string   `json:"loadavg_start"`
+	LoadAvgEnd         string   `json:"loadavg_end"`
+	EnvoyCPUAccounting bool     `json:"envoy_cpu_accounting"`
 }
 
 type settings struct {
@@ -43,7 +54,9 @@ type settings struct {
 	Rounds       int    `json:"rounds"`
 	EnvoyWorkers int    `json:"envoy_workers"`
 	PluginConfig string `json:"plugin_config"`
+	WasmLogLevel string `json:"wasm_log_level"`
 	Bodies       int    `json:"bodies_per_size"`
+	Floor        string `json:"floor"`
 }
 
 // summary is one body size (and mode) over all rounds.
@@ -63,16 +76,21 @@ type variantSummary struct {
 	// Relative to "plain" (zero on plain itself).
 	Ratio       float64   `json:"ratio_vs_plain"`
 	RoundRatios []float64 `json:"round_ratios_vs_plain"`
-	P50Ms       float64   `json:"p50_ms"`
-	P99Ms       float64   `json:"p99_ms"`
-	TTFBP50Ms   float64   `json:"ttfb_p50_ms"`
-	TTFBP99Ms   float64   `json:"ttfb_p99_ms"`
-	AddedP50Ms  float64   `json:"added_p50_ms"`
-	AddedP99Ms  float64   `json:"added_p99_ms"`
-	AddedTTFB50 float64   `json:"added_ttfb_p50_ms"`
-	AddedTTFB99 float64   `json:"added_ttfb_p99_ms"`
-	EnvoyCPUUs  float64   `json:"envoy_cpu_us_per_req"`
-	BenchCPUUs  float64   `json:"bench_cpu_us_per_req"`
+	// Relative to the floor variant (zero on the floor itself and without a floor).
+	FloorRatio       float64   `json:"ratio_vs_floor"`
+	FloorRoundRatios []float64 `json:"round_ratios_vs_floor"`
+	// Envoy CPU per request minus plain's.
+	AddedCPUUs  float64 `json:"added_envoy_cpu_us_per_req"`
+	P50Ms       float64 `json:"p50_ms"`
+	P99Ms       float64 `json:"p99_ms"`
+	TTFBP50Ms   float64 `json:"ttfb_p50_ms"`
+	TTFBP99Ms   float64 `json:"ttfb_p99_ms"`
+	AddedP50Ms  float64 `json:"added_p50_ms"`
+	AddedP99Ms  float64 `json:"added_p99_ms"`
+	AddedTTFB50 float64 `json:"added_ttfb_p50_ms"`
+	AddedTTFB99 float64 `json:"added_ttfb_p99_ms"`
+	EnvoyCPUUs  float64 `json:"envoy_cpu_us_per_req"`
+	BenchCPUUs  float64 `json:"bench_cpu_us_per_req"`
 }
 
 // series collects the rounds of one body size.
@@ -93,7 +111,7 @@ func newSeries(size int, stream bool, vs []*variant) *series {
 
 func (s *series) add(name string, r roundResult) { s.rounds[name] = append(s.rounds[name], r) }
 
-func (s *series) summarize() summary {
+func (s *series) summarize(floor string) summary {
 	out := summary{BodyBytes: s.size, Stream: s.stream}
 	for _, name := range s.names {
 		var all roundResult
@@ -122,36 +140,58 @@ func (s *series) summarize() summary {
 		out.Variants = append(out.Variants, v)
 	}
 	base := out.Variants[0] // "plain"
+	fl := slices.IndexFunc(out.Variants, func(v variantSummary) bool { return v.Name == floor })
 	for i := 1; i < len(out.Variants); i++ {
 		v := &out.Variants[i]
-		if base.RPS > 0 {
-			v.Ratio = round3(v.RPS / base.RPS)
-		}
-		for k, r := range v.RoundRPS {
-			if k < len(base.RoundRPS) && base.RoundRPS[k] > 0 {
-				v.RoundRatios = append(v.RoundRatios, round3(r/base.RoundRPS[k]))
-			}
+		v.Ratio, v.RoundRatios = ratioOf(v, &base)
+		if fl > 0 && i != fl {
+			v.FloorRatio, v.FloorRoundRatios = ratioOf(v, &out.Variants[fl])
 		}
 		v.AddedP50Ms, v.AddedP99Ms = round3(v.P50Ms-base.P50Ms), round3(v.P99Ms-base.P99Ms)
 		v.AddedTTFB50, v.AddedTTFB99 = round3(v.TTFBP50Ms-base.TTFBP50Ms), round3(v.TTFBP99Ms-base.TTFBP99Ms)
+		v.AddedCPUUs = round2(v.EnvoyCPUUs - base.EnvoyCPUUs)
 	}
 	return out
+}
+
+// ratioOf is v's throughput over base's, overall and per round (round k of both ran in
+// the same interleaved pass).
+func ratioOf(v, base *variantSummary) (float64, []float64) {
+	var r float64
+	var rs []float64
+	if base.RPS > 0 {
+		r = round3(v.RPS / base.RPS)
+	}
+	for k, x := range v.RoundRPS {
+		if k < len(base.RoundRPS) && base.RoundRPS[k] > 0 {
+			rs = append(rs, round3(x/base.RoundRPS[k]))
+		}
+	}
+	return r, rs
 }
 
 func (rep *report) markdown() string {
 	var b strings.Builder
 	m, s := rep.Machine, rep.Settings
-	fmt.Fprintf(&b, "## Envoy with vs without the filter\n\n")
+	fmt.Fprintf(&b, "## Envoy: plain, floors and the egress guard\n\n")
 	fmt.Fprintf(&b, "- Command: `%s`\n", strings.TrimSpace(s.Command))
 	fmt.Fprintf(&b, "- Date: %s\n", m.Date)
 	fmt.Fprintf(&b, "- Machine: %d CPUs (nproc), %s; load average %s at start, %s at end\n", m.NProc, m.CPUModel, m.LoadAvgStart, m.LoadAvgEnd)
-	fmt.Fprintf(&b, "- Software: %s, Envoy %s (V8 wasm runtime)\n", m.GoVersion, m.EnvoyVersion)
-	fmt.Fprintf(&b, "- Guard module: %s; checkout at run time: %s\n", m.Wasm, m.Checkout)
+	fmt.Fprintf(&b, "- Software: %s, Envoy %s (V8 wasm runtime); checkout at run time: %s\n", m.GoVersion, m.EnvoyVersion, m.Checkout)
+	fmt.Fprintf(&b, "- Modules: %s\n", strings.Join(m.Modules, "; "))
 	fmt.Fprintf(&b, "- Load: %d closed-loop keep-alive connections per variant; %d rounds × %s per variant and body size, "+
-		"interleaved and counterbalanced (plain/guard, guard/plain, …) after a %s warm-up round (discarded); Envoy --concurrency %d; "+
-		"%d distinct bodies per size, half with max_tokens above the cap (rewritten by the guard)\n",
-		s.Concurrency, s.Rounds, s.Duration, s.Warmup, s.EnvoyWorkers, s.Bodies)
-	fmt.Fprintf(&b, "- Guard plugin configuration: `%s`\n\n", s.PluginConfig)
+		"interleaved and counterbalanced after a %s warm-up round (discarded); Envoy --concurrency %d; "+
+		"%d distinct bodies per size, half with max_tokens above the cap; wasm log level %s unless a variant sets its own\n",
+		s.Concurrency, s.Rounds, s.Duration, s.Warmup, s.EnvoyWorkers, s.Bodies, s.WasmLogLevel)
+	fmt.Fprintf(&b, "- Guard plugin configuration: `%s`\n", s.PluginConfig)
+	for _, n := range rep.Notes {
+		fmt.Fprintf(&b, "- **Dropped**: %s\n", strings.ReplaceAll(n, "\n", " "))
+	}
+	b.WriteString("\n| variant | what it is |\n|---|---|\n")
+	for _, v := range rep.Variants {
+		fmt.Fprintf(&b, "| %s | %s |\n", v.Name, v.Doc)
+	}
+	b.WriteString("\n")
 
 	var plainRes, sseRes []summary
 	for _, r := range rep.Results {
@@ -165,28 +205,33 @@ func (rep *report) markdown() string {
 	if !m.EnvoyCPUAccounting {
 		cpu = "Envoy CPU (n/a)"
 	}
+	vsFloor := "vs floor"
+	if s.Floor != "" {
+		vsFloor = "vs " + s.Floor
+	}
 	if len(plainRes) > 0 {
 		fmt.Fprintf(&b, "### Request/response (JSON)\n\n")
-		fmt.Fprintf(&b, "| body | variant | req/s | vs plain | per-round ratios | p50 ms | p99 ms | added p50 ms | added p99 ms | %s | errors / non-200 |\n", cpu)
-		fmt.Fprintf(&b, "|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|\n")
+		fmt.Fprintf(&b, "| body | variant | req/s | vs plain | per-round | %s | per-round | p50 ms | p99 ms | added p50 ms | %s | added CPU µs | errors / non-200 |\n", vsFloor, cpu)
+		fmt.Fprintf(&b, "|---:|---|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|\n")
 		for _, r := range plainRes {
 			for i, v := range r.Variants {
-				fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %.2f | %.2f | %s | %s | %.0f | %d / %d |\n",
+				fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %s | %s | %.2f | %.2f | %s | %.0f | %s | %d / %d |\n",
 					sizeLabel(r.BodyBytes), v.Name, v.RPS, ratio(i, v.Ratio), ratios(i, v.RoundRatios),
-					v.P50Ms, v.P99Ms, added(i, v.AddedP50Ms), added(i, v.AddedP99Ms), v.EnvoyCPUUs, v.Errors, v.Non200)
+					ratio(len(v.FloorRoundRatios), v.FloorRatio), ratios(len(v.FloorRoundRatios), v.FloorRoundRatios),
+					v.P50Ms, v.P99Ms, added(i, v.AddedP50Ms), v.EnvoyCPUUs, added0(i, v.AddedCPUUs), v.Errors, v.Non200)
 			}
 		}
 		b.WriteString("\n")
 	}
 	if len(sseRes) > 0 {
 		fmt.Fprintf(&b, "### Streaming (SSE response)\n\n")
-		fmt.Fprintf(&b, "| body | variant | req/s | vs plain | TTFB p50 ms | TTFB p99 ms | added TTFB p50 ms | added TTFB p99 ms | full stream p50 ms | full stream p99 ms | %s | errors / non-200 |\n", cpu)
-		fmt.Fprintf(&b, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		fmt.Fprintf(&b, "| body | variant | req/s | vs plain | %s | TTFB p50 ms | TTFB p99 ms | added TTFB p50 ms | full stream p50 ms | full stream p99 ms | %s | added CPU µs | errors / non-200 |\n", vsFloor, cpu)
+		fmt.Fprintf(&b, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, r := range sseRes {
 			for i, v := range r.Variants {
-				fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %.2f | %.2f | %s | %s | %.2f | %.2f | %.0f | %d / %d |\n",
-					sizeLabel(r.BodyBytes), v.Name, v.RPS, ratio(i, v.Ratio), v.TTFBP50Ms, v.TTFBP99Ms,
-					added(i, v.AddedTTFB50), added(i, v.AddedTTFB99), v.P50Ms, v.P99Ms, v.EnvoyCPUUs, v.Errors, v.Non200)
+				fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %.2f | %.2f | %s | %.2f | %.2f | %.0f | %s | %d / %d |\n",
+					sizeLabel(r.BodyBytes), v.Name, v.RPS, ratio(i, v.Ratio), ratio(len(v.FloorRoundRatios), v.FloorRatio),
+					v.TTFBP50Ms, v.TTFBP99Ms, added(i, v.AddedTTFB50), v.P50Ms, v.P99Ms, v.EnvoyCPUUs, added0(i, v.AddedCPUUs), v.Errors, v.Non200)
 			}
 		}
 		b.WriteString("\n")
@@ -215,6 +260,13 @@ func ratios(i int, rs []float64) string {
 	return fmt.Sprintf("%.2f–%.2f", slices.Min(rs), slices.Max(rs))
 }
 
+func added0(i int, v float64) string {
+	if i == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%+.0f", v)
+}
+
 func added(i int, v float64) string {
 	if i == 0 {
 		return "—"
@@ -233,8 +285,14 @@ func msf(d time.Duration) float64 { return round3(float64(d) / 1e6) }
 func ms(d time.Duration) string   { return fmt.Sprintf("%.2fms", float64(d)/1e6) }
 func us(d time.Duration) string   { return fmt.Sprintf("%dµs", d.Microseconds()) }
 
-func machineFacts(envoyBin, wasm string) machine {
-	m := machine{Wasm: wasmFacts(wasm), Checkout: checkout(), Date: time.Now().UTC().Format("2006-01-02 15:04 MST"), NProc: runtime.NumCPU(), GoVersion: runtime.Version()}
+func machineFacts(envoyBin string, vs []*variant) machine {
+	var mods []string
+	for _, v := range vs {
+		if f := v.spec.module; f != "" && !slices.ContainsFunc(mods, func(s string) bool { return strings.Contains(s, f) }) {
+			mods = append(mods, v.spec.build+" "+wasmFacts(f))
+		}
+	}
+	m := machine{Modules: mods, Checkout: checkout(), Date: time.Now().UTC().Format("2006-01-02 15:04 MST"), NProc: runtime.NumCPU(), GoVersion: runtime.Version()}
 	if b, err := readFile("/proc/cpuinfo"); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
 			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {

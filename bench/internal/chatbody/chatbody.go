@@ -1,4 +1,7 @@
-package main
+// Package chatbody builds the benchmarks' request bodies and requests: deterministic
+// OpenAI chat bodies of an exact size, shared by bench/envoy (over the network) and
+// bench/wasmprof (straight into the module), so both measure the same requests.
+package chatbody
 
 import (
 	"encoding/json"
@@ -38,11 +41,11 @@ type chatBody struct {
 	StreamOptions *streamOptions `json:"stream_options,omitempty"`
 }
 
-// makeBodies builds n distinct chat bodies of exactly size bytes: a system prompt, earlier
+// Make builds n distinct chat bodies of exactly size bytes: a system prompt, earlier
 // user/assistant turns (more for bigger bodies) and a final user message. Even-numbered
 // bodies ask for max_tokens above the cap (the guard rewrites them), odd ones for a value
 // below it (the guard validates and forwards them unchanged). Deterministic.
-func makeBodies(size, n, tokenCap int, stream bool) ([][]byte, error) {
+func Make(size, n, tokenCap int, stream bool) ([][]byte, error) {
 	out := make([][]byte, n)
 	for i := range n {
 		r := rand.New(rand.NewPCG(uint64(size), uint64(i)))
@@ -136,14 +139,25 @@ func prose(r *rand.Rand, n int, system bool) string {
 	return s
 }
 
-// httpRequest encodes the whole HTTP/1.1 request once; each send is a single write.
-func httpRequest(body []byte) []byte {
-	h := "POST /v1/chat/completions HTTP/1.1\r\n" +
-		"Host: api.openai.com\r\n" +
-		"User-Agent: egressguard-bench/1\r\n" +
-		"Authorization: Bearer sk-bench-0000000000000000\r\n" +
-		"Content-Type: application/json\r\n" +
-		"Accept: application/json, text/event-stream\r\n" +
-		"Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
-	return append([]byte(h), body...)
+// Path is the request path of every benchmark request.
+const Path = "/v1/chat/completions"
+
+// Headers are the request headers of every benchmark request (without content-length).
+var Headers = [][2]string{
+	{"host", "api.openai.com"},
+	{"user-agent", "egressguard-bench/1"},
+	{"authorization", "Bearer sk-bench-0000000000000000"},
+	{"content-type", "application/json"},
+	{"accept", "application/json, text/event-stream"},
+}
+
+// HTTPRequest encodes the whole HTTP/1.1 request once; each send is a single write.
+func HTTPRequest(body []byte) []byte {
+	var b strings.Builder
+	b.WriteString("POST " + Path + " HTTP/1.1\r\n")
+	for _, h := range Headers {
+		b.WriteString(h[0] + ": " + h[1] + "\r\n")
+	}
+	b.WriteString("content-length: " + strconv.Itoa(len(body)) + "\r\n\r\n")
+	return append([]byte(b.String()), body...)
 }

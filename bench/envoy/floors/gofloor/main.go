@@ -1,0 +1,136 @@
+// Command gofloor is the benchmark's lower bound for a Go proxy-wasm filter: the same SDK
+// and build as the guard (GOOS=wasip1 GOARCH=wasm -buildmode=c-shared), doing only the
+// work no body-inspecting filter can avoid. The plugin configuration picks the mode:
+//
+//	{"mode":"empty"}                        no filter code per request (SDK defaults only)
+//	{"mode":"body","cap":1024}              buffer the request body to its end, clamp a
+//	                                        top-level max_tokens above cap, replace the body
+//	{"mode":"body+response","cap":1024}     also copy every response body back: buffered
+//	                                        to its end for JSON, chunk by chunk for SSE
+//
+// It imports the SDK directly (not through the guard's hostcalls package) on purpose: it
+// measures the SDK, not the product.
+package main
+
+import (
+	"strconv"
+
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
+	"github.com/tidwall/gjson"
+)
+
+func main() {}
+
+func init() {
+	proxywasm.SetPluginContext(func(uint32) types.PluginContext { return &plugin{} })
+}
+
+type plugin struct {
+	types.DefaultPluginContext
+	mode     string
+	tokenCap int64
+}
+
+// OnPluginStart reads the mode once; a bad configuration fails the plugin start.
+func (p *plugin) OnPluginStart(int) types.OnPluginStartStatus {
+	cfg, err := proxywasm.GetPluginConfiguration()
+	if err != nil {
+		proxywasm.LogCritical("gofloor: no configuration: " + err.Error())
+		return types.OnPluginStartStatusFailed
+	}
+	p.mode = gjson.GetBytes(cfg, "mode").String()
+	p.tokenCap = gjson.GetBytes(cfg, "cap").Int()
+	switch {
+	case p.mode == "empty":
+	case (p.mode == "body" || p.mode == "body+response") && p.tokenCap > 0:
+	default:
+		proxywasm.LogCritical("gofloor: want {\"mode\":\"empty\"|\"body\"|\"body+response\",\"cap\":N>0}, got " + string(cfg))
+		return types.OnPluginStartStatusFailed
+	}
+	return types.OnPluginStartStatusOK
+}
+
+// NewHttpContext returns the SDK's no-op context in "empty" mode, so no code of this
+// filter runs per request: what remains is the SDK's dispatch of every callback.
+func (p *plugin) NewHttpContext(uint32) types.HttpContext {
+	if p.mode == "empty" {
+		return &types.DefaultHttpContext{}
+	}
+	return &exchange{tokenCap: p.tokenCap, response: p.mode == "body+response"}
+}
+
+type exchange struct {
+	types.DefaultHttpContext
+	tokenCap int64
+	response bool
+	stream   bool // the response is SSE: copied chunk by chunk instead of buffered
+}
+
+// OnHttpRequestHeaders holds the headers until the body has been seen, as a filter that
+// decides on the body must.
+func (x *exchange) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action {
+	if endOfStream {
+		return types.ActionContinue
+	}
+	return types.ActionPause
+}
+
+// OnHttpRequestBody buffers to the end, then clamps max_tokens by splicing its bytes.
+func (x *exchange) OnHttpRequestBody(size int, endOfStream bool) types.Action {
+	if !endOfStream {
+		return types.ActionPause
+	}
+	body, err := proxywasm.GetHttpRequestBody(0, size)
+	if err != nil {
+		proxywasm.LogError("gofloor: " + err.Error())
+		return types.ActionContinue
+	}
+	mt := gjson.GetBytes(body, "max_tokens")
+	if mt.Type != gjson.Number || mt.Int() <= x.tokenCap || mt.Index <= 0 {
+		return types.ActionContinue
+	}
+	out := make([]byte, 0, len(body))
+	out = append(out, body[:mt.Index]...)
+	out = strconv.AppendInt(out, x.tokenCap, 10)
+	out = append(out, body[mt.Index+len(mt.Raw):]...)
+	if err := proxywasm.ReplaceHttpRequestBody(out); err != nil {
+		proxywasm.LogError("gofloor: " + err.Error())
+		return types.ActionContinue
+	}
+	if err := proxywasm.ReplaceHttpRequestHeader("content-length", strconv.Itoa(len(out))); err != nil {
+		proxywasm.LogError("gofloor: " + err.Error())
+	}
+	return types.ActionContinue
+}
+
+// OnHttpResponseHeaders drops content-length (a filter that may change the body must)
+// and notes whether the body is an event stream.
+func (x *exchange) OnHttpResponseHeaders(int, bool) types.Action {
+	if !x.response {
+		return types.ActionContinue
+	}
+	ct, _ := proxywasm.GetHttpResponseHeader("content-type")
+	x.stream = len(ct) >= 17 && ct[:17] == "text/event-stream"
+	_ = proxywasm.RemoveHttpResponseHeader("content-length")
+	return types.ActionContinue
+}
+
+// OnHttpResponseBody copies the body into the VM and back: JSON once at its end, SSE
+// chunk by chunk.
+func (x *exchange) OnHttpResponseBody(size int, endOfStream bool) types.Action {
+	if !x.response || size == 0 {
+		return types.ActionContinue
+	}
+	if !x.stream && !endOfStream {
+		return types.ActionPause
+	}
+	body, err := proxywasm.GetHttpResponseBody(0, size)
+	if err == nil {
+		err = proxywasm.ReplaceHttpResponseBody(body)
+	}
+	if err != nil {
+		proxywasm.LogError("gofloor: " + err.Error())
+	}
+	return types.ActionContinue
+}
