@@ -45,23 +45,47 @@ func RemoveRequestHeader(name string) error {
 	return proxywasm.RemoveHttpRequestHeader(name)
 }
 
-// RequestBody returns the buffered request body.
+// RequestBody returns the buffered request body, at most size bytes (nil when empty).
 func RequestBody(size int) ([]byte, error) {
 	if size == 0 {
 		return nil, nil
 	}
-	return proxywasm.GetHttpRequestBody(0, size)
+	b, err := proxywasm.GetHttpRequestBody(0, size)
+	if errors.Is(err, types.ErrorStatusNotFound) {
+		return nil, nil
+	}
+	return b, err
 }
 
-// ReplaceRequestBody swaps the whole buffered request body and fixes content-length.
+// ReplaceRequestBody swaps the whole buffered request body (content-length is the
+// caller's business: in the default flow the header has already left).
 func ReplaceRequestBody(body []byte) error {
-	if err := proxywasm.ReplaceHttpRequestBody(body); err != nil {
-		return err
+	return proxywasm.ReplaceHttpRequestBody(body)
+}
+
+// RemoveRequestTrailer deletes a request trailer.
+func RemoveRequestTrailer(name string) error {
+	return proxywasm.RemoveHttpRequestTrailer(name)
+}
+
+// ResponseHeaders returns every response header.
+func ResponseHeaders() [][2]string {
+	hs, _ := proxywasm.GetHttpResponseHeaders()
+	return hs
+}
+
+// Property returns an Envoy attribute as a string ("" when absent), e.g.
+// Property("xds", "cluster_name") for the cluster the request is routed to.
+func Property(path ...string) string {
+	b, err := proxywasm.GetProperty(path)
+	if err != nil {
+		return ""
 	}
-	return proxywasm.ReplaceHttpRequestHeader("content-length", strconv.Itoa(len(body)))
+	return string(b)
 }
 
 // SendJSON answers the downstream with a local JSON response; nothing goes upstream.
+// Once response headers have left, Envoy resets the stream instead.
 func SendJSON(status int, body []byte, headers [][2]string) error {
 	h := append([][2]string{{"content-type", "application/json"}}, headers...)
 	return proxywasm.SendHttpResponse(uint32(status), h, body, -1)
@@ -88,12 +112,17 @@ func RemoveResponseHeader(name string) error {
 	return proxywasm.RemoveHttpResponseHeader(name)
 }
 
-// ResponseBody returns the response body buffered for this callback.
+// ResponseBody returns the response body buffered for this callback, at most size
+// bytes (nil when empty).
 func ResponseBody(size int) ([]byte, error) {
 	if size == 0 {
 		return nil, nil
 	}
-	return proxywasm.GetHttpResponseBody(0, size)
+	b, err := proxywasm.GetHttpResponseBody(0, size)
+	if errors.Is(err, types.ErrorStatusNotFound) {
+		return nil, nil
+	}
+	return b, err
 }
 
 // ReplaceResponseBody swaps the response body buffered for this callback.

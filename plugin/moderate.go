@@ -9,6 +9,7 @@ import (
 	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/flow"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/moderation"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
@@ -25,6 +26,9 @@ type moderator struct {
 func newModerator(cfg *config.Config, env credentials.Env, store credentials.SharedStore) (*moderator, []string, error) {
 	m, err := moderation.New(cfg.Moderation)
 	if err != nil || m == nil {
+		if err != nil {
+			err = fmt.Errorf("moderation: %w", err)
+		}
 		return nil, nil, err
 	}
 	mod := &moderator{m: m, store: store}
@@ -49,10 +53,10 @@ func (mod *moderator) on(k moderation.StageKind) bool {
 
 var errKeysCooling = errors.New("every moderation key is cooling down")
 
-// dispatch sends one moderation call; done gets the verdict or the failure. An error
-// means the call was not sent (done is not called).
+// dispatch sends one moderation call; done gets the verdict or the failure, with a
+// panic in it answered like one in any callback. An error means the call was not sent.
 func (h *httpContext) dispatch(call *moderation.Call, done func(moderation.Verdict, *moderation.Failure)) error {
-	mod := h.mod
+	mod := h.p.mod
 	hdrs := mod.m.Headers(call)
 	keyName := ""
 	if mod.ring != nil {
@@ -66,6 +70,7 @@ func (h *httpContext) dispatch(call *moderation.Call, done func(moderation.Verdi
 	start := time.Now()
 	stage := call.Stage.String()
 	return hostcalls.DispatchHTTP(mod.m.Cluster(), hdrs, call.Body, uint32(mod.m.Timeout().Milliseconds()), func(numHeaders, bodySize int) {
+		defer h.recoverAsync()
 		hostcalls.Record(metrics.Name(metrics.ModerationMs, "stage", stage), uint64(time.Since(start).Milliseconds()))
 		if numHeaders == 0 {
 			done(moderation.Verdict{}, mod.m.NoResponse(time.Since(start)))
@@ -87,28 +92,28 @@ func (h *httpContext) dispatch(call *moderation.Call, done func(moderation.Verdi
 
 // record counts and logs a moderation decision (categories only, never content).
 func (h *httpContext) record(d moderation.Decision) {
-	stage := d.Stage.String()
+	stage, o := d.Stage.String(), &h.x.Out
 	hostcalls.Count(metrics.Name(metrics.Moderation, "stage", stage, "verdict", d.Outcome), 1)
 	if d.Failure != nil {
 		hostcalls.Count(metrics.Name(metrics.ModerationFailures, "stage", stage, "reason", d.Failure.Reason.String()), 1)
 	}
-	if line := d.LogLine(h.requestID); line != "" {
+	if line := d.LogLine(h.x.RequestID); line != "" {
 		hostcalls.LogWarn(line)
 	}
-	h.out.moderation = append(h.out.moderation, stage+":"+d.Outcome)
+	o.Moderation = append(o.Moderation, stage+":"+d.Outcome)
 	for _, c := range d.Categories {
-		h.out.moderation = append(h.out.moderation, stage+":category:"+c)
+		o.Moderation = append(o.Moderation, stage+":category:"+c)
 	}
 	if d.Failure != nil {
-		h.out.moderation = append(h.out.moderation, stage+":failure:"+d.Failure.Reason.String())
+		o.Moderation = append(o.Moderation, stage+":failure:"+d.Failure.Reason.String())
 	}
 }
 
 // moderateInput holds the request until the new user texts and tool results are
 // moderated (cached verdicts are reused), then forwards or rejects it.
 func (h *httpContext) moderateInput(req *chatreq.Request) types.Action {
-	m := h.mod.m
-	call, cached := m.PlanInput(req, h.mod.store, time.Now())
+	m, store := h.p.mod.m, h.p.mod.store
+	call, cached := m.PlanInput(req, store, time.Now())
 	if call == nil || cached.Flagged {
 		return h.applyInput(m.Decide(moderation.Input, cached, nil), false)
 	}
@@ -116,7 +121,7 @@ func (h *httpContext) moderateInput(req *chatreq.Request) types.Action {
 		h.applyInput(m.Decide(moderation.Input, v, f), true)
 	})
 	if err != nil {
-		hostcalls.LogWarn("egressguard: moderation call not sent request_id=" + h.requestID + ": " + err.Error())
+		hostcalls.LogWarn("egressguard: moderation call not sent request_id=" + h.x.RequestID + ": " + err.Error())
 		return h.applyInput(m.Decide(moderation.Input, moderation.Verdict{}, moderation.Unavailable(moderation.ReasonDispatch)), false)
 	}
 	return types.ActionPause
@@ -130,35 +135,43 @@ func (h *httpContext) applyInput(d moderation.Decision, resume bool) types.Actio
 		return h.reject(e)
 	}
 	if name, value, ok := d.Header(); ok {
-		h.respHeaders = append(h.respHeaders, [2]string{name, value})
+		h.x.AddResponseHeader(name, value)
 	}
-	h.held(decisionForwarded, "")
+	h.x.Held(flow.DecisionForwarded, "", time.Now())
 	if resume {
 		hostcalls.ResumeRequest()
 	}
 	return types.ActionContinue
 }
 
-// moderateJSON moderates a complete (already redacted) JSON completion while the
-// response is held, then releases it, replaces it with the refusal, or answers 503.
+// moderateJSON moderates a complete (already redacted) JSON completion while the body
+// is held, then releases it, replaces it with the refusal, or answers 503 (a reset
+// when the headers have already left).
 func (h *httpContext) moderateJSON(body []byte) types.Action {
-	m := h.mod.m
-	call := m.PlanOutput(moderation.ResponseTexts(body), m.LastUserContext(h.req))
+	m := h.p.mod.m
+	call := m.PlanOutput(moderation.ResponseTexts(body), m.LastUserContext(h.x.Req))
 	if call == nil {
-		return h.releaseResponse(false)
+		return types.ActionContinue
 	}
 	apply := func(d moderation.Decision, async bool) types.Action {
 		h.record(d)
 		switch d.Action {
 		case moderation.ActionRefuse:
-			hostcalls.ReplaceResponseBody(moderation.RefusalJSON(body, m.Refusal()))
+			if !h.replaceResponse(moderation.RefusalJSON(body, m.Refusal())) {
+				return types.ActionPause
+			}
 		case moderation.ActionFailClosed:
 			return h.reject(d.Error())
 		case moderation.ActionFailOpen:
-			name, value, _ := d.Header()
-			hostcalls.SetResponseHeader(name, value)
+			if !h.respSent { // in Stream mode the headers have left: the audit line says it
+				name, value, _ := d.Header()
+				hostcalls.SetResponseHeader(name, value)
+			}
 		}
-		return h.releaseResponse(async)
+		if async {
+			hostcalls.ResumeResponse()
+		}
+		return types.ActionContinue
 	}
 	err := h.dispatch(call, func(v moderation.Verdict, f *moderation.Failure) {
 		apply(m.Decide(moderation.Output, v, f), true)
@@ -167,14 +180,6 @@ func (h *httpContext) moderateJSON(body []byte) types.Action {
 		return apply(m.Decide(moderation.Output, moderation.Verdict{}, moderation.Unavailable(moderation.ReasonDispatch)), false)
 	}
 	return types.ActionPause
-}
-
-// releaseResponse lets a held JSON response go.
-func (h *httpContext) releaseResponse(resume bool) types.Action {
-	if resume {
-		hostcalls.ResumeResponse()
-	}
-	return types.ActionContinue
 }
 
 // gateSSE passes redacted SSE output through the moderation gate: Envoy's buffer is
@@ -188,17 +193,19 @@ func (h *httpContext) gateSSE(out []byte, endOfStream bool) types.Action {
 	}
 	h.pump()
 	if g.Paused() {
-		hostcalls.ReplaceResponseBody(nil)
 		h.respPaused = true
+		h.replaceResponse(nil)
 		return types.ActionPause
 	}
-	hostcalls.ReplaceResponseBody(g.Release())
+	if !h.replaceResponse(g.Release()) {
+		return types.ActionPause
+	}
 	return types.ActionContinue
 }
 
 // pump dispatches the gate's next window, if one is due.
 func (h *httpContext) pump() {
-	m := h.mod.m
+	m := h.p.mod.m
 	for {
 		c := h.gate.Call()
 		if c == nil {
@@ -209,8 +216,7 @@ func (h *httpContext) pump() {
 			h.record(d)
 			h.gate.Resolve(d)
 			h.pump()
-			if h.respPaused && (!h.gate.Ended() || h.gate.Done()) {
-				hostcalls.ReplaceResponseBody(h.gate.Release())
+			if h.respPaused && (!h.gate.Ended() || h.gate.Done()) && h.replaceResponse(h.gate.Release()) {
 				h.respPaused = false
 				hostcalls.ResumeResponse()
 			}

@@ -1,137 +1,208 @@
 package main
 
 import (
-	"bytes"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/egressguard/egressguard/hostcalls"
-	"github.com/egressguard/egressguard/internal/apierr"
+	"github.com/egressguard/egressguard/internal/flow"
+	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/moderation"
 	"github.com/egressguard/egressguard/internal/redact"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
-	"github.com/tidwall/gjson"
 )
 
-// respMode is how a response body is handled.
-type respMode uint8
-
-const (
-	respPass respMode = iota // not redacted: other paths, non-2xx, other content types
-	respJSON                 // buffered to the end, then rewritten
-	respSSE                  // transformed chunk by chunk with a bounded hold-back
-)
-
-// OnHttpResponseHeaders chooses how to redact the body. Headers go out at once (minus
-// content-length, which redaction changes); no body byte leaves before redaction.
-func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Action {
-	h.out.status, _ = strconv.Atoi(hostcalls.ResponseHeader(":status"))
-	h.reportKeyStatus()
-	for _, hv := range h.respHeaders {
-		hostcalls.SetResponseHeader(hv[0], hv[1])
+// OnHttpResponseHeaders sets the request id and other added headers, scrubs an echoed
+// key and chooses how the body is handled. No body byte leaves before redaction.
+func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) (a types.Action) {
+	defer h.recoverPanic(&a)
+	x, p := &h.x, h.p
+	testHook(x, "response_headers")
+	status, _ := strconv.Atoi(hostcalls.ResponseHeader(":status"))
+	in := flow.RespHead{Status: status, ContentType: hostcalls.ResponseHeader("content-type"),
+		ContentEncoding: hostcalls.ResponseHeader("content-encoding"), EndOfStream: endOfStream,
+		Inspect: h.redactor != nil || p.mod.on(moderation.Output) || p.limits != nil}
+	if x.Key() != "" {
+		in.Headers = hostcalls.ResponseHeaders()
 	}
-	moderated := h.mod.on(moderation.Output)
-	if h.done || (h.redactor == nil && !moderated && h.limiter == nil) || endOfStream {
-		return types.ActionContinue
+	plan := p.flow.ResponseHeaders(x, in)
+	if plan.CoolKey {
+		h.reportKeyStatus(status)
 	}
-	if h.out.status < 200 || h.out.status > 299 { // provider errors pass through unchanged
-		return types.ActionContinue
+	if plan.Reject != nil {
+		return h.reject(plan.Reject)
 	}
-	if enc := hostcalls.ResponseHeader("content-encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
-		// accept-encoding: identity was sent; an upstream that compresses anyway cannot
-		// be redacted, so its body is never passed on.
-		return h.reject(apierr.New(502, apierr.TypeUnavailable, "upstream_encoded",
-			"the upstream compressed its response (%s); the guard cannot inspect it", enc))
+	for _, n := range plan.Remove {
+		if err := hostcalls.RemoveResponseHeader(n); err != nil {
+			return h.reject(hostFailure("the guard could not rewrite the response headers", err))
+		}
 	}
-	ct := strings.ToLower(hostcalls.ResponseHeader("content-type"))
-	switch {
-	case strings.HasPrefix(ct, "text/event-stream"):
-		h.resp = respSSE
+	for _, hv := range plan.Set {
+		if err := hostcalls.SetResponseHeader(hv[0], hv[1]); err != nil {
+			return h.reject(hostFailure("the guard could not rewrite the response headers", err))
+		}
+	}
+	switch x.Resp {
+	case flow.RespSSE:
 		if h.redactor != nil {
 			h.sse = redact.NewSSE(h.redactor, h.reqCtx)
 		}
-		if moderated {
-			h.gate = h.mod.m.NewStreamGate(h.mod.m.LastUserContext(h.req))
+		if p.mod.on(moderation.Output) {
+			h.gate = p.mod.m.NewStreamGate(p.mod.m.LastUserContext(x.Req))
 		}
-	case strings.HasPrefix(ct, "application/json"):
-		h.resp = respJSON
-	default:
-		return types.ActionContinue
 	}
-	hostcalls.RemoveResponseHeader("content-length")
-	if h.resp == respJSON && moderated {
-		// Held until the completion is moderated: a failure can still be a 503.
+	if plan.Hold {
+		return types.ActionPause // held until the body is complete
+	}
+	h.respSent = true
+	return types.ActionContinue
+}
+
+// reportKeyStatus tells the key ring how the provider answered the request made with
+// its key, so 401/403/429 cool that key down for every worker.
+func (h *httpContext) reportKeyStatus(status int) {
+	x := &h.x
+	if x.Ring.ReportStatus(h.p.flow.Store(), x.KeyName, status, hostcalls.ResponseHeader("retry-after"), time.Now()) {
+		hostcalls.Count(metrics.Name(metrics.KeyCooldowns, "upstream", x.Ring.Upstream(), "key", x.KeyName), 1)
+		hostcalls.LogWarn("egressguard: key cooled down upstream=" + x.Ring.Upstream() + " key=" + x.KeyName +
+			" status=" + strconv.Itoa(status) + " request_id=" + x.RequestID)
+	}
+}
+
+// OnHttpResponseBody redacts JSON at the end of the body and SSE per chunk.
+func (h *httpContext) OnHttpResponseBody(bodySize int, endOfStream bool) (a types.Action) {
+	defer h.recoverPanic(&a)
+	switch h.x.Resp {
+	case flow.RespJSON, flow.RespScrub:
+		if !endOfStream {
+			return types.ActionPause // buffer: nothing leaves before redaction
+		}
+		return h.finishBody(bodySize)
+	case flow.RespSSE:
+		testHook(&h.x, "response_body")
+		chunk, err := hostcalls.ResponseBody(bodySize)
+		if err != nil {
+			return h.reject(hostFailure("the guard could not read the response", err))
+		}
+		return h.streamChunk(chunk, endOfStream)
+	}
+	return types.ActionContinue
+}
+
+// OnHttpResponseTrailers: a response body that ends in trailers ends here.
+func (h *httpContext) OnHttpResponseTrailers(int) (a types.Action) {
+	defer h.recoverPanic(&a)
+	switch h.x.Resp {
+	case flow.RespJSON, flow.RespScrub:
+		return h.finishBody(maxBody)
+	case flow.RespSSE:
+		// The last chunk has passed; what the redactor still holds back cannot be
+		// appended to it any more, so it is dropped rather than released unchecked.
+		if tail := h.streamEnd(); len(tail) > 0 {
+			hostcalls.LogWarn("egressguard: response ended in trailers; dropped " + strconv.Itoa(len(tail)) +
+				" held-back bytes request_id=" + h.x.RequestID)
+		}
+	}
+	return types.ActionContinue
+}
+
+// maxBody bounds a buffered response read (Envoy's buffer limit is far below it).
+const maxBody = 1 << 30
+
+// finishBody handles a complete buffered response: usage, key scrubbing, redaction,
+// output moderation.
+func (h *httpContext) finishBody(size int) types.Action {
+	x := &h.x
+	testHook(x, "response_body")
+	body, err := hostcalls.ResponseBody(size)
+	if err != nil {
+		return h.reject(hostFailure("the guard could not read the response", err))
+	}
+	out := body
+	if s := x.Scrub(body); s != nil {
+		out = s
+	}
+	if x.Resp == flow.RespScrub {
+		return h.release(body, out)
+	}
+	x.ReadUsage(body, false)
+	h.publishUsage()
+	if h.redactor != nil {
+		in, rep := out, redact.Report{}
+		if out, rep, err = h.redactor.RedactChatJSON(in, h.reqCtx); err != nil {
+			// not the JSON we expect: redact it as text rather than pass it raw
+			hostcalls.LogWarn("egressguard: " + err.Error() + "; redacting the response as text")
+			var text string
+			text, rep = h.redactor.Redact(string(in), h.reqCtx)
+			out = []byte(text)
+		}
+		x.Out.Redactions = rep
+		h.logRedactions(rep)
+	}
+	if a := h.release(body, out); a != types.ActionContinue || !h.p.mod.on(moderation.Output) {
+		return a
+	}
+	return h.moderateJSON(out)
+}
+
+// release replaces the buffered body when it changed.
+func (h *httpContext) release(orig, out []byte) types.Action {
+	if string(out) != string(orig) && !h.replaceResponse(out) {
 		return types.ActionPause
 	}
 	return types.ActionContinue
 }
 
-// OnHttpResponseBody redacts JSON at the end of the body and SSE per chunk.
-func (h *httpContext) OnHttpResponseBody(bodySize int, endOfStream bool) types.Action {
-	switch h.resp {
-	case respJSON:
-		if !endOfStream {
-			return types.ActionPause // buffer: nothing leaves before redaction
-		}
-		body, err := hostcalls.ResponseBody(bodySize)
-		if err != nil {
-			hostcalls.LogError("egressguard: reading response body failed: " + err.Error())
-			return types.ActionContinue
-		}
-		h.readUsage(body, false)
-		h.publishUsage()
-		out := body
-		if h.redactor != nil {
-			var rep redact.Report
-			out, rep, err = h.redactor.RedactChatJSON(body, h.reqCtx)
-			if err != nil { // not the JSON we expect: redact it as text rather than pass it raw
-				hostcalls.LogWarn("egressguard: " + err.Error() + "; redacting the response as text")
-				var text string
-				text, rep = h.redactor.Redact(string(body), h.reqCtx)
-				out = []byte(text)
-			}
-			h.replaceResponse(body, out, rep)
-		}
-		if h.mod.on(moderation.Output) {
-			return h.moderateJSON(out)
-		}
-	case respSSE:
-		chunk, err := hostcalls.ResponseBody(bodySize)
-		if err != nil {
-			hostcalls.LogError("egressguard: reading response chunk failed: " + err.Error())
-		}
-		h.readUsage(chunk, true)
-		if endOfStream {
-			h.publishUsage()
-		}
-		out := chunk
-		if h.sse != nil {
-			out = h.sse.Write(chunk)
-			if endOfStream {
-				out = append(out, h.sse.Close()...)
-				h.out.redactions = h.sse.Report()
-				h.logRedactions(h.out.redactions)
-			}
-		}
-		if h.gate != nil {
-			return h.gateSSE(out, endOfStream)
-		}
-		if string(out) != string(chunk) {
-			hostcalls.ReplaceResponseBody(out)
-		}
+// streamChunk redacts one SSE chunk and passes it through the moderation gate.
+func (h *httpContext) streamChunk(chunk []byte, endOfStream bool) types.Action {
+	h.x.ReadUsage(chunk, true)
+	out := chunk
+	if h.sse != nil {
+		out = h.sse.Write(chunk)
+	}
+	if endOfStream {
+		out = append(out, h.streamEnd()...)
+	}
+	if h.gate != nil {
+		return h.gateSSE(out, endOfStream)
+	}
+	if string(out) != string(chunk) && !h.replaceResponse(out) {
+		return types.ActionPause
 	}
 	return types.ActionContinue
 }
 
-func (h *httpContext) replaceResponse(orig, out []byte, rep redact.Report) {
-	if string(out) != string(orig) {
-		if err := hostcalls.ReplaceResponseBody(out); err != nil {
-			hostcalls.LogError("egressguard: replacing response body failed: " + err.Error())
+// streamEnd closes the SSE redactor and returns what it still held back.
+func (h *httpContext) streamEnd() []byte {
+	h.publishUsage()
+	if h.sse == nil {
+		return nil
+	}
+	tail := h.sse.Close()
+	h.x.Out.Redactions = h.sse.Report()
+	h.logRedactions(h.x.Out.Redactions)
+	return tail
+}
+
+// replaceResponse swaps the buffered response body; when the host refuses, nothing
+// unchecked may follow, so the response is answered with an error (or reset).
+func (h *httpContext) replaceResponse(b []byte) bool {
+	if err := hostcalls.ReplaceResponseBody(b); err != nil {
+		h.reject(hostFailure("the guard could not replace the response body", err))
+		return false
+	}
+	return true
+}
+
+// publishUsage hands the provider's usage to Envoy's ratelimit filter.
+func (h *httpContext) publishUsage() {
+	if l := h.p.limits; l != nil {
+		if err := publish(flow.Publish{State: l.Usage(&h.adm, &h.x.Out)}); err != nil {
+			hostcalls.LogWarn("egressguard: publishing usage failed: " + err.Error())
 		}
 	}
-	h.out.redactions = rep
-	h.logRedactions(rep)
 }
 
 // logRedactions logs entity counts by type; never the matched text.
@@ -144,33 +215,6 @@ func (h *httpContext) logRedactions(rep redact.Report) {
 		types = append(types, t+":"+strconv.Itoa(n))
 	}
 	sort.Strings(types)
-	hostcalls.LogInfo("egressguard: redacted request_id=" + h.requestID + " counts=" + strings.Join(types, ",") +
+	hostcalls.LogInfo("egressguard: redacted request_id=" + h.x.RequestID + " counts=" + strings.Join(types, ",") +
 		" leak=" + strconv.FormatBool(rep.Leak) + " unsafe=" + strconv.FormatBool(rep.Unsafe))
-}
-
-// readUsage picks the provider-reported token usage out of a JSON response or an SSE
-// chunk (the final chunk of a stream carries it when stream_options.include_usage is
-// set; Mistral always sends it). Only the last usage object seen counts.
-func (h *httpContext) readUsage(b []byte, sse bool) {
-	i := bytes.LastIndex(b, []byte(`"usage"`))
-	if i < 0 {
-		return
-	}
-	// The usage object belongs to the enclosing JSON document: the whole body, or the
-	// data line of one SSE event (an event split across chunks is skipped; the final
-	// usage event is small and arrives whole in practice).
-	doc := b
-	if start := bytes.LastIndex(b[:i], []byte("data:")); sse && start >= 0 {
-		doc = b[start+5:]
-		if end := bytes.IndexByte(doc, '\n'); end >= 0 {
-			doc = doc[:end]
-		}
-	}
-	u := gjson.GetBytes(doc, "usage")
-	if !u.IsObject() {
-		return
-	}
-	h.out.promptTok = u.Get("prompt_tokens").Int()
-	h.out.complTok = u.Get("completion_tokens").Int()
-	h.out.usageSeen = true
 }
