@@ -11,12 +11,15 @@ ENVOY_VERSION:= 1.40.0
 VENV         := .venv
 ENVOY        := $(VENV)/bin/envoy
 WASM         := build/egressguard.wasm
+# The same plugin with test hooks (a request header makes it panic): tests only.
+HOOKS_WASM   := build/egressguard-testhooks.wasm
 CLIENTS      := e2e/clients/node_modules/.installed
 EVAL_DIR     ?= ../shared/eval
 GO_SOURCES   := $(shell find . -name '*.go' -not -path './e2e/clients/*' -not -path './$(VENV)/*') go.mod go.sum
 
 export ENVOY_BIN  := $(abspath $(ENVOY))
 export GUARD_WASM := $(abspath $(WASM))
+export GUARD_TESTHOOKS_WASM := $(abspath $(HOOKS_WASM))
 # make run with MISTRAL_API_KEY: Envoy forwards it into the wasm VM (host_env_keys).
 export MISTRAL_API_KEY
 
@@ -25,12 +28,16 @@ export MISTRAL_API_KEY
 all: build
 
 ## build: the plugin as a WASI reactor; prints its size and sha256
-build: $(WASM)
+build: $(WASM) $(HOOKS_WASM)
 	@printf 'plugin: %s  %s bytes  sha256 %s\n' $(WASM) $$(stat -c %s $(WASM)) $$(sha256sum $(WASM) | cut -d' ' -f1)
 
 $(WASM): $(GO_SOURCES)
 	@mkdir -p build
 	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -o $@ ./plugin
+
+$(HOOKS_WASM): $(GO_SOURCES)
+	@mkdir -p build
+	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -tags egressguard_testhooks -o $@ ./plugin
 
 ## ratelimit-deps: envoyproxy/ratelimit (pinned, into .tools/bin) and redis-server for the
 ##   global rate-limit e2e (e2e/globalrl); idempotent

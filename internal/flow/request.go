@@ -131,9 +131,9 @@ type BodyPlan struct {
 }
 
 // Decided turns the policy's body decision into a plan for the current mode and records
-// it in x. Headers a decision wants on the request go to the request in HoldHeaders
-// mode; in Stream mode the request headers have left, so they go to filter state and
-// to the response instead.
+// it in x. Headers a decision wants on the request (flag mode's verdict) go to the
+// response and to filter state in both modes, and to the request only in HoldHeaders
+// mode: in Stream mode the request headers have left.
 func (pl *Planner) Decided(x *Exchange, d *policy.Decision) BodyPlan {
 	x.Injection = d.Injection
 	x.Req = d.Request
@@ -150,9 +150,8 @@ func (pl *Planner) Decided(x *Exchange, d *policy.Decision) BodyPlan {
 		}
 		if pl.Mode == HoldHeaders {
 			p.Set = append(p.Set, hv)
-		} else {
-			x.AddResponseHeader(hv[0], hv[1])
 		}
+		x.AddResponseHeader(hv[0], hv[1])
 	}
 	if pl.Mode == HoldHeaders && d.Body != nil {
 		p.Set = append(p.Set, [2]string{"content-length", strconv.Itoa(len(d.Body))})
