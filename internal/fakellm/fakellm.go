@@ -159,7 +159,7 @@ type Server struct {
 	seq  atomic.Uint64
 	// abortedOnce are the abort-once IDs already used.
 	abortedOnce sync.Map
-	mux  *http.ServeMux
+	mux         *http.ServeMux
 }
 
 // New returns a Server with the given options.
