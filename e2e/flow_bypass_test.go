@@ -128,6 +128,17 @@ func TestFlowBypassTable(t *testing.T) {
 				t.Fatalf("upstream got %d complete requests, max_tokens %v; want one, clamped to 4096", len(got), got)
 			}
 		})
+		t.Run("trailers/"+p.name+"/JSON response ending in trailers still redacted", func(t *testing.T) {
+			resp, body, err := rawRequest{client: p.client, listener: p.upstream,
+				body: chatJSON("[[resp-trailers]] [[reply:card 4111 1111 1111 1111, mail bob@example.com]] "+uniq(t), "")}.send(t)
+			if resp.StatusCode != 200 || err != nil {
+				t.Fatalf("status %d err %v: %s", resp.StatusCode, err, body)
+			}
+			content := gjson.GetBytes(body, "choices.0.message.content").String()
+			if strings.Contains(string(body), "4111") || strings.Contains(string(body), "bob@example.com") || !strings.Contains(content, "[CREDIT_CARD]") {
+				t.Errorf("response not redacted: %s", body)
+			}
+		})
 		t.Run("trailers/"+p.name+"/credential trailer removed", func(t *testing.T) {
 			m := uniq(t)
 			resp, body, _ := rawRequest{client: p.client, listener: lnRouted, body: chatJSON(m, ""),

@@ -63,9 +63,44 @@ func ReplaceRequestBody(body []byte) error {
 	return proxywasm.ReplaceHttpRequestBody(body)
 }
 
-// RemoveRequestTrailer deletes a request trailer.
-func RemoveRequestTrailer(name string) error {
-	return proxywasm.RemoveHttpRequestTrailer(name)
+// RemoveRequestTrailers deletes request trailers.
+func RemoveRequestTrailers(names []string) error {
+	for _, n := range names {
+		if err := proxywasm.RemoveHttpRequestTrailer(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ApplyRequest removes request headers, sets request headers, then sets filter state
+// (in that order), stopping at the first failure.
+func ApplyRequest(remove []string, set, state [][2]string) error {
+	return apply(proxywasm.RemoveHttpRequestHeader, proxywasm.ReplaceHttpRequestHeader, remove, set, state)
+}
+
+// ApplyResponse is ApplyRequest for the response headers.
+func ApplyResponse(remove []string, set, state [][2]string) error {
+	return apply(proxywasm.RemoveHttpResponseHeader, proxywasm.ReplaceHttpResponseHeader, remove, set, state)
+}
+
+func apply(rm func(string) error, put func(string, string) error, remove []string, set, state [][2]string) error {
+	for _, n := range remove {
+		if err := rm(n); err != nil {
+			return err
+		}
+	}
+	for _, hv := range set {
+		if err := put(hv[0], hv[1]); err != nil {
+			return err
+		}
+	}
+	for _, kv := range state {
+		if err := SetFilterState(kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ResponseHeaders returns every response header.
@@ -195,18 +230,24 @@ func Record(name string, v uint64) {
 }
 
 // DispatchHTTP sends an out-of-band HTTP request to an Envoy cluster; cb runs when the
-// answer (or a timeout/connection failure: zero headers) arrives. headers must include
+// answer arrives, with ok false on a timeout or connection failure (no headers), else
+// the status (0 when absent), the retry-after header and the body. headers must include
 // :method, :path and :authority.
-func DispatchHTTP(cluster string, headers [][2]string, body []byte, timeoutMs uint32, cb func(numHeaders, bodySize int)) error {
+func DispatchHTTP(cluster string, headers [][2]string, body []byte, timeoutMs uint32, cb func(ok bool, status int, retryAfter string, body []byte)) error {
 	_, err := proxywasm.DispatchHttpCall(cluster, headers, body, nil, timeoutMs, func(numHeaders, bodySize, _ int) {
-		cb(numHeaders, bodySize)
+		if numHeaders == 0 {
+			cb(false, 0, "", nil)
+			return
+		}
+		status, retryAfter, b := callResponse(bodySize)
+		cb(true, status, retryAfter, b)
 	})
 	return err
 }
 
-// CallResponse returns the status (0 when absent), the retry-after header and the body
+// callResponse returns the status (0 when absent), the retry-after header and the body
 // of the answer to a dispatched call; call it only inside the callback.
-func CallResponse(bodySize int) (status int, retryAfter string, body []byte) {
+func callResponse(bodySize int) (status int, retryAfter string, body []byte) {
 	hs, _ := proxywasm.GetHttpCallResponseHeaders()
 	for _, h := range hs {
 		switch strings.ToLower(h[0]) {

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/audit"
+	"github.com/egressguard/egressguard/internal/flow"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )
@@ -19,20 +19,27 @@ var modelLabels = metrics.Cardinality{Max: 64}
 func (h *httpContext) OnHttpStreamDone() {
 	defer func() {
 		if r := recover(); r != nil {
-			hostcalls.LogError("egressguard: panic at stream end request_id=" + h.x.RequestID + ": " + panicText(r))
+			hostcalls.LogError("egressguard: panic at stream end request_id=" + h.x.RequestID + ": " + flow.PanicText(r))
 		}
 	}()
 	x := &h.x
 	if x.Out.Decision == "" {
 		return // never reached a decision (e.g. the plugin failed to start)
 	}
-	now := time.Now()
-	if l := h.p.limits; l != nil && h.adm.Bucket != "" {
-		l.Settle(&h.adm, &x.Out, now)
-	}
-	rec := x.AuditRecord(h.adm.Estimate, h.adm.Bucket, now)
+	rec, samples := h.p.flow.Done(x, &modelLabels, time.Now())
 	hostcalls.LogInfo(string(audit.Marshal(&rec)))
-	for _, s := range x.Samples(&modelLabels) {
+	note(flow.Notes{Samples: samples})
+}
+
+// note logs and counts what a phase asked for.
+func note(n flow.Notes) {
+	for _, l := range n.Warn {
+		hostcalls.LogWarn(l)
+	}
+	for _, l := range n.Info {
+		hostcalls.LogInfo(l)
+	}
+	for _, s := range n.Samples {
 		if s.Histogram {
 			hostcalls.Record(s.Name, s.Value)
 		} else {
@@ -42,9 +49,9 @@ func (h *httpContext) OnHttpStreamDone() {
 }
 
 // recoverPanic turns a Go panic in a callback into a failure of this request alone: a
-// JSON 500 when nothing was sent downstream yet, else a reset stream (Envoy resets
-// when the response headers have left). Nothing unchecked is forwarded, and the VM
-// keeps serving the other requests. Use it deferred, with the callback's named result.
+// JSON 500 when nothing was sent downstream yet, else a reset stream (Envoy resets when
+// the response headers have left). Nothing unchecked is forwarded and the VM keeps
+// serving. Deferred, with the callback's named result.
 func (h *httpContext) recoverPanic(a *types.Action) {
 	if r := recover(); r != nil {
 		*a = h.failInternal(r)
@@ -59,18 +66,10 @@ func (h *httpContext) recoverAsync() {
 }
 
 func (h *httpContext) failInternal(r any) types.Action {
-	hostcalls.LogError("egressguard: internal error request_id=" + h.x.RequestID + ": " + panicText(r))
+	hostcalls.LogError("egressguard: internal error request_id=" + h.x.RequestID + ": " + flow.PanicText(r))
 	if h.x.Done {
 		return types.ActionPause
 	}
 	return h.reject(apierr.New(500, apierr.TypeUnavailable, "internal_error",
 		"the guard failed on this request; it was not forwarded"))
-}
-
-func panicText(r any) string {
-	s := fmt.Sprint(r)
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
 }

@@ -16,39 +16,50 @@ import (
 // build/egressguard.wasm under wazero, which proves the same behaviour in the artifact
 // Envoy loads. `make test` builds the wasm first; under CI a missing wasm fails.
 
-// One compiled VM serves every wasm subtest: wazero compiles the 4 MB module in
+// One compiled VM per module serves every wasm subtest: wazero compiles the module in
 // seconds, and each test still gets a fresh host emulator and plugin context.
 var (
-	wasmOnce sync.Once
-	wasmVM   proxytest.WasmVMContext
-	wasmErr  error
+	wasmMu  sync.Mutex
+	wasmVMs = map[string]proxytest.WasmVMContext{}
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if wasmVM != nil {
-		wasmVM.Close()
+	for _, vm := range wasmVMs {
+		vm.Close()
 	}
 	os.Exit(code)
 }
 
 // vmTest runs f against the native plugin and the compiled wasm.
 func vmTest(t *testing.T, f func(t *testing.T, vm types.VMContext)) {
+	vmTestWith(t, envoytest.DefaultWasm(), f)
+}
+
+// vmTestWith runs f natively and against the module at path.
+func vmTestWith(t *testing.T, path string, f func(t *testing.T, vm types.VMContext)) {
 	t.Run("go", func(t *testing.T) { f(t, &vmContext{}) })
 	t.Run("wasm", func(t *testing.T) {
-		wasmOnce.Do(func() {
+		wasmMu.Lock()
+		vm, ok := wasmVMs[path]
+		var err error
+		if !ok {
 			var b []byte
-			if b, wasmErr = os.ReadFile(envoytest.DefaultWasm()); wasmErr == nil {
-				wasmVM, wasmErr = proxytest.NewWasmVMContext(b)
+			if b, err = os.ReadFile(path); err == nil {
+				vm, err = proxytest.NewWasmVMContext(b)
 			}
-		})
-		if wasmErr != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("compiled plugin unavailable under CI: %v", wasmErr)
+			if err == nil {
+				wasmVMs[path] = vm
 			}
-			t.Skipf("compiled plugin not built (%v); run `make build`", wasmErr)
 		}
-		f(t, wasmVM)
+		wasmMu.Unlock()
+		if err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("compiled plugin unavailable under CI: %v", err)
+			}
+			t.Skipf("compiled plugin not built (%v); run `make build`", err)
+		}
+		f(t, vm)
 	})
 }
 

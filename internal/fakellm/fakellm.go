@@ -87,6 +87,8 @@
 //	[[cut]]             (non-streaming) send the headers with the full
 //	                    content-length and half the body, then drop the
 //	                    connection (HTTP/2: reset the stream).
+//	[[resp-trailers]]   (non-streaming) end the body with the trailer
+//	                    X-Fakellm-Trailer: done (HTTP/1.1: chunked).
 //	[[stall:DUR]]       (non-streaming) send the headers, then nothing for DUR
 //	                    (capped at 60s; default 60s), then drop the connection.
 //	[[mod-status:CODE]] (moderation only) like status, slow, garbage and
@@ -306,6 +308,13 @@ func (c *call) writeBody(status int, b []byte, d *directives) {
 			sleepCtx(c.r.Context(), d.stall)
 		}
 		panic(http.ErrAbortHandler)
+	}
+	if d != nil && d.respTrailers {
+		c.w.Header().Set("Trailer", "X-Fakellm-Trailer")
+		c.w.WriteHeader(status)
+		c.w.Write(b)
+		c.w.Header().Set("X-Fakellm-Trailer", "done")
+		return
 	}
 	if d == nil || d.split <= 0 {
 		c.w.Header().Set("content-length", fmt.Sprint(len(b)))

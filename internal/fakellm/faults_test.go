@@ -33,6 +33,14 @@ func TestAbortOnceCutStall(t *testing.T) {
 	if resp.StatusCode != 200 || err == nil || int64(len(b)) >= resp.ContentLength {
 		t.Errorf("cut: status %d, %d of %d bytes, err %v; want a 200 whose body breaks", resp.StatusCode, len(b), resp.ContentLength, err)
 	}
+	resp, err = post("[[resp-trailers]]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err = io.ReadAll(resp.Body)
+	if err != nil || resp.Trailer.Get("X-Fakellm-Trailer") != "done" || !strings.Contains(string(b), `"choices"`) {
+		t.Errorf("resp-trailers: %v trailer %v body %s", err, resp.Trailer, b)
+	}
 	start := time.Now()
 	resp, err = post("[[stall:200ms]]")
 	if err != nil {

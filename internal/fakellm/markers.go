@@ -21,6 +21,7 @@ type directives struct {
 	abort            bool
 	abortOnce        string        // abort the first request with this id only
 	cut              bool          // headers, half the body, then drop
+	respTrailers     bool          // end the (non-streaming) body with a trailer
 	stall            time.Duration // headers, then nothing for this long, then drop
 
 	// moderation endpoints only (mod-*): the guard's moderation call can be
@@ -85,6 +86,8 @@ func parseDirectives(text string) *directives {
 			d.abortOnce = strings.TrimSpace(arg)
 		case "cut":
 			d.cut = true
+		case "resp-trailers":
+			d.respTrailers = true
 		case "stall":
 			d.stall = maxSlow
 			if v, ok := parseDur(arg); ok && hasArg {

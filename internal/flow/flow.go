@@ -27,7 +27,9 @@ import (
 
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/moderation"
 	"github.com/egressguard/egressguard/internal/policy"
+	"github.com/egressguard/egressguard/internal/posture"
 )
 
 // Mode is how the guard holds traffic (see the package doc).
@@ -52,6 +54,39 @@ const (
 	StateInjection = "egressguard_injection"
 )
 
+// Ops are header and filter-state changes, applied in this order: remove headers, set
+// headers, set filter state (Envoy property "wasm.<name>").
+type Ops struct {
+	Remove []string
+	Set    [][2]string
+	State  [][2]string
+}
+
+// Notes are what a phase wants logged and counted: metadata only, never content.
+type Notes struct {
+	Warn, Info []string
+	Samples    []Sample
+}
+
+func (n *Notes) warn(line string) {
+	if line != "" {
+		n.Warn = append(n.Warn, line)
+	}
+}
+
+func (n *Notes) info(line string) {
+	if line != "" {
+		n.Info = append(n.Info, line)
+	}
+}
+
+// Join returns o followed by more.
+func (o Ops) Join(more Ops) Ops {
+	return Ops{Remove: append(o.Remove[:len(o.Remove):len(o.Remove)], more.Remove...),
+		Set:   append(o.Set[:len(o.Set):len(o.Set)], more.Set...),
+		State: append(o.State[:len(o.State):len(o.State)], more.State...)}
+}
+
 // Planner is the compiled flow configuration of one plugin instance.
 type Planner struct {
 	Mode   Mode
@@ -61,9 +96,10 @@ type Planner struct {
 	byUpstream map[string]*upstreamCreds
 	noUpstream *upstreamCreds // requests that match no upstream
 	store      credentials.SharedStore
-	// identity asks upstreams of inspected calls for an uncompressed response, which
-	// redaction, moderation and usage metering need.
-	identity bool
+	limits     *Limits // nil: no rate limits
+	// inspectResponses: responses of inspected calls are redacted, moderated or metered
+	// (and must therefore arrive uncompressed).
+	inspectResponses bool
 	// Warnings are start-up messages for the log (never a key value).
 	Warnings []string
 }
@@ -76,19 +112,22 @@ type upstreamCreds struct {
 }
 
 // New compiles the flow. env resolves upstream keys once; errors name the upstream and
-// key, never a value. inspectResponses is true when responses of inspected calls are
-// redacted, moderated or metered.
-func New(cfg *config.Config, pol *policy.Policy, env credentials.Env, store credentials.SharedStore, inspectResponses bool) (*Planner, error) {
+// key, never a value. moderatedOutput is true when completions are moderated.
+func New(cfg *config.Config, pol *policy.Policy, env credentials.Env, store credentials.SharedStore, moderatedOutput bool) (*Planner, error) {
 	auth, err := credentials.NewAuthenticator(cfg.Clients)
 	if err != nil {
 		return nil, fmt.Errorf("clients: %w", err)
 	}
 	pl := &Planner{Policy: pol, auth: auth, byUpstream: map[string]*upstreamCreds{}, store: store,
-		identity:   inspectResponses,
 		noUpstream: &upstreamCreds{headers: credentials.StripHeaders(nil, &cfg.Clients)}}
 	if cfg.Envoy.AllowOnHeadersStopIteration {
 		pl.Mode = HoldHeaders
 	}
+	var warn string
+	if pl.limits, warn = newLimits(cfg, store); warn != "" {
+		pl.Warnings = append(pl.Warnings, warn)
+	}
+	pl.inspectResponses = moderatedOutput || pl.limits != nil || pol.ResponseRedactor() != nil
 	for i := range cfg.Upstreams {
 		u := &cfg.Upstreams[i]
 		uc := &upstreamCreds{headers: credentials.StripHeaders(&u.Auth, &cfg.Clients),
@@ -117,4 +156,36 @@ func (pl *Planner) creds(u *config.Upstream) *upstreamCreds {
 		return pl.noUpstream
 	}
 	return pl.byUpstream[u.Name]
+}
+
+// Compile parses and validates a plugin configuration and builds everything a plugin
+// instance needs: the flow, moderation (nil when off), start-up warnings and the
+// posture line to log. Errors name every bad field, never a key value.
+func Compile(raw []byte, env credentials.Env, store credentials.SharedStore) (*Planner, *Moderation, []string, string, error) {
+	cfg, err := config.Parse(raw)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	pol, err := policy.New(cfg)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	mod, warns, err := NewModeration(cfg, env, store)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	pl, err := New(cfg, pol, env, store, mod.On(moderation.Output))
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	return pl, mod, append(pl.Warnings, warns...), "flow=" + pl.Mode.String() + "; " + posture.Report(cfg).String(), nil
+}
+
+// PanicText describes a recovered panic for the log, bounded.
+func PanicText(r any) string {
+	s := fmt.Sprint(r)
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
@@ -24,7 +25,7 @@ func planner(t *testing.T, doc string) *Planner {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pl, err := New(cfg, pol, credentials.MapEnv{"KEY": "sk-injected-1"}, nil, true)
+	pl, err := New(cfg, pol, credentials.MapEnv{"KEY": "sk-injected-1"}, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,8 +33,21 @@ func planner(t *testing.T, doc string) *Planner {
 }
 
 func chatHead(path string, hdr map[string]string) Head {
-	return Head{Method: "POST", Path: path, Authority: "api.example.com", ContentType: "application/json",
-		ContentLength: 10, Header: func(n string) string { return hdr[n] }}
+	all := map[string]string{":method": "POST", ":path": path, ":authority": "api.example.com",
+		"content-type": "application/json", "content-length": "10"}
+	for k, v := range hdr {
+		all[k] = v
+	}
+	return Head{Header: func(n string) string { return all[n] }}
+}
+
+func respHead(status, ctype, enc string) RespHead {
+	all := [][2]string{{":status", status}, {"content-type", ctype}, {"x-echo", "Bearer sk-injected-1"}}
+	if enc != "" {
+		all = append(all, [2]string{"content-encoding", enc})
+	}
+	return RespHead{All: func() [][2]string { return all },
+		Header: func(n string) string { v, _ := has(all, n); return v }}
 }
 
 func has(hs [][2]string, name string) (string, bool) {
@@ -68,7 +82,8 @@ func TestRequestHeadersByMode(t *testing.T) {
 		}
 		// Passthrough paths are left alone in both modes.
 		var y Exchange
-		if p := pl.RequestHeaders(&y, Head{Method: "GET", Path: "/v1/models", Header: func(string) string { return "" }}, now); p.Inspect || p.Hold || len(p.Set) > 0 || slices.Contains(p.Remove, "content-length") {
+		get := chatHead("/v1/models", map[string]string{":method": "GET", "content-type": ""})
+		if p := pl.RequestHeaders(&y, get, now); p.Inspect || p.Hold || len(p.Set) > 0 || slices.Contains(p.Remove, "content-length") {
 			t.Errorf("%s: passthrough plan %+v", c.doc, p)
 		}
 	}
@@ -91,18 +106,20 @@ func TestRequestHeadersCredentials(t *testing.T) {
 	if v, _ := has(p.Set, "authorization"); v != "Bearer sk-injected-1" || x.Key() != "sk-injected-1" || x.KeyName != "k" {
 		t.Errorf("key not injected: %v", p.Set)
 	}
-	if p.Path != "/v1/chat/completions?x=1" || !slices.Equal(p.StrippedQuery, []string{"key"}) {
-		t.Errorf("path %q stripped %v", p.Path, p.StrippedQuery)
+	if path, _ := has(p.Set, ":path"); path != "/v1/chat/completions?x=1" || len(p.Info) != 1 || !strings.Contains(p.Info[0], "parameters key ") {
+		t.Errorf("path %q, log %v", path, p.Info)
 	}
 	// The routed cluster decides, whatever Host says; a Host naming this upstream routed
 	// elsewhere is refused.
 	var y Exchange
-	h.Authority = "evil.example"
+	h = chatHead("/v1/chat/completions", map[string]string{":authority": "evil.example"})
+	h.Cluster = "llm_cluster"
 	if p := pl.RequestHeaders(&y, h, now); p.Reject != nil || y.Upstream.Name != "llm" || y.Ring == nil {
 		t.Errorf("spoofed Host: %+v upstream %v", p.Reject, y.Upstream)
 	}
 	var z Exchange
-	h.Authority, h.Cluster = "api.example.com.", "elsewhere"
+	h = chatHead("/v1/chat/completions", map[string]string{":authority": "api.example.com."})
+	h.Cluster = "elsewhere"
 	if p := pl.RequestHeaders(&z, h, now); p.Reject == nil || p.Reject.Status != 421 {
 		t.Errorf("misrouted: %+v", p.Reject)
 	}
@@ -116,7 +133,7 @@ func TestDecidedByMode(t *testing.T) {
 		var x Exchange
 		pl.RequestHeaders(&x, chatHead("/v1/chat/completions", nil), now)
 		d := pl.Policy.CheckBodyFor(x.Kind, x.Upstream, x.Tenant, body)
-		p := pl.Decided(&x, &d)
+		p := pl.Decided(&x, &d, now)
 		if p.Reject != nil || p.Body == nil {
 			t.Fatalf("hold=%v: %+v", hold, p)
 		}
@@ -128,7 +145,7 @@ func TestDecidedByMode(t *testing.T) {
 		if v, _ := has(p.State, StateInjection); !strings.Contains(v, "score=") {
 			t.Errorf("hold=%v: filter state %v", hold, p.State)
 		}
-		r := pl.ResponseHeaders(&x, RespHead{Status: 200, ContentType: "application/json", Inspect: true})
+		r := pl.ResponseHeaders(&x, respHead("200", "application/json", ""), now)
 		if v, _ := has(r.Set, policy.HeaderInjection); !strings.Contains(v, "rules=") {
 			t.Errorf("hold=%v: response headers %v", hold, r.Set)
 		}
@@ -136,37 +153,29 @@ func TestDecidedByMode(t *testing.T) {
 }
 
 func TestResponseHeaders(t *testing.T) {
-	pl := planner(t, keyed+`}`)
-	hold := planner(t, keyed+`,"envoy":{"allow_on_headers_stop_iteration":true}}`)
-	start := func(pl *Planner, path string) *Exchange {
-		x := &Exchange{RequestID: "rid-1"}
-		h := chatHead(path, nil)
-		h.Cluster = "llm_cluster"
-		pl.RequestHeaders(x, h, now)
-		return x
-	}
+	stream, hold := keyed+`}`, keyed+`,"envoy":{"allow_on_headers_stop_iteration":true}}`
 	cases := []struct {
-		name    string
-		pl      *Planner
-		path    string
-		in      RespHead
-		mode    RespMode
-		hold    bool
-		coolKey bool
+		name, doc, path string
+		in              RespHead
+		mode            RespMode
+		hold, cooled    bool
 	}{
-		{"chat JSON", pl, "/v1/chat/completions", RespHead{Status: 200, ContentType: "application/json", Inspect: true}, RespJSON, false, true},
-		{"chat JSON, headers held", hold, "/v1/chat/completions", RespHead{Status: 200, ContentType: "application/json", Inspect: true}, RespJSON, true, true},
-		{"chat SSE", hold, "/v1/chat/completions", RespHead{Status: 200, ContentType: "text/event-stream", Inspect: true}, RespSSE, false, true},
-		{"chat error scrubbed", pl, "/v1/chat/completions", RespHead{Status: 429, ContentType: "application/json", Inspect: true}, RespScrub, false, true},
-		{"passthrough 401 cools nothing", pl, "/v1/files", RespHead{Status: 401, ContentType: "application/json", Inspect: true}, RespScrub, false, false},
-		{"passthrough 200 untouched", pl, "/v1/files", RespHead{Status: 200, ContentType: "application/json", Inspect: true}, RespPass, false, false},
+		{"chat JSON", stream, "/v1/chat/completions", respHead("200", "application/json", ""), RespJSON, false, false},
+		{"chat JSON, headers held", hold, "/v1/chat/completions", respHead("200", "application/json", ""), RespJSON, true, false},
+		{"chat SSE", hold, "/v1/chat/completions", respHead("200", "text/event-stream", ""), RespSSE, false, false},
+		{"chat 429 scrubbed, key cooled", stream, "/v1/chat/completions", respHead("429", "application/json", ""), RespScrub, false, true},
+		{"passthrough 401 cools nothing", stream, "/v1/files", respHead("401", "application/json", ""), RespScrub, false, false},
+		{"passthrough 200 untouched", stream, "/v1/files", respHead("200", "application/json", ""), RespPass, false, false},
 	}
 	for _, c := range cases {
-		x := start(c.pl, c.path)
-		c.in.Headers = [][2]string{{"x-echo", "Bearer sk-injected-1"}}
-		p := c.pl.ResponseHeaders(x, c.in)
-		if x.Resp != c.mode || p.Hold != c.hold || p.CoolKey != c.coolKey {
-			t.Errorf("%s: mode %v hold %v coolKey %v", c.name, x.Resp, p.Hold, p.CoolKey)
+		pl := planner(t, c.doc)
+		x := &Exchange{}
+		h := chatHead(c.path, map[string]string{"x-request-id": "rid-1"})
+		h.Cluster = "llm_cluster"
+		pl.RequestHeaders(x, h, now)
+		p := pl.ResponseHeaders(x, c.in, now)
+		if x.Resp != c.mode || p.Hold != c.hold || (len(p.Samples) > 0) != c.cooled {
+			t.Errorf("%s: mode %v hold %v cooled %v", c.name, x.Resp, p.Hold, p.Samples)
 		}
 		if v, _ := has(p.Set, "x-request-id"); v != "rid-1" {
 			t.Errorf("%s: no x-request-id: %v", c.name, p.Set)
@@ -178,20 +187,28 @@ func TestResponseHeaders(t *testing.T) {
 			t.Errorf("%s: content-length handling %v", c.name, p.Remove)
 		}
 	}
-	x := start(pl, "/v1/chat/completions")
-	if p := pl.ResponseHeaders(x, RespHead{Status: 200, ContentType: "application/json", ContentEncoding: "gzip", Inspect: true}); p.Reject == nil || p.Reject.Code != "upstream_encoded" {
+	pl := planner(t, stream)
+	x := &Exchange{}
+	h := chatHead("/v1/chat/completions", nil)
+	h.Cluster = "llm_cluster"
+	pl.RequestHeaders(x, h, now)
+	if p := pl.ResponseHeaders(x, respHead("200", "application/json", "gzip"), now); p.Reject == nil || p.Reject.Code != "upstream_encoded" {
 		t.Errorf("compressed response: %+v", p)
 	}
-	if got := string(x.Scrub([]byte(`{"error":"bad key sk-injected-1"}`))); got != `{"error":"bad key `+credentials.Redacted+`"}` {
-		t.Errorf("Scrub = %s", got)
+	x.Resp = RespScrub
+	if got, _ := x.Body([]byte(`{"error":"bad key sk-injected-1"}`)); string(got) != `{"error":"bad key `+credentials.Redacted+`"}` {
+		t.Errorf("scrubbed body = %s", got)
 	}
 }
 
 func TestOutcomeAudit(t *testing.T) {
 	pl := planner(t, `{}`)
-	x := &Exchange{RequestID: "r1"}
-	pl.RequestHeaders(x, chatHead("/v1/chat/completions", nil), now)
-	x.Rejected(403, "prompt_injection", now.Add(time.Millisecond))
+	x := &Exchange{}
+	pl.RequestHeaders(x, chatHead("/v1/chat/completions", map[string]string{"x-request-id": "r1"}), now)
+	hdrs, n := x.Rejected(apierr.New(403, apierr.TypePolicy, "prompt_injection", "no"), [][2]string{{"retry-after", "1"}}, now.Add(time.Millisecond))
+	if v, _ := has(hdrs, "x-request-id"); v != "r1" || len(hdrs) != 2 || len(n.Warn) != 1 || !strings.Contains(n.Warn[0], "code=prompt_injection") {
+		t.Errorf("reply headers %v, log %v", hdrs, n.Warn)
+	}
 	rec := x.AuditRecord(0, "", now.Add(2*time.Millisecond))
 	if rec.Decision != "rejected" || rec.Status != 403 || !slices.Contains(rec.Reasons, "error:prompt_injection") || rec.Path != "chat" {
 		t.Errorf("audit %+v", rec)
@@ -208,23 +225,21 @@ func TestOutcomeAudit(t *testing.T) {
 }
 
 func TestLimitsAdmission(t *testing.T) {
-	cfg, _ := config.Parse([]byte(`{"rate_limits":{"default":{"requests_per_minute":1},"global":{"enabled":true,"headers":true}}}`))
-	l, warn := NewLimits(cfg, nil)
-	if l == nil || warn != "" {
-		t.Fatal(l, warn)
-	}
-	req, _ := chatreq.Parse(chatreq.KindChat, []byte(`{"model":"m","messages":[{"role":"user","content":"hello"}]}`))
-	for i, want := range []bool{true, false} {
-		var a Admission
-		if pub := l.Tenant(&a, nil); len(pub.State) != 1 || len(pub.Headers) != 1 {
-			t.Errorf("tenant publish %+v", pub)
+	pl := planner(t, `{"rate_limits":{"default":{"requests_per_minute":1},"global":{"enabled":true,"headers":true}}}`)
+	body := []byte(`{"model":"m","messages":[{"role":"user","content":"hello"}]}`)
+	for i, allowed := range []bool{true, false} {
+		var x Exchange
+		hp := pl.RequestHeaders(&x, chatHead("/v1/chat/completions", nil), now)
+		if v, _ := has(hp.State, "egressguard_tenant"); v != "anonymous" {
+			t.Errorf("tenant not published on the request headers: %+v", hp.Ops)
 		}
-		pub, refusal := l.Admit(&a, Stream, req, 100, now)
-		if len(pub.Headers) != 0 {
-			t.Errorf("Stream mode must not set request headers on the body: %+v", pub)
+		d := pl.Policy.CheckBodyFor(x.Kind, x.Upstream, x.Tenant, body)
+		p := pl.Decided(&x, &d, now)
+		if _, ok := has(p.Set, "x-egressguard-token-cost"); ok {
+			t.Errorf("Stream mode must not set request headers on the body: %+v", p.Ops)
 		}
-		if (refusal == nil) != want {
-			t.Errorf("request %d: refusal %+v", i, refusal)
+		if (p.Reject == nil) != allowed || (!allowed && (p.Reject.Status != 429 || len(p.Samples) != 1)) {
+			t.Errorf("request %d: %+v", i, p)
 		}
 	}
 }

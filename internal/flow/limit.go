@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/egressguard/egressguard/internal/apierr"
+	"github.com/egressguard/egressguard/internal/audit"
 	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
@@ -19,9 +20,9 @@ type Limits struct {
 	store credentials.SharedStore
 }
 
-// NewLimits returns nil when no limit is configured anywhere and global publishing is
+// newLimits returns nil when no limit is configured anywhere and global publishing is
 // off; warn is a start-up message ("" when none).
-func NewLimits(cfg *config.Config, store credentials.SharedStore) (l *Limits, warn string) {
+func newLimits(cfg *config.Config, store credentials.SharedStore) (l *Limits, warn string) {
 	rc := cfg.RateLimits
 	rc.ApplyDefaults()
 	if !rc.Active(cfg.Clients.Tenants) {
@@ -47,25 +48,39 @@ type Admission struct {
 	charged  bool
 }
 
-// Publish is what to hand Envoy's global rate limit filter: filter state always,
-// request headers only when configured and still possible.
-type Publish struct {
-	State, Headers [][2]string
-}
 
 // Tenant picks the request's bucket (known from the request headers) and publishes it
 // for the global rate limit filter, which runs on the request headers in Stream mode.
-func (l *Limits) Tenant(a *Admission, t *credentials.Tenant) Publish {
+// What to hand Envoy's global rate limit filter: filter state always, request headers
+// when configured and still possible.
+func (l *Limits) Tenant(a *Admission, t *credentials.Tenant) Ops {
 	a.Bucket, a.limits = l.cfg.LimitsFor(t)
 	g := l.cfg.Global
 	if !g.Enabled {
-		return Publish{}
+		return Ops{}
 	}
-	p := Publish{State: [][2]string{{g.TenantProperty, a.Bucket}}}
+	p := Ops{State: [][2]string{{g.TenantProperty, a.Bucket}}}
 	if g.Headers {
-		p.Headers = [][2]string{{g.TenantHeader, a.Bucket}}
+		p.Set = [][2]string{{g.TenantHeader, a.Bucket}}
 	}
 	return p
+}
+
+// Usage is the provider's usage for Envoy's ratelimit filter (charged with
+// apply_on_stream_done), for upstream 2xx answers that reported it.
+func (pl *Planner) Usage(x *Exchange) Ops {
+	if pl.limits == nil {
+		return Ops{}
+	}
+	return pl.limits.Usage(&x.adm, &x.Out)
+}
+
+// Done settles the exchange's rate limits and returns its audit record and metrics.
+func (pl *Planner) Done(x *Exchange, models *metrics.Cardinality, now time.Time) (audit.Record, []Sample) {
+	if pl.limits != nil && x.adm.Bucket != "" {
+		pl.limits.Settle(&x.adm, &x.Out, now)
+	}
+	return x.AuditRecord(x.adm.Estimate, x.adm.Bucket, now), x.Samples(models)
 }
 
 // Refusal is a rate-limit 429: the error and its headers, the metric to count and the
@@ -80,12 +95,12 @@ type Refusal struct {
 // Admit estimates the request's token cost, publishes it (the cost header only in
 // HoldHeaders mode: in Stream mode the request headers have left) and applies the
 // local limits. A non-nil Refusal is the 429 to answer.
-func (l *Limits) Admit(a *Admission, mode Mode, req *chatreq.Request, maxTokens int, now time.Time) (pub Publish, r *Refusal) {
+func (l *Limits) Admit(a *Admission, mode Mode, req *chatreq.Request, maxTokens int, now time.Time) (pub Ops, r *Refusal) {
 	a.Estimate = ratelimit.AdmissionCost(promptEstimate(req), maxTokens)
 	if g := l.cfg.Global; g.Enabled {
 		pub.State = [][2]string{{g.CostProperty, strconv.Itoa(a.Estimate)}}
 		if g.Headers && mode == HoldHeaders {
-			pub.Headers = [][2]string{{g.TenantHeader, a.Bucket}, {g.CostHeader, strconv.Itoa(a.Estimate)}}
+			pub.Set = [][2]string{{g.TenantHeader, a.Bucket}, {g.CostHeader, strconv.Itoa(a.Estimate)}}
 		}
 	}
 	if a.limits.Unlimited() {
@@ -119,15 +134,15 @@ func (l *Limits) Settle(a *Admission, o *Outcome, now time.Time) {
 	}
 }
 
-// Usage is the provider's usage for Envoy's ratelimit filter, for upstream 2xx answers
-// that reported it (nil otherwise).
-func (l *Limits) Usage(a *Admission, o *Outcome) [][2]string {
+// Usage is the provider's usage for Envoy's ratelimit filter (charged with
+// apply_on_stream_done), for upstream 2xx answers that reported it.
+func (l *Limits) Usage(a *Admission, o *Outcome) Ops {
 	g := l.cfg.Global
 	if !g.Enabled || !o.UsageSeen || o.Status < 200 || o.Status > 299 {
-		return nil
+		return Ops{}
 	}
 	used := int(o.PromptTok + o.ComplTok)
-	return [][2]string{{g.UsageProperty, strconv.Itoa(used)}, {g.ExcessProperty, strconv.Itoa(max(0, used-a.Estimate))}}
+	return Ops{State: [][2]string{{g.UsageProperty, strconv.Itoa(used)}, {g.ExcessProperty, strconv.Itoa(max(0, used-a.Estimate))}}}
 }
 
 // promptEstimate estimates the prompt tokens from every text the model reads.

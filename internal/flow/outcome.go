@@ -3,8 +3,10 @@ package flow
 import (
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/audit"
 	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/metrics"
@@ -43,11 +45,19 @@ func (x *Exchange) Held(decision, code string, now time.Time) {
 	}
 }
 
-// Rejected records the guard's own error reply.
-func (x *Exchange) Rejected(status int, code string, now time.Time) {
+// Rejected records the guard's own error reply and returns the headers to send with it
+// (the request id added) and its log line (status and code, never content).
+func (x *Exchange) Rejected(e *apierr.Error, headers [][2]string, now time.Time) ([][2]string, Notes) {
 	x.Done = true
-	x.Out.RejectStatus = status
-	x.Held(DecisionRejected, code, now)
+	x.Out.RejectStatus = e.Status
+	x.Held(DecisionRejected, e.Code, now)
+	if x.RequestID != "" {
+		headers = append(headers[:len(headers):len(headers)], [2]string{"x-request-id", x.RequestID})
+	}
+	var n Notes
+	n.warn("egressguard: rejected request_id=" + x.RequestID + " kind=" + x.Kind.String() +
+		" status=" + strconv.Itoa(e.Status) + " code=" + e.Code)
+	return headers, n
 }
 
 // TenantName is the authenticated tenant ("" without client auth).
@@ -153,4 +163,33 @@ func auditPath(k chatreq.Kind) string {
 		return audit.PathAgents
 	}
 	return audit.PathOther
+}
+
+// InjectionLogLine records an inspection outcome that did not block (what monitor mode
+// would have blocked, what flag/sanitize mode let through): rule names, never text. ""
+// when nothing was flagged.
+func (x *Exchange) InjectionLogLine() string {
+	v := x.Injection
+	if v == nil || !v.Flagged {
+		return ""
+	}
+	return "egressguard: injection request_id=" + x.RequestID + " action=" + v.Action +
+		" score=" + strconv.FormatFloat(v.Score, 'f', 2, 64) + " rules=" + strings.Join(v.Rules, ",")
+}
+
+// Redacted records the response's redactions and returns their log line: entity counts
+// by type, never the matched text.
+func (x *Exchange) Redacted(rep redact.Report) (n Notes) {
+	x.Out.Redactions = rep
+	if rep.Total() == 0 && !rep.Leak && !rep.Unsafe {
+		return n
+	}
+	types := make([]string, 0, len(rep.Counts))
+	for t, n := range rep.Counts {
+		types = append(types, t+":"+strconv.Itoa(n))
+	}
+	sort.Strings(types)
+	n.info("egressguard: redacted request_id=" + x.RequestID + " counts=" + strings.Join(types, ",") +
+		" leak=" + strconv.FormatBool(rep.Leak) + " unsafe=" + strconv.FormatBool(rep.Unsafe))
+	return n
 }

@@ -2,13 +2,16 @@ package flow
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/policy"
+	"github.com/egressguard/egressguard/internal/redact"
 )
 
 // Exchange is the guard's state for one request/response exchange, filled in phase by
@@ -32,47 +35,49 @@ type Exchange struct {
 	Injection *policy.Injection
 	Req       *chatreq.Request // the parsed request (moderation context, usage estimate)
 	Out       Outcome
+	adm       Admission
+	// Response redaction: nil redactor when responses pass through; reqCtx is the
+	// request's system prompt (leak detection); sse transforms an event stream.
+	redactor *redact.Redactor
+	reqCtx   *redact.RequestContext
+	sse      *redact.SSETransformer
 }
 
 // Head is what the request headers phase knows.
 type Head struct {
-	Method, Path, Authority string
-	// Cluster is the Envoy cluster the route sends the request to ("" when unknown).
-	Cluster       string
-	ContentType   string
-	ContentLength int64 // -1 when absent
-	EndOfStream   bool  // headers-only request
-	// Header reads any request header ("" when absent), for client authentication.
+	// Header reads a request header, pseudo-headers included ("" when absent).
 	Header func(name string) string
+	// Cluster is the Envoy cluster the route sends the request to ("" when unknown).
+	Cluster     string
+	EndOfStream bool // headers-only request
 }
 
-// HeadPlan is what to do with the request headers, applied in field order: remove,
-// set, rewrite :path; then hold or continue. Reject means answer it and nothing else.
+// HeadPlan is what to do with the request headers: apply Ops (Set may rewrite :path to
+// remove credential query parameters), then hold or continue. Reject means answer it
+// and nothing else.
 type HeadPlan struct {
+	Ops
+	Notes
 	Reject        *apierr.Error
 	RejectHeaders [][2]string
-	Remove        []string    // request headers to remove
-	Set           [][2]string // request headers to set, after Remove
-	Path          string      // non-empty: the new :path (credential query parameters removed)
-	StrippedQuery []string    // the query parameter names removed (for the log)
 	// Hold pauses the headers until the body is decided (HoldHeaders mode only).
 	Hold bool
 	// Inspect: the body is buffered and decided (an inspected API path).
 	Inspect bool
-	// Exhausted: every key of the upstream is cooling down (Reject is the 503).
-	Exhausted bool
 }
 
 // RequestHeaders plans the request headers phase and records routing, tenant and key in x.
 func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 	x.Out.Start = now
-	x.Kind = pl.Policy.Route(h.Path)
-	head := policy.RequestHead{Method: h.Method, Path: h.Path, ContentType: h.ContentType,
-		ContentLength: h.ContentLength, EndOfStream: h.EndOfStream}
+	x.RequestID = h.Header("x-request-id")
+	path := h.Header(":path")
+	x.Kind = pl.Policy.Route(path)
+	head := policy.RequestHead{Method: h.Header(":method"), Path: path, ContentType: h.Header("content-type"),
+		ContentLength: contentLength(h.Header("content-length")), EndOfStream: h.EndOfStream}
 	if e := pl.Policy.CheckHead(x.Kind, head); e != nil {
 		return HeadPlan{Reject: e}
 	}
-	up, e := pl.Policy.UpstreamFor(h.Authority, h.Cluster)
+	up, e := pl.Policy.UpstreamFor(h.Header(":authority"), h.Cluster)
 	if e != nil {
 		return HeadPlan{Reject: e}
 	}
@@ -83,15 +88,19 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 	}
 	x.Tenant = tenant
 	uc := pl.creds(up)
-	plan := HeadPlan{Remove: uc.headers, Inspect: x.Kind != chatreq.KindNone}
-	if p, removed := credentials.StripQuery(h.Path, uc.query); removed != nil {
-		plan.Path, plan.StrippedQuery = p, removed
+	plan := HeadPlan{Ops: Ops{Remove: uc.headers}, Inspect: x.Kind != chatreq.KindNone}
+	if p, removed := credentials.StripQuery(path, uc.query); removed != nil {
+		plan.Set = append(plan.Set, [2]string{":path", p})
+		plan.info("egressguard: removed credential query parameters " + strings.Join(removed, ",") + " request_id=" + x.RequestID)
 	}
 	if uc.ring != nil {
 		key, name, retryAfter, ok := uc.ring.Pick(pl.store, now)
 		if !ok {
 			e, hdrs := credentials.KeysExhausted(retryAfter)
-			return HeadPlan{Reject: e, RejectHeaders: hdrs, Exhausted: true}
+			plan = HeadPlan{Reject: e, RejectHeaders: hdrs}
+			plan.warn("egressguard: all keys cooling down upstream=" + up.Name + " request_id=" + x.RequestID)
+			plan.Samples = []Sample{{Name: metrics.Name(metrics.KeysExhausted, "upstream", up.Name), Value: 1}}
+			return plan
 		}
 		hn, hv := uc.ring.HeaderValue(key)
 		plan.Set = append(plan.Set, [2]string{hn, hv})
@@ -100,7 +109,11 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 	if !plan.Inspect {
 		return plan
 	}
-	if pl.identity {
+	if pl.limits != nil {
+		plan.Ops = plan.Ops.Join(pl.limits.Tenant(&x.adm, x.Tenant))
+	}
+	x.redactor = pl.Policy.ResponseRedactor()
+	if pl.inspectResponses {
 		// Compressed responses could not be redacted: ask for identity encoding.
 		plan.Set = append(plan.Set, [2]string{"accept-encoding", "identity"})
 	}
@@ -113,6 +126,15 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 	return plan
 }
 
+// contentLength parses the header; -1 when absent or malformed.
+func contentLength(v string) int64 {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
 // Key is the injected key, for scrubbing it from what the upstream sends back ("" when
 // none was injected).
 func (x *Exchange) Key() string { return x.key }
@@ -121,29 +143,51 @@ func (x *Exchange) Key() string { return x.key }
 // is a header that arrives late.
 func (pl *Planner) TrailerNames(x *Exchange) []string { return pl.creds(x.Upstream).headers }
 
-// BodyPlan is what to do once the request body is decided.
+// BodyPlan is what to do once the request body is decided: replace the body, then
+// apply Ops (request headers only in HoldHeaders mode). Reject means answer it.
 type BodyPlan struct {
-	Reject *apierr.Error
-	Body   []byte      // non-nil: replace the body
-	Set    [][2]string // request headers to set (HoldHeaders mode only)
-	// State are filter state values (name, value) for later filters and access logs.
-	State [][2]string
+	Ops
+	Notes
+	Reject        *apierr.Error
+	RejectHeaders [][2]string
+	Body          []byte // non-nil: replace the body
+}
+
+// Decide checks a complete request body with the policy and plans what follows (see
+// Decided).
+func (pl *Planner) Decide(x *Exchange, body []byte, now time.Time) BodyPlan {
+	d := pl.Policy.CheckBodyFor(x.Kind, x.Upstream, x.Tenant, body)
+	return pl.Decided(x, &d, now)
 }
 
 // Decided turns the policy's body decision into a plan for the current mode and records
 // it in x. Headers a decision wants on the request (flag mode's verdict) go to the
 // response and to filter state in both modes, and to the request only in HoldHeaders
 // mode: in Stream mode the request headers have left.
-func (pl *Planner) Decided(x *Exchange, d *policy.Decision) BodyPlan {
+// Rate limits are applied here: a refusal is the plan's Reject.
+func (pl *Planner) Decided(x *Exchange, d *policy.Decision, now time.Time) BodyPlan {
 	x.Injection = d.Injection
 	x.Req = d.Request
 	if d.Request != nil {
 		x.Model = d.Request.Model
-	}
-	if d.Reject != nil {
-		return BodyPlan{Reject: d.Reject}
+		x.reqCtx = policy.RequestContext(d.Request)
 	}
 	p := BodyPlan{Body: d.Body}
+	p.warn(x.InjectionLogLine())
+	if d.Reject != nil {
+		p.Reject, p.Body = d.Reject, nil
+		return p
+	}
+	if l := pl.limits; l != nil {
+		pub, r := l.Admit(&x.adm, pl.Mode, d.Request, d.MaxTokens, now)
+		if r != nil {
+			x.Out.Reasons = append(x.Out.Reasons, r.Reason)
+			p.Reject, p.RejectHeaders, p.Body = r.Err, r.Headers, nil
+			p.Samples = append(p.Samples, Sample{Name: r.Metric, Value: 1})
+			return p
+		}
+		p.Ops = pub
+	}
 	for _, hv := range d.Headers {
 		if hv[0] == policy.HeaderInjection {
 			p.State = append(p.State, [2]string{StateInjection, hv[1]})

@@ -2,11 +2,15 @@ package flow
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/metrics"
+	"github.com/egressguard/egressguard/internal/redact"
 	"github.com/tidwall/gjson"
 )
 
@@ -23,31 +27,26 @@ const (
 
 // RespHead is what the response headers phase knows.
 type RespHead struct {
-	Status                       int
-	ContentType, ContentEncoding string
-	EndOfStream                  bool
-	// Headers are all response headers; only read when a key was injected.
-	Headers [][2]string
-	// Inspect: the response body of an inspected call is redacted, moderated or metered.
-	Inspect bool
+	// Header reads a response header ("" when absent); All lists them all.
+	Header      func(name string) string
+	All         func() [][2]string
+	EndOfStream bool
 }
 
-// RespPlan is what to do with the response headers: set, remove, then hold or continue.
+// RespPlan is what to do with the response headers: apply Ops, then hold or continue.
 // Reject means answer with it (before any byte left: the response is replaced).
 type RespPlan struct {
+	Ops
+	Notes
 	Reject *apierr.Error
-	Set    [][2]string
-	Remove []string
 	// Hold pauses the headers until the body is complete (HoldHeaders mode, JSON).
 	Hold bool
-	// CoolKey reports the status to the key ring: only the provider's answer to an
-	// inspected call does (a 401 to a passthrough path says nothing about the key).
-	CoolKey bool
 }
 
 // ResponseHeaders plans the response headers phase and sets x.Resp.
-func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead) RespPlan {
-	x.Out.Status = r.Status
+func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now time.Time) RespPlan {
+	status, _ := strconv.Atoi(r.Header(":status"))
+	x.Out.Status = status
 	var p RespPlan
 	if x.RequestID != "" {
 		p.Set = append(p.Set, [2]string{"x-request-id", x.RequestID})
@@ -57,15 +56,19 @@ func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead) RespPlan {
 	}
 	p.Set = append(p.Set, x.respAdd...)
 	if x.key != "" {
-		p.Set = append(p.Set, credentials.ScrubHeaders(r.Headers, x.key)...)
+		p.Set = append(p.Set, credentials.ScrubHeaders(r.All(), x.key)...)
 	}
-	p.CoolKey = x.Ring != nil && x.Kind != chatreq.KindNone
+	// Only the provider's answer to an inspected call cools a key (a 401 to a
+	// passthrough path says nothing about the key).
+	if x.Ring != nil && x.Kind != chatreq.KindNone {
+		pl.reportStatus(x, r.Header("retry-after"), now, &p.Notes)
+	}
 	x.Resp = RespPass
-	ok2xx := r.Status >= 200 && r.Status <= 299
+	ok2xx := status >= 200 && status <= 299
 	switch {
 	case r.EndOfStream:
 		return p
-	case !ok2xx || x.Kind == chatreq.KindNone || !r.Inspect:
+	case !ok2xx || x.Kind == chatreq.KindNone || !pl.inspectResponses:
 		if x.key != "" && !ok2xx {
 			// An error body may echo the key the guard injected: buffer it and scrub.
 			x.Resp = RespScrub
@@ -73,17 +76,20 @@ func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead) RespPlan {
 		}
 		return p
 	}
-	if enc := r.ContentEncoding; enc != "" && !strings.EqualFold(enc, "identity") {
+	if enc := r.Header("content-encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
 		// accept-encoding: identity was sent; an upstream that compresses anyway cannot
 		// be redacted, so its body is never passed on.
 		p.Reject = apierr.New(502, apierr.TypeUnavailable, "upstream_encoded",
 			"the upstream compressed its response (%s); the guard cannot inspect it", enc)
 		return p
 	}
-	ct := strings.ToLower(r.ContentType)
+	ct := strings.ToLower(r.Header("content-type"))
 	switch {
 	case strings.HasPrefix(ct, "text/event-stream"):
 		x.Resp = RespSSE
+		if x.redactor != nil {
+			x.sse = redact.NewSSE(x.redactor, x.reqCtx)
+		}
 	case strings.HasPrefix(ct, "application/json"):
 		x.Resp = RespJSON
 		p.Hold = pl.Mode == HoldHeaders
@@ -94,12 +100,65 @@ func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead) RespPlan {
 	return p
 }
 
-// Scrub replaces the injected key in a buffered body (nil when it does not occur).
-func (x *Exchange) Scrub(body []byte) []byte {
-	if x.key == "" || !bytes.Contains(body, []byte(x.key)) {
-		return nil
+// reportStatus tells the key ring how the provider answered, for every worker.
+func (pl *Planner) reportStatus(x *Exchange, retryAfter string, now time.Time, n *Notes) {
+	if !x.Ring.ReportStatus(pl.store, x.KeyName, x.Out.Status, retryAfter, now) {
+		return
 	}
-	return bytes.ReplaceAll(body, []byte(x.key), []byte(credentials.Redacted))
+	up := x.Ring.Upstream()
+	n.Samples = append(n.Samples, Sample{Name: metrics.Name(metrics.KeyCooldowns, "upstream", up, "key", x.KeyName), Value: 1})
+	n.warn("egressguard: key cooled down upstream=" + up + " key=" + x.KeyName + " status=" + strconv.Itoa(x.Out.Status) +
+		" request_id=" + x.RequestID)
+}
+
+// Body handles a complete buffered response body (RespJSON, RespScrub): the injected
+// key scrubbed, usage read, the completion redacted (a body that is not the JSON
+// expected is redacted as text rather than passed raw). out is what to send.
+func (x *Exchange) Body(body []byte) (out []byte, n Notes) {
+	out = body
+	if x.key != "" && bytes.Contains(body, []byte(x.key)) {
+		out = bytes.ReplaceAll(body, []byte(x.key), []byte(credentials.Redacted))
+	}
+	if x.Resp != RespJSON {
+		return out, n
+	}
+	x.ReadUsage(body, false)
+	if x.redactor == nil {
+		return out, n
+	}
+	red, rep, err := x.redactor.RedactChatJSON(out, x.reqCtx)
+	if err != nil {
+		var text string
+		text, rep = x.redactor.Redact(string(out), x.reqCtx)
+		red = []byte(text)
+		n.warn("egressguard: " + err.Error() + "; redacting the response as text")
+	}
+	n.Info = append(n.Info, x.Redacted(rep).Info...)
+	return red, n
+}
+
+// Chunk redacts one chunk of an event stream (RespSSE) and reads its usage. At the end
+// of the stream it adds what the redactor held back.
+func (x *Exchange) Chunk(chunk []byte, end bool) (out []byte, n Notes) {
+	x.ReadUsage(chunk, true)
+	out = chunk
+	if x.sse != nil {
+		out = x.sse.Write(chunk)
+	}
+	if end {
+		tail, tn := x.StreamEnd()
+		out, n = append(out, tail...), tn
+	}
+	return out, n
+}
+
+// StreamEnd closes the stream's redactor and returns what it still held back.
+func (x *Exchange) StreamEnd() ([]byte, Notes) {
+	if x.sse == nil {
+		return nil, Notes{}
+	}
+	tail := x.sse.Close()
+	return tail, x.Redacted(x.sse.Report())
 }
 
 // ReadUsage records the provider-reported token usage of a JSON response or an SSE
