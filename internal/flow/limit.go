@@ -48,7 +48,6 @@ type Admission struct {
 	charged  bool
 }
 
-
 // Tenant picks the request's bucket (known from the request headers) and publishes it
 // for the global rate limit filter, which runs on the request headers in Stream mode.
 // What to hand Envoy's global rate limit filter: filter state always, request headers
