@@ -297,10 +297,16 @@ func TestFlowBypassTable(t *testing.T) {
 		if resp.StatusCode == 200 && readErr == nil && gjson.ValidBytes(body) {
 			t.Errorf("default flow: a cut upstream body arrived as a complete 200: %s", body)
 		}
-		// Held headers: an honest 5xx instead.
+		// Held headers: an honest JSON 5xx instead, for a short body and for a route
+		// timeout after the headers.
 		resp, body, _ = rawRequest{listener: lnHold, body: chatJSON("[[cut]] "+uniq(t), "")}.send(t)
-		if resp.StatusCode < 500 {
-			t.Errorf("hold flow: cut upstream gave %d %s, want a 5xx", resp.StatusCode, body)
+		if resp.StatusCode < 500 || gjson.GetBytes(body, "error.type").String() == "" {
+			t.Errorf("hold flow, cut body: %d %s, want a JSON 5xx", resp.StatusCode, body)
+		}
+		resp, body, _ = rawRequest{listener: lnHold, header: map[string]string{"x-envoy-upstream-rq-timeout-ms": "300"},
+			body: chatJSON("[[stall:3s]] "+uniq(t), "")}.send(t)
+		if resp.StatusCode != 504 || gjson.GetBytes(body, "error.type").String() == "" {
+			t.Errorf("hold flow, stalled body: %d %s, want a JSON 504", resp.StatusCode, body)
 		}
 	})
 

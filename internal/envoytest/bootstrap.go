@@ -79,9 +79,11 @@ func listener(l Listener, o Options) obj {
 		}}},
 		"http_filters": filters,
 	}
+	mappers := []any{upstreamErrorsJSON()}
 	if o.RateLimit != nil && o.RateLimit.JSONErrors {
-		hcm["local_reply_config"] = rateLimitLocalReply()
+		mappers = append(mappers, rateLimitLocalReply())
 	}
+	hcm["local_reply_config"] = obj{"mappers": mappers}
 	if o.HTTP1Trailers {
 		hcm["http_protocol_options"] = obj{"enable_trailers": true}
 	}
@@ -234,10 +236,24 @@ func rateLimitFilter(rl *RateLimitOptions) obj {
 	}
 }
 
+// upstreamErrorsJSON gives Envoy's own upstream failures (timeout, reset, refused
+// connection) the guard's JSON error shape, as the shipped envoy.yaml does.
+func upstreamErrorsJSON() obj {
+	return obj{
+		"filter": obj{"response_flag_filter": obj{"flags": []any{"UH", "UF", "UO", "NR", "URX", "UC", "UT", "LR", "UR", "UPE", "NC"}}},
+		"body_format_override": obj{
+			"json_format": obj{"error": obj{
+				"message": "%LOCAL_REPLY_BODY%", "type": "upstream_error", "code": "%RESPONSE_CODE_DETAILS%", "param": nil,
+			}},
+			"content_type": "application/json",
+		},
+	}
+}
+
 // rateLimitLocalReply turns the ratelimit filter's empty 429 (response flag RL) into the
 // guard's JSON error shape.
 func rateLimitLocalReply() obj {
-	return obj{"mappers": []any{obj{
+	return obj{
 		"filter": obj{"response_flag_filter": obj{"flags": []any{"RL"}}},
 		"body_format_override": obj{
 			"json_format": obj{"error": obj{
@@ -248,5 +264,5 @@ func rateLimitLocalReply() obj {
 			}},
 			"content_type": "application/json",
 		},
-	}}}
+	}
 }
