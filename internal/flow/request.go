@@ -24,6 +24,7 @@ type Exchange struct {
 	Ring      *credentials.Keyring
 	KeyName   string
 	key       string // the injected key's header value, to scrub echoes
+	length    int64  // the request's content-length (-1: none)
 	// Done is set once the guard answered locally: later phases leave the stream alone.
 	Done bool
 	// Resp is how the response body is handled.
@@ -72,8 +73,9 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 	x.RequestID = h.Header("x-request-id")
 	path := h.Header(":path")
 	x.Kind = pl.Policy.Route(path)
+	x.length = contentLength(h.Header("content-length"))
 	head := policy.RequestHead{Method: h.Header(":method"), Path: path, ContentType: h.Header("content-type"),
-		ContentLength: contentLength(h.Header("content-length")), EndOfStream: h.EndOfStream}
+		ContentLength: x.length, EndOfStream: h.EndOfStream}
 	if e := pl.Policy.CheckHead(x.Kind, head); e != nil {
 		return HeadPlan{Reject: e}
 	}
@@ -197,7 +199,9 @@ func (pl *Planner) Decided(x *Exchange, d *policy.Decision, now time.Time) BodyP
 		}
 		x.AddResponseHeader(hv[0], hv[1])
 	}
-	if pl.Mode == HoldHeaders && d.Body != nil {
+	if pl.Mode == HoldHeaders && d.Body != nil && x.length >= 0 {
+		// Fixed only when the request declared one: a chunked or HTTP/2 body (maybe with
+		// trailers) stays that way.
 		p.Set = append(p.Set, [2]string{"content-length", strconv.Itoa(len(d.Body))})
 	}
 	return p

@@ -49,6 +49,10 @@ func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now time.Time) RespP
 	x.Out.Status = status
 	var p RespPlan
 	if x.RequestID != "" {
+		// The audit line's id on every response; a provider's own id stays available.
+		if up := r.Header("x-request-id"); up != "" && up != x.RequestID && !x.Done {
+			p.Set = append(p.Set, [2]string{"x-upstream-request-id", up})
+		}
 		p.Set = append(p.Set, [2]string{"x-request-id", x.RequestID})
 	}
 	if x.Done {
