@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -306,6 +307,25 @@ func TestFlowBypassTable(t *testing.T) {
 		resp, body, _ = rawRequest{listener: lnHold, body: chatJSON("[[stall:5s]] "+uniq(t), "")}.send(t) // route timeout 2s
 		if resp.StatusCode != 504 || gjson.GetBytes(body, "error.type").String() == "" {
 			t.Errorf("hold flow, stalled body: %d %s, want a JSON 504", resp.StatusCode, body)
+		}
+	})
+
+	t.Run("hold flow: a refused request never starts at the upstream, a clamped one arrives whole", func(t *testing.T) {
+		// lnHold runs injection "flag"; a malformed body is refused on the body.
+		m := uniq(t)
+		before := len(upstream.Requests())
+		resp, body, _ := rawRequest{listener: lnHold, body: `{"model":"m","messages":"` + m + `"}`}.send(t)
+		assertAPIError(t, resp, body, 400, "invalid_type")
+		time.Sleep(100 * time.Millisecond)
+		if n := len(upstream.Requests()) - before; n != 0 {
+			t.Errorf("with held headers the upstream saw %d requests for a refused one, want none", n)
+		}
+		m = uniq(t)
+		resp, body, _ = rawRequest{listener: lnHold, body: chatJSON(m, `,"max_tokens":100000`)}.send(t)
+		got := completeAtUpstream(m)
+		if resp.StatusCode != 200 || len(got) != 1 || gjson.GetBytes(got[0].Body, "max_tokens").Int() != 4096 ||
+			got[0].Headers.Get("content-length") != strconv.Itoa(len(got[0].Body)) {
+			t.Errorf("hold flow clamp: %d %s; upstream %+v", resp.StatusCode, body, got)
 		}
 	})
 
