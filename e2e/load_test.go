@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/egressguard/egressguard/internal/envoytest"
 )
 
 // TestGCLoad pushes ≥ 2,000 requests with ≥ 64 KiB bodies through the plugin. Every body
@@ -20,10 +22,14 @@ func TestGCLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test skipped in -short mode")
 	}
-	const (
-		requests    = 2000
-		concurrency = 8
-	)
+	gcLoad(t, envoy, envoy.URL(lnDefault), 2000)
+}
+
+// gcLoad sends requests chat requests of ≥ 64 KiB through base (8 at a time) and
+// requires every one answered 200, Envoy alive and no wasm failure in its log.
+func gcLoad(t *testing.T, e *envoytest.Envoy, base string, requests int64) {
+	t.Helper()
+	const concurrency = 8
 	const line = "All work and no play makes Jack a dull boy. "
 	filler := strings.Repeat(line, (64<<10)/len(line)+1) // every body exceeds 64 KiB
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}}
@@ -42,7 +48,7 @@ func TestGCLoad(t *testing.T) {
 				}
 				body := fmt.Sprintf(`{"model":"gpt-4o-mini","max_tokens":%d,"messages":[{"role":"system","content":"load %d"},{"role":"user","content":"%s"}]}`,
 					50000+i, i, filler)
-				resp, err := client.Post(envoy.URL(lnDefault)+"/v1/chat/completions", "application/json", bytes.NewBufferString(body))
+				resp, err := client.Post(base+"/v1/chat/completions", "application/json", bytes.NewBufferString(body))
 				if err != nil {
 					firstErr.CompareAndSwap(nil, err.Error())
 					non2xx.Add(1)
@@ -70,16 +76,21 @@ func TestGCLoad(t *testing.T) {
 		t.Fatalf("want all %d requests answered 200, got %d 5xx and %d other failures (first error: %v)",
 			requests, fivexx.Load(), non2xx.Load()-fivexx.Load(), firstErr.Load())
 	}
-	if exited, err := envoy.Exited(); exited {
+	if exited, err := e.Exited(); exited {
 		t.Fatalf("Envoy died under load: %v", err)
 	}
-	logs := string(envoy.Logs())
+	logs := string(e.Logs())
 	for _, bad := range []string{"panic:", "Function: proxy_on", "wasm trap", "runtime error", "out of bounds memory access"} {
 		if strings.Contains(logs, bad) {
 			t.Errorf("Envoy log shows a wasm failure (%q)", bad)
 		}
 	}
 	// The VM still answers after the churn.
-	resp, body := post(t, lnDefault, "/v1/chat/completions", "application/json", []byte(`{"messages": 3}`))
+	resp, err := http.Post(base+"/v1/chat/completions", "application/json", strings.NewReader(`{"messages": 3}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
 	assertAPIError(t, resp, body, 400, "invalid_type")
 }

@@ -22,8 +22,9 @@ import (
 
 // Shared fixtures, started once in TestMain.
 var (
-	upstream *fakellm.Server
-	envoy    *envoytest.Envoy
+	upstream     *fakellm.Server
+	upstreamAddr string // fakellm over HTTP/1.1, for the extra Envoys of TestEnvoyCompat
+	envoy        *envoytest.Envoy
 )
 
 // Listener names and their plugin configurations.
@@ -38,7 +39,18 @@ const (
 	lnModDead = "moddead" // input moderation against a closed port, fail closed
 	lnLimited = "limited" // 3 requests per minute for the anonymous tenant
 	lnTokens  = "tokens"  // 2000 tokens per minute for the anonymous tenant
+	lnHold    = "hold"    // the opt-in flow: allow_on_headers_stop_iteration, injection "flag"
+	lnH2      = "h2"      // lnDefault's config, upstream over HTTP/2 (h2c)
+	lnHooks   = "hooks"   // the test-hook build: x-egressguard-test-panic makes it panic
+	lnRouted  = "routed"  // one keyed upstream chosen by the routed cluster; the route rewrites Host
+	// One request per minute each, own buckets; over HTTP/1.1 and HTTP/2 upstreams.
+	lnRefuse   = "refuse"
+	lnRefuseH2 = "refuse-h2"
+	lnModInH2  = "modin-h2" // lnModIn with the chat upstream over HTTP/2
 )
+
+// The routed listener's upstream host (the route rewrites every Host to it).
+const routedHost = "api.routed.test"
 
 // modConfig is a Mistral moderation section against fakellm (cluster "llm").
 func modConfig(cluster, input, inputFailure, output string) string {
@@ -58,13 +70,22 @@ var listenerConfigs = map[string]string{
 	                 "auth": {"keys": [{"name": "mistral-main", "env": "EG_E2E_MISTRAL_KEY"}]}}],
 	  "max_tokens": {"default": 512, "cap": 2048}
 	}`,
-	lnFlag:    `{"injection": {"action": "flag"}}`,
-	lnModIn:   modConfig("llm", "enforce", "fail_closed", "off"),
-	lnModOpen: modConfig("llm", "enforce", "fail_open", "off"),
-	lnModOut:  modConfig("llm", "off", "fail_closed", "enforce"),
-	lnModDead: modConfig("dead", "enforce", "fail_closed", "off"),
-	lnLimited: `{"rate_limits": {"default": {"requests_per_minute": 3}}}`,
-	lnTokens:  `{"rate_limits": {"default": {"tokens_per_minute": 2000}}, "max_tokens": {"default": 100, "cap": 100}}`,
+	lnFlag:     `{"injection": {"action": "flag"}}`,
+	lnModIn:    modConfig("llm", "enforce", "fail_closed", "off"),
+	lnModOpen:  modConfig("llm", "enforce", "fail_open", "off"),
+	lnModOut:   modConfig("llm", "off", "fail_closed", "enforce"),
+	lnModDead:  modConfig("dead", "enforce", "fail_closed", "off"),
+	lnLimited:  `{"rate_limits": {"default": {"requests_per_minute": 3}}}`,
+	lnTokens:   `{"rate_limits": {"default": {"tokens_per_minute": 2000}}, "max_tokens": {"default": 100, "cap": 100}}`,
+	lnRefuse:   `{"rate_limits": {"default": {"requests_per_minute": 1}, "anonymous_tenant": "refuse-h1"}}`,
+	lnRefuseH2: `{"rate_limits": {"default": {"requests_per_minute": 1}, "anonymous_tenant": "refuse-h2"}}`,
+	lnModInH2:  modConfig("llm", "enforce", "fail_closed", "off"),
+	lnHold: `{"envoy": {"allow_on_headers_stop_iteration": true}, "injection": {"action": "flag"},
+	  "max_tokens": {"default": 1024, "cap": 4096}}`,
+	lnRouted: `{
+	  "upstreams": [{"name": "routed", "provider": "openai", "hosts": ["` + routedHost + `"], "clusters": ["keyed"],
+	                 "auth": {"keys": [{"name": "routed", "env": "EG_E2E_KEY_C"}]}}]
+	}`,
 	lnKeys: `{
 	  "upstreams": [{"name": "keyed", "provider": "openai", "hosts": ["*"],
 	                 "auth": {"strategy": "priority", "keys": [{"name": "primary", "env": "EG_E2E_KEY_A"}, {"name": "secondary", "env": "EG_E2E_KEY_B"}]}}],
@@ -78,7 +99,7 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	if missing, code := envoytest.MissingPrereqs(os.Stderr, "e2e", "run `make e2e`",
-		envoytest.DefaultEnvoyBin(), envoytest.DefaultWasm(), clientsDir()+"/node_modules/openai"); missing {
+		envoytest.DefaultEnvoyBin(), envoytest.DefaultWasm(), envoytest.TestHooksWasm(), clientsDir()+"/node_modules/openai"); missing {
 		return code
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -86,10 +107,20 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	upstream = fakellm.New(fakellm.Options{Name: "fakellm"})
+	upstream, upstreamAddr = fakellm.New(fakellm.Options{Name: "fakellm"}), ln.Addr().String()
 	srv := &http.Server{Handler: upstream}
 	go srv.Serve(ln)
 	defer srv.Close()
+
+	// The same fakellm over HTTP/2 without TLS (Envoy speaks prior-knowledge h2c).
+	h2Ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	h2Srv := &http.Server{Handler: upstream, Protocols: h2cProtocols()}
+	go h2Srv.Serve(h2Ln)
+	defer h2Srv.Close()
 
 	keyedLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -112,18 +143,33 @@ func run(m *testing.M) int {
 	var listeners []envoytest.Listener
 	for name, cfg := range listenerConfigs {
 		l := envoytest.Listener{Name: name, PluginConfig: cfg}
-		if name == lnKeys {
+		switch name {
+		case lnKeys:
 			l.Cluster = "keyed"
+		case lnHold:
+			l.HoldHeaders = true
+			l.Route = map[string]any{"timeout": "2s"} // the route timeout after the headers row
+		case lnRefuseH2, lnModInH2:
+			l.Cluster = "llm-h2"
+		case lnRouted:
+			l.Cluster = "keyed"
+			l.Route = map[string]any{"host_rewrite_literal": routedHost}
 		}
 		listeners = append(listeners, l)
 	}
+	listeners = append(listeners,
+		envoytest.Listener{Name: lnH2, PluginConfig: listenerConfigs[lnDefault], Cluster: "llm-h2"},
+		envoytest.Listener{Name: lnHooks, PluginConfig: listenerConfigs[lnDefault], WasmPath: envoytest.TestHooksWasm()})
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	envoy, err = envoytest.Start(ctx, envoytest.Options{
-		Listeners:   listeners,
-		Clusters:    map[string]string{"llm": ln.Addr().String(), "keyed": keyedLn.Addr().String(), "dead": deadAddr},
-		HostEnvKeys: secrets.envKeys(),
-		Env:         secrets.environ(),
+		Listeners: listeners,
+		Clusters: map[string]string{"llm": ln.Addr().String(), "keyed": keyedLn.Addr().String(), "dead": deadAddr,
+			"llm-h2": h2Ln.Addr().String()},
+		HTTP2Clusters: []string{"llm-h2"},
+		HTTP1Trailers: true,
+		HostEnvKeys:   secrets.envKeys(),
+		Env:           secrets.environ(),
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: FAIL:", err)
@@ -141,6 +187,14 @@ func run(m *testing.M) int {
 	}
 	envoy.Stop()
 	return code
+}
+
+// h2cProtocols serves HTTP/1.1 and prior-knowledge HTTP/2 without TLS.
+func h2cProtocols() *http.Protocols {
+	var p http.Protocols
+	p.SetHTTP1(true)
+	p.SetUnencryptedHTTP2(true)
+	return &p
 }
 
 func tailString(b []byte, n int) string {

@@ -45,23 +45,82 @@ func RemoveRequestHeader(name string) error {
 	return proxywasm.RemoveHttpRequestHeader(name)
 }
 
-// RequestBody returns the buffered request body.
+// RequestBody returns the buffered request body, at most size bytes (nil when empty).
 func RequestBody(size int) ([]byte, error) {
 	if size == 0 {
 		return nil, nil
 	}
-	return proxywasm.GetHttpRequestBody(0, size)
+	b, err := proxywasm.GetHttpRequestBody(0, size)
+	if errors.Is(err, types.ErrorStatusNotFound) {
+		return nil, nil
+	}
+	return b, err
 }
 
-// ReplaceRequestBody swaps the whole buffered request body and fixes content-length.
+// ReplaceRequestBody swaps the whole buffered request body (content-length is the
+// caller's business: in the default flow the header has already left).
 func ReplaceRequestBody(body []byte) error {
-	if err := proxywasm.ReplaceHttpRequestBody(body); err != nil {
-		return err
+	return proxywasm.ReplaceHttpRequestBody(body)
+}
+
+// RemoveRequestTrailers deletes request trailers.
+func RemoveRequestTrailers(names []string) error {
+	for _, n := range names {
+		if err := proxywasm.RemoveHttpRequestTrailer(n); err != nil {
+			return err
+		}
 	}
-	return proxywasm.ReplaceHttpRequestHeader("content-length", strconv.Itoa(len(body)))
+	return nil
+}
+
+// ApplyRequest removes request headers, sets request headers, then sets filter state
+// (in that order), stopping at the first failure.
+func ApplyRequest(remove []string, set, state [][2]string) error {
+	return apply(proxywasm.RemoveHttpRequestHeader, proxywasm.ReplaceHttpRequestHeader, remove, set, state)
+}
+
+// ApplyResponse is ApplyRequest for the response headers.
+func ApplyResponse(remove []string, set, state [][2]string) error {
+	return apply(proxywasm.RemoveHttpResponseHeader, proxywasm.ReplaceHttpResponseHeader, remove, set, state)
+}
+
+func apply(rm func(string) error, put func(string, string) error, remove []string, set, state [][2]string) error {
+	for _, n := range remove {
+		if err := rm(n); err != nil {
+			return err
+		}
+	}
+	for _, hv := range set {
+		if err := put(hv[0], hv[1]); err != nil {
+			return err
+		}
+	}
+	for _, kv := range state {
+		if err := SetFilterState(kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ResponseHeaders returns every response header.
+func ResponseHeaders() [][2]string {
+	hs, _ := proxywasm.GetHttpResponseHeaders()
+	return hs
+}
+
+// Property returns an Envoy attribute as a string ("" when absent), e.g.
+// Property("xds", "cluster_name") for the cluster the request is routed to.
+func Property(path ...string) string {
+	b, err := proxywasm.GetProperty(path)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 // SendJSON answers the downstream with a local JSON response; nothing goes upstream.
+// Once response headers have left, Envoy resets the stream instead.
 func SendJSON(status int, body []byte, headers [][2]string) error {
 	h := append([][2]string{{"content-type", "application/json"}}, headers...)
 	return proxywasm.SendHttpResponse(uint32(status), h, body, -1)
@@ -88,12 +147,17 @@ func RemoveResponseHeader(name string) error {
 	return proxywasm.RemoveHttpResponseHeader(name)
 }
 
-// ResponseBody returns the response body buffered for this callback.
+// ResponseBody returns the response body buffered for this callback, at most size
+// bytes (nil when empty).
 func ResponseBody(size int) ([]byte, error) {
 	if size == 0 {
 		return nil, nil
 	}
-	return proxywasm.GetHttpResponseBody(0, size)
+	b, err := proxywasm.GetHttpResponseBody(0, size)
+	if errors.Is(err, types.ErrorStatusNotFound) {
+		return nil, nil
+	}
+	return b, err
 }
 
 // ReplaceResponseBody swaps the response body buffered for this callback.
@@ -166,18 +230,24 @@ func Record(name string, v uint64) {
 }
 
 // DispatchHTTP sends an out-of-band HTTP request to an Envoy cluster; cb runs when the
-// answer (or a timeout/connection failure: zero headers) arrives. headers must include
+// answer arrives, with ok false on a timeout or connection failure (no headers), else
+// the status (0 when absent), the retry-after header and the body. headers must include
 // :method, :path and :authority.
-func DispatchHTTP(cluster string, headers [][2]string, body []byte, timeoutMs uint32, cb func(numHeaders, bodySize int)) error {
+func DispatchHTTP(cluster string, headers [][2]string, body []byte, timeoutMs uint32, cb func(ok bool, status int, retryAfter string, body []byte)) error {
 	_, err := proxywasm.DispatchHttpCall(cluster, headers, body, nil, timeoutMs, func(numHeaders, bodySize, _ int) {
-		cb(numHeaders, bodySize)
+		if numHeaders == 0 {
+			cb(false, 0, "", nil)
+			return
+		}
+		status, retryAfter, b := callResponse(bodySize)
+		cb(true, status, retryAfter, b)
 	})
 	return err
 }
 
-// CallResponse returns the status (0 when absent), the retry-after header and the body
+// callResponse returns the status (0 when absent), the retry-after header and the body
 // of the answer to a dispatched call; call it only inside the callback.
-func CallResponse(bodySize int) (status int, retryAfter string, body []byte) {
+func callResponse(bodySize int) (status int, retryAfter string, body []byte) {
 	hs, _ := proxywasm.GetHttpCallResponseHeaders()
 	for _, h := range hs {
 		switch strings.ToLower(h[0]) {
@@ -193,11 +263,20 @@ func CallResponse(bodySize int) (status int, retryAfter string, body []byte) {
 	return status, retryAfter, body
 }
 
-// ResumeRequest continues a request the plugin paused.
-func ResumeRequest() error { return proxywasm.ResumeHttpRequest() }
+// ResumeRequest continues a request the plugin paused. A failure (the stream is gone)
+// is logged: there is nothing left to answer.
+func ResumeRequest() {
+	if err := proxywasm.ResumeHttpRequest(); err != nil {
+		LogWarn("egressguard: resuming the request failed: " + err.Error())
+	}
+}
 
-// ResumeResponse continues a response the plugin paused.
-func ResumeResponse() error { return proxywasm.ResumeHttpResponse() }
+// ResumeResponse continues a response the plugin paused (failures logged).
+func ResumeResponse() {
+	if err := proxywasm.ResumeHttpResponse(); err != nil {
+		LogWarn("egressguard: resuming the response failed: " + err.Error())
+	}
+}
 
 // SetResponseHeader replaces (or adds) a response header.
 func SetResponseHeader(name, value string) error {

@@ -1,173 +1,127 @@
 package main
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/chatreq"
-	"github.com/egressguard/egressguard/internal/config"
-	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/flow"
 	"github.com/egressguard/egressguard/internal/moderation"
-	"github.com/egressguard/egressguard/internal/policy"
-	"github.com/egressguard/egressguard/internal/redact"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )
 
-// httpContext is one request/response exchange.
+// httpContext is one exchange: flow.Exchange plus the live moderation and redaction state.
 type httpContext struct {
 	types.DefaultHttpContext
-	policy  *policy.Policy
-	creds   *credentialSet
-	mod     *moderator
-	limiter *limiter
-	adm     admission
-	// rejectStatus is the status of the guard's own error reply.
-	rejectStatus int
-	kind         chatreq.Kind
-	upstream     *config.Upstream
-	requestID    string
-	done         bool // a local response was sent; ignore further callbacks
-
-	// Credentials: the authenticated tenant (nil without client auth) and the key used.
-	tenant  *credentials.Tenant
-	ring    *credentials.Keyring
-	keyName string
-
-	// Observations for metrics and the audit line (never content).
-	out       outcome
-	model     string
-	injection *policy.Injection
-
-	// Moderation state.
-	req         *chatreq.Request       // the parsed request (output moderation context)
-	respHeaders [][2]string            // response headers to add (e.g. moderation failed open)
-	gate        *moderation.StreamGate // SSE output moderation (nil: off)
-	respPaused  bool                   // the response is held for a moderation call
-
-	// Response redaction state.
-	redactor *redact.Redactor       // nil: responses pass through
-	reqCtx   *redact.RequestContext // the request's system prompt, for leak detection
-	resp     respMode
-	sse      *redact.SSETransformer
+	p          *pluginContext
+	x          flow.Exchange
+	gate       *moderation.StreamGate // SSE output moderation (nil: off)
+	respPaused bool                   // the response is held for a moderation call
+	respSent   bool                   // the response headers have left (Stream mode)
 }
 
-// OnHttpRequestHeaders routes the request and, for chat APIs, holds the headers until
-// the whole body has been checked: nothing is forwarded before the decision.
-func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action {
-	h.out.start = time.Now()
-	h.requestID = hostcalls.RequestHeader("x-request-id")
-	path := hostcalls.RequestHeader(":path")
-	h.kind = h.policy.Route(path)
-	head := policy.RequestHead{
-		Method:        hostcalls.RequestHeader(":method"),
-		Path:          path,
-		ContentType:   hostcalls.RequestHeader("content-type"),
-		ContentLength: contentLength(hostcalls.RequestHeader("content-length")),
-		EndOfStream:   endOfStream,
+// OnHttpRequestHeaders does everything that needs only headers (see package flow);
+// inspected requests then have their body held until the decision.
+func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) (a types.Action) {
+	defer h.recoverPanic(&a)
+	x := &h.x
+	plan := h.p.flow.RequestHeaders(x, flow.Head{Header: hostcalls.RequestHeader,
+		Cluster: hostcalls.Property("xds", "cluster_name"), EndOfStream: endOfStream}, time.Now())
+	testHook(x, "request_headers")
+	note(plan.Notes)
+	if plan.Reject != nil {
+		return h.reject(plan.Reject, plan.RejectHeaders...)
 	}
-	if err := h.policy.CheckHead(h.kind, head); err != nil {
-		return h.reject(err)
+	if err := hostcalls.ApplyRequest(plan.Remove, plan.Set, plan.State); err != nil { // never forward a credential because a call failed
+		return h.reject(hostFailure("the guard could not rewrite the request headers", err))
 	}
-	h.upstream = h.policy.Upstream(hostcalls.RequestHeader(":authority"))
-	if err, hdrs := h.applyCredentials(); err != nil {
-		return h.reject(err, hdrs...)
-	}
-	if h.kind == chatreq.KindNone {
-		h.held(decisionPassthrough, "")
+	if !plan.Inspect {
+		x.Held(flow.DecisionPassthrough, "", time.Now())
 		return types.ActionContinue
 	}
-	if h.redactor = h.policy.ResponseRedactor(); h.redactor != nil || h.mod.on(moderation.Output) || h.limiter != nil {
-		// Compressed responses could not be redacted: ask for identity encoding.
-		hostcalls.SetRequestHeader("accept-encoding", "identity")
-	}
-	return types.ActionPause
-}
-
-// OnHttpRequestBody buffers until the end of the body, then applies the decision.
-func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) types.Action {
-	if h.done || h.kind == chatreq.KindNone {
-		return types.ActionContinue
-	}
-	if bodySize > h.policy.MaxBodyBytes() {
-		return h.reject(h.policy.TooLarge())
-	}
-	if !endOfStream {
+	if plan.Hold {
 		return types.ActionPause
 	}
-	body, err := hostcalls.RequestBody(bodySize)
-	if err != nil {
-		return h.reject(apierr.New(500, apierr.TypeUnavailable, "body_unreadable", "the guard could not read the request body"))
-	}
-	d := h.policy.CheckBodyFor(h.kind, h.upstream, h.tenant, body)
-	h.logVerdict(&d)
-	h.injection = d.Injection
-	if d.Request != nil {
-		h.model = d.Request.Model
-	}
-	if d.Reject != nil {
-		return h.reject(d.Reject)
-	}
-	h.reqCtx = policy.RequestContext(d.Request)
-	for _, hv := range d.Headers {
-		hostcalls.SetRequestHeader(hv[0], hv[1])
-	}
-	if d.Rewritten() {
-		if err := hostcalls.ReplaceRequestBody(d.Body); err != nil {
-			return h.reject(apierr.New(500, apierr.TypeUnavailable, "rewrite_failed", "the guard could not rewrite the request body"))
-		}
-	}
-	h.req = d.Request
-	if h.limiter != nil {
-		if e, hdrs := h.admit(d.Request, d.MaxTokens); e != nil {
-			return h.reject(e, hdrs...)
-		}
-	}
-	if h.mod.on(moderation.Input) {
-		return h.moderateInput(d.Request)
-	}
-	h.held(decisionForwarded, "")
 	return types.ActionContinue
 }
 
-// reject answers with a JSON error and logs it with the request id, never the content.
-func (h *httpContext) reject(e *apierr.Error, extra ...[2]string) types.Action {
-	h.done = true
-	h.held(decisionRejected, e.Code)
-	h.rejectStatus = e.Status
-	hostcalls.LogWarn("egressguard: rejected request_id=" + h.requestID + " kind=" + h.kind.String() +
-		" status=" + strconv.Itoa(e.Status) + " code=" + e.Code)
-	headers := extra
-	if h.requestID != "" {
-		headers = append(headers, [2]string{"x-request-id", h.requestID})
+// OnHttpRequestBody holds the body until its end, then decides.
+func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) (a types.Action) {
+	defer h.recoverPanic(&a)
+	if h.x.Done || h.x.Kind == chatreq.KindNone {
+		return types.ActionContinue
 	}
+	if bodySize > h.p.flow.Policy.MaxBodyBytes() {
+		return h.reject(h.p.flow.Policy.TooLarge())
+	}
+	if !endOfStream {
+		return types.ActionPause // buffer: nothing leaves before the decision
+	}
+	return h.decide(bodySize)
+}
+
+// OnHttpRequestTrailers: a body that ends in trailers (HTTP/2, HTTP/1 chunked with
+// trailers enabled) ends here and is decided like any other; credential trailers are
+// removed like credential headers.
+func (h *httpContext) OnHttpRequestTrailers(int) (a types.Action) {
+	defer h.recoverPanic(&a)
+	if h.x.Done {
+		return types.ActionContinue
+	}
+	if err := hostcalls.RemoveRequestTrailers(h.p.flow.TrailerNames(&h.x)); err != nil {
+		return h.reject(hostFailure("the guard could not remove a credential trailer", err))
+	}
+	if h.x.Kind == chatreq.KindNone {
+		return types.ActionContinue
+	}
+	return h.decide(h.p.flow.Policy.MaxBodyBytes() + 1) // the whole buffered body
+}
+
+// decide reads the complete body (at most max bytes) and applies the policy's
+// decision, the rate limits and input moderation.
+func (h *httpContext) decide(max int) types.Action {
+	x, pl := &h.x, h.p.flow
+	testHook(x, "request_body")
+	body, err := hostcalls.RequestBody(max)
+	if err != nil {
+		return h.reject(hostFailure("the guard could not read the request body", err))
+	}
+	plan := pl.Decide(x, body, time.Now())
+	note(plan.Notes)
+	if plan.Reject != nil {
+		return h.reject(plan.Reject, plan.RejectHeaders...)
+	}
+	if plan.Body != nil {
+		err = hostcalls.ReplaceRequestBody(plan.Body)
+	}
+	if err == nil {
+		err = hostcalls.ApplyRequest(plan.Remove, plan.Set, plan.State)
+	}
+	if err != nil {
+		return h.reject(hostFailure("the guard could not rewrite the request", err))
+	}
+	if h.p.mod.On(moderation.Input) {
+		return h.moderateInput(x.Req)
+	}
+	x.Held(flow.DecisionForwarded, "", time.Now())
+	return types.ActionContinue
+}
+
+// reject answers with a JSON error (with the request id) and logs it, never the
+// content. Once the response headers have left, Envoy resets the stream instead.
+func (h *httpContext) reject(e *apierr.Error, extra ...[2]string) types.Action {
+	headers, n := h.x.Rejected(e, extra, time.Now())
+	note(n)
 	if err := hostcalls.SendJSON(e.Status, e.JSON(), headers); err != nil {
 		hostcalls.LogError("egressguard: sending local response failed: " + err.Error())
 	}
 	return types.ActionPause
 }
 
-// contentLength parses the header; -1 when absent or malformed.
-func contentLength(v string) int64 {
-	if v == "" {
-		return -1
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return -1
-	}
-	return n
-}
-
-// logVerdict records inspection outcomes that did not block: what monitor mode would
-// have blocked, and what flag/sanitize mode let through. Rule names only, never text.
-func (h *httpContext) logVerdict(d *policy.Decision) {
-	v := d.Injection
-	if v == nil || !v.Flagged {
-		return
-	}
-	hostcalls.LogWarn("egressguard: injection request_id=" + h.requestID + " action=" + v.Action +
-		" score=" + strconv.FormatFloat(v.Score, 'f', 2, 64) + " rules=" + strings.Join(v.Rules, ","))
+// hostFailure is the 500 for a host call that failed where going on would forward
+// something unchecked.
+func hostFailure(msg string, err error) *apierr.Error {
+	hostcalls.LogError("egressguard: " + msg + ": " + err.Error())
+	return apierr.New(500, apierr.TypeUnavailable, "guard_host_error", "%s", msg)
 }

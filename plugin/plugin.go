@@ -2,58 +2,45 @@ package main
 
 import (
 	"github.com/egressguard/egressguard/hostcalls"
-	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
-	"github.com/egressguard/egressguard/internal/policy"
-	"github.com/egressguard/egressguard/internal/posture"
+	"github.com/egressguard/egressguard/internal/flow"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )
 
-// pluginContext holds the compiled policy shared by all requests of one plugin instance.
+// pluginContext holds the compiled configuration shared by all requests of one plugin instance.
 type pluginContext struct {
 	types.DefaultPluginContext
-	policy *policy.Policy
-	creds  *credentialSet
-	mod    *moderator // nil: moderation off
-	limit  *limiter   // nil: no rate limits
+	flow *flow.Planner
+	mod  *flow.Moderation // nil: moderation off
 }
 
 // OnPluginStart parses and validates the configuration once. An invalid configuration
 // stops the plugin with one log line naming every bad field.
-func (p *pluginContext) OnPluginStart(int) types.OnPluginStartStatus {
+func (p *pluginContext) OnPluginStart(int) (st types.OnPluginStartStatus) {
+	defer func() {
+		if r := recover(); r != nil {
+			hostcalls.LogCritical("egressguard: plugin start failed: " + flow.PanicText(r))
+			st = types.OnPluginStartStatusFailed
+		}
+	}()
 	hostcalls.ResetMetrics()
 	raw, err := hostcalls.PluginConfiguration()
 	if err != nil {
 		hostcalls.LogCritical("egressguard: cannot read plugin configuration: " + err.Error())
 		return types.OnPluginStartStatusFailed
 	}
-	cfg, err := config.Parse(raw)
+	pl, mod, warns, posture, err := flow.Compile(raw, credentials.OSEnv{}, hostcalls.SharedData{})
 	if err != nil {
 		hostcalls.LogCritical("egressguard: invalid configuration, plugin not started: " + err.Error())
 		return types.OnPluginStartStatusFailed
 	}
-	if p.policy, err = policy.New(cfg); err != nil {
-		hostcalls.LogCritical("egressguard: invalid configuration, plugin not started: " + err.Error())
-		return types.OnPluginStartStatusFailed
-	}
-	if p.creds, err = newCredentialSet(cfg, credentials.OSEnv{}, hostcalls.SharedData{}); err != nil {
-		hostcalls.LogCritical("egressguard: invalid configuration, plugin not started: " + err.Error())
-		return types.OnPluginStartStatusFailed
-	}
-	var modWarn []string
-	if p.mod, modWarn, err = newModerator(cfg, credentials.OSEnv{}, hostcalls.SharedData{}); err != nil {
-		hostcalls.LogCritical("egressguard: invalid configuration, plugin not started: moderation: " + err.Error())
-		return types.OnPluginStartStatusFailed
-	}
-	for _, w := range append(p.creds.startupWarn, modWarn...) {
+	p.flow, p.mod = pl, mod
+	for _, w := range warns {
 		hostcalls.LogWarn("egressguard: " + w)
 	}
-	p.limit = newLimiter(cfg, hostcalls.SharedData{})
-	hostcalls.LogInfo("egressguard: started; " + posture.Report(cfg).String())
+	hostcalls.LogInfo("egressguard: started; " + posture)
 	return types.OnPluginStartStatusOK
 }
 
 // NewHttpContext implements types.PluginContext.
-func (p *pluginContext) NewHttpContext(uint32) types.HttpContext {
-	return &httpContext{policy: p.policy, creds: p.creds, mod: p.mod, limiter: p.limit}
-}
+func (p *pluginContext) NewHttpContext(uint32) types.HttpContext { return &httpContext{p: p} }

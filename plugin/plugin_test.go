@@ -16,39 +16,50 @@ import (
 // build/egressguard.wasm under wazero, which proves the same behaviour in the artifact
 // Envoy loads. `make test` builds the wasm first; under CI a missing wasm fails.
 
-// One compiled VM serves every wasm subtest: wazero compiles the 4 MB module in
+// One compiled VM per module serves every wasm subtest: wazero compiles the module in
 // seconds, and each test still gets a fresh host emulator and plugin context.
 var (
-	wasmOnce sync.Once
-	wasmVM   proxytest.WasmVMContext
-	wasmErr  error
+	wasmMu  sync.Mutex
+	wasmVMs = map[string]proxytest.WasmVMContext{}
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if wasmVM != nil {
-		wasmVM.Close()
+	for _, vm := range wasmVMs {
+		vm.Close()
 	}
 	os.Exit(code)
 }
 
 // vmTest runs f against the native plugin and the compiled wasm.
 func vmTest(t *testing.T, f func(t *testing.T, vm types.VMContext)) {
+	vmTestWith(t, envoytest.DefaultWasm(), f)
+}
+
+// vmTestWith runs f natively and against the module at path.
+func vmTestWith(t *testing.T, path string, f func(t *testing.T, vm types.VMContext)) {
 	t.Run("go", func(t *testing.T) { f(t, &vmContext{}) })
 	t.Run("wasm", func(t *testing.T) {
-		wasmOnce.Do(func() {
+		wasmMu.Lock()
+		vm, ok := wasmVMs[path]
+		var err error
+		if !ok {
 			var b []byte
-			if b, wasmErr = os.ReadFile(envoytest.DefaultWasm()); wasmErr == nil {
-				wasmVM, wasmErr = proxytest.NewWasmVMContext(b)
+			if b, err = os.ReadFile(path); err == nil {
+				vm, err = proxytest.NewWasmVMContext(b)
 			}
-		})
-		if wasmErr != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("compiled plugin unavailable under CI: %v", wasmErr)
+			if err == nil {
+				wasmVMs[path] = vm
 			}
-			t.Skipf("compiled plugin not built (%v); run `make build`", wasmErr)
 		}
-		f(t, wasmVM)
+		wasmMu.Unlock()
+		if err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("compiled plugin unavailable under CI: %v", err)
+			}
+			t.Skipf("compiled plugin not built (%v); run `make build`", err)
+		}
+		f(t, vm)
 	})
 }
 
@@ -96,24 +107,47 @@ func header(hs [][2]string, name string) string {
 }
 
 func TestClampRewritesBodyAndContentLength(t *testing.T) {
-	vmTest(t, func(t *testing.T, vm types.VMContext) {
-		host := harness(t, vm, `{"max_tokens":{"default":100,"cap":1000}}`)
-		body := []byte(`{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":100000}`)
-		id := host.InitializeHttpContext()
-		if a := host.CallOnRequestHeaders(id, headers("/v1/chat/completions", "application/json", len(body)), false); a != types.ActionPause {
-			t.Fatalf("headers must be held until the body is checked, got %v", a)
-		}
-		if a := host.CallOnRequestBody(id, body, true); a != types.ActionContinue {
-			t.Fatalf("body action = %v, local response %+v", a, host.GetSentLocalResponse(id))
-		}
-		got := host.GetCurrentRequestBody(id)
-		if gjson.GetBytes(got, "max_tokens").Int() != 1000 {
-			t.Errorf("max_tokens not clamped: %s", got)
-		}
-		if cl := header(host.GetCurrentRequestHeaders(id), "content-length"); cl != itoa(len(got)) {
-			t.Errorf("content-length = %s, body is %d bytes", cl, len(got))
-		}
-	})
+	for _, mode := range []struct {
+		name, config string
+		hold         bool
+	}{
+		{"stream", `{"max_tokens":{"default":100,"cap":1000}}`, false},
+		{"hold_headers", `{"max_tokens":{"default":100,"cap":1000},"envoy":{"allow_on_headers_stop_iteration":true}}`, true},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			vmTest(t, func(t *testing.T, vm types.VMContext) {
+				host := harness(t, vm, mode.config)
+				body := []byte(`{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":100000}`)
+				id := host.InitializeHttpContext()
+				a := host.CallOnRequestHeaders(id, headers("/v1/chat/completions", "application/json", len(body)), false)
+				if want := map[bool]types.Action{false: types.ActionContinue, true: types.ActionPause}[mode.hold]; a != want {
+					t.Fatalf("headers action = %v, want %v", a, want)
+				}
+				sent := host.GetCurrentRequestHeaders(id)
+				if a := host.CallOnRequestBody(id, body, true); a != types.ActionContinue {
+					t.Fatalf("body action = %v, local response %+v", a, host.GetSentLocalResponse(id))
+				}
+				got := host.GetCurrentRequestBody(id)
+				if gjson.GetBytes(got, "max_tokens").Int() != 1000 {
+					t.Errorf("max_tokens not clamped: %s", got)
+				}
+				cl := header(host.GetCurrentRequestHeaders(id), "content-length")
+				if mode.hold && cl != itoa(len(got)) {
+					t.Errorf("content-length = %s, body is %d bytes", cl, len(got))
+				}
+				if !mode.hold {
+					// The headers left before the body was decided: the body phase must not
+					// touch them, and content-length must be gone (the body may change).
+					if cl != "" {
+						t.Errorf("content-length %s forwarded although the body may change", cl)
+					}
+					if after := host.GetCurrentRequestHeaders(id); len(after) != len(sent) {
+						t.Errorf("request headers changed after they left: %v -> %v", sent, after)
+					}
+				}
+			})
+		})
+	}
 }
 
 func TestBodyBufferedAcrossChunks(t *testing.T) {
@@ -157,7 +191,7 @@ func TestRejections(t *testing.T) {
 				id := host.InitializeHttpContext()
 				a := host.CallOnRequestHeaders(id, headers(c.path, c.ctype, c.length), false)
 				if !c.atHeaders {
-					if a != types.ActionPause {
+					if a != types.ActionContinue {
 						t.Fatalf("headers action = %v", a)
 					}
 					a = host.CallOnRequestBody(id, []byte(c.body), true)

@@ -1,176 +1,130 @@
 package main
 
 import (
-	"bytes"
-	"sort"
 	"strconv"
-	"strings"
+	"time"
 
 	"github.com/egressguard/egressguard/hostcalls"
-	"github.com/egressguard/egressguard/internal/apierr"
+	"github.com/egressguard/egressguard/internal/flow"
 	"github.com/egressguard/egressguard/internal/moderation"
-	"github.com/egressguard/egressguard/internal/redact"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
-	"github.com/tidwall/gjson"
 )
 
-// respMode is how a response body is handled.
-type respMode uint8
+// OnHttpResponseHeaders adds the request id (and other decided headers), scrubs an
+// echoed key and chooses how the body is handled: no body byte leaves before redaction.
+func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) (a types.Action) {
+	defer h.recoverPanic(&a)
+	x, p := &h.x, h.p
+	testHook(x, "response_headers")
+	plan := p.flow.ResponseHeaders(x, flow.RespHead{Header: hostcalls.ResponseHeader, All: hostcalls.ResponseHeaders,
+		EndOfStream: endOfStream}, time.Now())
+	note(plan.Notes)
+	if plan.Reject != nil {
+		return h.reject(plan.Reject)
+	}
+	if err := hostcalls.ApplyResponse(plan.Remove, plan.Set, plan.State); err != nil {
+		return h.reject(hostFailure("the guard could not rewrite the response headers", err))
+	}
+	if x.Resp == flow.RespSSE && p.mod.On(moderation.Output) {
+		h.gate = p.mod.M.NewStreamGate(p.mod.M.LastUserContext(x.Req))
+	}
+	if plan.Hold {
+		return types.ActionPause // until the body is complete: a failed body can still be a 5xx
+	}
+	h.respSent = true
+	return types.ActionContinue
+}
 
-const (
-	respPass respMode = iota // not redacted: other paths, non-2xx, other content types
-	respJSON                 // buffered to the end, then rewritten
-	respSSE                  // transformed chunk by chunk with a bounded hold-back
-)
+// OnHttpResponseBody redacts JSON at the end of the body and SSE per chunk.
+func (h *httpContext) OnHttpResponseBody(bodySize int, endOfStream bool) (a types.Action) {
+	defer h.recoverPanic(&a)
+	switch h.x.Resp {
+	case flow.RespJSON, flow.RespScrub:
+		if !endOfStream {
+			return types.ActionPause // buffer: nothing leaves before redaction
+		}
+		return h.finishBody(bodySize)
+	case flow.RespSSE:
+		testHook(&h.x, "response_body")
+		chunk, err := hostcalls.ResponseBody(bodySize)
+		if err != nil {
+			return h.reject(hostFailure("the guard could not read the response", err))
+		}
+		return h.streamChunk(chunk, endOfStream)
+	}
+	return types.ActionContinue
+}
 
-// OnHttpResponseHeaders chooses how to redact the body. Headers go out at once (minus
-// content-length, which redaction changes); no body byte leaves before redaction.
-func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Action {
-	h.out.status, _ = strconv.Atoi(hostcalls.ResponseHeader(":status"))
-	h.reportKeyStatus()
-	for _, hv := range h.respHeaders {
-		hostcalls.SetResponseHeader(hv[0], hv[1])
-	}
-	moderated := h.mod.on(moderation.Output)
-	if h.done || (h.redactor == nil && !moderated && h.limiter == nil) || endOfStream {
-		return types.ActionContinue
-	}
-	if h.out.status < 200 || h.out.status > 299 { // provider errors pass through unchanged
-		return types.ActionContinue
-	}
-	if enc := hostcalls.ResponseHeader("content-encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
-		// accept-encoding: identity was sent; an upstream that compresses anyway cannot
-		// be redacted, so its body is never passed on.
-		return h.reject(apierr.New(502, apierr.TypeUnavailable, "upstream_encoded",
-			"the upstream compressed its response (%s); the guard cannot inspect it", enc))
-	}
-	ct := strings.ToLower(hostcalls.ResponseHeader("content-type"))
-	switch {
-	case strings.HasPrefix(ct, "text/event-stream"):
-		h.resp = respSSE
-		if h.redactor != nil {
-			h.sse = redact.NewSSE(h.redactor, h.reqCtx)
+// OnHttpResponseTrailers: a response body that ends in trailers ends here.
+func (h *httpContext) OnHttpResponseTrailers(int) (a types.Action) {
+	defer h.recoverPanic(&a)
+	switch h.x.Resp {
+	case flow.RespJSON, flow.RespScrub:
+		return h.finishBody(1 << 30) // the whole buffered body
+	case flow.RespSSE:
+		// The last chunk has passed: what the redactor still holds back cannot be
+		// appended to it any more, so it is dropped rather than released unchecked.
+		tail, n := h.x.StreamEnd()
+		note(n)
+		h.publishUsage()
+		if len(tail) > 0 {
+			hostcalls.LogWarn("egressguard: response ended in trailers; dropped " + strconv.Itoa(len(tail)) +
+				" held-back bytes request_id=" + h.x.RequestID)
 		}
-		if moderated {
-			h.gate = h.mod.m.NewStreamGate(h.mod.m.LastUserContext(h.req))
-		}
-	case strings.HasPrefix(ct, "application/json"):
-		h.resp = respJSON
-	default:
-		return types.ActionContinue
 	}
-	hostcalls.RemoveResponseHeader("content-length")
-	if h.resp == respJSON && moderated {
-		// Held until the completion is moderated: a failure can still be a 503.
+	return types.ActionContinue
+}
+
+// finishBody handles a complete buffered response: key scrubbing, usage, redaction,
+// output moderation.
+func (h *httpContext) finishBody(size int) types.Action {
+	x := &h.x
+	testHook(x, "response_body")
+	body, err := hostcalls.ResponseBody(size)
+	if err != nil {
+		return h.reject(hostFailure("the guard could not read the response", err))
+	}
+	out, n := x.Body(body)
+	note(n)
+	h.publishUsage()
+	if string(out) != string(body) && !h.replaceResponse(out) {
+		return types.ActionPause
+	}
+	if x.Resp == flow.RespJSON && h.p.mod.On(moderation.Output) {
+		return h.moderateJSON(out)
+	}
+	return types.ActionContinue
+}
+
+// streamChunk redacts one SSE chunk and passes it through the moderation gate.
+func (h *httpContext) streamChunk(chunk []byte, endOfStream bool) types.Action {
+	out, n := h.x.Chunk(chunk, endOfStream)
+	note(n)
+	if endOfStream {
+		h.publishUsage()
+	}
+	if h.gate != nil {
+		return h.gateSSE(out, endOfStream)
+	}
+	if string(out) != string(chunk) && !h.replaceResponse(out) {
 		return types.ActionPause
 	}
 	return types.ActionContinue
 }
 
-// OnHttpResponseBody redacts JSON at the end of the body and SSE per chunk.
-func (h *httpContext) OnHttpResponseBody(bodySize int, endOfStream bool) types.Action {
-	switch h.resp {
-	case respJSON:
-		if !endOfStream {
-			return types.ActionPause // buffer: nothing leaves before redaction
-		}
-		body, err := hostcalls.ResponseBody(bodySize)
-		if err != nil {
-			hostcalls.LogError("egressguard: reading response body failed: " + err.Error())
-			return types.ActionContinue
-		}
-		h.readUsage(body, false)
-		h.publishUsage()
-		out := body
-		if h.redactor != nil {
-			var rep redact.Report
-			out, rep, err = h.redactor.RedactChatJSON(body, h.reqCtx)
-			if err != nil { // not the JSON we expect: redact it as text rather than pass it raw
-				hostcalls.LogWarn("egressguard: " + err.Error() + "; redacting the response as text")
-				var text string
-				text, rep = h.redactor.Redact(string(body), h.reqCtx)
-				out = []byte(text)
-			}
-			h.replaceResponse(body, out, rep)
-		}
-		if h.mod.on(moderation.Output) {
-			return h.moderateJSON(out)
-		}
-	case respSSE:
-		chunk, err := hostcalls.ResponseBody(bodySize)
-		if err != nil {
-			hostcalls.LogError("egressguard: reading response chunk failed: " + err.Error())
-		}
-		h.readUsage(chunk, true)
-		if endOfStream {
-			h.publishUsage()
-		}
-		out := chunk
-		if h.sse != nil {
-			out = h.sse.Write(chunk)
-			if endOfStream {
-				out = append(out, h.sse.Close()...)
-				h.out.redactions = h.sse.Report()
-				h.logRedactions(h.out.redactions)
-			}
-		}
-		if h.gate != nil {
-			return h.gateSSE(out, endOfStream)
-		}
-		if string(out) != string(chunk) {
-			hostcalls.ReplaceResponseBody(out)
-		}
+// replaceResponse swaps the buffered response body; when the host refuses, nothing
+// unchecked may follow, so the response is answered with an error (or reset).
+func (h *httpContext) replaceResponse(b []byte) bool {
+	if err := hostcalls.ReplaceResponseBody(b); err != nil {
+		h.reject(hostFailure("the guard could not replace the response body", err))
+		return false
 	}
-	return types.ActionContinue
+	return true
 }
 
-func (h *httpContext) replaceResponse(orig, out []byte, rep redact.Report) {
-	if string(out) != string(orig) {
-		if err := hostcalls.ReplaceResponseBody(out); err != nil {
-			hostcalls.LogError("egressguard: replacing response body failed: " + err.Error())
-		}
+// publishUsage hands the provider's usage to Envoy's ratelimit filter.
+func (h *httpContext) publishUsage() {
+	if err := hostcalls.ApplyRequest(nil, nil, h.p.flow.Usage(&h.x).State); err != nil {
+		hostcalls.LogWarn("egressguard: publishing usage failed: " + err.Error())
 	}
-	h.out.redactions = rep
-	h.logRedactions(rep)
-}
-
-// logRedactions logs entity counts by type; never the matched text.
-func (h *httpContext) logRedactions(rep redact.Report) {
-	if rep.Total() == 0 && !rep.Leak && !rep.Unsafe {
-		return
-	}
-	types := make([]string, 0, len(rep.Counts))
-	for t, n := range rep.Counts {
-		types = append(types, t+":"+strconv.Itoa(n))
-	}
-	sort.Strings(types)
-	hostcalls.LogInfo("egressguard: redacted request_id=" + h.requestID + " counts=" + strings.Join(types, ",") +
-		" leak=" + strconv.FormatBool(rep.Leak) + " unsafe=" + strconv.FormatBool(rep.Unsafe))
-}
-
-// readUsage picks the provider-reported token usage out of a JSON response or an SSE
-// chunk (the final chunk of a stream carries it when stream_options.include_usage is
-// set; Mistral always sends it). Only the last usage object seen counts.
-func (h *httpContext) readUsage(b []byte, sse bool) {
-	i := bytes.LastIndex(b, []byte(`"usage"`))
-	if i < 0 {
-		return
-	}
-	// The usage object belongs to the enclosing JSON document: the whole body, or the
-	// data line of one SSE event (an event split across chunks is skipped; the final
-	// usage event is small and arrives whole in practice).
-	doc := b
-	if start := bytes.LastIndex(b[:i], []byte("data:")); sse && start >= 0 {
-		doc = b[start+5:]
-		if end := bytes.IndexByte(doc, '\n'); end >= 0 {
-			doc = doc[:end]
-		}
-	}
-	u := gjson.GetBytes(doc, "usage")
-	if !u.IsObject() {
-		return
-	}
-	h.out.promptTok = u.Get("prompt_tokens").Int()
-	h.out.complTok = u.Get("completion_tokens").Int()
-	h.out.usageSeen = true
 }

@@ -252,12 +252,19 @@ func TestPluginConfigsParse(t *testing.T) {
 			t.Errorf("%s: configuration schema: %v", id, err)
 		}
 	}
-	// Each directory's WasmPlugin and EnvoyFilter carry the same configuration.
+	// Each directory's WasmPlugin and EnvoyFilter carry the same configuration, except
+	// that the EnvoyFilter (which sets allow_on_headers_stop_iteration) tells the guard
+	// so, and the WasmPlugin (which cannot) does not.
 	byDir := map[string][]any{}
 	for _, o := range objs {
 		if b, ok := cfgs[o.id()]; ok {
-			var v any
+			var v map[string]any
 			json.Unmarshal(b, &v)
+			envoy, _ := v["envoy"].(map[string]any)
+			if hold := envoy["allow_on_headers_stop_iteration"] == true; hold != (o.Kind == "EnvoyFilter") {
+				t.Errorf("%s: envoy.allow_on_headers_stop_iteration is %v; want it exactly on the EnvoyFilter variants", o.id(), hold)
+			}
+			delete(v, "envoy")
 			byDir[filepath.Dir(o.File)] = append(byDir[filepath.Dir(o.File)], v)
 		}
 	}

@@ -43,6 +43,22 @@ type Config struct {
 	// worker threads) and publishing for Envoy's global rate limit service. Default:
 	// off. See docs/observability.md and deploy/ratelimit.
 	RateLimits ratelimit.Config `json:"rate_limits"`
+	// Envoy describes the wasm filter configuration the guard runs under. Default: what
+	// Istio's WasmPlugin produces. See docs/deploy.md.
+	Envoy Envoy `json:"envoy"`
+}
+
+// Envoy describes the host filter configuration.
+type Envoy struct {
+	// AllowOnHeadersStopIteration (default false) tells the guard that the wasm filter
+	// config sets allow_on_headers_stop_iteration: true (Envoy >= 1.35, EnvoyFilter or
+	// plain Envoy; Istio's WasmPlugin cannot set it). The guard then holds request
+	// headers until the body is decided (so decisions can still set request headers,
+	// e.g. injection "flag" mode's x-egressguard-injection, and the global rate limit
+	// filter sees the token cost) and holds JSON response headers until the body is
+	// complete (an upstream that fails mid-body becomes a 5xx instead of a 200 with a
+	// broken body). Setting it without the Envoy flag makes every inspected request hang.
+	AllowOnHeadersStopIteration bool `json:"allow_on_headers_stop_iteration"`
 }
 
 // Redaction configures the redactor.
@@ -151,6 +167,12 @@ type Upstream struct {
 	// Hosts are authority hosts (port ignored, case-insensitive); "*" matches any host,
 	// "*.example.com" any subdomain.
 	Hosts []string `json:"hosts"`
+	// Clusters are the Envoy clusters (e.g. Istio's "outbound|443||api.openai.com") that
+	// requests to this upstream are routed to. When the routed cluster is one of them the
+	// upstream is chosen by it, whatever the client's Host says; a request whose Host
+	// names this upstream but that Envoy routes to another cluster is refused (421).
+	// Default: none (chosen by the normalised :authority host alone).
+	Clusters []string `json:"clusters"`
 	// EnforceSafePrompt (mistral only, default false) sets "safe_prompt": true on every request.
 	EnforceSafePrompt bool `json:"enforce_safe_prompt"`
 	// Auth configures the provider keys the guard injects (default: none, pass-through).
@@ -349,6 +371,11 @@ func validateUpstreams(ups []Upstream, fe *fieldErrors) {
 		for j, h := range u.Hosts {
 			if h == "" || strings.ContainsAny(h, "/: ") || strings.Contains(strings.TrimPrefix(h, "*"), "*") {
 				fe.addf(fmt.Sprintf("%s.hosts[%d]", field, j), "must be a host name, \"*\" or \"*.domain\" without port, got %q", h)
+			}
+		}
+		for j, c := range u.Clusters {
+			if strings.TrimSpace(c) == "" {
+				fe.addf(fmt.Sprintf("%s.clusters[%d]", field, j), "must be an Envoy cluster name, got %q", c)
 			}
 		}
 		fe.addAll(u.Auth.Validate(field + ".auth"))

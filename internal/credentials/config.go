@@ -53,6 +53,10 @@ type UpstreamAuth struct {
 	// StripHeaders are extra request headers to remove before forwarding to this
 	// upstream (e.g. "openai-organization"), in addition to DefaultStripHeaders.
 	StripHeaders []string `json:"strip_headers"`
+	// StripQueryParams are extra query parameter names (case-insensitive, matched after
+	// percent-decoding) removed from the request path before forwarding to this
+	// upstream, in addition to DefaultStripQueryParams.
+	StripQueryParams []string `json:"strip_query_params"`
 }
 
 // KeyRef is one upstream key: exactly one of Env or Value.
@@ -143,6 +147,11 @@ func (a *UpstreamAuth) Validate(field string) []string {
 	for i, h := range a.StripHeaders {
 		if !validHeaderName(strings.ToLower(strings.TrimSpace(h))) {
 			add(fmt.Sprintf(".strip_headers[%d]", i), "must be an HTTP header name (no pseudo-headers), got %q", h)
+		}
+	}
+	for i, q := range a.StripQueryParams {
+		if strings.TrimSpace(q) == "" || strings.ContainsAny(q, "&;=?#") {
+			add(fmt.Sprintf(".strip_query_params[%d]", i), "must be a query parameter name (no '&', ';', '=', '?', '#'), got %q", q)
 		}
 	}
 	if len(a.Keys) == 0 {

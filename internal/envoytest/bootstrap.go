@@ -17,7 +17,11 @@ func bootstrap(o Options) obj {
 	}
 	clusters := make([]any, 0, len(o.Clusters))
 	for name, addr := range o.Clusters {
-		clusters = append(clusters, cluster(name, addr))
+		c := cluster(name, addr)
+		if opts := protocolOptions(name, o); opts != nil {
+			c["typed_extension_protocol_options"] = opts
+		}
+		clusters = append(clusters, c)
 	}
 	if rl := o.RateLimit; rl != nil {
 		c := cluster(rl.clusterName(), rl.ServiceAddr)
@@ -75,8 +79,13 @@ func listener(l Listener, o Options) obj {
 		}}},
 		"http_filters": filters,
 	}
+	mappers := []any{upstreamErrorsJSON()}
 	if o.RateLimit != nil && o.RateLimit.JSONErrors {
-		hcm["local_reply_config"] = rateLimitLocalReply()
+		mappers = append(mappers, rateLimitLocalReply())
+	}
+	hcm["local_reply_config"] = obj{"mappers": mappers}
+	if o.HTTP1Trailers {
+		hcm["http_protocol_options"] = obj{"enable_trailers": true}
 	}
 	return obj{
 		"name":                              l.Name,
@@ -89,11 +98,18 @@ func listener(l Listener, o Options) obj {
 	}
 }
 
+// wasmFilter is the filter config a WasmPlugin produces: the module as a local file
+// (istio-agent fetches oci:// and rewrites the source), the failure policy from
+// failStrategy, and no allow_on_headers_stop_iteration unless the listener opts in.
 func wasmFilter(l Listener, o Options) obj {
+	vmID, path := "egressguard", o.WasmPath
+	if l.WasmPath != "" {
+		vmID, path = "egressguard-"+l.Name, l.WasmPath
+	}
 	vm := obj{
-		"vm_id":   "egressguard",
+		"vm_id":   vmID,
 		"runtime": "envoy.wasm.runtime.v8",
-		"code":    obj{"local": obj{"filename": o.WasmPath}},
+		"code":    obj{"local": obj{"filename": path}},
 	}
 	if len(o.HostEnvKeys) > 0 {
 		vm["environment_variables"] = obj{"host_env_keys": o.HostEnvKeys}
@@ -102,12 +118,17 @@ func wasmFilter(l Listener, o Options) obj {
 	if l.FailOpen {
 		policy = "FAIL_OPEN"
 	}
+	if l.FailurePolicy != "" {
+		policy = l.FailurePolicy
+	}
 	cfg := obj{
-		"name":                            l.Name,
-		"root_id":                         "egressguard",
-		"allow_on_headers_stop_iteration": true,
-		"failure_policy":                  policy,
-		"vm_config":                       vm,
+		"name":           l.Name,
+		"root_id":        "egressguard",
+		"failure_policy": policy,
+		"vm_config":      vm,
+	}
+	if l.HoldHeaders {
+		cfg["allow_on_headers_stop_iteration"] = true
 	}
 	if l.PluginConfig != "" {
 		cfg["configuration"] = obj{"@type": "type.googleapis.com/google.protobuf.StringValue", "value": l.PluginConfig}
@@ -137,10 +158,34 @@ func cluster(name, addr string) obj {
 	}
 }
 
+// protocolOptions are a cluster's HTTP protocol options (nil: Envoy's defaults).
+func protocolOptions(name string, o Options) obj {
+	var http obj
+	for _, c := range o.HTTP2Clusters {
+		if c == name {
+			http = obj{"http2_protocol_options": obj{}}
+		}
+	}
+	if http == nil && o.HTTP1Trailers {
+		http = obj{"http_protocol_options": obj{"enable_trailers": true}}
+	}
+	if http == nil {
+		return nil
+	}
+	return obj{"envoy.extensions.upstreams.http.v3.HttpProtocolOptions": obj{
+		"@type":                "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+		"explicit_http_config": http,
+	}}
+}
+
 func routeFor(l Listener, o Options) obj {
+	action := obj{"cluster": l.Cluster, "timeout": "60s", "retry_policy": RouteRetry()}
+	for k, v := range l.Route {
+		action[k] = v
+	}
 	r := obj{
 		"match": obj{"prefix": "/"},
-		"route": obj{"cluster": l.Cluster, "timeout": "60s"},
+		"route": action,
 	}
 	rl := o.RateLimit
 	if rl == nil {
@@ -191,10 +236,24 @@ func rateLimitFilter(rl *RateLimitOptions) obj {
 	}
 }
 
+// upstreamErrorsJSON gives Envoy's own upstream failures (timeout, reset, refused
+// connection) the guard's JSON error shape, as the shipped envoy.yaml does.
+func upstreamErrorsJSON() obj {
+	return obj{
+		"filter": obj{"response_flag_filter": obj{"flags": []any{"UH", "UF", "UO", "NR", "URX", "UC", "UT", "LR", "UR", "UPE", "NC"}}},
+		"body_format_override": obj{
+			"json_format": obj{"error": obj{
+				"message": "%LOCAL_REPLY_BODY%", "type": "upstream_error", "code": "%RESPONSE_CODE_DETAILS%", "param": nil,
+			}},
+			"content_type": "application/json",
+		},
+	}
+}
+
 // rateLimitLocalReply turns the ratelimit filter's empty 429 (response flag RL) into the
 // guard's JSON error shape.
 func rateLimitLocalReply() obj {
-	return obj{"mappers": []any{obj{
+	return obj{
 		"filter": obj{"response_flag_filter": obj{"flags": []any{"RL"}}},
 		"body_format_override": obj{
 			"json_format": obj{"error": obj{
@@ -205,5 +264,5 @@ func rateLimitLocalReply() obj {
 			}},
 			"content_type": "application/json",
 		},
-	}}}
+	}
 }

@@ -28,6 +28,26 @@ type Listener struct {
 	Cluster      string // upstream cluster name (default "llm")
 	// FailOpen sets the plugin's failure policy to FAIL_OPEN (default FAIL_CLOSED).
 	FailOpen bool
+	// FailurePolicy, when set, is the failure_policy verbatim ("FAIL_CLOSED",
+	// "FAIL_OPEN", "FAIL_RELOAD": what a WasmPlugin's failStrategy becomes).
+	FailurePolicy string
+	// HoldHeaders sets allow_on_headers_stop_iteration: true on the wasm filter (the
+	// opt-in flow; pair it with the plugin config envoy.allow_on_headers_stop_iteration).
+	// Default false: the filter config Istio's WasmPlugin produces.
+	HoldHeaders bool
+	// WasmPath overrides Options.WasmPath for this listener (its own VM, e.g. the
+	// test-hook build).
+	WasmPath string
+	// Route adds fields to the route action (e.g. host_rewrite_literal, retry_policy,
+	// timeout); RouteRetry's default retry policy is set unless Route has one.
+	Route map[string]any
+}
+
+// RouteRetry is the retry policy of the shipped routes: connection resets and refused
+// streams before a response started (a keep-alive connection the upstream closed), never
+// a provider's 5xx.
+func RouteRetry() map[string]any {
+	return map[string]any{"retry_on": "reset,connect-failure,refused-stream", "num_retries": 2}
 }
 
 // Options configure one Envoy process.
@@ -50,6 +70,12 @@ type Options struct {
 	// the plugin's wasm filter and before the ratelimit filter and the router, on every
 	// listener.
 	ExtraHTTPFilters []map[string]any
+	// HTTP2Clusters are the clusters spoken to in HTTP/2 without TLS (prior knowledge,
+	// h2c); the others get HTTP/1.1.
+	HTTP2Clusters []string
+	// HTTP1Trailers lets HTTP/1.1 carry trailers (chunked) downstream and upstream:
+	// Envoy drops HTTP/1 trailers unless http_protocol_options.enable_trailers is set.
+	HTTP1Trailers bool
 	// RateLimit, when set, adds Envoy's global rate limit filter
 	// (envoy.filters.http.ratelimit) after the plugin on every listener, a gRPC cluster to
 	// the rate limit service, and the route's rate limit descriptors.
@@ -334,4 +360,13 @@ func tail(b []byte, n int) string {
 		b = b[len(b)-n:]
 	}
 	return string(b)
+}
+
+// TestHooksWasm returns $GUARD_TESTHOOKS_WASM or the repo's test-hook build (the plugin
+// built with tag egressguard_testhooks: a request header can make it panic).
+func TestHooksWasm() string {
+	if w := os.Getenv("GUARD_TESTHOOKS_WASM"); w != "" {
+		return w
+	}
+	return filepath.Join(RepoRoot(), "build", "egressguard-testhooks.wasm")
 }

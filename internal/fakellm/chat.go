@@ -193,6 +193,11 @@ func (s *Server) handleChat(kind chatKind) apiHandler {
 		if d.abort && !req.Stream {
 			panic(http.ErrAbortHandler)
 		}
+		if id := d.abortOnce; id != "" && !req.Stream {
+			if _, seen := c.s.abortedOnce.LoadOrStore(id, true); !seen {
+				panic(http.ErrAbortHandler)
+			}
+		}
 		if d.status != 0 {
 			c.errorStatus(d.status, "")
 			return

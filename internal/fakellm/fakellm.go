@@ -81,6 +81,16 @@
 //	[[abort]]           drop the connection: streaming, after half the content
 //	                    deltas (no finish chunk, no [DONE]); non-streaming,
 //	                    before any response bytes.
+//	[[abort-once:ID]]   (non-streaming) like abort, for the first request that
+//	                    carries ID only; a retry of it is answered normally (a
+//	                    keep-alive connection closed under a request).
+//	[[cut]]             (non-streaming) send the headers with the full
+//	                    content-length and half the body, then drop the
+//	                    connection (HTTP/2: reset the stream).
+//	[[resp-trailers]]   (non-streaming) end the body with the trailer
+//	                    X-Fakellm-Trailer: done (HTTP/1.1: chunked).
+//	[[stall:DUR]]       (non-streaming) send the headers, then nothing for DUR
+//	                    (capped at 60s; default 60s), then drop the connection.
 //	[[mod-status:CODE]] (moderation only) like status, slow, garbage and
 //	[[mod-slow:DUR]]    abort, but honoured only by the moderation endpoints,
 //	[[mod-garbage]]     so a test can fault the guard's moderation call while
@@ -112,6 +122,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -148,7 +159,9 @@ type Server struct {
 	name string
 	rec  recorder
 	seq  atomic.Uint64
-	mux  *http.ServeMux
+	// abortedOnce are the abort-once IDs already used.
+	abortedOnce sync.Map
+	mux         *http.ServeMux
 }
 
 // New returns a Server with the given options.
@@ -225,7 +238,7 @@ func (s *Server) api(method string, h apiHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes))
 		n := s.seq.Add(1)
-		s.rec.add(Recorded{
+		rec := Recorded{
 			Seq:     n,
 			Time:    s.opts.Now(),
 			Method:  r.Method,
@@ -234,7 +247,15 @@ func (s *Server) api(method string, h apiHandler) http.HandlerFunc {
 			Host:    r.Host,
 			Headers: r.Header.Clone(),
 			Body:    body,
-		})
+			Proto:   r.Proto,
+		}
+		if err != nil {
+			rec.Incomplete, rec.BodyError = true, err.Error()
+		}
+		if len(r.Trailer) > 0 {
+			rec.Trailers = r.Trailer.Clone()
+		}
+		s.rec.add(rec)
 		c := &call{s: s, w: w, r: r, body: body, n: n, reqID: fmt.Sprintf("req_%024x", n)}
 		c.mistral = s.opts.Flavor == "mistral" ||
 			strings.HasPrefix(r.URL.Path, "/v1/fim/") || strings.HasPrefix(r.URL.Path, "/v1/agents/")
@@ -273,6 +294,28 @@ func (c *call) writeJSON(status int, v any, d *directives) {
 }
 
 func (c *call) writeBody(status int, b []byte, d *directives) {
+	if d != nil && (d.cut || d.stall > 0) {
+		// An upstream that dies after its headers: the content-length promises the
+		// whole body, then the connection (or HTTP/2 stream) goes away.
+		c.w.Header().Set("content-length", fmt.Sprint(len(b)))
+		c.w.WriteHeader(status)
+		rc := http.NewResponseController(c.w)
+		if d.cut {
+			c.w.Write(b[:len(b)/2])
+		}
+		rc.Flush()
+		if d.stall > 0 {
+			sleepCtx(c.r.Context(), d.stall)
+		}
+		panic(http.ErrAbortHandler)
+	}
+	if d != nil && d.respTrailers {
+		c.w.Header().Set("Trailer", "X-Fakellm-Trailer")
+		c.w.WriteHeader(status)
+		c.w.Write(b)
+		c.w.Header().Set("X-Fakellm-Trailer", "done")
+		return
+	}
 	if d == nil || d.split <= 0 {
 		c.w.Header().Set("content-length", fmt.Sprint(len(b)))
 		c.w.WriteHeader(status)

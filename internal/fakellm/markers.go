@@ -19,6 +19,10 @@ type directives struct {
 	completionTokens int           // -1: computed
 	finish           string
 	abort            bool
+	abortOnce        string        // abort the first request with this id only
+	cut              bool          // headers, half the body, then drop
+	respTrailers     bool          // end the (non-streaming) body with a trailer
+	stall            time.Duration // headers, then nothing for this long, then drop
 
 	// moderation endpoints only (mod-*): the guard's moderation call can be
 	// faulted without touching the chat upstream that sees the same text.
@@ -78,6 +82,17 @@ func parseDirectives(text string) *directives {
 			d.garbage = true
 		case "abort":
 			d.abort = true
+		case "abort-once":
+			d.abortOnce = strings.TrimSpace(arg)
+		case "cut":
+			d.cut = true
+		case "resp-trailers":
+			d.respTrailers = true
+		case "stall":
+			d.stall = maxSlow
+			if v, ok := parseDur(arg); ok && hasArg {
+				d.stall = min(v, maxSlow)
+			}
 		case "sse-split":
 			if n, err := strconv.Atoi(strings.TrimSpace(arg)); err == nil && n > 0 {
 				d.split = n

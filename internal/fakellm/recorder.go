@@ -15,7 +15,11 @@ import (
 //
 //	{"seq":1,"time":"RFC3339Nano","method":"POST","path":"/v1/chat/completions",
 //	 "query":"","host":"127.0.0.1:8081","headers":{"Content-Type":["application/json"]},
-//	 "body":"<raw body as a string>"}
+//	 "body":"<raw body as a string>","proto":"HTTP/1.1"}
+//
+// plus "incomplete": true and "body_error" when the body did not arrive whole (the
+// client reset the stream or closed the connection mid-body: the server never got a
+// complete request), and "trailers" when the request ended in trailers;
 //
 // plus "body_base64" (the exact bytes) when the body is not valid UTF-8, in
 // which case "body" has U+FFFD in place of the bad bytes. Header names are in
@@ -28,7 +32,14 @@ type Recorded struct {
 	Query   string      // raw query, without "?"
 	Host    string      // Host header / :authority
 	Headers http.Header // all request headers
-	Body    []byte      // raw request body
+	Body    []byte      // raw request body (what arrived, when Incomplete)
+	Proto   string      // "HTTP/1.1" or "HTTP/2.0"
+	// Incomplete is set when the body did not arrive whole: the stream was reset or the
+	// connection closed mid-body (BodyError says how). Such a request was never
+	// complete at this server.
+	Incomplete bool
+	BodyError  string
+	Trailers   http.Header // request trailers (nil when none)
 }
 
 type recordedJSON struct {
@@ -41,12 +52,17 @@ type recordedJSON struct {
 	Headers    http.Header `json:"headers"`
 	Body       string      `json:"body"`
 	BodyBase64 string      `json:"body_base64,omitempty"`
+	Proto      string      `json:"proto,omitempty"`
+	Incomplete bool        `json:"incomplete,omitempty"`
+	BodyError  string      `json:"body_error,omitempty"`
+	Trailers   http.Header `json:"trailers,omitempty"`
 }
 
 // MarshalJSON implements json.Marshaler (see the type doc).
 func (r Recorded) MarshalJSON() ([]byte, error) {
 	j := recordedJSON{Seq: r.Seq, Time: r.Time, Method: r.Method, Path: r.Path,
-		Query: r.Query, Host: r.Host, Headers: r.Headers, Body: string(r.Body)}
+		Query: r.Query, Host: r.Host, Headers: r.Headers, Body: string(r.Body),
+		Proto: r.Proto, Incomplete: r.Incomplete, BodyError: r.BodyError, Trailers: r.Trailers}
 	if j.Headers == nil {
 		j.Headers = http.Header{}
 	}
@@ -63,7 +79,8 @@ func (r *Recorded) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*r = Recorded{Seq: j.Seq, Time: j.Time, Method: j.Method, Path: j.Path,
-		Query: j.Query, Host: j.Host, Headers: j.Headers, Body: []byte(j.Body)}
+		Query: j.Query, Host: j.Host, Headers: j.Headers, Body: []byte(j.Body),
+		Proto: j.Proto, Incomplete: j.Incomplete, BodyError: j.BodyError, Trailers: j.Trailers}
 	if j.BodyBase64 != "" {
 		raw, err := base64.StdEncoding.DecodeString(j.BodyBase64)
 		if err != nil {

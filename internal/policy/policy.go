@@ -5,7 +5,6 @@ package policy
 
 import (
 	"fmt"
-	"mime"
 	"strings"
 
 	"github.com/egressguard/egressguard/internal/apierr"
@@ -153,9 +152,31 @@ func (p *Policy) TooLarge() *apierr.Error {
 // MaxBodyBytes is the configured body limit.
 func (p *Policy) MaxBodyBytes() int { return p.cfg.Limits.MaxBodyBytes }
 
+// isJSON reports whether a content-type names JSON (application/json or any +json type),
+// ignoring parameters. It does not use package mime: mime's init reads the host's MIME
+// files, which makes the module import WASI file functions older Envoys do not provide.
 func isJSON(ct string) bool {
-	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	typ, sub, ok := strings.Cut(mt, "/")
+	if !ok || !isToken(typ) || !isToken(sub) {
+		return false
+	}
+	return mt == "application/json" || strings.HasSuffix(sub, "+json")
+}
+
+// isToken reports whether s is a non-empty RFC 7230 token.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func hostOnly(authority string) string {
@@ -168,7 +189,8 @@ func hostOnly(authority string) string {
 	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h[:i], ":") {
 		h = h[:i]
 	}
-	return strings.ToLower(h)
+	// "api.mistral.ai." is the same host as "api.mistral.ai" (a fully qualified name).
+	return strings.ToLower(strings.TrimRight(h, "."))
 }
 
 func hostMatches(pattern, host string) bool {

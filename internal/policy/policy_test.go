@@ -283,3 +283,38 @@ func TestDecisionMaxTokens(t *testing.T) {
 		t.Errorf("no field and no default: MaxTokens = %d, want 0", d.MaxTokens)
 	}
 }
+
+func TestUpstreamFor(t *testing.T) {
+	cfg := config.Default()
+	cfg.Upstreams = []config.Upstream{
+		{Name: "mistral", Provider: "mistral", Hosts: []string{"api.mistral.ai"}, Clusters: []string{"mistral_api"}},
+		{Name: "openai", Provider: "openai", Hosts: []string{"api.openai.com"}},
+		{Name: "any", Provider: "openai", Hosts: []string{"*"}},
+	}
+	p, err := New(&cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		authority, cluster, want string
+		status                   int
+	}{
+		{"api.mistral.ai", "mistral_api", "mistral", 0},
+		{"API.Mistral.AI.:443", "", "mistral", 0},      // normalised: case, port, trailing dot
+		{"other.example", "mistral_api", "mistral", 0}, // the routed cluster decides
+		{"api.openai.com", "mistral_api", "", 421},     // Host names another upstream
+		{"api.mistral.ai", "elsewhere", "", 421},       // routed away from its clusters
+		{"api.openai.com", "elsewhere", "openai", 0},   // no clusters configured: host decides
+		{"other.example", "elsewhere", "any", 0},
+	} {
+		u, e := p.UpstreamFor(c.authority, c.cluster)
+		switch {
+		case c.status != 0:
+			if e == nil || e.Status != c.status {
+				t.Errorf("%s via %s: got %v %v, want %d", c.authority, c.cluster, u, e, c.status)
+			}
+		case e != nil || u == nil || u.Name != c.want:
+			t.Errorf("%s via %s: got %v %v, want %s", c.authority, c.cluster, u, e, c.want)
+		}
+	}
+}

@@ -1,0 +1,191 @@
+// Package flow decides what the guard does in each proxy-wasm phase of one exchange
+// (request headers, body and trailers; response headers, body and trailers): which
+// headers to remove or set, whether to hold or continue, what to answer. It is pure Go;
+// the plugin reads the inputs from the host, asks flow, and applies the plan.
+//
+// Two modes follow from what Envoy lets a filter do with its headers:
+//
+//   - Stream (default, what Istio's WasmPlugin produces): Envoy turns a pause on
+//     headers into StopAllIteration, which also stops the body callbacks, unless the
+//     filter config sets allow_on_headers_stop_iteration. So everything that needs
+//     only headers is done on request headers (routing, client auth, credential
+//     stripping, key injection, accept-encoding, removing content-length so the body
+//     may change) and the headers continue; the body is held (StopIterationAndBuffer)
+//     until the decision. A rejection from the body phase is a local reply: Envoy
+//     resets the upstream stream, so the provider never receives a complete request.
+//     Decisions taken on the body cannot set request headers any more; they are
+//     published as filter state and response headers. Response headers go out at
+//     once; bodies are held or transformed before any byte leaves.
+//   - HoldHeaders (config envoy.allow_on_headers_stop_iteration, with the Envoy flag):
+//     request headers are held until the body is decided, so decisions may still set
+//     request headers, and JSON response headers are held until the body is complete,
+//     so an upstream that fails mid-body becomes a 5xx instead of a 200.
+package flow
+
+import (
+	"fmt"
+
+	"github.com/egressguard/egressguard/internal/config"
+	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/moderation"
+	"github.com/egressguard/egressguard/internal/policy"
+	"github.com/egressguard/egressguard/internal/posture"
+)
+
+// Mode is how the guard holds traffic (see the package doc).
+type Mode uint8
+
+// Modes.
+const (
+	Stream Mode = iota
+	HoldHeaders
+)
+
+func (m Mode) String() string {
+	if m == HoldHeaders {
+		return "hold_headers"
+	}
+	return "stream"
+}
+
+// Filter state names the guard publishes (Envoy property "wasm.<name>").
+const (
+	// StateInjection carries flag mode's verdict ("score=…; rules=…").
+	StateInjection = "egressguard_injection"
+)
+
+// Ops are header and filter-state changes, applied in this order: remove headers, set
+// headers, set filter state (Envoy property "wasm.<name>").
+type Ops struct {
+	Remove []string
+	Set    [][2]string
+	State  [][2]string
+}
+
+// Notes are what a phase wants logged and counted: metadata only, never content.
+type Notes struct {
+	Warn, Info []string
+	Samples    []Sample
+}
+
+func (n *Notes) warn(line string) {
+	if line != "" {
+		n.Warn = append(n.Warn, line)
+	}
+}
+
+func (n *Notes) info(line string) {
+	if line != "" {
+		n.Info = append(n.Info, line)
+	}
+}
+
+// Join returns o followed by more.
+func (o Ops) Join(more Ops) Ops {
+	return Ops{Remove: append(o.Remove[:len(o.Remove):len(o.Remove)], more.Remove...),
+		Set:   append(o.Set[:len(o.Set):len(o.Set)], more.Set...),
+		State: append(o.State[:len(o.State):len(o.State)], more.State...)}
+}
+
+// Planner is the compiled flow configuration of one plugin instance.
+type Planner struct {
+	Mode   Mode
+	Policy *policy.Policy
+	auth   *credentials.Authenticator
+	// Per upstream name: the client credentials removed and the key ring injected from.
+	byUpstream map[string]*upstreamCreds
+	noUpstream *upstreamCreds // requests that match no upstream
+	store      credentials.SharedStore
+	limits     *Limits // nil: no rate limits
+	// inspectResponses: responses of inspected calls are redacted, moderated or metered
+	// (and must therefore arrive uncompressed).
+	inspectResponses bool
+	// Warnings are start-up messages for the log (never a key value).
+	Warnings []string
+}
+
+// upstreamCreds is what the guard does to the credentials of requests to one upstream.
+type upstreamCreds struct {
+	headers []string // request headers removed
+	query   []string // query parameters removed from :path
+	ring    *credentials.Keyring
+}
+
+// New compiles the flow. env resolves upstream keys once; errors name the upstream and
+// key, never a value. moderatedOutput is true when completions are moderated.
+func New(cfg *config.Config, pol *policy.Policy, env credentials.Env, store credentials.SharedStore, moderatedOutput bool) (*Planner, error) {
+	auth, err := credentials.NewAuthenticator(cfg.Clients)
+	if err != nil {
+		return nil, fmt.Errorf("clients: %w", err)
+	}
+	pl := &Planner{Policy: pol, auth: auth, byUpstream: map[string]*upstreamCreds{}, store: store,
+		noUpstream: &upstreamCreds{headers: credentials.StripHeaders(nil, &cfg.Clients)}}
+	if cfg.Envoy.AllowOnHeadersStopIteration {
+		pl.Mode = HoldHeaders
+	}
+	var warn string
+	if pl.limits, warn = newLimits(cfg, store); warn != "" {
+		pl.Warnings = append(pl.Warnings, warn)
+	}
+	pl.inspectResponses = moderatedOutput || pl.limits != nil || pol.ResponseRedactor() != nil
+	for i := range cfg.Upstreams {
+		u := &cfg.Upstreams[i]
+		uc := &upstreamCreds{headers: credentials.StripHeaders(&u.Auth, &cfg.Clients),
+			query: credentials.StripQueryParams(&u.Auth)}
+		if u.Auth.Enabled() {
+			ring, warns, err := credentials.NewKeyring(u.Name, u.Auth, env)
+			if err != nil {
+				return nil, fmt.Errorf("upstreams[%d].auth: %w", i, err)
+			}
+			if err := ring.Prepare(store); err != nil {
+				pl.Warnings = append(pl.Warnings, "upstream "+u.Name+": shared key state unavailable, using worker-local state: "+err.Error())
+			}
+			pl.Warnings = append(pl.Warnings, warns...)
+			uc.ring = ring
+		}
+		pl.byUpstream[u.Name] = uc
+	}
+	return pl, nil
+}
+
+// Store is the shared-data store the key rings use.
+func (pl *Planner) Store() credentials.SharedStore { return pl.store }
+
+func (pl *Planner) creds(u *config.Upstream) *upstreamCreds {
+	if u == nil {
+		return pl.noUpstream
+	}
+	return pl.byUpstream[u.Name]
+}
+
+// Compile parses and validates a plugin configuration and builds everything a plugin
+// instance needs: the flow, moderation (nil when off), start-up warnings and the
+// posture line to log. Errors name every bad field, never a key value.
+func Compile(raw []byte, env credentials.Env, store credentials.SharedStore) (*Planner, *Moderation, []string, string, error) {
+	cfg, err := config.Parse(raw)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	pol, err := policy.New(cfg)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	mod, warns, err := NewModeration(cfg, env, store)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	pl, err := New(cfg, pol, env, store, mod.On(moderation.Output))
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	return pl, mod, append(pl.Warnings, warns...), "flow=" + pl.Mode.String() + "; " + posture.Report(cfg).String(), nil
+}
+
+// PanicText describes a recovered panic for the log, bounded.
+func PanicText(r any) string {
+	s := fmt.Sprint(r)
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}

@@ -1,0 +1,103 @@
+package flow
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/egressguard/egressguard/internal/config"
+	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/metrics"
+	"github.com/egressguard/egressguard/internal/moderation"
+)
+
+// Moderation is the compiled moderation client of one plugin instance: the moderator
+// and the moderation API's key ring.
+type Moderation struct {
+	M     *moderation.Moderator
+	ring  *credentials.Keyring // nil: no key injected
+	store credentials.SharedStore
+}
+
+// NewModeration builds moderation (nil when off) and resolves its key once.
+func NewModeration(cfg *config.Config, env credentials.Env, store credentials.SharedStore) (*Moderation, []string, error) {
+	m, err := moderation.New(cfg.Moderation)
+	if err != nil {
+		return nil, nil, fmt.Errorf("moderation: %w", err)
+	}
+	if m == nil {
+		return nil, nil, nil
+	}
+	mod := &Moderation{M: m, store: store}
+	var warns []string
+	if cfg.Moderation.Auth.Enabled() {
+		ring, w, err := credentials.NewKeyring("moderation", cfg.Moderation.Auth, env)
+		if err != nil {
+			return nil, nil, fmt.Errorf("moderation.auth: %w", err)
+		}
+		if err := ring.Prepare(store); err != nil {
+			w = append(w, "moderation: shared key state unavailable, using worker-local state: "+err.Error())
+		}
+		mod.ring, warns = ring, w
+	}
+	return mod, warns, nil
+}
+
+// On reports whether a stage calls the moderation API at all.
+func (m *Moderation) On(k moderation.StageKind) bool {
+	return m != nil && m.M.Stage(k).Mode != moderation.ModeOff
+}
+
+var errKeysCooling = errors.New("every moderation key is cooling down")
+
+// Request returns the headers of a moderation call, the key injected, and the key's
+// name for Answer. An error means the call cannot be sent.
+func (m *Moderation) Request(call *moderation.Call, now time.Time) ([][2]string, string, error) {
+	hdrs := m.M.Headers(call)
+	if m.ring == nil {
+		return hdrs, "", nil
+	}
+	key, name, _, ok := m.ring.Pick(m.store, now)
+	if !ok {
+		return nil, "", errKeysCooling
+	}
+	hn, hv := m.ring.HeaderValue(key)
+	return append(hdrs, [2]string{hn, hv}), name, nil
+}
+
+// Answer turns what came back from a moderation call into a verdict or a failure:
+// no headers (connection failure), Envoy's own 504 at the call timeout, or the
+// moderation API's answer (which also cools its key on 401/403/429).
+func (m *Moderation) Answer(call *moderation.Call, keyName string, gotHeaders bool, status int, retryAfter string, body []byte, elapsed time.Duration, now time.Time) (moderation.Verdict, *moderation.Failure) {
+	switch {
+	case !gotHeaders:
+		return moderation.Verdict{}, m.M.NoResponse(elapsed)
+	case status == 504 && elapsed >= m.M.Timeout()-10*time.Millisecond:
+		return moderation.Verdict{}, moderation.Unavailable(moderation.ReasonTimeout)
+	}
+	if m.ring != nil {
+		m.ring.ReportStatus(m.store, keyName, status, retryAfter, now)
+	}
+	return m.M.Finish(call, status, body, m.store, now)
+}
+
+// RecordModeration adds a moderation decision to the outcome and returns its metrics
+// and log line: categories only, never content.
+func (x *Exchange) RecordModeration(d moderation.Decision) Notes {
+	stage, o := d.Stage.String(), &x.Out
+	s := []Sample{{Name: metrics.Name(metrics.Moderation, "stage", stage, "verdict", d.Outcome), Value: 1}}
+	o.Moderation = append(o.Moderation, stage+":"+d.Outcome)
+	for _, c := range d.Categories {
+		o.Moderation = append(o.Moderation, stage+":category:"+c)
+	}
+	if d.Failure != nil {
+		s = append(s, Sample{Name: metrics.Name(metrics.ModerationFailures, "stage", stage, "reason", d.Failure.Reason.String()), Value: 1})
+		o.Moderation = append(o.Moderation, stage+":failure:"+d.Failure.Reason.String())
+	}
+	n := Notes{Samples: s}
+	n.warn(d.LogLine(x.RequestID))
+	return n
+}
+
+// Store is the shared-data store of the verdict cache and the key ring.
+func (m *Moderation) Store() credentials.SharedStore { return m.store }

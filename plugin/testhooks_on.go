@@ -1,0 +1,5 @@
+//go:build egressguard_testhooks
+
+package main
+
+func init() { testHook = panicOnRequest }
