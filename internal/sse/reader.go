@@ -57,9 +57,6 @@ type Event struct {
 	// BOM is set when Raw starts with the stream's byte-order mark (not part of
 	// any line).
 	BOM bool
-	// Continuation marks a lone "\n" that completes the CRLF whose CR ended the
-	// previous event at the end of a chunk: it is not a line, only bytes to pass on.
-	Continuation bool
 }
 
 // Reader splits a stream into events. The zero Reader is ready to use; it is not
@@ -72,6 +69,7 @@ type Reader struct {
 	data    []byte // scratch for joined data lines
 	inLine  bool   // the current line has content
 	afterCR bool   // the last byte was a CR ending a line
+	blankCR bool   // the pending event ended with a CR at the end of a chunk: an LF may follow
 	bom     int    // BOM bytes matched at the start of the stream; -1 when done
 	bomIn   bool   // a whole BOM was matched and the event holding it is not parsed yet
 	err     error
@@ -99,12 +97,18 @@ func (r *Reader) Feed(chunk []byte, emit func(*Event)) error {
 	if r.err != nil {
 		return r.err
 	}
-	if r.afterCR && len(chunk) > 0 && chunk[0] == '\n' && len(r.buf) == 0 && !r.inLine {
-		// the LF of a CRLF whose CR ended the previous event
-		r.afterCR = false
-		r.ev = Event{Raw: chunk[:1], Retry: -1, Ended: true, Continuation: true, DataStart: -1, DataEnd: -1}
-		emit(&r.ev)
-		chunk = chunk[1:]
+	if r.blankCR && len(chunk) > 0 {
+		// the event ended with a CR at the end of the last chunk; an LF completes it
+		r.blankCR, r.afterCR = false, false
+		end := 0
+		if chunk[0] == '\n' {
+			end = 1
+		}
+		r.buf = append(r.buf, chunk[:end]...)
+		if r.done(r.buf, emit) != nil {
+			return r.err
+		}
+		chunk = chunk[end:]
 	}
 	for len(chunk) > 0 {
 		end := r.scan(chunk)
@@ -117,24 +121,43 @@ func (r *Reader) Feed(chunk []byte, emit func(*Event)) error {
 			return nil
 		}
 		// the event ends at chunk[end-1]; a CRLF completes it when the LF is here
-		if chunk[end-1] == '\r' && end < len(chunk) && chunk[end] == '\n' {
-			end++
-			r.afterCR = false
+		if chunk[end-1] == '\r' {
+			if end == len(chunk) {
+				r.blankCR = true // wait for the next byte
+				if len(r.buf)+len(chunk) > r.max() {
+					r.fail()
+					return r.err
+				}
+				r.buf = append(r.buf, chunk...)
+				return nil
+			}
+			if chunk[end] == '\n' {
+				end++
+				r.afterCR = false
+			}
 		}
 		raw := chunk[:end]
 		if len(r.buf) > 0 {
 			r.buf = append(r.buf, raw...)
 			raw = r.buf
 		}
-		if len(raw) > r.max() {
-			r.fail()
+		if r.done(raw, emit) != nil {
 			return r.err
 		}
-		r.parse(raw, true)
-		emit(&r.ev)
-		r.buf = r.buf[:0]
 		chunk = chunk[end:]
 	}
+	return nil
+}
+
+// done reports the complete event raw.
+func (r *Reader) done(raw []byte, emit func(*Event)) error {
+	if len(raw) > r.max() {
+		r.fail()
+		return r.err
+	}
+	r.parse(raw, true)
+	emit(&r.ev)
+	r.buf = r.buf[:0]
 	return nil
 }
 
@@ -151,11 +174,11 @@ func (r *Reader) Close(emit func(*Event)) error {
 		return r.err
 	}
 	if len(r.buf) > 0 {
-		r.parse(r.buf, false)
+		r.parse(r.buf, r.blankCR)
 		emit(&r.ev)
 		r.buf = r.buf[:0]
 	}
-	r.inLine, r.afterCR = false, false
+	r.inLine, r.afterCR, r.blankCR = false, false, false
 	return nil
 }
 

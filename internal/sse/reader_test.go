@@ -15,13 +15,13 @@ type got struct {
 	hasData, hasID      bool
 	retry, comments     int
 	unknown, dataLines  int
-	ended, cont, bom    bool
+	ended, bom          bool
 }
 
 func record(evs *[]got) func(*Event) {
 	return func(e *Event) {
 		*evs = append(*evs, got{string(e.Raw), string(e.Data), string(e.Name), string(e.ID), e.HasData, e.HasID,
-			e.Retry, e.Comments, e.Unknown, e.DataLines, e.Ended, e.Continuation, e.BOM})
+			e.Retry, e.Comments, e.Unknown, e.DataLines, e.Ended, e.BOM})
 	}
 }
 
