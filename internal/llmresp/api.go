@@ -7,13 +7,13 @@ type API uint8
 
 // APIs. The zero API is no LLM API: responses pass through unchanged.
 const (
-	None        API = iota
-	Chat            // OpenAI chat completions and compatible: Mistral chat, FIM and agents, Azure deployments
-	Completions     // OpenAI legacy completions (choices[].text)
-	Embeddings      // OpenAI-compatible embeddings: no text to redact in a successful response
-	Responses       // OpenAI Responses (/v1/responses)
-	Messages        // Anthropic Messages (/v1/messages)
-	Conversations   // Mistral Conversations (/v1/conversations)
+	None          API = iota
+	Chat              // OpenAI chat completions and compatible: Mistral chat, FIM and agents, Azure deployments
+	Completions       // OpenAI legacy completions (choices[].text)
+	Embeddings        // OpenAI-compatible embeddings: no text to redact in a successful response
+	Responses         // OpenAI Responses (/v1/responses)
+	Messages          // Anthropic Messages (/v1/messages)
+	Conversations     // Mistral Conversations (/v1/conversations)
 )
 
 var apiNames = [...]string{"none", "chat", "completions", "embeddings", "responses", "messages", "conversations"}

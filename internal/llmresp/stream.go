@@ -68,16 +68,16 @@ type transformer struct {
 	ndjson bool   // lines of JSON rather than SSE events
 	line   []byte // NDJSON: the pending line
 	out    []byte
-	strip bool // drop the usage-only chunk and "usage":null members (see Request.StripUsage)
+	strip  bool // drop the usage-only chunk and "usage":null members (see Request.StripUsage)
 
 	streams []*streamState
 	last    *streamState
 	cl      closer
 	usage   Usage
-	env     []byte          // chat: the latest JSON event (envelope of built events)
-	et      *jsonscan.Tape  // scratch tape for envelopes
-	payload []byte          // scratch: the rewritten payload
-	lines   sse.LineFunc    // rewrites comment and unknown-field lines
+	env     []byte         // chat: the latest JSON event (envelope of built events)
+	et      *jsonscan.Tape // scratch tape for envelopes
+	payload []byte         // scratch: the rewritten payload
+	lines   sse.LineFunc   // rewrites comment and unknown-field lines
 	emitFn  func(*sse.Event)
 	evName  []byte // the current event's name
 	failed  bool

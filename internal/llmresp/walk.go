@@ -2,8 +2,8 @@ package llmresp
 
 import (
 	"slices"
-	"strings"
 	"strconv"
+	"strings"
 	"unsafe"
 
 	"github.com/egressguard/egressguard/internal/jsonscan"
@@ -99,7 +99,7 @@ type rewriter struct {
 	// texts collects the redacted model output, for moderation.
 	texts    []textPart
 	collect  bool
-	docs     int64 // documents walked
+	docs     int64                     // documents walked
 	onString func(i int, c class) bool // SSE: takes a streamed piece; false leaves it to the rewriter
 }
 
