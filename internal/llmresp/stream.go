@@ -3,6 +3,7 @@ package llmresp
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"unsafe"
 
 	"github.com/egressguard/egressguard/internal/jsonscan"
@@ -341,6 +342,7 @@ func (x *transformer) stream(k Key, m mode, token bool) *streamState {
 			return s
 		}
 	}
+	k.Kind = strings.Clone(k.Kind) // it may alias the event, which the reader reuses
 	s := &streamState{key: k, token: token, start: -1}
 	switch {
 	case x.w.r == nil:
