@@ -450,7 +450,7 @@ func (w *rewriter) redactLexical(dst []byte, src string) []byte {
 				dst = append(dst, lit...)
 			}
 		} else {
-			dst = append(dst, lit...)
+			dst = w.appendRedacted(dst, lit) // not a valid literal: its bytes as text
 		}
 		i, run = end, end
 	}
