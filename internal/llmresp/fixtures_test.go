@@ -54,7 +54,7 @@ func TestFixturesUnchanged(t *testing.T) {
 	for _, f := range fixtures(t, "json") {
 		body, _ := os.ReadFile(f)
 		api := fixtureAPI(f)
-		rs, plan := NewResponse(r, Request{API: api}, statusOf(f), "application/json", "", Options{})
+		rs, plan := NewResponse(r, Request{API: api, Texts: true}, statusOf(f), "application/json", "", Options{})
 		if plan.Mode != Buffer {
 			t.Fatalf("%s: plan %v", f, plan)
 		}

@@ -84,8 +84,8 @@ const chatEnv = `"id":"chatcmpl-ABfw031mOJeYCSHe4yI2ZjOA6kMJL","object":"chat.co
 var chatGen = generator{api: Chat, names: []string{"content/0", "reasoning_content/0", "refusal/1", "thinking/0",
 	"content/1", "tool/0/0*", "tool/0/1*", "transcript/1", "function_call/1*"},
 	build: func(rng *rand.Rand, chs []channel) string {
-		lp := rng.Intn(2) == 0       // content deltas carry logprobs
-		var evs [][]string // per channel, its events in order
+		lp := rng.Intn(2) == 0 // content deltas carry logprobs
+		var evs [][]string     // per channel, its events in order
 		for _, c := range chs {
 			var list []string
 			var ci, j int
@@ -555,7 +555,13 @@ func want(r *redact.Redactor, rc *redact.RequestContext, chs []channel) map[stri
 
 // transform runs raw through a new transformer for api, cut at cuts.
 func transform(r *redact.Redactor, rc *redact.RequestContext, api API, raw string, cuts []int, strip bool) string {
+	return transformFast(r, rc, api, raw, cuts, strip, true)
+}
+
+// transformFast is transform with the fast path on or off.
+func transformFast(r *redact.Redactor, rc *redact.RequestContext, api API, raw string, cuts []int, strip, fast bool) string {
 	rs, _ := NewResponse(r, Request{API: api, Context: rc, StripUsage: strip}, 200, "text/event-stream", "", Options{})
+	rs.x.fastOff = !fast
 	var out []byte
 	last := 0
 	for _, c := range append(cuts, len(raw)) {

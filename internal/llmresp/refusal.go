@@ -19,7 +19,7 @@ const FinishContentFilter = "content_filter"
 // choice (in index order; empty ones left out), for output moderation. The body is
 // not redacted here: pass what the client will receive.
 func Texts(api API, body []byte) []string {
-	rs, _ := NewResponse(nil, Request{API: api}, 200, "application/json", "", Options{})
+	rs, _ := NewResponse(nil, Request{API: api, Texts: true}, 200, "application/json", "", Options{})
 	return rs.Body(body).Texts
 }
 

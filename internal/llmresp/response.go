@@ -34,6 +34,9 @@ type Request struct {
 	API API
 	// Context carries the request's system prompt for leak detection (may be nil).
 	Context *redact.RequestContext
+	// Texts asks for the model output of whole bodies (Result.Texts), for output
+	// moderation.
+	Texts bool
 	// StripUsage is set when the guard itself added stream_options.include_usage
 	// (for token accounting) and the client did not ask for it: the usage-only chunk
 	// is read but not sent, and the "usage":null members the option adds to every
@@ -187,7 +190,7 @@ func (rs *Response) Body(body []byte) Result {
 		return rs.textBody(body)
 	}
 	w := newRewriter(rs.r, rs.req.Context, rs.model())
-	w.collect = !rs.isErr
+	w.collect = !rs.isErr && rs.req.Texts
 	err := w.scan(body)
 	switch {
 	case err == nil:
@@ -204,7 +207,7 @@ func (rs *Response) Body(body []byte) Result {
 	}
 	out := w.redactLexical(make([]byte, 0, len(body)+64), unsafe.String(unsafe.SliceData(body), len(body)))
 	res := Result{Body: out, Report: w.rep}
-	if !rs.isErr {
+	if !rs.isErr && rs.req.Texts {
 		res.Texts = []string{string(out)}
 	}
 	return res
@@ -213,7 +216,7 @@ func (rs *Response) Body(body []byte) Result {
 // whole runs a whole body through a stream transformer.
 func (rs *Response) whole(body []byte, ndjson bool) Result {
 	x := rs.newTransformer(ndjson)
-	x.w.collect = !rs.isErr
+	x.w.collect = !rs.isErr && rs.req.Texts
 	out := x.write(make([]byte, 0, len(body)+64), body)
 	out = x.close(out)
 	return Result{Body: out, Report: x.report(), Usage: x.usage, Texts: x.w.unitTexts()}
@@ -230,7 +233,7 @@ func (rs *Response) textBody(body []byte) Result {
 	if out != s {
 		res.Body = []byte(out)
 	}
-	if !rs.isErr && out != "" {
+	if !rs.isErr && rs.req.Texts && out != "" {
 		res.Texts = []string{out}
 	}
 	return res

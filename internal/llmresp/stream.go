@@ -71,18 +71,22 @@ type transformer struct {
 	out    []byte
 	strip  bool // drop the usage-only chunk and "usage":null members (see Request.StripUsage)
 
-	streams []*streamState
-	last    *streamState
-	cl      closer
-	usage   Usage
-	env     []byte         // chat: the latest JSON event (envelope of built events)
-	et      *jsonscan.Tape // scratch tape for envelopes
-	payload []byte         // scratch: the rewritten payload
-	lines   sse.LineFunc   // rewrites comment and unknown-field lines
-	emitFn  func(*sse.Event)
-	evName  []byte // the current event's name
-	failed  bool
-	errOut  bool // the error event was sent
+	streams   []*streamState
+	last      *streamState
+	cl        closer
+	usage     Usage
+	env       []byte         // chat: the latest JSON event (envelope of built events)
+	et        *jsonscan.Tape // scratch tape for envelopes
+	payload   []byte         // scratch: the rewritten payload
+	lines     sse.LineFunc   // rewrites comment and unknown-field lines
+	emitFn    func(*sse.Event)
+	evName    []byte // the current event's name
+	failed    bool
+	pieces    int       // streamed pieces in the current event
+	closedAny bool      // the current event ended a text
+	fast      fastEvent // the shape of the last plain delta event
+	fastOff   bool      // tests: always take the full path
+	fastN     int       // events handled by the fast path (tests)
 }
 
 func newTransformer(r *redact.Redactor, rc *redact.RequestContext, api API, max int, strip bool) *transformer {
@@ -205,8 +209,12 @@ func (x *transformer) event(ev *sse.Event) {
 		x.emit(ev, ev.Data)
 		return
 	}
+	if x.fastPath(ev) {
+		return
+	}
 	if err := x.w.scan(ev.Data); err != nil {
 		x.notJSON(ev, err)
+		x.fast.ok = false
 		return
 	}
 	t := x.w.t
@@ -220,6 +228,7 @@ func (x *transformer) event(ev *sse.Event) {
 	for _, s := range x.streams {
 		s.closedNow = false
 	}
+	x.pieces, x.closedAny = 0, false
 	if x.api == Chat || x.api == Completions {
 		x.env = append(x.env[:0], ev.Data...)
 	}
@@ -228,6 +237,7 @@ func (x *transformer) event(ev *sse.Event) {
 		x.stripUsageNull()
 	}
 	x.flushUnfed(&x.cl)
+	x.learn(ev)
 	payload := ev.Data
 	if len(x.w.edits) > 0 {
 		x.payload = x.w.apply(x.payload[:0])
@@ -297,7 +307,7 @@ func (x *transformer) onStream(i int, c class) bool {
 	out := st.s.Write(text)
 	if x.cl.match(c.key) {
 		out += st.s.Flush()
-		st.closedNow = true
+		st.closedNow, x.closedAny = true, true
 	}
 	if out != text {
 		w.replace(i, out)
@@ -307,6 +317,8 @@ func (x *transformer) onStream(i int, c class) bool {
 	}
 	w.addText(c, i, out)
 	x.template(st, i)
+	x.pieces++
+	x.fast.node, x.fast.st, x.fast.c = i, st, c
 	return true
 }
 
@@ -365,6 +377,7 @@ func (x *transformer) flushUnfed(c *closer) {
 	for _, s := range x.streams {
 		if !s.closedNow && c.match(s.key) {
 			x.flushOne(s)
+			x.closedAny = true
 		}
 	}
 }

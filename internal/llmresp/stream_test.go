@@ -38,6 +38,9 @@ func TestStreamsEveryAPI(t *testing.T) {
 				chs := channels(rng, g.gen, 6)
 				raw := g.gen.build(rng, chs)
 				whole := transform(r, rc, g.gen.api, raw, nil, false)
+				if slow := transformFast(r, rc, g.gen.api, raw, nil, false, false); slow != whole {
+					t.Fatalf("the fast path changes the output:\n%s\nvs\n%s", whole, slow)
+				}
 				for k := 0; k < 4; k++ {
 					if got := transform(r, rc, g.gen.api, raw, randomCuts(rng, len(raw)), false); got != whole {
 						t.Fatalf("output depends on the chunking:\n%s\nvs\n%s", got, whole)
@@ -102,4 +105,31 @@ func values(m map[string]string) []string {
 		vs = append(vs, m[k])
 	}
 	return vs
+}
+
+// TestFastPathTaken: the usual deltas of chat, Messages and Conversations streams
+// take the fast path, with and without the guard's usage stripping.
+func TestFastPathTaken(t *testing.T) {
+	r := testRedactor(t)
+	for _, g := range generators {
+		var raw string
+		for seed := int64(5); raw == "" || strings.Contains(raw, `"logprobs":{`); seed++ {
+			rng := rand.New(rand.NewSource(seed))
+			chs := channels(rng, g.gen, 60)
+			for i := 1; i < len(chs); i++ {
+				chs[i].text = "" // one text, as most responses are
+			}
+			raw = g.gen.build(rng, chs)
+		}
+		for _, strip := range []bool{false, true} {
+			rs, _ := NewResponse(r, Request{API: g.gen.api, StripUsage: strip}, 200, "text/event-stream", "", Options{})
+			rs.Write([]byte(raw))
+			rs.Close()
+			marker := map[API]string{Chat: `"delta":{"content":"`, Messages: `"thinking_delta"`, Conversations: `"message.output.delta"`}[g.gen.api]
+			n := strings.Count(raw, marker) - 2 // the first of a run is learnt
+			if g.gen.api != Responses && rs.x.fastN < n {
+				t.Errorf("%v: fast path for %d of %d events", g.gen.api, rs.x.fastN, n)
+			}
+		}
+	}
 }

@@ -100,6 +100,7 @@ type rewriter struct {
 	texts    []textPart
 	collect  bool
 	docs     int64                     // documents walked
+	others   int                       // strings and keys redacted on their own or in groups, in the last walk
 	onString func(i int, c class) bool // SSE: takes a streamed piece; false leaves it to the rewriter
 }
 
@@ -119,6 +120,7 @@ func (w *rewriter) walk() {
 	t := w.t
 	w.edits, w.arena, w.group = w.edits[:0], w.arena[:0], w.group[:0]
 	w.docs++
+	w.others = 0
 	w.stack = w.stack[:0]
 	w.p.t = t
 	for i := range t.Nodes {
@@ -130,6 +132,7 @@ func (w *rewriter) walk() {
 		w.p.n = w.stack
 		if n.IsMember() && !plainKey(t.Key(i)) {
 			w.redactKey(i)
+			w.others++
 		}
 		if n.Kind != jsonscan.String {
 			continue
@@ -143,9 +146,11 @@ func (w *rewriter) walk() {
 				continue
 			}
 			w.group = append(w.group, piece{int32(i), c})
+			w.others++
 			continue
 		}
 		w.standalone(i, c)
+		w.others++
 	}
 	w.groups()
 }
@@ -155,6 +160,9 @@ func (w *rewriter) text(i int) string {
 	n := &w.t.Nodes[i]
 	if n.Flags&jsonscan.Escaped == 0 {
 		return w.src[n.Start+1 : n.End-1]
+	}
+	if need := int(n.End - n.Start); cap(w.scr) < need {
+		w.scr = make([]byte, 0, need)
 	}
 	w.scr = w.t.AppendStr(w.scr[:0], i)
 	return unsafe.String(unsafe.SliceData(w.scr), len(w.scr))
@@ -206,6 +214,7 @@ func (w *rewriter) redactKey(i int) {
 func (w *rewriter) replace(i int, s string) {
 	n := &w.t.Nodes[i]
 	rs := len(w.arena)
+	w.arena = slices.Grow(w.arena, len(s)+len(s)/8+2)
 	w.arena = jsonstr.Append(w.arena, s)
 	w.edits = append(w.edits, edit{int(n.Start), int(n.End), rs, len(w.arena)})
 }
@@ -267,7 +276,11 @@ func (w *rewriter) unitTexts() []string {
 		return cmpInt64(a.pos, b.pos)
 	})
 	var out []string
-	var b []byte
+	size := 0
+	for _, p := range ps {
+		size += len(p.s) + 1
+	}
+	b := make([]byte, 0, size)
 	for i, p := range ps {
 		if i > 0 && p.unit != ps[i-1].unit {
 			out, b = append(out, string(b)), b[:0]

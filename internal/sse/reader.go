@@ -269,10 +269,15 @@ func (r *Reader) parse(raw []byte, ended bool) {
 // lineAt returns the line starting at off (without its terminator) and the offset
 // of the next line.
 func lineAt(s []byte, off int) (line []byte, next int) {
-	j := off
-	for j < len(s) && s[j] != '\n' && s[j] != '\r' {
-		j++
+	rest := s[off:]
+	j := bytes.IndexByte(rest, '\n')
+	if j < 0 {
+		j = len(rest)
 	}
+	if k := bytes.IndexByte(rest[:j], '\r'); k >= 0 {
+		j = k
+	}
+	j += off
 	line = s[off:j]
 	if j < len(s) {
 		if s[j] == '\r' && j+1 < len(s) && s[j+1] == '\n' {

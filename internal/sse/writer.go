@@ -1,5 +1,7 @@
 package sse
 
+import "strings"
+
 // AppendEvent appends a new event: an "event" line when name is not empty, data as
 // one data line per line of data (split at LF, CR or CRLF), and the blank line.
 func AppendEvent(dst []byte, name, data string) []byte {
@@ -110,12 +112,7 @@ func eolOr(eol []byte) string {
 }
 
 func hasEOL(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' || s[i] == '\r' {
-			return true
-		}
-	}
-	return false
+	return strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0
 }
 
 func isDataLine(line []byte) bool {
