@@ -189,7 +189,8 @@ func (rs *Response) Body(body []byte) Result {
 		}
 		return rs.textBody(body)
 	}
-	w := newRewriter(rs.r, rs.req.Context, rs.model())
+	w := getRewriter(rs.r, rs.req.Context, rs.model())
+	defer w.release()
 	w.collect = !rs.isErr && rs.req.Texts
 	err := w.scan(body)
 	switch {

@@ -270,8 +270,14 @@ func (x *transformer) emit(ev *sse.Event, payload []byte) {
 	if ev.Comments+ev.Unknown > 0 {
 		fn = x.lines
 	}
-	if fn == nil && (!ev.HasData || bytes.Equal(payload, ev.Data)) {
+	if fn == nil && (!ev.HasData || len(payload) == len(ev.Data) && (len(payload) == 0 || &payload[0] == &ev.Data[0] || bytes.Equal(payload, ev.Data))) {
 		x.out = append(x.out, ev.Raw...)
+		return
+	}
+	if fn == nil && ev.DataLines == 1 {
+		// a payload built from one data line is one line: JSON strings are escaped,
+		// and redaction adds no line end
+		x.out = sse.AppendReplaced(x.out, ev, payload)
 		return
 	}
 	x.out = sse.AppendRewrite(x.out, ev, unsafe.String(unsafe.SliceData(payload), len(payload)), fn)
@@ -302,6 +308,8 @@ func (x *transformer) onStream(i int, c class) bool {
 	text := w.text(i)
 	if st.s == nil { // redaction off: read only
 		w.addText(c, i, text)
+		x.pieces++
+		x.fast.node, x.fast.st, x.fast.c = i, st, c
 		return true
 	}
 	out := st.s.Write(text)

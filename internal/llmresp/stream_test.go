@@ -125,9 +125,10 @@ func TestFastPathTaken(t *testing.T) {
 			rs, _ := NewResponse(r, Request{API: g.gen.api, StripUsage: strip}, 200, "text/event-stream", "", Options{})
 			rs.Write([]byte(raw))
 			rs.Close()
-			marker := map[API]string{Chat: `"delta":{"content":"`, Messages: `"thinking_delta"`, Conversations: `"message.output.delta"`}[g.gen.api]
+			marker := map[API]string{Chat: `"delta":{"content":"`, Messages: `"thinking_delta"`, Conversations: `"message.output.delta"`,
+				Responses: `"response.reasoning_summary_text.delta"`}[g.gen.api]
 			n := strings.Count(raw, marker) - 2 // the first of a run is learnt
-			if g.gen.api != Responses && rs.x.fastN < n {
+			if rs.x.fastN < n {
 				t.Errorf("%v: fast path for %d of %d events", g.gen.api, rs.x.fastN, n)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/egressguard/egressguard/internal/jsonscan"
@@ -106,6 +107,30 @@ type rewriter struct {
 
 func newRewriter(r *redact.Redactor, rc *redact.RequestContext, api API) *rewriter {
 	return &rewriter{r: r, rc: rc, m: modelFor(api), t: new(jsonscan.Tape)}
+}
+
+var rewriters = sync.Pool{New: func() any { return &rewriter{t: new(jsonscan.Tape)} }}
+
+// getRewriter returns a pooled rewriter: its buffers have grown to earlier bodies.
+func getRewriter(r *redact.Redactor, rc *redact.RequestContext, api API) *rewriter {
+	w := rewriters.Get().(*rewriter)
+	w.r, w.rc, w.m = r, rc, modelFor(api)
+	return w
+}
+
+// maxPooled bounds the buffers a pooled rewriter keeps.
+const maxPooled = 1 << 20
+
+// release returns w to the pool; nothing obtained from it may be used after.
+func (w *rewriter) release() {
+	*w = rewriter{t: w.t, stack: w.stack[:0], edits: w.edits[:0], arena: w.arena[:0], scr: w.scr[:0], group: w.group[:0]}
+	if cap(w.arena) > maxPooled || cap(w.scr) > maxPooled {
+		w.arena, w.scr = nil, nil
+	}
+	if len(w.t.Nodes) > 1<<16 {
+		w.t = new(jsonscan.Tape)
+	}
+	rewriters.Put(w)
 }
 
 // scan reads a document into the tape.

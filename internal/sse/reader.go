@@ -70,6 +70,7 @@ type Reader struct {
 	inLine  bool   // the current line has content
 	afterCR bool   // the last byte was a CR ending a line
 	blankCR bool   // the pending event ended with a CR at the end of a chunk: an LF may follow
+	sawCR   bool   // the pending event's bytes may hold a CR
 	bom     int    // BOM bytes matched at the start of the stream; -1 when done
 	bomIn   bool   // a whole BOM was matched and the event holding it is not parsed yet
 	err     error
@@ -105,19 +106,21 @@ func (r *Reader) Feed(chunk []byte, emit func(*Event)) error {
 			end = 1
 		}
 		r.buf = append(r.buf, chunk[:end]...)
-		if r.done(r.buf, emit) != nil {
+		if r.done(r.buf, emit, true) != nil {
 			return r.err
 		}
 		chunk = chunk[end:]
 	}
+	cr := bytes.IndexByte(chunk, '\r') >= 0 // else lines end at LF only: the fast path
 	for len(chunk) > 0 {
-		end := r.scan(chunk)
+		end := r.scan(chunk, cr)
 		if end < 0 {
 			if len(r.buf)+len(chunk) > r.max() {
 				r.fail()
 				return r.err
 			}
 			r.buf = append(r.buf, chunk...)
+			r.sawCR = r.sawCR || cr
 			return nil
 		}
 		// the event ends at chunk[end-1]; a CRLF completes it when the LF is here
@@ -129,6 +132,7 @@ func (r *Reader) Feed(chunk []byte, emit func(*Event)) error {
 					return r.err
 				}
 				r.buf = append(r.buf, chunk...)
+				r.sawCR = true
 				return nil
 			}
 			if chunk[end] == '\n' {
@@ -141,21 +145,22 @@ func (r *Reader) Feed(chunk []byte, emit func(*Event)) error {
 			r.buf = append(r.buf, raw...)
 			raw = r.buf
 		}
-		if r.done(raw, emit) != nil {
+		if r.done(raw, emit, cr || r.sawCR) != nil {
 			return r.err
 		}
+		r.sawCR = false
 		chunk = chunk[end:]
 	}
 	return nil
 }
 
-// done reports the complete event raw.
-func (r *Reader) done(raw []byte, emit func(*Event)) error {
+// done reports the complete event raw; cr says it may hold a CR.
+func (r *Reader) done(raw []byte, emit func(*Event), cr bool) error {
 	if len(raw) > r.max() {
 		r.fail()
 		return r.err
 	}
-	r.parse(raw, true)
+	r.parseLines(raw, true, cr)
 	emit(&r.ev)
 	r.buf = r.buf[:0]
 	return nil
@@ -174,7 +179,7 @@ func (r *Reader) Close(emit func(*Event)) error {
 		return r.err
 	}
 	if len(r.buf) > 0 {
-		r.parse(r.buf, r.blankCR)
+		r.parseLines(r.buf, r.blankCR, true)
 		emit(&r.ev)
 		r.buf = r.buf[:0]
 	}
@@ -184,7 +189,7 @@ func (r *Reader) Close(emit func(*Event)) error {
 
 // scan advances the line state over chunk and returns the offset just past the
 // terminator of the blank line that ends the pending event, or -1.
-func (r *Reader) scan(chunk []byte) int {
+func (r *Reader) scan(chunk []byte, cr bool) int {
 	i := 0
 	if r.bom >= 0 && r.bom < 3 {
 		for i < len(chunk) && r.bom < 3 {
@@ -205,7 +210,7 @@ func (r *Reader) scan(chunk []byte) int {
 			return -1
 		}
 	}
-	if !r.afterCR && bytes.IndexByte(chunk[i:], '\r') < 0 {
+	if !r.afterCR && !cr {
 		// LF-only fast path: find "\n" ending an empty line
 		for {
 			j := bytes.IndexByte(chunk[i:], '\n')
@@ -244,8 +249,8 @@ func (r *Reader) scan(chunk []byte) int {
 	return -1
 }
 
-// parse fills r.ev from the complete event raw.
-func (r *Reader) parse(raw []byte, ended bool) {
+// parseLines fills r.ev from the complete event raw; without cr, lines end at LF only.
+func (r *Reader) parseLines(raw []byte, ended, cr bool) {
 	r.ev = Event{Raw: raw, Retry: -1, Ended: ended, DataStart: -1, DataEnd: -1}
 	ev := &r.ev
 	s := raw
@@ -255,7 +260,15 @@ func (r *Reader) parse(raw []byte, ended bool) {
 	}
 	r.data = r.data[:0]
 	for off < len(s) {
-		line, next := lineAt(s, off)
+		var line []byte
+		next := off
+		if cr {
+			line, next = lineAt(s, off)
+		} else if j := bytes.IndexByte(s[off:], '\n'); j >= 0 {
+			line, next = s[off:off+j], off+j+1
+		} else {
+			line, next = s[off:], len(s)
+		}
 		if len(line) > 0 {
 			r.field(line, off)
 		}

@@ -41,6 +41,14 @@ func lineEnd(s string) (end, next int) {
 	return len(s), -1
 }
 
+// AppendReplaced appends ev, which has one data line, with that line's value
+// replaced by data, a single line (the caller guarantees it holds no LF or CR).
+func AppendReplaced(dst []byte, ev *Event, data []byte) []byte {
+	dst = append(dst, ev.Raw[:ev.DataStart]...)
+	dst = append(dst, data...)
+	return append(dst, ev.Raw[ev.DataEnd:]...)
+}
+
 // LineFunc rewrites a comment line or a line with an unknown field (given without
 // its terminator) by appending its replacement to dst; the replacement must not
 // contain a line terminator.
