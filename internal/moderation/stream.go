@@ -34,7 +34,7 @@ type StreamGate struct {
 	ctx     []Message
 	monitor bool
 
-	rd  sse.Reader         // splits the fed bytes into events
+	rd  sse.Reader        // splits the fed bytes into events
 	obs *llmresp.Observer // the texts of each event, the stream's end and its refusal
 
 	queue     []gateEvent  // complete events not yet released
