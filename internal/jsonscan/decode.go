@@ -24,9 +24,7 @@ func AppendUnquote(dst []byte, lit string) ([]byte, bool) {
 	i := 0
 	for {
 		run := i
-		for i < len(s) && s[i] != '\\' && s[i] >= 0x20 && s[i] != '"' {
-			i++
-		}
+		i = strRun(s, i) // eight bytes per step: long texts decode at copy speed
 		dst = append(dst, s[run:i]...)
 		if i >= len(s) {
 			return dst, true

@@ -161,3 +161,17 @@ func BenchmarkRedactSSE(b *testing.B) {
 		t.AppendClose(buf[:0])
 	}
 }
+
+// BenchmarkRedactChatJSON is redact.RedactChatJSON, which Response.Body replaces, on
+// the same chat completion.
+func BenchmarkRedactChatJSON(b *testing.B) {
+	r, text := benchRedactor(b), benchText(b)
+	body := chatJSONBody(text)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := r.RedactChatJSON(body, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -9,8 +9,9 @@
 // (redact.Stream fed 16-byte deltas), json (a chat completion carrying the text,
 // llmresp.Response.Body), sse (a chat stream of 16-byte deltas in 1 KiB network
 // chunks, llmresp.Response.AppendWrite), responses-sse (the same as Responses
-// output_text deltas), redact-sse (redact.SSETransformer on the chat stream) and
-// reader (internal/sse's reader alone on the chat stream).
+// output_text deltas), redact-json and redact-sse (redact.RedactChatJSON and
+// redact.SSETransformer, which the model replaces, on the same chat body and stream)
+// and reader (internal/sse's reader alone on the chat stream).
 package main
 
 import (
@@ -33,7 +34,7 @@ import (
 
 func main() {
 	n := flag.Int("n", 100, "iterations")
-	mode := flag.String("mode", "text", "text, stream, json, sse, responses-sse or redact-sse")
+	mode := flag.String("mode", "text", "text, stream, json, sse, responses-sse, redact-json, redact-sse or reader")
 	flag.Parse()
 	in, err := io.ReadAll(os.Stdin)
 	if err != nil {
@@ -88,6 +89,16 @@ func runner(r *redact.Redactor, text, mode string) func(keep bool) ([]byte, reda
 			rs, _ := llmresp.NewResponse(r, llmresp.Request{API: llmresp.Chat}, 200, "application/json", "", llmresp.Options{})
 			res := rs.Body(body)
 			return res.Body, res.Report
+		}
+	case "redact-json":
+		body := ChatJSON(text)
+		return func(bool) ([]byte, redact.Report) {
+			out, rep, err := r.RedactChatJSON(body, nil)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "guest:", err)
+				os.Exit(1)
+			}
+			return out, rep
 		}
 	case "sse", "responses-sse":
 		api, body := llmresp.Chat, ChatSSE(text, 16)
