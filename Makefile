@@ -98,6 +98,8 @@ eval:
 bench: build
 	$(GO) test -run XXX -bench . -benchmem ./policy ./inspect ./redact
 	$(GO) test -run XXX -bench . ./bench/inspectwasm ./bench/redactwasm
+	$(GO) test -run XXX -bench . -benchmem ./internal/llmresp
+	$(GO) test -run XXX -bench . ./bench/llmrespwasm
 
 bench-envoy: build envoy
 	$(GO) run ./bench/envoy

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -97,18 +98,28 @@ func TestWasmMatchesNative(t *testing.T) {
 	}
 	rt, mod := newRuntime(t)
 	defer rt.Close(context.Background())
+	bin := nativeGuest(t, t.TempDir())
 	for _, mode := range modes {
 		res := runGuest(t, rt, mod, llmText, 1, "-mode", mode)
-		native := nativeRun(t, mode)
+		native := nativeRun(t, bin, mode)
 		if res.OutputSHA256 != native.OutputSHA256 || res.Entities == 0 || res.Entities != native.Entities {
 			t.Fatalf("%s: wasm %+v, native %+v", mode, res, native)
 		}
 	}
 }
 
-// nativeRun runs the guest's code natively (go run) for one pass.
-func nativeRun(t *testing.T, mode string) guestResult {
-	cmd := exec.Command("go", "run", "./guest", "-n", "1", "-mode", mode)
+// nativeGuest builds the guest for this machine in dir.
+func nativeGuest(t *testing.T, dir string) string {
+	bin := filepath.Join(dir, "guest")
+	if out, err := exec.Command("go", "build", "-o", bin, "./guest").CombinedOutput(); err != nil {
+		t.Fatalf("building the native guest: %v: %s", err, out)
+	}
+	return bin
+}
+
+// nativeRun runs the native guest for one pass.
+func nativeRun(t *testing.T, bin, mode string) guestResult {
+	cmd := exec.Command(bin, "-n", "1", "-mode", mode)
 	cmd.Stdin = strings.NewReader(llmText)
 	out, err := cmd.Output()
 	if err != nil {
