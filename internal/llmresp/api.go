@@ -123,25 +123,6 @@ func (p *path) keyIs(k int, name string) bool {
 	return k >= 0 && k < len(p.n) && p.t.KeyIs(int(p.n[k]), name)
 }
 
-// isKeys reports whether the path below the root is exactly the given keys, where ""
-// stands for any array element.
-func (p *path) isKeys(keys ...string) bool {
-	if len(p.n) != len(keys)+1 {
-		return false
-	}
-	for i, k := range keys {
-		n := &p.t.Nodes[p.n[i+1]]
-		if k == "" {
-			if n.IsMember() {
-				return false
-			}
-		} else if !p.t.KeyIs(int(p.n[i+1]), k) {
-			return false
-		}
-	}
-	return true
-}
-
 // under reports whether some node on the path (the leaf included) is a member named key.
 func (p *path) under(key string) bool {
 	for _, n := range p.n[1:] {

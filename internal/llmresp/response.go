@@ -79,7 +79,6 @@ const (
 	kindJSON // held whole, redacted at Close
 	kindText
 	kindRefused
-	kindPass // a body the model reads (usage) but does not redact
 )
 
 // Response is the handling of one response body, created at its headers (see
