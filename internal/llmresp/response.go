@@ -229,6 +229,9 @@ func (rs *Response) textBody(body []byte) Result {
 	}
 	s := unsafe.String(unsafe.SliceData(body), len(body))
 	out, rep := rs.r.Redact(s, rs.req.Context)
+	if rs.isErr {
+		out, rep = rs.r.RedactData(s)
+	}
 	res := Result{Body: body, Report: rep}
 	if out != s {
 		res.Body = []byte(out)

@@ -482,7 +482,7 @@ func (w *rewriter) redactLexical(dst []byte, src string) []byte {
 		dst = w.appendRedacted(dst, src[run:i])
 		lit := src[i:end]
 		if text, ok := jsonscan.Unquote(lit); ok {
-			if out := w.redactText(text, mText); out != text {
+			if out := w.redactText(text, w.lexMode()); out != text {
 				dst = jsonstr.Append(dst, out)
 			} else {
 				dst = append(dst, lit...)
@@ -499,7 +499,15 @@ func (w *rewriter) appendRedacted(dst []byte, s string) []byte {
 	if s == "" {
 		return dst
 	}
-	return append(dst, w.redactText(s, mText)...)
+	return append(dst, w.redactText(s, w.lexMode())...)
+}
+
+// lexMode is the mode of text redacted without structure: data in error bodies.
+func (w *rewriter) lexMode() mode {
+	if _, ok := w.m.(errorModel); ok {
+		return mData
+	}
+	return mText
 }
 
 // literalEnd returns the offset after the string literal starting at s[i] ('"'), or

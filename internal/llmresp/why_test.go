@@ -349,3 +349,28 @@ func TestAppendWriteReuse(t *testing.T) {
 }
 
 func newRng(seed int64) *rand.Rand { return rand.New(rand.NewSource(seed)) }
+
+// TestEchoIsNoLeak: a response echoing the request's system prompt (a Responses
+// object's instructions, an error quoting the prompt) is not a leak, and its
+// personal data is still redacted; the same prompt in the model's output is a leak.
+func TestEchoIsNoLeak(t *testing.T) {
+	r := testRedactor(t)
+	rc := &redact.RequestContext{SystemPrompt: systemPrompt}
+	cases := []struct {
+		api    API
+		status int
+		body   string
+		leak   bool
+	}{
+		{Responses, 200, `{"id":"resp_1","object":"response","instructions":"` + systemPrompt + ` Mail ` + email + `","output":[]}`, false},
+		{Chat, 400, `{"error":{"message":"invalid: ` + systemPrompt + ` ` + email + `","type":"invalid_request_error"}}`, false},
+		{Chat, 200, `{"choices":[{"index":0,"message":{"content":"Sure: ` + systemPrompt + `"}}]}`, true},
+	}
+	for _, c := range cases {
+		rs, _ := NewResponse(r, Request{API: c.api, Context: rc}, c.status, "application/json", "", Options{})
+		res := rs.Body([]byte(c.body))
+		if res.Report.Leak != c.leak || (strings.Contains(c.body, email) && strings.Contains(string(res.Body), email)) {
+			t.Errorf("%v %d: leak %v, body %s", c.api, c.status, res.Report.Leak, res.Body)
+		}
+	}
+}
