@@ -28,4 +28,18 @@
 // Streams hold back at most about redact.Config.Window bytes of each text; what is
 // held when the text ends is released in an event of the API's own shape placed
 // just before the event that ends it.
+//
+// # Phases
+//
+// At the response headers, NewResponse(redactor, Request, status, content-type,
+// content-encoding, Options) returns the Response and its Plan: Pass, Reject (answer
+// Plan.Error), Buffer (hold the whole body, then Response.Body gives the bytes to
+// send, the redaction report, the usage and the texts for output moderation) or
+// Stream (Response.AppendWrite per chunk, AppendClose at the end of the body,
+// trailers included; then Report, Usage and Err). Plan.HoldHeaders asks to keep the
+// headers until Response.Decided knows whether the body is refused. Output
+// moderation reads streams with an Observer (moderation.StreamGate does) and
+// replaces refused responses with RefusalBody or Observer.Refusal.
+//
+// See docs/responses.md for the coverage of each API.
 package llmresp

@@ -9,7 +9,8 @@ import (
 	"github.com/egressguard/egressguard/internal/redact"
 )
 
-// whyRow is one row of issue 16's "Why" (items 1 and 2): a response as a provider
+// whyRow is a field, content type or status through which a response could reach
+// a client unredacted: a response as a provider
 // could send it, and what the client must not read.
 type whyRow struct {
 	name   string
@@ -72,7 +73,7 @@ var whyRows = []whyRow{
 	{name: "invalid JSON labelled JSON", api: Chat, body: `{"choices":[{"message":{"content":"` + email + `"}}]`, leak: []string{email}},
 }
 
-// TestWhyRows: every field, content type and status of issue 16's "Why" reaches the
+// TestWhyRows: every field, content type and status a client can read reaches the
 // client redacted.
 func TestWhyRows(t *testing.T) {
 	r := testRedactor(t)
