@@ -117,6 +117,8 @@ eval:
 bench: build
 	$(GO) test -run XXX -bench . -benchmem ./internal/policy ./internal/inspect ./internal/redact
 	$(GO) test -run XXX -bench . ./bench/inspectwasm ./bench/redactwasm
+	$(GO) test -run XXX -bench . -benchmem ./internal/llmresp
+	$(GO) test -run XXX -bench . ./bench/llmrespwasm
 
 VARIANTS ?= default
 bench-envoy: build envoy

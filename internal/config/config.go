@@ -13,8 +13,10 @@ import (
 	"strings"
 
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/llmresp"
 	"github.com/egressguard/egressguard/internal/moderation"
 	"github.com/egressguard/egressguard/internal/ratelimit"
+	"github.com/egressguard/egressguard/internal/sse"
 )
 
 // Config is the whole plugin configuration. Field docs state the defaults.
@@ -85,6 +87,21 @@ type Redaction struct {
 	AllowedLinkHosts []string `json:"allowed_link_hosts"`
 	// XSS is "strip" (default), "escape" or "off".
 	XSS string `json:"xss"`
+	// ErrorBodies redacts non-2xx response bodies too, as data (default true):
+	// providers echo the offending request in their errors.
+	ErrorBodies bool `json:"error_bodies"`
+	// OtherBodies decides a 2xx response on an LLM path whose bytes are neither JSON
+	// nor server-sent events, whatever its content type says: "redact" it as text
+	// (default) or "refuse" it with a 502.
+	OtherBodies string `json:"other_bodies"`
+	// MaxEventBytes bounds one server-sent event of a response (default 4194304); a
+	// longer one ends the stream with an error event and is never sent.
+	MaxEventBytes int `json:"max_event_bytes"`
+}
+
+// ResponseOptions returns the response model's options for this configuration.
+func (r *Redaction) ResponseOptions() llmresp.Options {
+	return llmresp.Options{PassErrorBodies: !r.ErrorBodies, RefuseText: r.OtherBodies == "refuse", MaxEvent: r.MaxEventBytes}
 }
 
 // CustomPattern is a named regexp entity type.
@@ -205,7 +222,8 @@ func Default() Config {
 		MaxTokens: MaxTokens{Default: 1024, Cap: 4096},
 		Upstreams: []Upstream{{Name: "default", Provider: ProviderOpenAI, Hosts: []string{"*"}}},
 		Injection: Injection{Action: "block", Threshold: 0.6, Marker: "[FILTERED]"},
-		Redaction: Redaction{Responses: true, Style: "tag", MinPromptOverlap: 60, XSS: "strip"},
+		Redaction: Redaction{Responses: true, Style: "tag", MinPromptOverlap: 60, XSS: "strip",
+			ErrorBodies: true, OtherBodies: "redact", MaxEventBytes: sse.DefaultMax},
 	}
 }
 
@@ -419,5 +437,11 @@ func (r *Redaction) validate(fe *fieldErrors) {
 		if c.Name == "" || c.Pattern == "" {
 			fe.addf(fmt.Sprintf("redaction.custom_patterns[%d]", i), "name and pattern are required")
 		}
+	}
+	if r.OtherBodies != "redact" && r.OtherBodies != "refuse" {
+		fe.addf("redaction.other_bodies", `must be "redact" or "refuse", got %q`, r.OtherBodies)
+	}
+	if r.MaxEventBytes < 1<<10 || r.MaxEventBytes > 64<<20 {
+		fe.addf("redaction.max_event_bytes", "must be between 1024 and 67108864, got %d", r.MaxEventBytes)
 	}
 }

@@ -63,6 +63,8 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		{`{"upstreams":[{"name":"a","provider":"openai","hosts":["h:443"]}]}`, "upstreams[0].hosts[0]"},
 		{`{"upstreams":[{"name":"a","provider":"openai","hosts":["*"],"enforce_safe_prompt":true}]}`, "upstreams[0].enforce_safe_prompt"},
 		{`{"upstreams":[{"name":"a","provider":"openai","hosts":["*"]},{"name":"a","provider":"openai","hosts":["*"]}]}`, "upstreams[1].name: duplicate"},
+		{`{"redaction":{"other_bodies":"pass"}}`, "redaction.other_bodies"},
+		{`{"redaction":{"max_event_bytes":10}}`, "redaction.max_event_bytes: must be between"},
 		{`[1]`, "must be a JSON object"},
 		{`{"limits":`, "not valid JSON"},
 	}
@@ -126,5 +128,24 @@ func TestParseModeration(t *testing.T) {
 		if _, err := Parse([]byte(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Parse(%s) = %v, want %q", tc.in, err, tc.want)
 		}
+	}
+}
+
+// TestResponseOptions: the response model redacts error bodies, redacts other
+// bodies as text and bounds events at 4 MiB unless told otherwise.
+func TestResponseOptions(t *testing.T) {
+	c, err := Parse(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := c.Redaction.ResponseOptions(); o.PassErrorBodies || o.RefuseText || o.MaxEvent != 4<<20 {
+		t.Fatalf("defaults %+v", o)
+	}
+	c, err = Parse([]byte(`{"redaction":{"error_bodies":false,"other_bodies":"refuse","max_event_bytes":65536}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := c.Redaction.ResponseOptions(); !o.PassErrorBodies || !o.RefuseText || o.MaxEvent != 65536 {
+		t.Fatalf("overrides %+v", o)
 	}
 }

@@ -43,22 +43,23 @@
 // a 503 or the failed-open header is still possible, buffer the body to its end
 // (Pause), redact it as today, then
 //
-//	call := m.PlanOutput(ResponseTexts(body), m.LastUserContext(req))
+//	call := m.PlanOutput(result.Texts, m.LastUserContext(req))   // llmresp.Result of the body
 //	nil → continue as today; else dispatch, Pause; callback:
 //	    d := m.Decide(Output, v, f)
-//	    ActionRefuse:     ReplaceResponseBody(RefusalJSON(body, m.Refusal())), ResumeHttpResponse()
+//	    ActionRefuse:     ReplaceResponseBody(llmresp.RefusalBody(api, body, m.Refusal())), ResumeHttpResponse()
 //	    ActionFailClosed: SendHttpResponse(503, d.Error()) (or, if headers already left, the refusal body)
 //	    otherwise:        add d.Header() if any, ResumeHttpResponse()
 //
 // # Output, streamed (text/event-stream 2xx)
 //
-// g := m.NewStreamGate(m.LastUserContext(req)) in OnHttpResponseHeaders (nil:
-// output off). The gate owns every byte it is given; the plugin always drains
+// g := m.NewStreamGateFor(api, m.LastUserContext(req)) in OnHttpResponseHeaders
+// (nil: output off; api is the llmresp.API of the path, whose events the gate reads
+// and whose refusal ends a refused stream). The gate owns every byte it is given; the plugin always drains
 // Envoy's buffer and hands it over, and only ever puts back what Release
 // returns. In OnHttpResponseBody(size, eos):
 //
 //	chunk := ResponseBody(size)                  // everything buffered: it was emptied last time
-//	out := sse.Write(chunk); if eos { out += sse.Close() }   // redaction (if on), unchanged
+//	out := resp.Write(chunk); if eos { out += resp.Close() } // llmresp.Response (redaction)
 //	g.Write(out); if eos { g.Close() }
 //	pump()                                       // dispatch g.Call() if any (see below)
 //	if g.Paused() { ReplaceResponseBody(nil); paused = true; return Pause }

@@ -4,17 +4,19 @@ import (
 	"bytes"
 	"unicode/utf8"
 
-	"github.com/tidwall/gjson"
+	"github.com/egressguard/egressguard/internal/llmresp"
+	"github.com/egressguard/egressguard/internal/sse"
 )
 
 // StreamGate holds a streamed completion (text/event-stream) back until its text
 // is moderated, in windows of about holdback_chars characters. It is fed the
 // bytes that would otherwise go to the client (the output of the redactor, or the
 // raw upstream chunks; split anywhere) and releases them whole events at a time,
-// each only once every character of text it carries (delta content, refusal,
-// tool-call arguments, legacy text; per choice) has been cleared by moderation.
-// Events without text (role, finish, usage chunks, comments, [DONE]) are released
-// as soon as everything before them is. Released bytes are the fed bytes,
+// each only once every character of text it carries has been cleared by
+// moderation: the model output of its API as llmresp.Observer reads it (content,
+// reasoning, refusal, tool arguments, …; per choice). Events without text (role,
+// finish, usage chunks, comments, [DONE], pings) are released as soon as
+// everything before them is. Released bytes are the fed bytes,
 // unchanged and in order. Parsing what is released, rather than being told,
 // guarantees that what is moderated is exactly what the client sees.
 //
@@ -32,10 +34,8 @@ type StreamGate struct {
 	ctx     []Message
 	monitor bool
 
-	buf     []byte // fed bytes not yet forming a complete event
-	scan    int    // next byte of buf to scan
-	lineLen int    // bytes of the current line so far
-	prevCR  bool   // the previous byte was a '\r' line end
+	rd  sse.Reader        // splits the fed bytes into events
+	obs *llmresp.Observer // the texts of each event, the stream's end and its refusal
 
 	queue     []gateEvent  // complete events not yet released
 	open      []choiceText // text of the window being filled
@@ -44,12 +44,13 @@ type StreamGate struct {
 	cleared   int // windows with id <= cleared are moderated
 	inflight  *gateWindow
 
-	tails    []choiceText // per choice: the last overlap characters cleared
-	choices  []int        // choice indices seen, in order of appearance
-	envelope []byte       // latest JSON event payload
-	ended    bool         // [DONE] seen or Close called
-	refused  bool         // the refusal was emitted; everything else is dropped
-	out      []byte       // released, not yet taken by Release
+	tails   []choiceText // per choice: the last overlap characters cleared
+	ended   bool         // the stream's end event seen or Close called
+	refused bool         // the refusal was emitted; everything else is dropped
+	out     []byte       // released, not yet taken by Release
+	onEvent func(*sse.Event)
+	evText  func(int, string)
+	evChars int
 }
 
 type gateEvent struct {
@@ -68,14 +69,27 @@ type gateWindow struct {
 	chars int
 }
 
-// NewStreamGate starts a gate for one streamed response. context is the chat
-// moderation context (see LastUserContext; nil for the plain endpoint). It
-// returns nil when the output stage is off.
+// gateMaxEvent bounds one event the gate holds: twice the redactor's limit, as
+// redaction may lengthen an event. A longer event refuses the stream.
+const gateMaxEvent = 2 * sse.DefaultMax
+
+// NewStreamGate starts a gate for one streamed chat completion; see NewStreamGateFor.
 func (m *Moderator) NewStreamGate(context []Message) *StreamGate {
+	return m.NewStreamGateFor(llmresp.Chat, context)
+}
+
+// NewStreamGateFor starts a gate for one streamed response of api. context is the
+// chat moderation context (see LastUserContext; nil for the plain endpoint). It
+// returns nil when the output stage is off.
+func (m *Moderator) NewStreamGateFor(api llmresp.API, context []Message) *StreamGate {
 	if m == nil || m.cfg.Output.Mode == ModeOff {
 		return nil
 	}
-	return &StreamGate{m: m, ctx: context, monitor: m.cfg.Output.Mode == ModeMonitor, openID: 1}
+	g := &StreamGate{m: m, ctx: context, monitor: m.cfg.Output.Mode == ModeMonitor, openID: 1, obs: llmresp.NewObserver(api)}
+	g.rd.Max = gateMaxEvent
+	g.onEvent = g.event
+	g.evText = func(unit int, text string) { g.evChars += g.addText(unit, []byte(text)) }
+	return g
 }
 
 // Write takes bytes of the stream (split anywhere). Then call Call, then Paused.
@@ -83,147 +97,38 @@ func (g *StreamGate) Write(chunk []byte) {
 	if g.refused || len(chunk) == 0 {
 		return
 	}
-	g.buf = append(g.buf, chunk...)
-	start, scan := 0, len(g.buf)
-	for i := g.scan; i < len(g.buf); i++ {
-		wasCR := g.prevCR
-		switch g.buf[i] {
-		case '\n':
-			if g.prevCR { // the '\n' of "\r\n": the line already ended
-				g.prevCR = false
-				continue
-			}
-		case '\r':
-			g.prevCR = true
-		default:
-			g.prevCR = false
-			g.lineLen++
-			continue
-		}
-		if g.lineLen == 0 { // a blank line ends the event
-			end := i + 1
-			if g.buf[i] == '\r' {
-				if end == len(g.buf) { // a '\n' may follow: decide with the next bytes
-					g.prevCR, scan = wasCR, i
-					break
-				}
-				if g.buf[end] == '\n' {
-					end++
-					i++
-					g.prevCR = false
-				}
-			}
-			g.event(g.buf[start:end])
-			start = end
-		}
-		g.lineLen = 0
+	if err := g.rd.Feed(chunk, g.onEvent); err != nil {
+		g.refuse() // an event too large to moderate is never released
+		return
 	}
-	g.buf = append(g.buf[:0], g.buf[start:]...)
-	g.scan = scan - start
 	g.advance()
 }
 
 // Close ends the stream (the upstream's end of stream): an unterminated last
 // event is taken as it is. Then call Call, then Paused.
 func (g *StreamGate) Close() {
-	if !g.refused && len(g.buf) > 0 {
-		g.event(g.buf)
-		g.buf, g.scan, g.lineLen, g.prevCR = g.buf[:0], 0, 0, false
+	if !g.refused {
+		if err := g.rd.Close(g.onEvent); err != nil {
+			g.refuse()
+			return
+		}
 	}
 	g.ended = true
 	g.advance()
 }
 
-// event queues one complete event (copied).
-func (g *StreamGate) event(raw []byte) {
-	ev := gateEvent{b: bytes.Clone(raw)}
-	payload, ok := ssePayload(ev.b)
-	n := 0
-	if ok {
-		n = g.collect(payload)
+// event queues one complete event (copied) and adds its texts to the open window.
+func (g *StreamGate) event(e *sse.Event) {
+	ev := gateEvent{b: bytes.Clone(e.Raw)}
+	g.evChars = 0
+	if e.HasData {
+		g.obs.Event(e.Name, e.Data, g.evText)
+		g.ended = g.ended || g.obs.Ended()
 	}
-	if n > 0 && !g.monitor {
+	if g.evChars > 0 && !g.monitor {
 		ev.win = g.openID
 	}
 	g.queue = append(g.queue, ev)
-}
-
-// ssePayload joins an event's data lines.
-func ssePayload(ev []byte) ([]byte, bool) {
-	var data []byte
-	has := false
-	for len(ev) > 0 {
-		i := bytes.IndexAny(ev, "\r\n")
-		line := ev
-		if i >= 0 {
-			line, ev = ev[:i], ev[i+1:]
-		} else {
-			ev = nil
-		}
-		if v, ok := bytes.CutPrefix(line, []byte("data:")); ok {
-			v, _ = bytes.CutPrefix(v, []byte(" "))
-			if has {
-				data = append(data, '\n')
-			}
-			data, has = append(data, v...), true
-		}
-	}
-	return data, has
-}
-
-// collect adds the texts of an event payload to the open window and returns the
-// number of characters added.
-func (g *StreamGate) collect(payload []byte) int {
-	if string(payload) == "[DONE]" {
-		g.ended = true
-		return 0
-	}
-	if !gjson.ValidBytes(payload) {
-		return g.addText(0, payload)
-	}
-	root := gjson.ParseBytes(payload)
-	if root.IsObject() {
-		g.envelope = append(g.envelope[:0], payload...)
-	}
-	n := 0
-	i := 0
-	root.Get("choices").ForEach(func(_, ch gjson.Result) bool {
-		idx := i
-		if x := ch.Get("index"); x.Type == gjson.Number {
-			idx = int(x.Int())
-		}
-		i++
-		g.sawChoice(idx)
-		add := func(s string) {
-			if s != "" {
-				n += g.addText(idx, []byte(s))
-			}
-		}
-		d := ch.Get("delta")
-		addContent(d.Get("content"), add)
-		if r := d.Get("refusal"); r.Type == gjson.String {
-			add(r.String())
-		}
-		d.Get("tool_calls").ForEach(func(_, tc gjson.Result) bool {
-			add(tc.Get("function.arguments").String())
-			return true
-		})
-		add(d.Get("function_call.arguments").String())
-		if t := ch.Get("text"); t.Type == gjson.String {
-			add(t.String())
-		}
-		return true
-	})
-	return n
-}
-
-func (g *StreamGate) sawChoice(idx int) {
-	for _, c := range g.choices {
-		if c == idx {
-			return
-		}
-	}
-	g.choices = append(g.choices, idx)
 }
 
 func (g *StreamGate) addText(idx int, text []byte) int {
@@ -245,6 +150,13 @@ func findChoice(list *[]choiceText, idx int) *choiceText {
 	}
 	*list = append(*list, choiceText{index: idx})
 	return &(*list)[len(*list)-1]
+}
+
+// refuse drops everything not yet released and ends the stream with the refusal.
+func (g *StreamGate) refuse() {
+	g.refused = true
+	g.queue, g.open, g.openChars = nil, nil, 0
+	g.out = append(g.out, g.obs.Refusal(g.m.cfg.Refusal)...)
 }
 
 // advance moves releasable events from the queue to out.
@@ -308,9 +220,7 @@ func (g *StreamGate) Resolve(d Decision) {
 	w := g.inflight
 	g.inflight = nil
 	if d.Action == ActionRefuse || d.Action == ActionFailClosed {
-		g.refused = true
-		g.queue, g.open, g.openChars, g.buf = nil, nil, 0, nil
-		g.out = append(g.out, RefusalSSE(g.envelope, g.choices, g.m.cfg.Refusal)...)
+		g.refuse()
 		return
 	}
 	g.cleared = w.id
@@ -348,7 +258,7 @@ func (g *StreamGate) Done() bool {
 	if g == nil {
 		return true
 	}
-	return g.refused || (g.ended && g.inflight == nil && g.openChars == 0 && len(g.queue) == 0 && len(g.buf) == 0)
+	return g.refused || (g.ended && g.inflight == nil && g.openChars == 0 && len(g.queue) == 0 && g.rd.Pending() == 0)
 }
 
 // Paused reports whether the plugin must keep the response paused: a window is
@@ -378,7 +288,7 @@ func (g *StreamGate) Held() int {
 	if g == nil {
 		return 0
 	}
-	n := len(g.buf) + len(g.out)
+	n := g.rd.Pending() + len(g.out)
 	for _, e := range g.queue {
 		n += len(e.b)
 	}

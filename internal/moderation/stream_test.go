@@ -197,7 +197,7 @@ func TestStreamGateProperties(t *testing.T) {
 			if monitor {
 				t.Fatalf("seed %d: monitor mode refused", seed)
 			}
-			refusal := RefusalSSE(g.envelope, g.choices, m.Refusal())
+			refusal := g.obs.Refusal(m.Refusal())
 			if !bytes.HasSuffix(released, refusal) {
 				t.Fatalf("seed %d: refused stream does not end with the refusal:\n%s", seed, released)
 			}

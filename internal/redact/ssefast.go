@@ -1,6 +1,6 @@
 package redact
 
-import "unicode/utf8"
+import "github.com/egressguard/egressguard/internal/jsonscan"
 
 // The SSE fast path: the usual chat.completion.chunk (OpenAI and Mistral)
 //
@@ -330,58 +330,19 @@ func scanFastEvent(s string) (ev fastEvent, ok bool) {
 	}
 }
 
-// unescapeJSON appends the value of the string literal lit (quotes
-// included, valid as checked by strEnd) to dst, as gjson decodes it. It
-// returns false for a \u escape of a UTF-16 surrogate, which gjson decodes
-// in its own way: the general path handles those.
+// unescapeJSON appends the value of the string literal lit (quotes included,
+// valid as checked by strEnd) to dst with the repository's decoder. It returns
+// false for a \u escape of a UTF-16 surrogate, which gjson (the general path)
+// decodes its own way: the general path handles those, so that both paths agree.
 func unescapeJSON(dst []byte, lit string) ([]byte, bool) {
-	s := lit[1 : len(lit)-1]
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c != '\\' {
-			st := i
-			for i < len(s) && s[i] != '\\' {
-				i++
-			}
-			dst = append(dst, s[st:i]...)
+	for i := 1; i < len(lit)-1; i++ {
+		if lit[i] != '\\' {
 			continue
 		}
-		switch s[i+1] {
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
-		case 'u':
-			var r rune
-			for _, h := range []byte(s[i+2 : i+6]) {
-				r = r<<4 | rune(unhex(h))
-			}
-			if r >= 0xD800 && r < 0xE000 {
-				return dst, false
-			}
-			dst = utf8.AppendRune(dst, r)
-			i += 6
-			continue
-		default: // '"', '\\', '/'
-			dst = append(dst, s[i+1])
+		if lit[i+1] == 'u' && i+2 < len(lit) && (lit[i+2]|0x20) == 'd' && i+3 < len(lit) && lit[i+3] >= '8' {
+			return dst, false // \uD800-\uDFFF
 		}
-		i += 2
+		i++
 	}
-	return dst, true
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
-	}
-	return c - 'A' + 10
+	return jsonscan.AppendUnquote(dst, lit)
 }
