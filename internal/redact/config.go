@@ -21,12 +21,14 @@ const (
 	IPAddress     = "IP_ADDRESS"
 	APIKey        = "API_KEY"        // sk-…, sk-proj-…, Mistral-style keys in key contexts, Bearer tokens
 	AWSAccessKey  = "AWS_ACCESS_KEY" // AKIA…/ASIA…
+	AWSSecretKey  = "AWS_SECRET_KEY" // 40-character secret access key after its key id or name
 	GitHubToken   = "GITHUB_TOKEN"   // ghp_/gho_/ghu_/ghs_/ghr_/github_pat_
 	GitLabToken   = "GITLAB_TOKEN"   // glpat-
 	SlackToken    = "SLACK_TOKEN"    // xox[abprs]-
 	PrivateKey    = "PRIVATE_KEY"    // PEM private-key blocks
 	JWT           = "JWT"
 	Secret        = "SECRET"             // high-entropy value after key=/token=/password=…
+	KnownSecret   = "KNOWN_SECRET"       // one of Config.ExactSecrets (the upstream keys the guard injects)
 	UnsafeHTML    = "UNSAFE_HTML"        // <script>, <iframe>, on*= handlers…
 	UnsafeURL     = "UNSAFE_URL"         // javascript:/vbscript:/data: schemes in text
 	MarkdownExfil = "MARKDOWN_EXFIL"     // images/links to non-allowlisted hosts carrying data
@@ -46,12 +48,14 @@ const (
 	kIP
 	kAPIKey
 	kAWSKey
+	kAWSSecret
 	kGitHub
 	kGitLab
 	kSlack
 	kPEM
 	kJWT
 	kSecret
+	kKnownSecret
 	kHTML
 	kURL
 	kMarkdown
@@ -61,13 +65,14 @@ const (
 )
 
 var builtinNames = [numBuiltin]string{EmailAddress, PhoneNumber, CreditCard, IBANCode, USSSN, IPAddress,
-	APIKey, AWSAccessKey, GitHubToken, GitLabToken, SlackToken, PrivateKey, JWT, Secret,
+	APIKey, AWSAccessKey, AWSSecretKey, GitHubToken, GitLabToken, SlackToken, PrivateKey, JWT, Secret, KnownSecret,
 	UnsafeHTML, UnsafeURL, MarkdownExfil, Canary, PromptLeak}
 
 // PIITypes lists the personal-data types; SecretTypes the credential types.
 var (
 	PIITypes    = []string{EmailAddress, PhoneNumber, CreditCard, IBANCode, USSSN, IPAddress}
-	SecretTypes = []string{APIKey, AWSAccessKey, GitHubToken, GitLabToken, SlackToken, PrivateKey, JWT, Secret}
+	SecretTypes = []string{APIKey, AWSAccessKey, AWSSecretKey, GitHubToken, GitLabToken, SlackToken, PrivateKey, JWT,
+		Secret, KnownSecret}
 )
 
 // safety reports whether k is an output-safety type rather than PII/secret.
@@ -118,6 +123,11 @@ type Config struct {
 	// Canaries are strings planted in system prompts; any occurrence in a
 	// response is redacted and reported as a leak.
 	Canaries []string
+	// ExactSecrets are secrets known in advance — the upstream API keys the
+	// guard injects — redacted as KNOWN_SECRET wherever they occur, also
+	// split across stream deltas or with invisible characters inside. Each
+	// needs at least 8 bytes and no whitespace in its first 64 bytes.
+	ExactSecrets [][]byte
 	// MinPromptOverlap is the length in bytes of a verbatim overlap with the
 	// system prompt that counts as a leak (default 60; negative disables).
 	MinPromptOverlap int

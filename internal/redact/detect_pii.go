@@ -234,7 +234,8 @@ func validSSN(d [9]byte) bool {
 }
 
 // detectCard matches 12-19 digits, optionally grouped with one consistent
-// space or dash separator, that pass the Luhn check and an IIN/length table.
+// space, dash or dot separator, that pass the Luhn check and an IIN/length
+// table.
 func detectCard(v *view, k int) (int, bool) {
 	var d [19]byte
 	i, n, sep, group := k, 0, byte(0), 0
@@ -248,7 +249,7 @@ func detectCard(v *view, k int) (int, bool) {
 			n, i, group = n+1, i+1, group+1
 			continue
 		}
-		if (c == ' ' || c == '-') && isDigit(v.at(i+1)) && (sep == 0 || sep == c) && group >= 3 && group <= 6 {
+		if (c == ' ' || c == '-' || c == '.') && isDigit(v.at(i+1)) && (sep == 0 || sep == c) && group >= 3 && group <= 6 {
 			sep, i, group = c, i+1, 0
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Trigger classes: a byte whose class is 0 can start no entity and is skipped.
@@ -20,6 +21,7 @@ const (
 	tDash
 	tCanary
 	tSpace
+	tFold // lead byte of a non-ASCII rune that folds to a digit, '@' or letter
 )
 
 const (
@@ -34,9 +36,9 @@ type match struct {
 }
 
 // scanner is the incremental left-to-right detection state machine. Its
-// state is only (pos, lastEnd, custom-pattern queue), and every decision at
-// pos reads text[pos-lookBehind : pos+Window] at most, so feeding the text in
-// pieces yields the same matches as feeding it whole.
+// state is only (pos, lastEnd, custom-pattern queue, queued match), and every
+// decision at pos reads text[pos-lookBehind : pos+Window] at most, so feeding
+// the text in pieces yields the same matches as feeding it whole.
 type scanner struct {
 	r       *Redactor
 	on      *[numBuiltin]bool
@@ -45,8 +47,10 @@ type scanner struct {
 	leak    *leakIndex
 	pos     int
 	lastEnd int
-	cq      []match // custom-pattern matches of the current line
-	cqEnd   int     // end of the line cq was computed for
+	cq      []match  // custom-pattern matches of the current line
+	cqEnd   int      // end of the line cq was computed for
+	queued  match    // an entity decided ahead of the scan (an AWS secret after its key id); end 0 for none
+	fb      *foldBuf // scratch for folded copies (holds no state between decisions)
 }
 
 func (r *Redactor) newScanner(rc *RequestContext, requestSide bool) scanner {
@@ -66,9 +70,20 @@ func (r *Redactor) newScanner(rc *RequestContext, requestSide bool) scanner {
 // returns blocked=true when a decision needs bytes that have not arrived yet.
 func (sc *scanner) run(text string, base int, final bool, out []match) ([]match, bool) {
 	n := base + len(text)
-	cls, W := sc.cls, sc.r.window
+	cls := sc.cls
 	for sc.pos < n {
 		p := sc.pos
+		if q := sc.queued; q.end > 0 {
+			if q.start < sc.lastEnd {
+				sc.queued = match{} // overlapped by an entity found meanwhile
+				continue
+			}
+			if p >= q.start {
+				out = append(out, q)
+				sc.lastEnd, sc.pos, sc.queued = q.end, q.end, match{}
+				continue
+			}
+		}
 		limit := n
 		if len(sc.r.custom) > 0 {
 			if p >= sc.cqEnd {
@@ -84,6 +99,9 @@ func (sc *scanner) run(text string, base int, final bool, out []match) ([]match,
 				limit = min(limit, max(p, sc.cq[0].start))
 			}
 		}
+		if sc.queued.end > 0 {
+			limit = min(limit, sc.queued.start)
+		}
 		if p != 0 {
 			rel := nextTrigger(text, p-base, limit-base, sc.quiet, cls)
 			p = rel + base
@@ -91,22 +109,18 @@ func (sc *scanner) run(text string, base int, final bool, out []match) ([]match,
 				sc.pos = p
 				break
 			}
-			if p == limit && cls[text[rel]] == 0 && !sc.customAt(p) {
+			if p == limit && (cls[text[rel]] == 0 && !sc.customAt(p) || sc.queued.end > 0 && p >= sc.queued.start) {
 				sc.pos = p
 				continue
 			}
 		}
-		hi, lo := min(n, p+W), max(0, p-lookBehind)
-		v := view{s: text[lo-base : hi-base], k: p - lo, floor: sc.lastEnd - lo, fin: final || hi == p+W}
-		m, ok := sc.dispatch(&v, cls[text[p-base]], p == 0)
-		if !ok {
-			m, ok = sc.takeCustom(p)
-		} else {
-			m.start, m.end = m.start+lo, m.end+lo
-		}
-		if v.hitEnd && !v.fin {
+		m, ok, blocked := sc.decide(text, base, p, n, final)
+		if blocked {
 			sc.pos = p
 			return out, true
+		}
+		if !ok {
+			m, ok = sc.takeCustom(p)
 		}
 		if ok {
 			out = append(out, m)
@@ -116,6 +130,168 @@ func (sc *scanner) run(text string, base int, final bool, out []match) ([]match,
 		}
 	}
 	return out, false
+}
+
+// decide runs the detectors at the trigger p: on the source bytes, then on a
+// folded copy when a detector read a non-ASCII byte (or the trigger is one),
+// then, at the end of the text, the partial-entity rule. blocked says the
+// decision needs bytes that have not arrived yet.
+func (sc *scanner) decide(text string, base, p, n int, final bool) (m match, ok, blocked bool) {
+	W := sc.r.window
+	hi, lo := min(n, p+W), max(0, p-lookBehind)
+	v := view{s: text[lo-base : hi-base], k: p - lo, floor: sc.lastEnd - lo, fin: final || hi == p+W}
+	bits := sc.cls[text[p-base]]
+	m, ok = sc.dispatch(&v, bits, p == 0)
+	if v.hitEnd && !v.fin {
+		return match{}, false, true
+	}
+	if ok {
+		m.start, m.end = m.start+lo, m.end+lo
+	}
+	if (v.seen >= 0x80 || bits&tFold != 0) && !(ok && m.kind == kLeak) {
+		fm, fok, fblocked := sc.foldDecide(text, base, p, n, final, bits)
+		if fblocked {
+			return match{}, false, true
+		}
+		if fok && (!ok || fm.start <= m.start && fm.end >= m.end && fm.end-fm.start > m.end-m.start) {
+			return sc.relabel(text, base, fm), true, false
+		}
+	}
+	if !ok && final && v.hitEnd && hi == n {
+		if s, e, kd, pok := partialAt(&v, v.k, sc.on); pok {
+			return match{s + lo, e + lo, kd}, true, false
+		}
+	}
+	if ok && m.kind == kAWSKey && sc.on[kAWSSecret] {
+		if s, e, qok := awsSecretAfter(&v, m.end-lo); qok {
+			sc.queued = match{s + lo, e + lo, kAWSSecret}
+		}
+		if v.hitEnd && !v.fin {
+			sc.queued = match{}
+			return match{}, false, true
+		}
+	}
+	if ok {
+		m = sc.relabel(text, base, m)
+	}
+	return m, ok, false
+}
+
+// relabel reports a secret that is one of the known secrets as such, even
+// when another detector found it first (a bare key after "key").
+func (sc *scanner) relabel(text string, base int, m match) match {
+	if m.kind < kAPIKey || m.kind > kSecret || !sc.on[kKnownSecret] {
+		return m
+	}
+	s := text[m.start-base : m.end-base]
+	for _, x := range sc.r.exact {
+		if x.kind == kKnownSecret && strings.Contains(foldString(s), x.s) {
+			m.kind = kKnownSecret
+		}
+	}
+	return m
+}
+
+// foldSpan is how far past the trigger a folded copy reaches at first; a
+// detector that reads past it gets a copy up to the window's end.
+const foldSpan = 320
+
+// foldDecide is decide on a folded copy of the text around p (see fold.go).
+// The copy spans [p-lookBehind, p+foldSpan), or the window when a detector
+// needs more, so the decision depends on the same bytes in a stream and in
+// a whole text.
+func (sc *scanner) foldDecide(text string, base, p, n int, final bool, bits uint16) (match, bool, bool) {
+	if sc.fb == nil {
+		sc.fb = &foldBuf{}
+	}
+	fb, W := sc.fb, sc.r.window
+	lo := max(0, p-lookBehind)
+	for span := min(foldSpan, W); ; span = W {
+		hi := min(n, p+span)
+		fin := final || p+span <= n
+		kf := fb.fold(text[lo-base:hi-base], p-lo, final && hi == n)
+		if kf < 0 {
+			return match{}, false, !fin
+		}
+		v := view{s: fb.str(), k: kf, floor: fb.index(sc.lastEnd - lo), fin: fin}
+		m, ok := sc.dispatchFolded(&v, bits)
+		if v.hitEnd && !v.fin {
+			return match{}, false, true
+		}
+		if v.hitEnd && hi == p+span && span < W {
+			continue // the copy was cut short: fold up to the window's end
+		}
+		if !ok && final && v.hitEnd && hi == n {
+			var s, e int
+			s, e, m.kind, ok = partialAt(&v, kf, sc.on)
+			m.start, m.end = s, e
+		}
+		if !ok {
+			return match{}, false, false
+		}
+		m, ok = fb.mapBack(m, lo, p, text, base)
+		return m, ok, false
+	}
+}
+
+// dispatchFolded runs the detectors on a folded view. A non-ASCII trigger
+// that folded to a letter starts a token prefix (its ASCII twin is found
+// from the prefix's '-' or '_', or from its own letter trigger).
+func (sc *scanner) dispatchFolded(v *view, rawBits uint16) (match, bool) {
+	c := v.s[v.k]
+	if rawBits&tFold != 0 && isAlpha(c) {
+		return sc.foldLetter(v, v.k)
+	}
+	return sc.dispatch(v, sc.cls[c]&^tSpace, false)
+}
+
+// foldLetter handles a folded letter at a word start: provider prefixes,
+// eyJ (JWT) and Bearer.
+func (sc *scanner) foldLetter(v *view, k int) (match, bool) {
+	on := sc.on
+	if isWord(v.at(k - 1)) {
+		return match{}, false
+	}
+	if e, kd, ok := detectPrefixed(v, k); ok && on[kd] {
+		return match{k, e, kd}, true
+	}
+	if on[kJWT] && v.hasPrefixAt(k, "eyJ") {
+		if e, ok := detectJWT(v, k); ok {
+			return match{k, e, kJWT}, true
+		}
+	}
+	if c := v.s[k]; c == 'B' || c == 'b' {
+		if s, e, kd, ok := detectBearer(v, k, sc.r.entropy); ok && on[kd] {
+			return match{s, e, kd}, true
+		}
+	}
+	return match{}, false
+}
+
+// mapBack turns a match in folded offsets into source offsets. The start is
+// kept within maxBack bytes of the trigger p and after any ASCII space before
+// it, which is what a Stream still holds (see Stream.safePoint).
+func (fb *foldBuf) mapBack(m match, lo, p int, text string, base int) (match, bool) {
+	if m.end <= m.start {
+		return match{}, false
+	}
+	s, e := lo+int(fb.from[m.start]), lo+int(fb.to[m.end-1])
+	if e <= p {
+		return match{}, false
+	}
+	if s < p-maxBack {
+		s = p - maxBack
+		for s < p && text[s-base]&0xC0 == 0x80 {
+			s++
+		}
+	}
+	for i := p - 1; i >= s; i-- {
+		if isSpace(text[i-base]) {
+			s = i + 1
+			break
+		}
+	}
+	return match{s, e, m.kind}, true
 }
 
 // customAt reports whether a queued custom match starts at p.
@@ -179,13 +355,14 @@ func (sc *scanner) dispatch(v *view, bits uint16, atStart bool) (match, bool) {
 		if bits&tSpace != 0 {
 			j = k + 1
 		}
-		if e, ok := sc.leak.detect(v, j); ok {
-			return match{j, e, kLeak}, true
+		if s, e, ok := sc.leak.detect(v, j); ok {
+			return match{s, e, kLeak}, true
 		}
+		v.seen = 0 // leak detection folds on its own
 	}
-	if bits&tCanary != 0 && on[kCanary] {
-		if e, ok := detectCanary(v, k, r.canaries); ok {
-			return match{k, e, kCanary}, true
+	if bits&tCanary != 0 {
+		if s, e, kd, ok := detectExact(v, k, r.exact); ok && on[kd] {
+			return match{s, e, kd}, true
 		}
 	}
 	switch c := v.s[k]; {
@@ -213,6 +390,11 @@ func (sc *scanner) dispatch(v *view, bits uint16, atStart bool) (match, bool) {
 		if e, _, ok := detectMarkdown(v, k, r); ok {
 			return match{k, e, kMarkdown}, true
 		}
+		if c == '[' {
+			if e, ok := detectRefDefinition(v, k, r); ok {
+				return match{k, e, kMarkdown}, true
+			}
+		}
 	case c == '-' || c == '_':
 		if c == '-' && on[kPEM] {
 			if e, ok := detectPEM(v, k); ok {
@@ -237,6 +419,11 @@ func (sc *scanner) digit(v *view, k int) (match, bool) {
 				return match{s, e, kIBAN}, true
 			}
 		}
+		if on[kAPIKey] {
+			if s, e, ok := detectBareKey(v, k, sc.r.entropy); ok {
+				return match{s, e, kAPIKey}, true
+			}
+		}
 		return match{}, false
 	}
 	if !numberStart(v, k) {
@@ -244,6 +431,9 @@ func (sc *scanner) digit(v *view, k int) (match, bool) {
 	}
 	if on[kIP] {
 		if e, ok := detectIPv4(v, k); ok {
+			if nonIdentifyingIP(v.s[k:e]) {
+				return match{}, false
+			}
 			return match{k, e, kIP}, true
 		}
 		if e, ok := detectIPv6(v, k); ok {
@@ -263,6 +453,11 @@ func (sc *scanner) digit(v *view, k int) (match, bool) {
 	if on[kPhone] {
 		if e, ok := detectPhone(v, k); ok {
 			return match{k, e, kPhone}, true
+		}
+	}
+	if on[kAPIKey] {
+		if s, e, ok := detectBareKey(v, k, sc.r.entropy); ok {
+			return match{s, e, kAPIKey}, true
 		}
 	}
 	return match{}, false
@@ -301,7 +496,7 @@ func (sc *scanner) letter(v *view, k int) (match, bool) {
 func (sc *scanner) colon(v *view, k int) (match, bool) {
 	on := sc.on
 	if v.s[k] == ':' && on[kIP] {
-		if st, e, ok := ipv6AtColon(v, k); ok {
+		if st, e, ok := ipv6AtColon(v, k); ok && !nonIdentifyingIP(v.s[st:e]) {
 			return match{st, e, kIP}, true
 		}
 	}
@@ -311,6 +506,11 @@ func (sc *scanner) colon(v *view, k int) (match, bool) {
 	if v.s[k] == ':' && on[kURL] {
 		if s, e, ok := detectScheme(v, k); ok {
 			return match{s, e, kURL}, true
+		}
+	}
+	if v.s[k] == ':' && on[kMarkdown] {
+		if s, e, ok := detectBareURL(v, k, sc.r); ok {
+			return match{s, e, kMarkdown}, true
 		}
 	}
 	return match{}, false
@@ -385,6 +585,8 @@ func nextTrigger(text string, i, lim int, q *[256]uint8, cls *[256]uint16) int {
 			skip = skipMarkdown(text, i)
 		case tLt:
 			skip = skipLt(text, i)
+		case tFold:
+			skip = skipFold(text, i)
 		}
 		if !skip {
 			return i
@@ -421,7 +623,7 @@ func shortNumber(text string, i, e int) bool {
 var numEnd = func() (t [256]uint8) {
 	for c := range t {
 		t[c] = 1
-		if byteBits[c]&(bDigit|bHexLetter) != 0 || strings.IndexByte(" -:", byte(c)) >= 0 {
+		if byteBits[c]&(bDigit|bHexLetter) != 0 || strings.IndexByte(" -:", byte(c)) >= 0 || c >= 0x80 {
 			t[c] = 0
 		}
 	}
@@ -447,7 +649,9 @@ func digitRunEnd(text string, i, lim int, cls *[256]uint16) int {
 // rather than one large function with a switch, which cost about 7 % more
 // of the markdown scan in wasm (the simple rules inline).
 
-// skipDigit: a digit inside or just before a number too short for any number entity.
+// skipDigit: a digit inside or just before a number too short for any
+// number entity, or after letters where it cannot be IBAN check digits nor
+// the first digit of a long key-like token.
 func skipDigit(text string, rel int) bool {
 	if rel == 0 {
 		return false
@@ -458,7 +662,8 @@ func skipDigit(text string, rel int) bool {
 	}
 	if byteBits[p]&(bUpper|bLower) != 0 {
 		// IBAN check digits: two letters (after a non-word byte) and a second digit
-		return rel+1 < len(text) && !isDigit(text[rel+1]) || rel < 2 || byteBits[text[rel-2]]&(bUpper|bLower) == 0
+		iban := !(rel+1 < len(text) && !isDigit(text[rel+1]) || rel < 2 || byteBits[text[rel-2]]&(bUpper|bLower) == 0)
+		return !iban && !bareKeyCandidate(text, rel)
 	}
 	if rel+4 < len(text) && isDigit(text[rel+3]) && isoDate(text, rel) { // (cheap test first: most numbers are short)
 		return true
@@ -498,6 +703,9 @@ func skipDigit(text string, rel int) bool {
 			}
 			return j+5 <= len(text)
 		}
+		if c >= 0x80 {
+			return !foldRelevantAt(text, j) // a folded digit or separator may continue the number
+		}
 		if c != ' ' && c != '-' {
 			return true
 		}
@@ -505,7 +713,32 @@ func skipDigit(text string, rel int) bool {
 	return false
 }
 
-// skipColon: ':' or '=' not after a secret keyword, a script/data scheme or a hex digit (IPv6).
+// bareKeyCandidate reports whether the digit at rel, after a letter, is the
+// first letter-to-digit step of an alphanumeric token that starts at most
+// maxBack bytes back after a byte a bare key may follow and that is at least
+// bareKeyMin bytes long (or runs past the bytes at hand).
+func bareKeyCandidate(text string, rel int) bool {
+	s := rel - 1
+	for s > 0 && isAlnum(text[s-1]) {
+		if rel-s >= maxBack || isDigit(text[s]) && isAlpha(text[s-1]) {
+			return false // too far back, or not the token's first letter-to-digit step
+		}
+		s--
+	}
+	if s == 0 {
+		return true // the token may start before the bytes at hand
+	}
+	if !bareKeyBefore(text[s-1]) {
+		return false
+	}
+	e := rel
+	for e < len(text) && e-s < bareKeyMin && isAlnum(text[e]) {
+		e++
+	}
+	return e-s >= bareKeyMin || e == len(text)
+}
+
+// skipColon: ':' or '=' not after a secret keyword, a script/data/http scheme or a hex digit (IPv6).
 func skipColon(text string, rel int) bool {
 	if rel == 0 || rel+1 >= len(text) {
 		return false
@@ -514,20 +747,12 @@ func skipColon(text string, rel int) bool {
 	if text[rel] == ':' && (text[rel+1] == ':' || byteBits[p]&(bDigit|bHexLetter) != 0 && ipv6Plausible(text, rel)) {
 		return false // IPv6
 	}
-	if byteBits[p]&(bUpper|bLower) != 0 {
-		// the last two letters of a secret keyword (password, passwd, pwd,
-		// secret, token, ...key, credentials, credential, auth) or of a
-		// script/data scheme (javascript, vbscript, data)
+	if byteBits[p]&(bUpper|bLower) != 0 || p >= 0x80 {
 		if rel < 2 {
 			return false
 		}
-		const x = 8 // two lower-case letters as one uint16
-		switch uint16(text[rel-2]|0x20)<<x | uint16(p|0x20) {
-		case 'r'<<x | 'd', 'w'<<x | 'd', 'e'<<x | 't', 'e'<<x | 'n', 'e'<<x | 'y', 'l'<<x | 's', 'a'<<x | 'l',
-			't'<<x | 'h', 'p'<<x | 't', 't'<<x | 'a':
-			return false
-		}
-		return true
+		a, b, ok := lastTwoFolded(text, rel)
+		return ok && !keywordPair(a, b)
 	}
 	switch p {
 	case '"', '\'', ' ':
@@ -536,28 +761,100 @@ func skipColon(text string, rel int) bool {
 	return true
 }
 
-// skipLetter: 'A', 'B', 'b' or 'J' that cannot start AKIA/ASIA, Bearer or eyJ.
+// keywordPair reports whether a, b are the last two letters (any case) of a
+// secret keyword (password, passwd, pwd, secret, token, ...key, credentials,
+// credential, auth) or of a scheme (javascript, vbscript, data, http, https).
+func keywordPair(a, b byte) bool {
+	const x = 8 // two lower-case letters as one uint16
+	switch uint16(a|0x20)<<x | uint16(b|0x20) {
+	case 'r'<<x | 'd', 'w'<<x | 'd', 'e'<<x | 't', 'e'<<x | 'n', 'e'<<x | 'y', 'l'<<x | 's', 'a'<<x | 'l',
+		't'<<x | 'h', 'p'<<x | 't', 't'<<x | 'a', 't'<<x | 'p', 'p'<<x | 's':
+		return true
+	}
+	return false
+}
+
+// lastTwoFolded returns the folds of the two runes before text[rel]; ok is
+// false when they are not both at hand (the caller must not skip).
+func lastTwoFolded(text string, rel int) (byte, byte, bool) {
+	b, n := lastFolded(text, rel)
+	if n == 0 {
+		return 0, 0, false
+	}
+	a, m := lastFolded(text, rel-n)
+	if m == 0 {
+		return 0, 0, false
+	}
+	return a, b, true
+}
+
+// lastFolded folds the rune ending just before text[i] and returns it with
+// its length (0 when none is at hand).
+func lastFolded(text string, i int) (byte, int) {
+	if i <= 0 {
+		return 0, 0
+	}
+	if c := text[i-1]; c < 0x80 {
+		return c, 1
+	}
+	r, n := utf8.DecodeLastRuneInString(text[max(0, i-4):i])
+	if r == utf8.RuneError && n <= 1 {
+		return 0, 0
+	}
+	return foldRune(r), n
+}
+
+// nextFolded folds the rune starting at text[i] (ok false when it is not
+// wholly at hand).
+func nextFolded(text string, i int) (byte, bool) {
+	if i >= len(text) {
+		return 0, false
+	}
+	if c := text[i]; c < 0x80 {
+		return c, true
+	}
+	r, _, ok := decodeAt(text, i)
+	if !ok {
+		return 0, false
+	}
+	return foldRune(r), true
+}
+
+// skipLetter: 'A', 'B', 'b' or 'J' that cannot start AKIA/ASIA/AIza, Bearer or eyJ.
 func skipLetter(text string, rel int) bool {
 	c := text[rel]
 	if c == 'J' {
-		return rel > 1 && (text[rel-1] != 'y' || text[rel-2] != 'e')
+		if rel < 2 {
+			return false
+		}
+		a, b, ok := lastTwoFolded(text, rel)
+		return ok && (a != 'e' || b != 'y')
 	}
 	if rel > 0 && byteBits[text[rel-1]]&(bUpper|bLower|bDigit) != 0 {
 		return true
 	}
-	if rel+1 >= len(text) {
+	n, ok := nextFolded(text, rel+1)
+	if !ok {
 		return false
 	}
-	n := text[rel+1]
 	if c == 'A' {
+		if n == 'I' { // AIza
+			z, ok := nextFolded(text, rel+2)
+			return ok && z != 'z'
+		}
 		return n != 'K' && n != 'S' // AKIA, ASIA
 	}
-	return n|0x20 != 'e' || rel+2 < len(text) && text[rel+2]|0x20 != 'a' // Bearer
+	if n|0x20 != 'e' {
+		return true
+	}
+	a, ok := nextFolded(text, rel+2)
+	return ok && a|0x20 != 'a' // Bearer
 }
 
 // skipPlus: '+' or '(' not before a digit.
 func skipPlus(text string, rel int) bool {
-	return rel+1 < len(text) && (text[rel+1] < '0' || text[rel+1] > '9')
+	n, ok := nextFolded(text, rel+1)
+	return ok && !isDigit(n)
 }
 
 // skipDash: '-' or '_' not after a token prefix letter and not starting a PEM dash run.
@@ -568,9 +865,13 @@ func skipDash(text string, rel int) bool {
 	if text[rel] == '-' && maybeDashes(text, rel+1, rel+5) {
 		return false // -----BEGIN
 	}
-	switch text[rel-1] {
+	p, n := lastFolded(text, rel)
+	if n == 0 {
+		return false
+	}
+	switch p {
 	case 'k', 't', 'a', 'b', 'p', 'r', 's', 'o', 'u', 'h':
-		return false // sk-, glpat-, xox?-, gh?_, github_
+		return false // sk-, sk_live_, rk_live_, glpat-, xox?-, gh?_, github_
 	}
 	return true
 }
@@ -649,6 +950,13 @@ func ipv6Plausible(text string, j int) bool {
 		}
 	}
 	return false
+}
+
+// nonIdentifyingIP reports addresses that identify no host or person and
+// fill technical answers: unspecified (0.0.0.0), loopback (127.0.0.0/8,
+// ::1) and netmasks or broadcast (255.x.x.x).
+func nonIdentifyingIP(s string) bool {
+	return s == "0.0.0.0" || s == "::1" || strings.HasPrefix(s, "127.") || strings.HasPrefix(s, "255.")
 }
 
 // ipv6AtColon finds an IPv6 address around the ':' at k: one that starts

@@ -56,9 +56,15 @@ func propertyRedactors(t testing.TB) []*Redactor {
 	return rs
 }
 
-// streamPieces runs text through a Stream cut at the given offsets.
+// streamPieces runs text through a Stream cut at the given offsets, with
+// propertyPrompt as the system prompt.
 func streamPieces(r *Redactor, text string, cuts []int) string {
-	st := r.NewStream(&RequestContext{SystemPrompt: propertyPrompt})
+	return streamPiecesRC(r, &RequestContext{SystemPrompt: propertyPrompt}, text, cuts)
+}
+
+// streamPiecesRC is streamPieces with a given request context.
+func streamPiecesRC(r *Redactor, rc *RequestContext, text string, cuts []int) string {
+	st := r.NewStream(rc)
 	var out strings.Builder
 	last := 0
 	for _, c := range cuts {
