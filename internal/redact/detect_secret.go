@@ -13,7 +13,7 @@ type prefixRule struct {
 }
 
 var prefixRules = []prefixRule{
-	{"sk-", kAPIKey, 20, 300, "alnum-_", true}, // OpenAI (sk-proj-, sk-svcacct-, sk-admin-), Anthropic (sk-ant-)
+	{"sk-", kAPIKey, 20, 300, "alnum-_", true},     // OpenAI (sk-proj-, sk-svcacct-, sk-admin-), Anthropic (sk-ant-)
 	{"sk_live_", kAPIKey, 20, 255, "alnum", false}, // Stripe secret and restricted keys
 	{"sk_test_", kAPIKey, 20, 255, "alnum", false},
 	{"rk_live_", kAPIKey, 20, 255, "alnum", false},
