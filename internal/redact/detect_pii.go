@@ -402,9 +402,9 @@ func ibanLength(a, b byte) int {
 }
 
 // contextBefore reports whether one of the lower-case keywords occurs in the
-// n bytes before k (case-insensitive).
+// n bytes before k (case-insensitive, folded: "P\u200bhone" is "Phone").
 func contextBefore(v *view, k, n int, words []string) bool {
-	s := v.sub(k-n, k)
+	s := foldString(v.sub(k-n, k))
 	for _, w := range words {
 		if indexFold(s, w) >= 0 {
 			return true

@@ -436,8 +436,10 @@ func (r *Redactor) bareExfil(u string) bool {
 }
 
 // splitURL returns the host and what follows it (path, query, fragment) of
-// an http(s) or scheme-relative URL.
+// an http(s) or scheme-relative URL, folded first: browsers drop soft
+// hyphens and zero-width characters in host names and map fullwidth forms.
 func splitURL(u string) (string, string, bool) {
+	u = foldString(u)
 	rest, ok := afterHTTPScheme(u)
 	if !ok {
 		return "", "", false
@@ -640,7 +642,14 @@ func detectBareURL(v *view, k int, r *Redactor) (int, int, bool) {
 	e, depth := k+3, 0
 	for n := 0; n < 2048; n, e = n+1, e+1 {
 		c := v.at(e)
-		if c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == '`' || c == '\'' || c == ']' {
+		if c >= 0x80 {
+			if _, size, f := foldedAt(v, e); size > 0 && f != ' ' && f != '\n' && f != foldOther {
+				e += size - 1 // a folded URL byte (linkifiers keep non-ASCII in URLs)
+				continue
+			}
+			break
+		}
+		if c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == '"' || c == '`' || c == '\'' || c == ']' {
 			break
 		}
 		if c == '(' {

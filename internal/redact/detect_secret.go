@@ -427,7 +427,7 @@ func detectBareKey(v *view, k int, minEntropy float64) (int, int, bool) {
 // keyWordBefore reports whether one of bareKeyWords ends within
 // bareKeyContext bytes before s as a whole word.
 func keyWordBefore(v *view, s int) bool {
-	ctx := v.sub(s-bareKeyContext, s)
+	ctx := foldString(v.sub(s-bareKeyContext, s))
 	for _, w := range bareKeyWords {
 		for off := 0; off < len(ctx); {
 			i := indexFold(ctx[off:], w)

@@ -260,18 +260,6 @@ func foldRelevantAt(text string, i int) bool {
 	return foldRune(r) != foldOther
 }
 
-// prevRune decodes the rune that ends just before text[i].
-func prevRune(text string, i int) rune {
-	if i <= 0 {
-		return 0
-	}
-	if text[i-1] < 0x80 {
-		return rune(text[i-1])
-	}
-	r, _ := utf8.DecodeLastRuneInString(text[max(0, i-4):i])
-	return r
-}
-
 // skipFold: a non-ASCII trigger (lead byte of a fullwidth form, an
 // other-script digit, a mathematical alphanumeric) that cannot start a
 // folded entity: anything but a digit at a number start (or after letters:
@@ -285,22 +273,20 @@ func skipFold(text string, i int) bool {
 	b := foldRune(r)
 	switch {
 	case isDigit(b):
-		return foldDigitRune(prevRune(text, i))
+		p, n := lastFolded(text, i)
+		return n > 0 && isDigit(p)
 	case b == '@' || b == '+':
 		return false
 	case isAlpha(b):
-		p := prevRune(text, i)
-		if p < 0x80 && isWord(byte(p)) || p >= 0x80 && isAlnum(foldRune(p)) {
+		p, n := lastFolded(text, i)
+		if n == 0 && i > 0 {
+			return false
+		}
+		if isWord(p) {
 			return true
 		}
-		if i+size >= len(text) {
-			return false
-		}
-		n, _, ok := decodeAt(text, i+size)
-		if !ok {
-			return false
-		}
-		return !prefixStart(b, foldRune(n))
+		next, ok := nextFolded(text, i+size)
+		return ok && !prefixStart(b, next)
 	}
 	return true
 }

@@ -135,26 +135,42 @@ func (sc *scanner) run(text string, base int, final bool, out []match) ([]match,
 // decide runs the detectors at the trigger p: on the source bytes, then on a
 // folded copy when a detector read a non-ASCII byte (or the trigger is one),
 // then, at the end of the text, the partial-entity rule. blocked says the
-// decision needs bytes that have not arrived yet.
+// decision needs bytes that have not arrived yet. An AWS access key id also
+// queues the secret access key that follows it (sc.queued).
 func (sc *scanner) decide(text string, base, p, n int, final bool) (m match, ok, blocked bool) {
 	W := sc.r.window
 	hi, lo := min(n, p+W), max(0, p-lookBehind)
 	v := view{s: text[lo-base : hi-base], k: p - lo, floor: sc.lastEnd - lo, fin: final || hi == p+W}
 	bits := sc.cls[text[p-base]]
 	m, ok = sc.dispatch(&v, bits, p == 0)
+	var q match
+	if ok {
+		m.start, m.end = m.start+lo, m.end+lo
+		if m.kind == kAWSKey && sc.on[kAWSSecret] {
+			if s, e, qok := awsSecretAfter(&v, m.end-lo); qok {
+				q = match{s + lo, e + lo, kAWSSecret}
+			}
+		}
+	}
 	if v.hitEnd && !v.fin {
 		return match{}, false, true
 	}
-	if ok {
-		m.start, m.end = m.start+lo, m.end+lo
-	}
 	if (v.seen >= 0x80 || bits&tFold != 0) && !(ok && m.kind == kLeak) {
-		fm, fok, fblocked := sc.foldDecide(text, base, p, n, final, bits)
+		fm, fq, fok, fblocked := sc.foldDecide(text, base, p, n, final, bits)
 		if fblocked {
 			return match{}, false, true
 		}
-		if fok && (!ok || fm.start <= m.start && fm.end >= m.end && fm.end-fm.start > m.end-m.start) {
-			return sc.relabel(text, base, fm), true, false
+		if fok && ok && fm.start < m.end && m.start < fm.end { // both: the union, which hides both
+			if fm.end-fm.start < m.end-m.start {
+				fm.kind = m.kind
+			}
+			fm.start, fm.end = min(fm.start, m.start), max(fm.end, m.end)
+		}
+		if fok && (!ok || fm.start <= m.start && fm.end >= m.end) {
+			m, ok = fm, true
+			if fq.end > 0 || m.kind != kAWSKey {
+				q = fq
+			}
 		}
 	}
 	if !ok && final && v.hitEnd && hi == n {
@@ -162,19 +178,64 @@ func (sc *scanner) decide(text string, base, p, n int, final bool) (m match, ok,
 			return match{s + lo, e + lo, kd}, true, false
 		}
 	}
-	if ok && m.kind == kAWSKey && sc.on[kAWSSecret] {
-		if s, e, qok := awsSecretAfter(&v, m.end-lo); qok {
-			sc.queued = match{s + lo, e + lo, kAWSSecret}
-		}
-		if v.hitEnd && !v.fin {
-			sc.queued = match{}
-			return match{}, false, true
-		}
-	}
 	if ok {
 		m = sc.relabel(text, base, m)
+		if q.end > 0 && q.start >= m.end {
+			sc.queued = q
+		}
 	}
 	return m, ok, false
+}
+
+// foldSpan is how far past the trigger a folded copy reaches at first; a
+// detector that reads past it gets a copy up to the window's end.
+const foldSpan = 320
+
+// foldDecide is decide on a folded copy of the text around p (see fold.go).
+// The copy spans [p-lookBehind, p+foldSpan), or the window when a detector
+// needs more, so the decision depends on the same bytes in a stream and in
+// a whole text. It returns the match and the AWS secret it queues, in
+// source offsets.
+func (sc *scanner) foldDecide(text string, base, p, n int, final bool, bits uint16) (m, q match, ok, blocked bool) {
+	if sc.fb == nil {
+		sc.fb = &foldBuf{}
+	}
+	fb, W := sc.fb, sc.r.window
+	lo := max(0, p-lookBehind)
+	for span := min(foldSpan, W); ; span = W {
+		hi := min(n, p+span)
+		fin := final || p+span <= n
+		kf := fb.fold(text[lo-base:hi-base], p-lo, final && hi == n)
+		if kf < 0 {
+			return m, q, false, !fin
+		}
+		v := view{s: fb.str(), k: kf, floor: fb.index(sc.lastEnd - lo), fin: fin}
+		m, ok = sc.dispatchFolded(&v, bits)
+		var qs, qe int
+		qok := false
+		if ok && m.kind == kAWSKey && sc.on[kAWSSecret] {
+			qs, qe, qok = awsSecretAfter(&v, m.end)
+		}
+		if v.hitEnd && !v.fin {
+			return match{}, match{}, false, true
+		}
+		if v.hitEnd && hi == p+span && span < W {
+			continue // the copy was cut short: fold up to the window's end
+		}
+		if !ok && final && v.hitEnd && hi == n {
+			var s, e int
+			s, e, m.kind, ok = partialAt(&v, kf, sc.on)
+			m.start, m.end = s, e
+		}
+		if !ok {
+			return match{}, match{}, false, false
+		}
+		if qok {
+			q = match{lo + int(fb.from[qs]), lo + int(fb.to[qe-1]), kAWSSecret}
+		}
+		m, ok = fb.mapBack(m, lo, p, text, base)
+		return m, q, ok, false
+	}
 }
 
 // relabel reports a secret that is one of the known secrets as such, even
@@ -190,48 +251,6 @@ func (sc *scanner) relabel(text string, base int, m match) match {
 		}
 	}
 	return m
-}
-
-// foldSpan is how far past the trigger a folded copy reaches at first; a
-// detector that reads past it gets a copy up to the window's end.
-const foldSpan = 320
-
-// foldDecide is decide on a folded copy of the text around p (see fold.go).
-// The copy spans [p-lookBehind, p+foldSpan), or the window when a detector
-// needs more, so the decision depends on the same bytes in a stream and in
-// a whole text.
-func (sc *scanner) foldDecide(text string, base, p, n int, final bool, bits uint16) (match, bool, bool) {
-	if sc.fb == nil {
-		sc.fb = &foldBuf{}
-	}
-	fb, W := sc.fb, sc.r.window
-	lo := max(0, p-lookBehind)
-	for span := min(foldSpan, W); ; span = W {
-		hi := min(n, p+span)
-		fin := final || p+span <= n
-		kf := fb.fold(text[lo-base:hi-base], p-lo, final && hi == n)
-		if kf < 0 {
-			return match{}, false, !fin
-		}
-		v := view{s: fb.str(), k: kf, floor: fb.index(sc.lastEnd - lo), fin: fin}
-		m, ok := sc.dispatchFolded(&v, bits)
-		if v.hitEnd && !v.fin {
-			return match{}, false, true
-		}
-		if v.hitEnd && hi == p+span && span < W {
-			continue // the copy was cut short: fold up to the window's end
-		}
-		if !ok && final && v.hitEnd && hi == n {
-			var s, e int
-			s, e, m.kind, ok = partialAt(&v, kf, sc.on)
-			m.start, m.end = s, e
-		}
-		if !ok {
-			return match{}, false, false
-		}
-		m, ok = fb.mapBack(m, lo, p, text, base)
-		return m, ok, false
-	}
 }
 
 // dispatchFolded runs the detectors on a folded view. A non-ASCII trigger
@@ -419,6 +438,11 @@ func (sc *scanner) digit(v *view, k int) (match, bool) {
 				return match{s, e, kIBAN}, true
 			}
 		}
+		if on[kIP] && isHex(prev) {
+			if s, e, ok := ipv6AfterHex(v, k); ok {
+				return match{s, e, kIP}, true
+			}
+		}
 		if on[kAPIKey] {
 			if s, e, ok := detectBareKey(v, k, sc.r.entropy); ok {
 				return match{s, e, kAPIKey}, true
@@ -559,7 +583,7 @@ func nextTrigger(text string, i, lim int, q *[256]uint8, cls *[256]uint16) int {
 			case c == tDigit && prev&bDigit != 0:
 				i = digitRunEnd(text, i+1, lim, cls)
 				continue
-			case c == tDigit && prev&(bUpper|bLower) == 0:
+			case c == tDigit && prev&(bUpper|bLower) == 0 && text[i-1] < 0x80:
 				if e := digitRunEnd(text, i+1, lim, cls); shortNumber(text, i, e) {
 					i = e
 					continue
@@ -661,9 +685,16 @@ func skipDigit(text string, rel int) bool {
 		return true
 	}
 	if byteBits[p]&(bUpper|bLower) != 0 {
-		// IBAN check digits: two letters (after a non-word byte) and a second digit
-		iban := !(rel+1 < len(text) && !isDigit(text[rel+1]) || rel < 2 || byteBits[text[rel-2]]&(bUpper|bLower) == 0)
-		return !iban && !bareKeyCandidate(text, rel)
+		if byteBits[p]&bHexLetter != 0 && colonWithin(text, rel, 5) {
+			return false // maybe an IPv6 address that starts with hex letters (fe80::1)
+		}
+		return !ibanCheckDigit(text, rel) && !bareKeyCandidate(text, rel)
+	}
+	if p >= 0x80 {
+		if f, n := lastFolded(text, rel); n == 0 || isAlpha(f) {
+			return false // maybe check digits or a key after folded letters
+		}
+		// else the source bytes see a number start: the number rules decide
 	}
 	if rel+4 < len(text) && isDigit(text[rel+3]) && isoDate(text, rel) { // (cheap test first: most numbers are short)
 		return true
@@ -713,6 +744,34 @@ func skipDigit(text string, rel int) bool {
 	return false
 }
 
+// colonWithin reports whether a ':' is among the n bytes from i, or the
+// bytes at hand end first.
+func colonWithin(text string, i, n int) bool {
+	for j := i; j < i+n; j++ {
+		if j >= len(text) || text[j] == ':' {
+			return true
+		}
+	}
+	return false
+}
+
+// ibanCheckDigit reports whether the digit at rel, after a letter, may be
+// an IBAN's first check digit: another letter before that one and a digit
+// after it (zero-width characters passed over), as far as the bytes at hand
+// show.
+func ibanCheckDigit(text string, rel int) bool {
+	if rel+1 < len(text) {
+		if n, ok := nextFolded(text, rel+1); ok && !isDigit(n) {
+			return false
+		}
+	}
+	if rel < 2 {
+		return true
+	}
+	a, _, ok := lastTwoFolded(text, rel)
+	return !ok || isAlpha(a)
+}
+
 // bareKeyCandidate reports whether the digit at rel, after a letter, is the
 // first letter-to-digit step of an alphanumeric token that starts at most
 // maxBack bytes back after a byte a bare key may follow and that is at least
@@ -725,8 +784,8 @@ func bareKeyCandidate(text string, rel int) bool {
 		}
 		s--
 	}
-	if s == 0 {
-		return true // the token may start before the bytes at hand
+	if s == 0 || text[s-1] >= 0x80 {
+		return true // the token may start before the bytes at hand, or continue through folded runes
 	}
 	if !bareKeyBefore(text[s-1]) {
 		return false
@@ -735,7 +794,7 @@ func bareKeyCandidate(text string, rel int) bool {
 	for e < len(text) && e-s < bareKeyMin && isAlnum(text[e]) {
 		e++
 	}
-	return e-s >= bareKeyMin || e == len(text)
+	return e-s >= bareKeyMin || e == len(text) || text[e] >= 0x80
 }
 
 // skipColon: ':' or '=' not after a secret keyword, a script/data/http scheme or a hex digit (IPv6).
@@ -752,7 +811,7 @@ func skipColon(text string, rel int) bool {
 			return false
 		}
 		a, b, ok := lastTwoFolded(text, rel)
-		return ok && !keywordPair(a, b)
+		return ok && b != ' ' && b != '"' && b != '\'' && !keywordPair(a, b)
 	}
 	switch p {
 	case '"', '\'', ' ':
@@ -788,36 +847,55 @@ func lastTwoFolded(text string, rel int) (byte, byte, bool) {
 	return a, b, true
 }
 
-// lastFolded folds the rune ending just before text[i] and returns it with
-// its length (0 when none is at hand).
+// lastFolded folds the rune ending just before text[i], passing over up to
+// four runes that fold away (zero-width characters), and returns the fold
+// with the number of bytes read (0 when the bytes at hand end first).
 func lastFolded(text string, i int) (byte, int) {
-	if i <= 0 {
-		return 0, 0
+	for j, n := i, 0; n < 5; n++ {
+		if j <= 0 {
+			return 0, 0
+		}
+		if c := text[j-1]; c < 0x80 {
+			return c, i - j + 1
+		}
+		r, size := utf8.DecodeLastRuneInString(text[max(0, j-4):j])
+		if r == utf8.RuneError && size <= 1 {
+			return 0, 0
+		}
+		if b := foldRune(r); b != foldDrop {
+			return b, i - j + size
+		}
+		j -= size
 	}
-	if c := text[i-1]; c < 0x80 {
-		return c, 1
-	}
-	r, n := utf8.DecodeLastRuneInString(text[max(0, i-4):i])
-	if r == utf8.RuneError && n <= 1 {
-		return 0, 0
-	}
-	return foldRune(r), n
+	return foldOther, 1
 }
 
-// nextFolded folds the rune starting at text[i] (ok false when it is not
-// wholly at hand).
+// nextFolded folds the rune starting at text[i], passing over up to four
+// runes that fold away (ok false when the bytes at hand end first).
 func nextFolded(text string, i int) (byte, bool) {
-	if i >= len(text) {
-		return 0, false
+	b, _, ok := nextFoldedN(text, i)
+	return b, ok
+}
+
+// nextFoldedN is nextFolded that also returns the index after the rune.
+func nextFoldedN(text string, i int) (byte, int, bool) {
+	for n := 0; n < 5; n++ {
+		if i >= len(text) {
+			return 0, 0, false
+		}
+		if c := text[i]; c < 0x80 {
+			return c, i + 1, true
+		}
+		r, size, ok := decodeAt(text, i)
+		if !ok {
+			return 0, 0, false
+		}
+		if b := foldRune(r); b != foldDrop {
+			return b, i + size, true
+		}
+		i += size
 	}
-	if c := text[i]; c < 0x80 {
-		return c, true
-	}
-	r, _, ok := decodeAt(text, i)
-	if !ok {
-		return 0, false
-	}
-	return foldRune(r), true
+	return foldOther, i, true
 }
 
 // skipLetter: 'A', 'B', 'b' or 'J' that cannot start AKIA/ASIA/AIza, Bearer or eyJ.
@@ -833,13 +911,13 @@ func skipLetter(text string, rel int) bool {
 	if rel > 0 && byteBits[text[rel-1]]&(bUpper|bLower|bDigit) != 0 {
 		return true
 	}
-	n, ok := nextFolded(text, rel+1)
+	n, j, ok := nextFoldedN(text, rel+1)
 	if !ok {
 		return false
 	}
 	if c == 'A' {
 		if n == 'I' { // AIza
-			z, ok := nextFolded(text, rel+2)
+			z, ok := nextFolded(text, j)
 			return ok && z != 'z'
 		}
 		return n != 'K' && n != 'S' // AKIA, ASIA
@@ -847,7 +925,7 @@ func skipLetter(text string, rel int) bool {
 	if n|0x20 != 'e' {
 		return true
 	}
-	a, ok := nextFolded(text, rel+2)
+	a, ok := nextFolded(text, j)
 	return ok && a|0x20 != 'a' // Bearer
 }
 
@@ -917,8 +995,8 @@ func isoDate(text string, rel int) bool {
 			return false
 		}
 	}
-	if j >= len(text) || isDigit(text[j]) {
-		return false
+	if j >= len(text) || isDigit(text[j]) || text[j] >= 0x80 {
+		return false // more digits, or a folded digit or separator may follow
 	}
 	switch text[j] {
 	case '-', '.', ' ', '/', ':', '(', ')':
@@ -942,14 +1020,32 @@ func maybeDashes(text string, i, j int) bool {
 // or the run reaches the end of the text at hand.
 func ipv6Plausible(text string, j int) bool {
 	for h := j + 1; h < j+6; h++ {
-		if h >= len(text) || text[h] == ':' {
-			return true
+		if h >= len(text) || text[h] == ':' || text[h] >= 0x80 {
+			return true // (a non-ASCII byte may fold away or to a hex digit)
 		}
 		if byteBits[text[h]]&(bDigit|bHexLetter) == 0 {
 			return false
 		}
 	}
 	return false
+}
+
+// ipv6AfterHex finds an IPv6 address whose first group starts with hex
+// letters before the digit at k ("fe80::1"), as ipv6AtColon does from its
+// ':' (a folded copy may decide at the digit).
+func ipv6AfterHex(v *view, k int) (int, int, bool) {
+	st := k
+	for st > k-4 && st > v.floor && isHex(v.at(st-1)) {
+		st--
+	}
+	if p := v.at(st - 1); isWord(p) || p == ':' || p == '.' {
+		return 0, 0, false
+	}
+	e, ok := detectIPv6(v, st)
+	if !ok || nonIdentifyingIP(v.s[st:e]) {
+		return 0, 0, false
+	}
+	return st, e, true
 }
 
 // nonIdentifyingIP reports addresses that identify no host or person and
