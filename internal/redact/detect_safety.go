@@ -531,8 +531,8 @@ func (r *Redactor) tailDataLike(tail string) bool {
 // it is 16+ bytes of base64 or hex that decode to text. Hashes and IDs
 // (commit SHAs, document IDs) decode to binary and pass.
 func (r *Redactor) dataLike(c string) bool {
-	if len(c) < 6 {
-		return false
+	if len(c) < 6 || len(c) < 16 && !strings.ContainsAny(c, "0123456789@%") {
+		return false // a short word: no entity, too short to decode
 	}
 	d := percentDecode(c)
 	if len(d) >= 16 && decodesToText(d) {
@@ -637,6 +637,12 @@ func detectBareURL(v *view, k int, r *Redactor) (int, int, bool) {
 		st--
 	}
 	if st < v.floor || st < 0 || !v.hasPrefixFoldAt(st, "http") || isWord(v.at(st-1)) {
+		for j := k - 1; j >= 0 && j >= k-24; j-- {
+			if v.s[j] >= 0x80 {
+				v.seen = true // "ht\u200btps": decide on the folded copy
+				break
+			}
+		}
 		return 0, 0, false
 	}
 	e, depth := k+3, 0

@@ -425,11 +425,17 @@ func detectBareKey(v *view, k int, minEntropy float64) (int, int, bool) {
 }
 
 // keyWordBefore reports whether one of bareKeyWords ends within
-// bareKeyContext bytes before s as a whole word.
+// bareKeyContext bytes before s as a whole word (the byte before the
+// context is read too, so that a word cut by its start is not taken whole).
 func keyWordBefore(v *view, s int) bool {
-	ctx := foldString(v.sub(s-bareKeyContext, s))
+	from := s - bareKeyContext - 1
+	ctx := foldString(v.sub(from, s))
+	first := 0
+	if from >= 0 {
+		first = 1 // ctx[0] is the byte before the context
+	}
 	for _, w := range bareKeyWords {
-		for off := 0; off < len(ctx); {
+		for off := first; off < len(ctx); {
 			i := indexFold(ctx[off:], w)
 			if i < 0 {
 				break
@@ -539,8 +545,8 @@ func detectExact(v *view, k int, list []exactString) (int, int, kind, bool) {
 		if v.hasPrefixAt(st, x.s) {
 			return st, st + len(x.s), x.kind, true
 		}
-		for i := st; i < st+len(x.s)+16 && i < len(v.s); i++ {
-			v.seen |= v.s[i]
+		for i := st; i < st+len(x.s)+16 && i < len(v.s) && !v.seen; i++ {
+			v.seen = v.s[i] >= 0x80
 		}
 	}
 	return 0, 0, 0, false

@@ -155,7 +155,7 @@ func (sc *scanner) decide(text string, base, p, n int, final bool) (m match, ok,
 	if v.hitEnd && !v.fin {
 		return match{}, false, true
 	}
-	if (v.seen >= 0x80 || bits&tFold != 0) && !(ok && m.kind == kLeak) {
+	if (v.seen || bits&tFold != 0) && !(ok && m.kind == kLeak) {
 		fm, fq, fok, fblocked := sc.foldDecide(text, base, p, n, final, bits)
 		if fblocked {
 			return match{}, false, true
@@ -179,7 +179,9 @@ func (sc *scanner) decide(text string, base, p, n int, final bool) (m match, ok,
 		}
 	}
 	if ok {
-		m = sc.relabel(text, base, m)
+		if len(sc.r.exact) > 0 {
+			m = sc.relabel(text, base, m)
+		}
 		if q.end > 0 && q.start >= m.end {
 			sc.queued = q
 		}
@@ -377,7 +379,7 @@ func (sc *scanner) dispatch(v *view, bits uint16, atStart bool) (match, bool) {
 		if s, e, ok := sc.leak.detect(v, j); ok {
 			return match{s, e, kLeak}, true
 		}
-		v.seen = 0 // leak detection folds on its own
+		v.seen = false // leak detection folds on its own
 	}
 	if bits&tCanary != 0 {
 		if s, e, kd, ok := detectExact(v, k, r.exact); ok && on[kd] {
@@ -516,9 +518,23 @@ func (sc *scanner) letter(v *view, k int) (match, bool) {
 	return match{}, false
 }
 
-// colon handles ':' and '=': "::"-led IPv6, key=value secrets and script URL schemes.
+// colon handles ':' and '=': "::"-led IPv6, key=value secrets, script URL
+// schemes and bare http(s) URLs.
 func (sc *scanner) colon(v *view, k int) (match, bool) {
 	on := sc.on
+	if v.s[k] == ':' && v.at(k+1) == '/' { // a URL: no IPv6 address nor key=value
+		if on[kURL] {
+			if s, e, ok := detectScheme(v, k); ok {
+				return match{s, e, kURL}, true
+			}
+		}
+		if on[kMarkdown] {
+			if s, e, ok := detectBareURL(v, k, sc.r); ok {
+				return match{s, e, kMarkdown}, true
+			}
+		}
+		return match{}, false
+	}
 	if v.s[k] == ':' && on[kIP] {
 		if st, e, ok := ipv6AtColon(v, k); ok && !nonIdentifyingIP(v.s[st:e]) {
 			return match{st, e, kIP}, true
@@ -530,11 +546,6 @@ func (sc *scanner) colon(v *view, k int) (match, bool) {
 	if v.s[k] == ':' && on[kURL] {
 		if s, e, ok := detectScheme(v, k); ok {
 			return match{s, e, kURL}, true
-		}
-	}
-	if v.s[k] == ':' && on[kMarkdown] {
-		if s, e, ok := detectBareURL(v, k, sc.r); ok {
-			return match{s, e, kMarkdown}, true
 		}
 	}
 	return match{}, false
@@ -578,12 +589,13 @@ func nextTrigger(text string, i, lim int, q *[256]uint8, cls *[256]uint16) int {
 			return i // a word start for prompt-leak detection
 		}
 		if i > 0 {
-			prev := byteBits[text[i-1]]
+			pc := text[i-1]
+			prev := byteBits[pc]
 			switch {
 			case c == tDigit && prev&bDigit != 0:
 				i = digitRunEnd(text, i+1, lim, cls)
 				continue
-			case c == tDigit && prev&(bUpper|bLower) == 0 && text[i-1] < 0x80:
+			case c == tDigit && prev&(bUpper|bLower) == 0 && pc < 0x80:
 				if e := digitRunEnd(text, i+1, lim, cls); shortNumber(text, i, e) {
 					i = e
 					continue

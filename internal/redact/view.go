@@ -17,14 +17,16 @@ type view struct {
 	floor  int    // first byte an entity may start at (end of previous entity), relative
 	fin    bool   // the end of s is final: decide now
 	hitEnd bool   // a read went past the end of s
-	seen   byte   // OR of every byte read through at: >= 0x80 when a non-ASCII byte was read
+	seen   bool   // a non-ASCII byte was read through at or hasPrefixAt
 }
 
 // at returns the byte at i, or 0 outside the window (recording a read past the end).
 func (v *view) at(i int) byte {
 	if uint(i) < uint(len(v.s)) {
 		c := v.s[i]
-		v.seen |= c
+		if c >= 0x80 {
+			v.seen = true
+		}
 		return c
 	}
 	if i >= len(v.s) {
@@ -44,7 +46,7 @@ func (v *view) hasPrefixAt(i int, p string) bool {
 		}
 		for j := 0; j < len(p); j++ {
 			if v.s[i+j] != p[j] {
-				v.seen |= v.s[i+j] // a non-ASCII byte here may fold to the prefix
+				v.seen = v.seen || v.s[i+j] >= 0x80 // a non-ASCII byte here may fold to the prefix
 				break
 			}
 		}
