@@ -284,7 +284,9 @@ func TestSpaceInvariance(t *testing.T) {
 	spaces := []string{"\u00a0", "\u202f", "\u2007", "\u2009"}
 	for iter := 0; iter < 400; iter++ {
 		text := spacedText(rng, 4+rng.Intn(12))
-		sep := func(i int) bool { return i >= 0 && i < len(text) && (text[i] == ';' || text[i] == '.' || text[i] == '\n') }
+		sep := func(i int) bool {
+			return i >= 0 && i < len(text) && (text[i] == ';' || text[i] == '.' || text[i] == '\n')
+		}
 		i := -1
 		variant, at := variantOf(text, func(c byte) string {
 			i++
