@@ -303,13 +303,14 @@ func detectMarkdown(v *view, k int, r *Redactor) (int, bool, bool) {
 	} else if i = urlEnd(v, i); i < 0 {
 		return 0, false, false
 	}
-	url := v.s[us:i]
+	url, ue := v.s[us:i], i
 	for n := 0; v.at(i) != ')'; n, i = n+1, i+1 {
 		if c := v.at(i); c == 0 || c == '\n' || n > 256 {
 			return 0, false, false
 		}
 	}
 	if !r.unsafeLinkURL(url, image) {
+		v.judged = [2]int{us, ue} // the bare-URL rule, which is laxer, need not look again
 		return 0, false, false
 	}
 	return i + 1, image, true
@@ -511,17 +512,27 @@ func subdomainData(host string) bool {
 }
 
 // tailDataLike reports whether a path segment, query value or the fragment
-// of a URL looks like content (see dataLike).
+// of a URL looks like content (see dataLike). Components that are short
+// words (under 16 bytes without a digit, '@' or '%') are passed over
+// without a call.
 func (r *Redactor) tailDataLike(tail string) bool {
-	for tail != "" {
-		i := firstOf(tail, "/?#&=;")
-		if i > 0 && r.dataLike(tail[:i]) {
-			return true
+	start, marked := 0, false
+	for i := 0; i <= len(tail); i++ {
+		c := byte('/')
+		if i < len(tail) {
+			c = tail[i]
 		}
-		if i == len(tail) {
-			break
+		switch c {
+		case '/', '?', '#', '&', '=', ';':
+			if n := i - start; n >= 6 && (n >= 16 || marked) && r.dataLike(tail[start:i]) {
+				return true
+			}
+			start, marked = i+1, false
+		case '@', '%':
+			marked = true
+		default:
+			marked = marked || isDigit(c)
 		}
-		tail = tail[i+1:]
 	}
 	return false
 }

@@ -50,6 +50,7 @@ type scanner struct {
 	cq      []match  // custom-pattern matches of the current line
 	cqEnd   int      // end of the line cq was computed for
 	queued  match    // an entity decided ahead of the scan (an AWS secret after its key id); end 0 for none
+	judged  [2]int   // the last markdown link destination judged safe (the bare-URL rule skips it)
 	fb      *foldBuf // scratch for folded copies (holds no state between decisions)
 }
 
@@ -140,7 +141,7 @@ func (sc *scanner) run(text string, base int, final bool, out []match) ([]match,
 func (sc *scanner) decide(text string, base, p, n int, final bool) (m match, ok, blocked bool) {
 	W := sc.r.window
 	hi, lo := min(n, p+W), max(0, p-lookBehind)
-	v := view{s: text[lo-base : hi-base], k: p - lo, floor: sc.lastEnd - lo, fin: final || hi == p+W}
+	v := view{s: text[lo-base : hi-base], k: p - lo, floor: sc.lastEnd - lo, fin: final || hi == p+W, base: lo}
 	bits := sc.cls[text[p-base]]
 	m, ok = sc.dispatch(&v, bits, p == 0)
 	var q match
@@ -154,6 +155,9 @@ func (sc *scanner) decide(text string, base, p, n int, final bool) (m match, ok,
 	}
 	if v.hitEnd && !v.fin {
 		return match{}, false, true
+	}
+	if v.judged[1] > 0 {
+		sc.judged = [2]int{lo + v.judged[0], lo + v.judged[1]}
 	}
 	if (v.seen || bits&tFold != 0) && !(ok && m.kind == kLeak) {
 		fm, fq, fok, fblocked := sc.foldDecide(text, base, p, n, final, bits)
@@ -211,7 +215,7 @@ func (sc *scanner) foldDecide(text string, base, p, n int, final bool, bits uint
 		if kf < 0 {
 			return m, q, false, !fin
 		}
-		v := view{s: fb.str(), k: kf, floor: fb.index(sc.lastEnd - lo), fin: fin}
+		v := view{s: fb.str(), k: kf, floor: fb.index(sc.lastEnd - lo), fin: fin, base: -1}
 		m, ok = sc.dispatchFolded(&v, bits)
 		var qs, qe int
 		qok := false
@@ -528,7 +532,7 @@ func (sc *scanner) colon(v *view, k int) (match, bool) {
 				return match{s, e, kURL}, true
 			}
 		}
-		if on[kMarkdown] {
+		if on[kMarkdown] && !(v.base >= 0 && v.base+k >= sc.judged[0] && v.base+k < sc.judged[1]) {
 			if s, e, ok := detectBareURL(v, k, sc.r); ok {
 				return match{s, e, kMarkdown}, true
 			}
@@ -821,6 +825,9 @@ func skipColon(text string, rel int) bool {
 	if byteBits[p]&(bUpper|bLower) != 0 || p >= 0x80 {
 		if rel < 2 {
 			return false
+		}
+		if a := text[rel-2]; p < 0x80 && a < 0x80 {
+			return !keywordPair(a, p)
 		}
 		a, b, ok := lastTwoFolded(text, rel)
 		return ok && b != ' ' && b != '"' && b != '\'' && !keywordPair(a, b)

@@ -22,7 +22,7 @@ func checkSkipSound(t *testing.T, r *Redactor, text string, cut int, rc *Request
 			continue // not skipped
 		}
 		for _, floor := range []int{0, i} {
-			sc.lastEnd = floor
+			sc.lastEnd, sc.judged, sc.queued = floor, [2]int{}, match{}
 			if m, ok, _ := sc.decide(text, 0, i, len(text), true); ok {
 				t.Fatalf("position %d (cut %d, floor %d) was skipped but %s matches %q in %q",
 					i, cut, floor, r.names[m.kind], text[m.start:m.end], text)
