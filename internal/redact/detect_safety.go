@@ -484,29 +484,35 @@ func tailCarriesData(tail string) bool {
 // data: one of them has 16+ bytes, or they have 32+ bytes in all
 // ("c2VjcmV0IGRhdGEgaGVyZQ.evil.example").
 func subdomainData(host string) bool {
-	if host == "" || host[0] == '[' {
+	if len(host) < 16+4 || host[0] == '[' {
+		return false // too short to hold a 16-byte label and two more
+	}
+	end := len(host)
+	if host[end-1] == '.' {
+		end--
+	}
+	dots := 0
+	for end > 0 && dots < 2 {
+		end--
+		if host[end] == '.' {
+			dots++
+		}
+	}
+	if dots < 2 {
 		return false
 	}
-	end := strings.TrimSuffix(host, ".")
-	for n := 0; n < 2; n++ {
-		i := strings.LastIndexByte(end, '.')
-		if i < 0 {
-			return false
-		}
-		end = end[:i]
-	}
-	if len(end) >= 32 {
+	if end >= 32 {
 		return true
 	}
-	for end != "" {
-		i := strings.IndexByte(end, '.')
-		if i < 0 {
-			return len(end) >= 16
+	label := 0
+	for i := 0; i < end; i++ {
+		if host[i] == '.' {
+			label = 0
+			continue
 		}
-		if i >= 16 {
+		if label++; label >= 16 {
 			return true
 		}
-		end = end[i+1:]
 	}
 	return false
 }
@@ -516,26 +522,38 @@ func subdomainData(host string) bool {
 // words (under 16 bytes without a digit, '@' or '%') are passed over
 // without a call.
 func (r *Redactor) tailDataLike(tail string) bool {
+	if len(tail) < 7 {
+		return false // "/" and fewer than six bytes
+	}
 	start, marked := 0, false
 	for i := 0; i <= len(tail); i++ {
-		c := byte('/')
+		cl := uint8(1)
 		if i < len(tail) {
-			c = tail[i]
+			cl = urlClass[tail[i]]
 		}
-		switch c {
-		case '/', '?', '#', '&', '=', ';':
+		if cl == 1 {
 			if n := i - start; n >= 6 && (n >= 16 || marked) && r.dataLike(tail[start:i]) {
 				return true
 			}
 			start, marked = i+1, false
-		case '@', '%':
+		} else if cl == 2 {
 			marked = true
-		default:
-			marked = marked || isDigit(c)
 		}
 	}
 	return false
 }
+
+// urlClass: 1 for URL component delimiters, 2 for bytes that make a short
+// component worth a closer look (digits, '@', '%').
+var urlClass = func() (t [256]uint8) {
+	for _, c := range "/?#&=;" {
+		t[c] = 1
+	}
+	for _, c := range "0123456789@%" {
+		t[c] = 2
+	}
+	return t
+}()
 
 // dataLike reports whether one URL component carries content rather than
 // an identifier: after percent-decoding it holds a PII or secret entity, or

@@ -220,14 +220,7 @@ func (fb *foldBuf) index(off int) int {
 
 // foldString folds s whole (for hashing and leak detection).
 func foldString(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
+	if isASCII(s) {
 		return s
 	}
 	b := make([]byte, 0, len(s))
@@ -237,6 +230,22 @@ func foldString(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// isASCII reports whether s has no byte >= 0x80 (eight bytes per step).
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if (s[i]|s[i+1]|s[i+2]|s[i+3]|s[i+4]|s[i+5]|s[i+6]|s[i+7])&0x80 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // decodeAt decodes the rune starting at text[i]; ok is false when the bytes

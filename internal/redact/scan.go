@@ -429,6 +429,9 @@ func (sc *scanner) dispatch(v *view, bits uint16, atStart bool) (match, bool) {
 		if st, e, kd, ok := detectPrefixedAt(v, k); ok && on[kd] {
 			return match{st, e, kd}, true
 		}
+		if k > 0 && v.s[k-1] >= 0x80 && v.base >= 0 && !dashPrefixFolded(v.s, k) {
+			v.seen = false // "что-то": no prefix letter before the dash, no need to fold
+		}
 	}
 	return match{}, false
 }
@@ -527,7 +530,7 @@ func (sc *scanner) letter(v *view, k int) (match, bool) {
 func (sc *scanner) colon(v *view, k int) (match, bool) {
 	on := sc.on
 	if v.s[k] == ':' && v.at(k+1) == '/' { // a URL: no IPv6 address nor key=value
-		if on[kURL] {
+		if c := lower(v.at(k - 1)); on[kURL] && (c == 't' || c == 'a') { // javascript, vbscript, data
 			if s, e, ok := detectScheme(v, k); ok {
 				return match{s, e, kURL}, true
 			}
@@ -625,8 +628,8 @@ func nextTrigger(text string, i, lim int, q *[256]uint8, cls *[256]uint16) int {
 			skip = skipMarkdown(text, i)
 		case tLt:
 			skip = skipLt(text, i)
-		case tFold:
-			skip = skipFold(text, i)
+		default:
+			skip = c == tFold && skipFold(text, i)
 		}
 		if !skip {
 			return i
@@ -750,11 +753,8 @@ func skipDigit(text string, rel int) bool {
 			}
 			return j+5 <= len(text)
 		}
-		if c >= 0x80 {
-			return !foldRelevantAt(text, j) // a folded digit or separator may continue the number
-		}
 		if c != ' ' && c != '-' {
-			return true
+			return c < 0x80 || !foldRelevantAt(text, j) // a folded digit or separator may continue the number
 		}
 	}
 	return false
@@ -777,12 +777,19 @@ func colonWithin(text string, i, n int) bool {
 // show.
 func ibanCheckDigit(text string, rel int) bool {
 	if rel+1 < len(text) {
-		if n, ok := nextFolded(text, rel+1); ok && !isDigit(n) {
+		if n := text[rel+1]; n < 0x80 {
+			if !isDigit(n) {
+				return false
+			}
+		} else if n, ok := nextFolded(text, rel+1); ok && !isDigit(n) {
 			return false
 		}
 	}
 	if rel < 2 {
 		return true
+	}
+	if a := text[rel-2]; a < 0x80 && text[rel-1] < 0x80 {
+		return isAlpha(a)
 	}
 	a, _, ok := lastTwoFolded(text, rel)
 	return !ok || isAlpha(a)
@@ -793,6 +800,9 @@ func ibanCheckDigit(text string, rel int) bool {
 // maxBack bytes back after a byte a bare key may follow and that is at least
 // bareKeyMin bytes long (or runs past the bytes at hand).
 func bareKeyCandidate(text string, rel int) bool {
+	if rel+1 < len(text) && !isAlnum(text[rel+1]) && text[rel+1] < 0x80 && (rel < bareKeyMin-1 || !isAlnum(text[rel+1-bareKeyMin])) {
+		return false // the token ends after this digit and is shorter than a key
+	}
 	s := rel - 1
 	for s > 0 && isAlnum(text[s-1]) {
 		if rel-s >= maxBack || isDigit(text[s]) && isAlpha(text[s-1]) {
@@ -892,66 +902,56 @@ func lastFolded(text string, i int) (byte, int) {
 // nextFolded folds the rune starting at text[i], passing over up to four
 // runes that fold away (ok false when the bytes at hand end first).
 func nextFolded(text string, i int) (byte, bool) {
-	b, _, ok := nextFoldedN(text, i)
-	return b, ok
-}
-
-// nextFoldedN is nextFolded that also returns the index after the rune.
-func nextFoldedN(text string, i int) (byte, int, bool) {
 	for n := 0; n < 5; n++ {
 		if i >= len(text) {
-			return 0, 0, false
+			return 0, false
 		}
 		if c := text[i]; c < 0x80 {
-			return c, i + 1, true
+			return c, true
 		}
 		r, size, ok := decodeAt(text, i)
 		if !ok {
-			return 0, 0, false
+			return 0, false
 		}
 		if b := foldRune(r); b != foldDrop {
-			return b, i + size, true
+			return b, true
 		}
 		i += size
 	}
-	return foldOther, i, true
+	return foldOther, true
 }
 
-// skipLetter: 'A', 'B', 'b' or 'J' that cannot start AKIA/ASIA/AIza, Bearer or eyJ.
+// skipLetter: 'A', 'B', 'b' or 'J' that cannot start AKIA/ASIA/AIza, Bearer
+// or eyJ. Next to a non-ASCII byte (which may fold to a letter of the
+// prefix, or away) it does not skip.
 func skipLetter(text string, rel int) bool {
 	c := text[rel]
 	if c == 'J' {
-		if rel < 2 {
-			return false
-		}
-		a, b, ok := lastTwoFolded(text, rel)
-		return ok && (a != 'e' || b != 'y')
+		return rel > 1 && text[rel-1] < 0x80 && text[rel-2] < 0x80 && (text[rel-1] != 'y' || text[rel-2] != 'e')
 	}
 	if rel > 0 && byteBits[text[rel-1]]&(bUpper|bLower|bDigit) != 0 {
 		return true
 	}
-	n, j, ok := nextFoldedN(text, rel+1)
-	if !ok {
+	if rel+1 >= len(text) {
 		return false
 	}
+	n := text[rel+1]
 	if c == 'A' {
 		if n == 'I' { // AIza
-			z, ok := nextFolded(text, j)
-			return ok && z != 'z'
+			return rel+2 < len(text) && text[rel+2] != 'z' && text[rel+2] < 0x80
 		}
-		return n != 'K' && n != 'S' // AKIA, ASIA
+		return n != 'K' && n != 'S' && n < 0x80 // AKIA, ASIA
 	}
 	if n|0x20 != 'e' {
-		return true
+		return n < 0x80
 	}
-	a, ok := nextFolded(text, j)
-	return ok && a|0x20 != 'a' // Bearer
+	return rel+2 < len(text) && text[rel+2]|0x20 != 'a' && text[rel+2] < 0x80 // Bearer
 }
 
-// skipPlus: '+' or '(' not before a digit.
+// skipPlus: '+' or '(' not before a digit (nor before a non-ASCII byte,
+// which may fold to one).
 func skipPlus(text string, rel int) bool {
-	n, ok := nextFolded(text, rel+1)
-	return ok && !isDigit(n)
+	return rel+1 < len(text) && (text[rel+1] < '0' || text[rel+1] > '9') && text[rel+1] < 0x80
 }
 
 // skipDash: '-' or '_' not after a token prefix letter and not starting a PEM dash run.
@@ -962,16 +962,18 @@ func skipDash(text string, rel int) bool {
 	if text[rel] == '-' && maybeDashes(text, rel+1, rel+5) {
 		return false // -----BEGIN
 	}
-	p, n := lastFolded(text, rel)
-	if n == 0 {
-		return false
-	}
-	switch p {
-	case 'k', 't', 'a', 'b', 'p', 'r', 's', 'o', 'u', 'h':
-		return false // sk-, sk_live_, rk_live_, glpat-, xox?-, gh?_, github_
-	}
-	return true
+	return dashSkip[text[rel-1]]
 }
+
+// dashSkip marks the bytes after which a '-' or '_' is skipped: all but the
+// last letters of token prefixes (sk-, sk_live_, rk_live_, glpat-, xox?-,
+// gh?_, github_) and non-ASCII bytes (which may fold to one).
+var dashSkip = func() (t [256]bool) {
+	for c := 0; c < 0x80; c++ {
+		t[c] = strings.IndexByte("ktabprsouh", byte(c)) < 0
+	}
+	return t
+}()
 
 // skipMarkdown: '!' not before '['.
 func skipMarkdown(text string, rel int) bool {
@@ -1039,14 +1041,21 @@ func maybeDashes(text string, i, j int) bool {
 // or the run reaches the end of the text at hand.
 func ipv6Plausible(text string, j int) bool {
 	for h := j + 1; h < j+6; h++ {
-		if h >= len(text) || text[h] == ':' || text[h] >= 0x80 {
-			return true // (a non-ASCII byte may fold away or to a hex digit)
+		if h >= len(text) || text[h] == ':' {
+			return true
 		}
 		if byteBits[text[h]]&(bDigit|bHexLetter) == 0 {
-			return false
+			return text[h] >= 0x80 // which may fold away or to a hex digit
 		}
 	}
 	return false
+}
+
+// dashPrefixFolded reports whether the rune before s[k] folds to the last
+// letter of a token prefix (or cannot be told yet).
+func dashPrefixFolded(s string, k int) bool {
+	p, n := lastFolded(s, k)
+	return n == 0 || p < 0x80 && !dashSkip[p]
 }
 
 // ipv6AfterHex finds an IPv6 address whose first group starts with hex
