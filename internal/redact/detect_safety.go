@@ -265,30 +265,37 @@ func detectScheme(v *view, k int) (int, int, bool) {
 // [text](url) whose URL uses a script/data scheme or points to a host outside
 // the allowlist while carrying data (query, fragment or a long path).
 func detectMarkdown(v *view, k int, r *Redactor) (int, bool, bool) {
+	e, image, ok, _, _ := detectMarkdownURL(v, k, r)
+	return e, image, ok
+}
+
+// detectMarkdownURL is detectMarkdown that also returns the destination
+// span [us, ue) when it parsed one and judged it safe (ue 0 otherwise).
+func detectMarkdownURL(v *view, k int, r *Redactor) (int, bool, bool, int, int) {
 	i := k
 	image := v.at(i) == '!'
 	if image {
 		i++
 	}
 	if v.at(i) != '[' {
-		return 0, false, false
+		return 0, false, false, 0, 0
 	}
 	i++
 	switch e, ok := linkTextEnd(v.s, i); {
 	case e < 0:
-		return 0, false, false
+		return 0, false, false, 0, 0
 	case ok:
 		i = e
 	default: // no ']' within the window: read byte by byte (reaching its end)
 		for n := 0; v.at(i) != ']'; n, i = n+1, i+1 {
 			if c := v.at(i); c == 0 || c == '[' || c == '\n' && v.at(i+1) == '\n' || n > 512 {
-				return 0, false, false
+				return 0, false, false, 0, 0
 			}
 		}
 	}
 	i++
 	if v.at(i) != '(' {
-		return 0, false, false
+		return 0, false, false, 0, 0
 	}
 	i++
 	for v.at(i) == ' ' {
@@ -301,19 +308,18 @@ func detectMarkdown(v *view, k int, r *Redactor) (int, bool, bool) {
 	if e, ok := plainURLEnd(v.s, i); ok {
 		i = e
 	} else if i = urlEnd(v, i); i < 0 {
-		return 0, false, false
+		return 0, false, false, 0, 0
 	}
-	url, ue := v.s[us:i], i
+	url, urlEnd := v.s[us:i], i
 	for n := 0; v.at(i) != ')'; n, i = n+1, i+1 {
 		if c := v.at(i); c == 0 || c == '\n' || n > 256 {
-			return 0, false, false
+			return 0, false, false, 0, 0
 		}
 	}
 	if !r.unsafeLinkURL(url, image) {
-		v.judged = [2]int{us, ue} // the bare-URL rule, which is laxer, need not look again
-		return 0, false, false
+		return 0, false, false, us, urlEnd // judged safe
 	}
-	return i + 1, image, true
+	return i + 1, image, true, 0, 0
 }
 
 // unsafeLinkURL judges a markdown link or image destination: a script or
@@ -437,11 +443,15 @@ func (r *Redactor) bareExfil(u string) bool {
 }
 
 // splitURL returns the host and what follows it (path, query, fragment) of
-// an http(s) or scheme-relative URL, folded first: browsers drop soft
-// hyphens and zero-width characters in host names and map fullwidth forms.
+// an http(s) or scheme-relative URL. The host is folded: browsers drop
+// soft hyphens and zero-width characters in host names and map fullwidth
+// forms (the components of the rest fold when they are scanned). A scheme
+// with invisible characters inside is folded too.
 func splitURL(u string) (string, string, bool) {
-	u = foldString(u)
 	rest, ok := afterHTTPScheme(u)
+	if !ok && !isASCII(u[:min(len(u), 24)]) {
+		rest, ok = afterHTTPScheme(foldString(u)) // "h\u200bttps://": judged as https, to be safe
+	}
 	if !ok {
 		return "", "", false
 	}
@@ -453,7 +463,7 @@ func splitURL(u string) (string, string, bool) {
 	if c := strings.LastIndexByte(host, ':'); c >= 0 && strings.IndexByte(host[c:], ']') < 0 {
 		host = host[:c]
 	}
-	return host, rest[he:], true
+	return foldString(host), rest[he:], true
 }
 
 // tailCarriesData: a query or fragment, a path over 33 bytes or a path

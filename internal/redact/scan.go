@@ -71,7 +71,7 @@ func (r *Redactor) newScanner(rc *RequestContext, requestSide bool) scanner {
 // returns blocked=true when a decision needs bytes that have not arrived yet.
 func (sc *scanner) run(text string, base int, final bool, out []match) ([]match, bool) {
 	n := base + len(text)
-	cls := sc.cls
+	cls, W := sc.cls, sc.r.window
 	for sc.pos < n {
 		p := sc.pos
 		if q := sc.queued; q.end > 0 {
@@ -115,7 +115,15 @@ func (sc *scanner) run(text string, base int, final bool, out []match) ([]match,
 				continue
 			}
 		}
-		m, ok, blocked := sc.decide(text, base, p, n, final)
+		// decide, with its common case (no match, nothing to fold) inline
+		hi, lo := min(n, p+W), max(0, p-lookBehind)
+		v := view{s: text[lo-base : hi-base], k: p - lo, floor: sc.lastEnd - lo, fin: final || hi == p+W, base: lo}
+		bits := cls[text[p-base]]
+		m, ok := sc.dispatch(&v, bits, p == 0)
+		blocked := false
+		if ok || v.hitEnd || v.seen || bits&tFold != 0 {
+			m, ok, blocked = sc.settle(&v, m, ok, text, base, p, n, final, bits)
+		}
 		if blocked {
 			sc.pos = p
 			return out, true
@@ -138,26 +146,31 @@ func (sc *scanner) run(text string, base int, final bool, out []match) ([]match,
 // then, at the end of the text, the partial-entity rule. blocked says the
 // decision needs bytes that have not arrived yet. An AWS access key id also
 // queues the secret access key that follows it (sc.queued).
-func (sc *scanner) decide(text string, base, p, n int, final bool) (m match, ok, blocked bool) {
+func (sc *scanner) decide(text string, base, p, n int, final bool) (match, bool, bool) {
 	W := sc.r.window
 	hi, lo := min(n, p+W), max(0, p-lookBehind)
 	v := view{s: text[lo-base : hi-base], k: p - lo, floor: sc.lastEnd - lo, fin: final || hi == p+W, base: lo}
 	bits := sc.cls[text[p-base]]
-	m, ok = sc.dispatch(&v, bits, p == 0)
+	m, ok := sc.dispatch(&v, bits, p == 0)
+	return sc.settle(&v, m, ok, text, base, p, n, final, bits)
+}
+
+// settle completes a decision after dispatch on the source bytes (view v,
+// whose first byte is at absolute offset v.base): the folded retry, the
+// partial-entity rule, the queued AWS secret, known-secret relabelling.
+func (sc *scanner) settle(v *view, m match, ok bool, text string, base, p, n int, final bool, bits uint16) (match, bool, bool) {
+	lo, hi := v.base, v.base+len(v.s)
 	var q match
 	if ok {
 		m.start, m.end = m.start+lo, m.end+lo
 		if m.kind == kAWSKey && sc.on[kAWSSecret] {
-			if s, e, qok := awsSecretAfter(&v, m.end-lo); qok {
+			if s, e, qok := awsSecretAfter(v, m.end-lo); qok {
 				q = match{s + lo, e + lo, kAWSSecret}
 			}
 		}
 	}
 	if v.hitEnd && !v.fin {
 		return match{}, false, true
-	}
-	if v.judged[1] > 0 {
-		sc.judged = [2]int{lo + v.judged[0], lo + v.judged[1]}
 	}
 	if (v.seen || bits&tFold != 0) && !(ok && m.kind == kLeak) {
 		fm, fq, fok, fblocked := sc.foldDecide(text, base, p, n, final, bits)
@@ -178,7 +191,7 @@ func (sc *scanner) decide(text string, base, p, n int, final bool) (m match, ok,
 		}
 	}
 	if !ok && final && v.hitEnd && hi == n {
-		if s, e, kd, pok := partialAt(&v, v.k, sc.on); pok {
+		if s, e, kd, pok := partialAt(v, v.k, sc.on); pok {
 			return match{s + lo, e + lo, kd}, true, false
 		}
 	}
@@ -412,8 +425,13 @@ func (sc *scanner) dispatch(v *view, bits uint16, atStart bool) (match, bool) {
 			return match{k, e, kHTML}, true
 		}
 	case (c == '[' || c == '!') && on[kMarkdown]:
-		if e, _, ok := detectMarkdown(v, k, r); ok {
+		e, _, ok, us, ue := detectMarkdownURL(v, k, r)
+		if ok {
 			return match{k, e, kMarkdown}, true
+		}
+		if ue > 0 && v.base >= 0 {
+			// the bare-URL rule, which is laxer, need not look at it again
+			sc.judged = [2]int{v.base + us, v.base + ue}
 		}
 		if c == '[' {
 			if e, ok := detectRefDefinition(v, k, r); ok {

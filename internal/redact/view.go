@@ -19,7 +19,6 @@ type view struct {
 	hitEnd bool   // a read went past the end of s
 	seen   bool   // a non-ASCII byte was read through at or hasPrefixAt
 	base   int    // absolute offset of s[0] (-1 for a folded copy)
-	judged [2]int // a markdown destination s[judged[0]:judged[1]] judged safe (end 0: none)
 }
 
 // at returns the byte at i, or 0 outside the window (recording a read past the end).
