@@ -407,10 +407,10 @@ func urlEnd(v *view, i int) int {
 // path segment that looks like content (dataLike); neither may have a long
 // subdomain (subdomainData).
 func (r *Redactor) exfilParts(host, tail string, image bool) bool {
-	if r.hostAllowed(host) {
+	if len(r.allowedHosts) > 0 && r.hostAllowed(host) {
 		return false
 	}
-	if subdomainData(host) {
+	if len(host) >= 20 && subdomainData(host) {
 		return true
 	}
 	if image {
@@ -422,7 +422,7 @@ func (r *Redactor) exfilParts(host, tail string, image bool) bool {
 		}
 		tail = tail[:q]
 	}
-	return r.tailDataLike(tail)
+	return len(tail) >= 7 && r.tailDataLike(tail)
 }
 
 // exfilURL reports whether an absolute URL that loads without a click (an
@@ -463,7 +463,10 @@ func splitURL(u string) (string, string, bool) {
 	if c := strings.LastIndexByte(host, ':'); c >= 0 && strings.IndexByte(host[c:], ']') < 0 {
 		host = host[:c]
 	}
-	return foldString(host), rest[he:], true
+	if !isASCII(host) {
+		host = foldString(host)
+	}
+	return host, rest[he:], true
 }
 
 // tailCarriesData: a query or fragment, a path over 33 bytes or a path

@@ -232,15 +232,9 @@ func foldString(s string) string {
 	return string(b)
 }
 
-// isASCII reports whether s has no byte >= 0x80 (eight bytes per step).
+// isASCII reports whether s has no byte >= 0x80.
 func isASCII(s string) bool {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if (s[i]|s[i+1]|s[i+2]|s[i+3]|s[i+4]|s[i+5]|s[i+6]|s[i+7])&0x80 != 0 {
-			return false
-		}
-	}
-	for ; i < len(s); i++ {
+	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false
 		}

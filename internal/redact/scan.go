@@ -115,6 +115,10 @@ func (sc *scanner) run(text string, base int, final bool, out []match) ([]match,
 				continue
 			}
 		}
+		if p >= sc.judged[0] && p < sc.judged[1] && text[p-base] == ':' && p+1 < n && text[p+1-base] == '/' {
+			sc.pos = p + 1 // the scheme of a link destination the markdown rule judged safe
+			continue
+		}
 		// decide, with its common case (no match, nothing to fold) inline
 		hi, lo := min(n, p+W), max(0, p-lookBehind)
 		v := view{s: text[lo-base : hi-base], k: p - lo, floor: sc.lastEnd - lo, fin: final || hi == p+W, base: lo}
@@ -724,6 +728,11 @@ func skipDigit(text string, rel int) bool {
 	if byteBits[p]&(bUpper|bLower) != 0 {
 		if byteBits[p]&bHexLetter != 0 && colonWithin(text, rel, 5) {
 			return false // maybe an IPv6 address that starts with hex letters (fe80::1)
+		}
+		if rel+1 < len(text) {
+			if n := text[rel+1]; n < 0x80 && !isAlnum(n) && (rel < bareKeyMin-1 || !isAlnum(text[rel+1-bareKeyMin])) {
+				return true // "v2.": no second check digit, and a token too short for a key
+			}
 		}
 		return !ibanCheckDigit(text, rel) && !bareKeyCandidate(text, rel)
 	}
