@@ -93,6 +93,8 @@ endif
 eval:
 	$(GO) run ./cmd/eval injection -report < $(EVAL_DIR)/prompts.dev.jsonl
 	$(GO) run ./cmd/eval pii -report < $(EVAL_DIR)/pii.dev.jsonl
+	$(GO) run ./cmd/eval pii -benign < testdata/benign/answers.jsonl
+	$(GO) run ./cmd/eval pii -leak < testdata/leak/pairs.jsonl
 
 ## bench: engine benchmarks natively and under wazero; bench-envoy: Envoy with vs without the filter
 bench: build

@@ -248,6 +248,9 @@ func closingTag(v *view, i int, name string) (int, bool) {
 // detectScheme is triggered at ':' and matches a preceding javascript/vbscript
 // (or data:<mime>) scheme name; only the scheme and colon are replaced.
 func detectScheme(v *view, k int) (int, int, bool) {
+	if c := v.at(k + 1); c == ' ' || c == '\n' || c == '\t' || c == '\r' {
+		return 0, 0, false // "JavaScript: the language" is a label, not a URL a client would link
+	}
 	for _, s := range [...]string{"javascript", "vbscript", "data"} {
 		st := k - len(s)
 		if st < v.floor || st < 0 || isWord(v.at(st-1)) || !v.hasPrefixFoldAt(st, s) {
@@ -403,9 +406,10 @@ func urlEnd(v *view, i int) int {
 
 // exfilParts judges a URL to host with tail (path, query, fragment). Off
 // the allowlist, an image (which loads without a click) may carry no data
-// at all (tailCarriesData); a link may carry no query or fragment and no
-// path segment that looks like content (dataLike); neither may have a long
-// subdomain (subdomainData).
+// at all (tailCarriesData); a link — which needs a click, like the bare URLs
+// clients auto-link — may carry no path segment, query value or fragment
+// that looks like content (dataLike); neither may have a long subdomain
+// (subdomainData).
 func (r *Redactor) exfilParts(host, tail string, image bool) bool {
 	if len(r.allowedHosts) > 0 && r.hostAllowed(host) {
 		return false
@@ -415,12 +419,6 @@ func (r *Redactor) exfilParts(host, tail string, image bool) bool {
 	}
 	if image {
 		return tailCarriesData(tail)
-	}
-	if q := firstOf(tail, "?#"); q < len(tail) {
-		if q+1 < len(tail) {
-			return true
-		}
-		tail = tail[:q]
 	}
 	return len(tail) >= 7 && r.tailDataLike(tail)
 }
@@ -434,12 +432,11 @@ func (r *Redactor) exfilURL(u string) bool {
 }
 
 // bareExfil judges a bare URL in text (auto-linked by most clients, fetched
-// by link previews): off the allowlist, a long subdomain or a path segment,
-// query value or fragment that looks like content (dataLike). Identifiers
-// in queries ("?v=dQw4w9WgXcQ") pass: bare URLs are everywhere in answers.
+// by link previews) as a link: identifiers in queries ("?v=dQw4w9WgXcQ")
+// pass, data that looks like content does not.
 func (r *Redactor) bareExfil(u string) bool {
 	host, tail, ok := splitURL(u)
-	return ok && !r.hostAllowed(host) && (subdomainData(host) || r.tailDataLike(tail))
+	return ok && r.exfilParts(host, tail, false)
 }
 
 // splitURL returns the host and what follows it (path, query, fragment) of

@@ -295,10 +295,24 @@ func classifySecretValue(val, kw string, minEntropy float64) (kind, bool) {
 	if len(val) < minLen || classMix(val) < 2 || shannon(val) < minEntropy {
 		return 0, false
 	}
+	if minLen > 6 && placeholderWords(val) {
+		return 0, false // "your-api-key-here": keys and tokens mix digits or case
+	}
 	if len(val) == 32 && isAlnumString(val) && (kw == "api_key" || kw == "apikey" || kw == "api-key" || kw == "key") {
 		return kAPIKey, true // Mistral-style 32-character key
 	}
 	return kSecret, true
+}
+
+// placeholderWords reports a value made of lower-case words joined by
+// '-', '_' or '.' ("your-api-key-here", "replace_with_token").
+func placeholderWords(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; byteBits[c]&bLower == 0 && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 func isAlnumString(s string) bool {

@@ -42,8 +42,12 @@ func TestExfilAndXSS(t *testing.T) {
 		{"bare search", "Try https://duckduckgo.com/?q=golang+generics+tutorial", "Try https://duckduckgo.com/?q=golang+generics+tutorial"},
 		{"bare allowed", "https://docs.example.com/?u=jane@example.org", "https://docs.example.com/?u=[EMAIL_ADDRESS]"},
 		{"autolink", "<https://evil.example/c?u=jane@example.org>", "<[blocked link]>"},
-		// markdown links: a query always, a path only when it looks like content
-		{"link query", "[click](https://evil.example/?d=abc)", "[blocked link]"},
+		// markdown links: like bare URLs, data that looks like content
+		{"link query", "[click](https://evil.example/?d=" + b64 + ")", "[blocked link]"},
+		{"link query identifier", "[click](https://evil.example/?d=abc)", "[click](https://evil.example/?d=abc)"},
+		{"link fragment", "[notes](https://go.dev/doc/devel/release#go1.21.minor)", "[notes](https://go.dev/doc/devel/release#go1.21.minor)"},
+		{"link email fragment", "[x](https://evil.example/#jane.roe@example.org)", "[blocked link]"},
+		{"javascript label", "JavaScript: format a number", "JavaScript: format a number"},
 		{"link docs path", "[asyncio](https://docs.python.org/3/library/asyncio-task.html)", "[asyncio](https://docs.python.org/3/library/asyncio-task.html)"},
 		{"link data path", "[x](https://evil.example/u/" + b64 + ")", "[blocked link]"},
 		// XSS

@@ -492,6 +492,9 @@ func (sc *scanner) digit(v *view, k int) (match, bool) {
 			return match{k, e, kIP}, true
 		}
 		if e, ok := detectIPv6(v, k); ok {
+			if nonIdentifyingIP(v.s[k:e]) {
+				return match{}, false
+			}
 			return match{k, e, kIP}, true
 		}
 	}
@@ -1103,11 +1106,61 @@ func ipv6AfterHex(v *view, k int) (int, int, bool) {
 	return st, e, true
 }
 
-// nonIdentifyingIP reports addresses that identify no host or person and
-// fill technical answers: unspecified (0.0.0.0), loopback (127.0.0.0/8,
-// ::1) and netmasks or broadcast (255.x.x.x).
+// nonIdentifyingIP reports addresses that cannot identify a host or a
+// subscriber on the internet and fill technical answers: unspecified,
+// loopback, private (RFC 1918, unique-local), shared (100.64.0.0/10),
+// link-local, documentation (RFC 5737, 2001:db8::/32), multicast, netmasks
+// and broadcast. Public addresses are personal data; these are not.
 func nonIdentifyingIP(s string) bool {
-	return s == "0.0.0.0" || s == "::1" || strings.HasPrefix(s, "127.") || strings.HasPrefix(s, "255.")
+	if strings.IndexByte(s, ':') >= 0 {
+		return nonIdentifyingIPv6(s)
+	}
+	var o [4]int
+	n := 0
+	for i := 0; i < len(s) && n < 4; i++ {
+		if s[i] == '.' {
+			n++
+			continue
+		}
+		o[n] = o[n]*10 + int(s[i]-'0')
+	}
+	switch {
+	case o[0] == 0, o[0] == 10, o[0] == 127, o[0] >= 224:
+		return true
+	case o[0] == 100 && o[1]&0xC0 == 64, o[0] == 169 && o[1] == 254, o[0] == 172 && o[1]&0xF0 == 16,
+		o[0] == 192 && o[1] == 168:
+		return true
+	case o[0] == 192 && o[1] == 0 && o[2] == 2, o[0] == 198 && o[1] == 51 && o[2] == 100, o[0] == 203 && o[1] == 0 && o[2] == 113:
+		return true
+	}
+	return false
+}
+
+// nonIdentifyingIPv6: ::, ::1, link-local fe80::/10, unique-local fc00::/7,
+// multicast ff00::/8, documentation 2001:db8::/32, and IPv4-mapped forms of
+// the IPv4 ranges above.
+func nonIdentifyingIPv6(s string) bool {
+	if s == "::" || s == "::1" {
+		return true
+	}
+	if i := strings.LastIndexByte(s, ':'); strings.IndexByte(s[i:], '.') >= 0 {
+		return nonIdentifyingIP(s[i+1:])
+	}
+	g := 0
+	for i := 0; i < len(s) && s[i] != ':' && i < 4; i++ {
+		g = g<<4 | int(hexVal(s[i]))
+	}
+	if strings.HasPrefix(s, "::") {
+		return false
+	}
+	switch {
+	case g&0xFFC0 == 0xFE80, g&0xFE00 == 0xFC00, g&0xFF00 == 0xFF00:
+		return true
+	case g == 0x2001:
+		rest := strings.ToLower(s[5:])
+		return strings.HasPrefix(rest, "db8:") || strings.HasPrefix(rest, "0db8:")
+	}
+	return false
 }
 
 // ipv6AtColon finds an IPv6 address around the ':' at k: one that starts

@@ -10,7 +10,7 @@ import (
 // kind, near-misses, and filler with multi-byte UTF-8.
 var propertyPieces = []string{
 	"john.doe@example.com", "a.b-c+d@mail.co.uk", "@", "x@y", "4111 1111 1111 1111", "378282246310005",
-	"460-89-9847", "192.168.10.1", "10.0.0.1", "8.8.4.4 ", "fe80::1", "2001:db8::8a2e:370:7334", "::1", "GB82 WEST 1234 5698 7654 32",
+	"460-89-9847", "192.168.10.1", "10.0.0.1", "8.8.4.4 ", "81.2.69.160", "2a00:1450:4001:82a::200e", "fe80::1", "2001:db8::8a2e:370:7334", "::1", "GB82 WEST 1234 5698 7654 32",
 	"DE89370400440532013000", "+1-984-182-0190", "(579)888-3058", "Phone: 467 3395", "0490 75 40 81",
 	"sk-proj-abc123DEF456ghi789JKL012", "AKIAIOSFODNN7EXAMPLE", "ghp_0123456789abcdefghijABCDEFGHIJ012345",
 	"xoxb-1234567890-abcdefghij", "glpat-abcdefghij0123456789", "password=hunter2!", "api_key: \"9f8e7d6c5b4a39281706f5e4d3c2b1a0\"",
