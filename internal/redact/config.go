@@ -126,7 +126,7 @@ type Config struct {
 	// ExactSecrets are secrets known in advance — the upstream API keys the
 	// guard injects — redacted as KNOWN_SECRET wherever they occur, also
 	// split across stream deltas or with invisible characters inside. Each
-	// needs at least 8 bytes and no whitespace in its first 64 bytes.
+	// needs at least 8 bytes and no whitespace in its first 256 bytes.
 	ExactSecrets [][]byte
 	// MinPromptOverlap is the length in bytes of a verbatim overlap with the
 	// system prompt that counts as a leak (default 60; negative disables).

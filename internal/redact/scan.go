@@ -25,8 +25,11 @@ const (
 )
 
 const (
-	lookBehind = 96 // the furthest any detector reads before its trigger
-	maxBack    = 64 // the furthest an entity starts before its trigger (e-mail local part)
+	lookBehind = 320 // the furthest any decision reads before its trigger
+	// maxBack is the furthest an entity starts before its trigger: an e-mail
+	// local part of 64 characters, each followed by a zero-width character
+	// in the source bytes, or a key 128 bytes before its first digit.
+	maxBack = 256
 )
 
 // match is an entity in absolute byte offsets.
@@ -681,7 +684,7 @@ func shortNumber(text string, i, e int) bool {
 	case 1:
 		return true
 	case 2:
-		return e+1 < len(text) && !isDigit(text[e+1])
+		return e+1 < len(text) && !isDigit(text[e+1]) && text[e+1] < 0x80
 	}
 	return false
 }
@@ -772,8 +775,8 @@ func skipDigit(text string, rel int) bool {
 			continue // "2.3", "1.4.2": a version, unless it has 7 digits
 		}
 		if c == '.' || c == '(' {
-			// a number, or a "(area)" group, needs a digit next
-			return j+1 < len(text) && !isDigit(text[j+1])
+			// a number, or a "(area)" group, needs a digit next (or a non-ASCII byte, which may fold to one)
+			return j+1 < len(text) && !isDigit(text[j+1]) && text[j+1] < 0x80
 		}
 		if byteBits[c]&bHexLetter != 0 {
 			for h := j; h < len(text) && h < j+5; h++ {
