@@ -310,3 +310,32 @@ func prefixStart(a, b byte) bool {
 	}
 	return false
 }
+
+// foldedAt returns the byte at i of v, the length of the rune starting
+// there and the rune's fold (size 0 at the end of the window). A rune cut
+// by the window's end folds to foldOther (the read past the end is
+// recorded).
+func foldedAt(v *view, i int) (byte, int, byte) {
+	c := v.at(i)
+	if c < 0x80 {
+		if c == 0 && i >= len(v.s) {
+			return 0, 0, 0
+		}
+		return c, 1, c
+	}
+	var b [4]byte
+	n := 1
+	b[0] = c
+	for n < 4 && !utf8.FullRune(b[:n]) {
+		b[n] = v.at(i + n)
+		if b[n] == 0 && i+n >= len(v.s) {
+			return c, 1, foldOther
+		}
+		n++
+	}
+	r, size := utf8.DecodeRune(b[:n])
+	if r == utf8.RuneError && size <= 1 {
+		return c, 1, foldOther
+	}
+	return c, size, foldRune(r)
+}

@@ -1,7 +1,5 @@
 package redact
 
-import "unicode/utf8"
-
 // RequestContext carries what the redactor needs to know about the request a
 // response answers: its system prompt, for leak detection. Build one per
 // request; it is not safe for concurrent use.
@@ -18,30 +16,43 @@ type RequestContext struct {
 // that case, spacing, punctuation, hyphens or line breaks between words,
 // zero-width characters and look-alike letters do not hide a copy: both the
 // prompt and the response are folded (fold.go), lower-cased and cut into
-// words of letters and digits (apostrophes inside a word are dropped). The
-// prompt's word trigrams ("shingles") are indexed, also those of the prompt
-// read backwards — its word order reversed, and its characters reversed —
-// so reversed copies match too.
+// words of letters and digits (apostrophes inside a word are dropped, and a
+// final "s" of a word of four or more letters). The prompt's word trigrams
+// ("shingles") are indexed, also those of the prompt read backwards — its
+// word order reversed, and its characters reversed — so reversed copies
+// match too.
 //
-// At each word start of the response, the words that follow are compared
-// shingle by shingle: a run that starts with a prompt shingle and continues
-// with at most leakMisses consecutive misses (a changed, inserted or dropped
-// word costs up to three; a final "s" is ignored) is a leak once the prompt words it covers reach
-// MinPromptOverlap folded bytes. A token of 24+ base64 characters is decoded
-// and its words are counted the same way, anywhere in it.
+// The response is read once, word by word, next to the entity scan
+// (leakScan): a run of words that starts with a prompt shingle and goes on
+// with at most leakMisses non-matching shingles in a row (a changed,
+// inserted or dropped word costs up to three) is a leak once the prompt
+// words it covers reach MinPromptOverlap folded bytes. A token of
+// leakB64Min+ base64 characters is decoded and its words are counted the
+// same way, anywhere in it. A run longer than the window is cut there (the
+// rest is the next run).
 const (
-	leakMisses   = 3  // consecutive non-matching shingles a leak run tolerates
-	leakB64Min   = 24 // shortest base64 token decoded
-	leakMaxWord  = 64 // longer words are cut (their hash covers the first 64 bytes)
-	leakMaxLead  = 4  // punctuation bytes skipped before the first word ("**Never")
+	leakMisses   = 3   // consecutive non-matching shingles a leak run tolerates
+	leakB64Min   = 24  // shortest base64 token decoded
+	leakMaxWord  = 64  // longer words are hashed on their first 64 letters
+	leakMaxToken = 256 // a word that long is cut (a stream holds back at most this for a word)
 	leakB64Limit = 3072
 )
 
 // leakIndex holds the shingles of one system prompt.
 type leakIndex struct {
 	minLen   int
-	starts   [1024]uint64 // 64 Kibit filter of words that start a shingle
+	filter   [1024]uint64 // 64 Kibit filter of the shingles
 	shingles map[uint64]struct{}
+}
+
+// has reports whether the shingle h is the prompt's.
+func (li *leakIndex) has(h uint64) bool {
+	b := bloomHash(h)
+	if li.filter[b>>6]&(1<<(b&63)) == 0 {
+		return false
+	}
+	_, ok := li.shingles[h]
+	return ok
 }
 
 func (rc *RequestContext) index(r *Redactor) *leakIndex {
@@ -69,9 +80,10 @@ func newLeakIndex(prompt string, minLen int) *leakIndex {
 	back, _ := wordHashes(folded)
 	li := &leakIndex{minLen: minLen, shingles: make(map[uint64]struct{}, 3*len(fwd))}
 	add := func(a, b, c uint64) {
-		li.shingles[shingle(a, b, c)] = struct{}{}
-		h := bloomHash(a)
-		li.starts[h>>6] |= 1 << (h & 63)
+		h := shingle(a, b, c)
+		li.shingles[h] = struct{}{}
+		f := bloomHash(h)
+		li.filter[f>>6] |= 1 << (f & 63)
 	}
 	for i := 0; i+2 < len(fwd); i++ {
 		add(fwd[i], fwd[i+1], fwd[i+2])
@@ -121,14 +133,19 @@ type wordHash struct {
 	last    byte
 }
 
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
 func (w *wordHash) add(c byte) {
 	if w.n >= leakMaxWord {
 		return
 	}
 	if w.n == 0 {
-		w.h = 14695981039346656037
+		w.h = fnvOffset
 	}
-	w.prev, w.h = w.h, (w.h^uint64(c))*1099511628211
+	w.prev, w.h = w.h, (w.h^uint64(c))*fnvPrime
 	w.n, w.last = w.n+1, c
 }
 
@@ -146,164 +163,299 @@ type leakWord struct {
 	n          int
 }
 
-// wordFrom reads the word that starts at or after i in v (skipping at most
-// maxLead separator bytes, none of them whitespace, or any number when
-// maxLead < 0). ok is false at the end of the window or when no word
-// starts there.
-func wordFrom(v *view, i, maxLead int) (leakWord, bool) {
-	var w leakWord
-	for lead := 0; ; lead++ {
-		c, size, f := foldedAt(v, i)
-		if size == 0 {
-			return w, false
-		}
-		if isAlnum(f) {
-			break
-		}
-		if maxLead >= 0 && (lead >= maxLead || isSpace(c)) {
-			return w, false
-		}
-		i += size
+// leakScan reads a response once, word by word, and decides the leak runs
+// in it. It keeps only word hashes and offsets, so it can be fed a stream:
+// feed reads the complete words of the bytes at hand and decides what they
+// allow; hold says where the entity scan must wait. Fed the same bytes in
+// any pieces it decides the same runs.
+type leakScan struct {
+	li     *leakIndex
+	window int
+	pos    int // absolute offset of the next byte to read
+	// the last two words, older first: hash, start, folded length
+	lastH     [2]uint64
+	lastStart [2]int
+	lastN     [2]int
+	nlast     int
+	count     int // words read
+	run    struct {
+		active          bool
+		start, end      int // first word's start, last hit word's end
+		covered, misses int
+		lastCovered     int // number of the last covered word
 	}
-	w.start = i
-	var wh wordHash
-	for {
-		_, size, f := foldedAt(v, i)
-		if size == 0 {
-			break
-		}
-		if isAlnum(f) {
-			wh.add(lower(f))
-		} else if f != foldDrop && f != '\'' && !(f == foldOther && isApostrophe(v, i)) {
-			break
-		}
-		i += size
-	}
-	w.end, w.h, w.n = i, wh.sum(), wh.n
-	return w, true
+	out []match // decided leaks the scanner has not emitted yet
 }
 
-// foldedAt returns the byte at i, the length of its rune and the rune's
-// fold (size 0 at the end of the window).
-func foldedAt(v *view, i int) (byte, int, byte) {
-	c := v.at(i)
-	if c < 0x80 {
-		if c == 0 && i >= len(v.s) {
-			return 0, 0, 0
-		}
-		return c, 1, c
+func newLeakScan(li *leakIndex, window int) *leakScan { return &leakScan{li: li, window: window} }
+
+// hold returns the first offset a leak decided later may start at.
+func (ls *leakScan) hold() int {
+	h := ls.pos
+	if ls.nlast > 0 {
+		h = min(h, ls.lastStart[0])
 	}
-	var b [4]byte
-	n := 1
-	b[0] = c
-	for n < 4 && n < utf8.UTFMax && !utf8.FullRune(b[:n]) {
-		b[n] = v.at(i + n)
-		if b[n] == 0 && i+n >= len(v.s) {
-			return c, 1, foldOther // cut: hitEnd is recorded
-		}
-		n++
+	if ls.run.active {
+		h = min(h, ls.run.start)
 	}
-	r, size := utf8.DecodeRune(b[:n])
-	if r == utf8.RuneError && size <= 1 {
-		return c, 1, foldOther
-	}
-	return c, size, foldRune(r)
+	return h
 }
 
-// isApostrophe reports a right single quotation mark at i (inside "don’t").
-func isApostrophe(v *view, i int) bool {
-	return v.at(i) == 0xE2 && v.at(i+1) == 0x80 && v.at(i+2) == 0x99
-}
-
-// detect checks the word start j; it returns the span of a leak run.
-func (li *leakIndex) detect(v *view, j int) (int, int, bool) {
-	if s, e, ok := li.detectBase64(v, j); ok {
-		return s, e, true
-	}
-	w0, ok := wordFrom(v, j, leakMaxLead)
-	if !ok {
-		return 0, 0, false
-	}
-	if h := bloomHash(w0.h); li.starts[h>>6]&(1<<(h&63)) == 0 {
-		return 0, 0, false
-	}
-	w1, ok := wordFrom(v, w0.end, -1)
-	if !ok {
-		return 0, 0, false
-	}
-	w2, ok := wordFrom(v, w1.end, -1)
-	if !ok {
-		return 0, 0, false
-	}
-	if _, hit := li.shingles[shingle(w0.h, w1.h, w2.h)]; !hit {
-		return 0, 0, false
-	}
-	covered, end := w0.n+w1.n+w2.n+2, w2.end
-	last := [3]leakWord{w0, w1, w2} // the last three words, oldest first
-	lastCovered, idx, misses := 2, 2, 0
-	for {
-		w, ok := wordFrom(v, last[2].end, -1)
-		if !ok {
-			break
-		}
-		idx++
-		last[0], last[1], last[2] = last[1], last[2], w
-		if _, hit := li.shingles[shingle(last[0].h, last[1].h, w.h)]; !hit {
-			if misses++; misses > leakMisses {
-				break
-			}
+// feed reads the words of text (whose first byte is at absolute offset base)
+// from ls.pos on. Unless final, a word or base64 token that reaches the end
+// of text is left for the next call.
+func (ls *leakScan) feed(text string, base int, final bool) {
+	n := base + len(text)
+	for ls.pos < n {
+		i := ls.pos - base
+		c := text[i]
+		l := lowerAlnum[c]
+		if l == 0 && c < 0x80 {
+			ls.pos++ // an ASCII separator
 			continue
 		}
-		for x := max(lastCovered+1, idx-2); x <= idx; x++ {
-			covered += last[2-(idx-x)].n + 1
+		var w leakWord
+		ascii := l != 0
+		if ascii {
+			// a word of ASCII letters, digits and apostrophes: the hash of
+			// wordHash, computed in locals
+			h, prev, cnt, last := uint64(fnvOffset), uint64(0), 0, byte(0)
+			j, lim := i, min(len(text), i+leakMaxToken)
+			for ; j < lim; j++ {
+				c := text[j]
+				l := lowerAlnum[c]
+				if l == 0 {
+					if c == '\'' {
+						continue
+					}
+					ascii = c < 0x80
+					break
+				}
+				prev, h, last = h, (h^uint64(l))*fnvPrime, l
+				cnt++
+			}
+			if ascii && cnt <= leakMaxWord {
+				if j == len(text) && !final && j-i < leakMaxToken {
+					return // the word may go on
+				}
+				if last == 's' && cnt >= 4 {
+					h = prev
+				}
+				w = leakWord{start: i + base, end: j + base, h: h, n: cnt}
+			} else {
+				ascii = false
+			}
 		}
-		lastCovered, end, misses = idx, w.end, 0
+		if !ascii { // the general path, which folds
+			s, ok := ls.wordStart(text, base, ls.pos, final)
+			if !ok {
+				return // a rune cut at the end: wait
+			}
+			if s >= n {
+				ls.pos = n
+				break
+			}
+			if w, ok = ls.wordFolded(text, base, s, final); !ok {
+				ls.pos = s
+				return
+			}
+		}
+		if e := w.end - base; w.end-w.start >= leakB64Min || e < len(text) && b64Punct[text[e]] {
+			// a long word, or one that goes on with base64 punctuation
+			if e, ok, wait := ls.base64At(text, base, w.start, final); wait {
+				ls.pos = w.start
+				return
+			} else if ok {
+				ls.finish()
+				ls.out = append(ls.out, match{w.start, e, kLeak})
+				ls.nlast, ls.pos = 0, e
+				continue
+			}
+		}
+		ls.add(w.h, w.start, w.end, w.n)
+		ls.pos = w.end
 	}
-	if covered < li.minLen {
-		return 0, 0, false
+	if final {
+		ls.finish()
 	}
-	return w0.start, end, true
 }
 
-// detectBase64 decodes a base64 token of leakB64Min+ bytes at j and counts
-// the prompt shingles in its text.
-func (li *leakIndex) detectBase64(v *view, j int) (int, int, bool) {
-	e := j
-	for b64val(v.at(e)) >= 0 && e-j < leakB64Limit {
-		e++
+// wordStart returns the first offset from i whose rune folds to a letter or
+// digit (n when none); ok is false when a rune is cut by the end of text.
+func (ls *leakScan) wordStart(text string, base, i int, final bool) (int, bool) {
+	t := text[i-base:]
+	for j := 0; j < len(t); {
+		c := t[j]
+		if c < 0x80 {
+			if lowerAlnum[c] != 0 {
+				return i + j, true
+			}
+			j++
+			continue
+		}
+		r, size, ok := decodeAt(t, j)
+		if !ok && !final {
+			return i + j, false
+		}
+		if ok && isAlnum(foldRune(r)) {
+			return i + j, true
+		}
+		j += max(size, 1)
 	}
-	for v.at(e) == '=' && e-j < leakB64Limit+2 {
-		e++
+	return base + len(text), true
+}
+
+// wordFolded reads the word starting at s, folding every rune: letters
+// and digits after folding, with apostrophes and invisible characters
+// inside. ok is false when it reaches the end of text and more may follow.
+func (ls *leakScan) wordFolded(text string, base, s int, final bool) (leakWord, bool) {
+	n := base + len(text)
+	var wh wordHash
+	i := s
+	for i < n && i-s < leakMaxToken {
+		c := text[i-base]
+		if c < 0x80 {
+			if l := lowerAlnum[c]; l != 0 {
+				wh.add(l)
+			} else if c != '\'' {
+				break
+			}
+			i++
+			continue
+		}
+		r, size, ok := decodeAt(text, i-base)
+		if !ok {
+			if !final {
+				return leakWord{}, false
+			}
+			break
+		}
+		f := foldRune(r)
+		if isAlnum(f) {
+			wh.add(lower(f))
+		} else if f != foldDrop && r != 0x2019 {
+			break
+		}
+		i += size
 	}
-	if e-j < leakB64Min || isWord(v.at(e)) {
-		return 0, 0, false
+	if i == n && !final && i-s < leakMaxToken {
+		return leakWord{}, false
 	}
-	var buf [leakB64Limit * 3 / 4]byte
-	n, acc, bits := 0, 0, 0
-	for i := j; i < e && v.s[i] != '='; i++ {
-		acc, bits = acc<<6|b64val(v.s[i]), bits+6
-		if bits >= 8 {
-			bits -= 8
-			buf[n] = byte(acc >> bits)
-			acc &= 1<<bits - 1
-			n++
+	return leakWord{start: s, end: i, h: wh.sum(), n: wh.n}, true
+}
+
+// add takes the next word (hash h, source span [start, end), folded
+// length n): it extends, ends or starts a leak run.
+func (ls *leakScan) add(h uint64, start, end, n int) {
+	ls.count++
+	if ls.nlast < 2 {
+		ls.lastH[ls.nlast], ls.lastStart[ls.nlast], ls.lastN[ls.nlast] = h, start, n
+		ls.nlast++
+		return
+	}
+	hit := ls.li.has(shingle(ls.lastH[0], ls.lastH[1], h))
+	if hit || ls.run.active {
+		ls.extend(hit, end, n)
+	}
+	ls.lastH[0], ls.lastStart[0], ls.lastN[0] = ls.lastH[1], ls.lastStart[1], ls.lastN[1]
+	ls.lastH[1], ls.lastStart[1], ls.lastN[1] = h, start, n
+}
+
+// extend updates the leak run with the word that ends at end (folded length
+// n) and the two before it, whose shingle hit or not.
+func (ls *leakScan) extend(hit bool, end, n int) {
+	r := &ls.run
+	switch {
+	case r.active && hit:
+		for x, wn := range [3]int{ls.lastN[0], ls.lastN[1], n} {
+			if ls.count-2+x > r.lastCovered {
+				r.covered += wn + 1
+			}
+		}
+		r.end, r.misses, r.lastCovered = end, 0, ls.count
+	case r.active:
+		if r.misses++; r.misses > leakMisses {
+			ls.finish()
+		}
+	default:
+		r.active, r.start, r.end = true, ls.lastStart[0], end
+		r.covered, r.misses, r.lastCovered = ls.lastN[0]+ls.lastN[1]+n+2, 0, ls.count
+	}
+	if r.active && end-r.start > ls.window {
+		ls.finish() // cut at the window: the rest is the next run
+	}
+}
+
+// finish ends the current run; it is a leak when it covers enough.
+func (ls *leakScan) finish() {
+	r := &ls.run
+	if r.active && r.covered >= ls.li.minLen {
+		ls.out = append(ls.out, match{r.start, r.end, kLeak})
+	}
+	r.active = false
+}
+
+// b64Punct marks the base64 and base64url bytes that are not letters or digits.
+var b64Punct = [256]bool{'+': true, '/': true, '=': true, '-': true, '_': true}
+
+// lowerAlnum maps ASCII letters and digits to their lower case, other bytes to 0.
+var lowerAlnum = func() (t [256]byte) {
+	for c := 0; c < 0x80; c++ {
+		if isAlnum(byte(c)) {
+			t[c] = lower(byte(c))
 		}
 	}
-	if !printableText(buf[:n]) {
-		return 0, 0, false
+	return t
+}()
+
+// base64At checks for a base64 token of leakB64Min+ bytes at s whose
+// decoded text covers enough prompt shingles. wait is set when the token
+// may go on past the end of text.
+func (ls *leakScan) base64At(text string, base, s int, final bool) (int, bool, bool) {
+	n := base + len(text)
+	e := s
+	for e < n && e-s <= leakB64Limit && b64val(text[e-base]) >= 0 {
+		e++
 	}
-	words, lens := wordHashes([]byte(foldString(string(buf[:n]))))
+	if e-s < leakB64Min {
+		if e == n && !final {
+			return 0, false, true
+		}
+		return 0, false, false
+	}
+	for e < n && text[e-base] == '=' && e-s <= leakB64Limit+2 {
+		e++
+	}
+	if e == n && !final {
+		return 0, false, true
+	}
+	if e-s > leakB64Limit || e < n && isWord(text[e-base]) {
+		return 0, false, false
+	}
+	tok := text[s-base : e-base]
+	var buf [leakB64Limit * 3 / 4]byte
+	m, acc, bits := 0, 0, 0
+	for i := 0; i < len(tok) && tok[i] != '='; i++ {
+		acc, bits = acc<<6|b64val(tok[i]), bits+6
+		if bits >= 8 {
+			bits -= 8
+			buf[m] = byte(acc >> bits)
+			acc &= 1<<bits - 1
+			m++
+		}
+	}
+	if !printableText(buf[:m]) {
+		return 0, false, false
+	}
+	words, lens := wordHashes([]byte(foldString(string(buf[:m]))))
 	covered, lastCovered := 0, -1
 	for i := 2; i < len(words); i++ {
-		if _, hit := li.shingles[shingle(words[i-2], words[i-1], words[i])]; hit {
+		if ls.li.has(shingle(words[i-2], words[i-1], words[i])) {
 			for x := max(lastCovered+1, i-2); x <= i; x++ {
 				covered += lens[x] + 1
 			}
 			lastCovered = i
 		}
 	}
-	if covered < li.minLen {
-		return 0, 0, false
-	}
-	return j, e, true
+	return e, covered >= ls.li.minLen, false
 }

@@ -67,8 +67,7 @@ func (rep *Report) add(r *Redactor, k kind) {
 type Redactor struct {
 	on, onReq    [numBuiltin]bool
 	cls, clsReq  [256]uint16
-	clsLeak      [256]uint16
-	quiet        [3][256]uint8 // per table above: 1 for bytes that may trigger a detector
+	quiet        [2][256]uint8 // per table above: 1 for bytes that may trigger a detector
 	names        []string
 	tags         []string // "[" + name + "]" per kind
 	custom       []*regexp.Regexp
@@ -208,11 +207,7 @@ func (r *Redactor) buildClasses(canaries, secrets []string) {
 			r.clsReq[e.s[e.off]] |= tCanary
 		}
 	}
-	r.clsLeak = r.cls
-	for _, c := range " \t\n\r\f\v" {
-		r.clsLeak[c] |= tSpace
-	}
-	for i, t := range []*[256]uint16{&r.cls, &r.clsReq, &r.clsLeak} {
+	for i, t := range []*[256]uint16{&r.cls, &r.clsReq} {
 		for c, b := range t {
 			if b != 0 {
 				r.quiet[i][c] = 1

@@ -20,7 +20,6 @@ const (
 	tLetter
 	tDash
 	tCanary
-	tSpace
 	tFold // lead byte of a non-ASCII rune that folds to a digit, '@' or letter
 )
 
@@ -47,7 +46,7 @@ type scanner struct {
 	on      *[numBuiltin]bool
 	cls     *[256]uint16
 	quiet   *[256]uint8
-	leak    *leakIndex
+	ls      *leakScan // the prompt-leak pass (nil without a system prompt)
 	pos     int
 	lastEnd int
 	cq      []match  // custom-pattern matches of the current line
@@ -64,7 +63,7 @@ func (r *Redactor) newScanner(rc *RequestContext, requestSide bool) scanner {
 		return sc
 	}
 	if li := rc.index(r); li != nil && r.on[kLeak] {
-		sc.leak, sc.cls, sc.quiet = li, &r.clsLeak, &r.quiet[2]
+		sc.ls = newLeakScan(li, r.window)
 	}
 	return sc
 }
@@ -75,8 +74,27 @@ func (r *Redactor) newScanner(rc *RequestContext, requestSide bool) scanner {
 func (sc *scanner) run(text string, base int, final bool, out []match) ([]match, bool) {
 	n := base + len(text)
 	cls, W := sc.cls, sc.r.window
+	if sc.ls != nil {
+		sc.ls.feed(text, base, final)
+	}
 	for sc.pos < n {
 		p := sc.pos
+		if sc.ls != nil && len(sc.ls.out) > 0 { // a decided prompt leak
+			l := &sc.ls.out[0]
+			if l.start < sc.lastEnd {
+				l.start = sc.lastEnd // an entity found meanwhile overlaps it
+			}
+			if l.start >= l.end {
+				sc.ls.out = sc.ls.out[1:]
+				continue
+			}
+			if p >= l.start {
+				out = append(out, *l)
+				sc.lastEnd, sc.pos = l.end, l.end
+				sc.ls.out = sc.ls.out[1:]
+				continue
+			}
+		}
 		if q := sc.queued; q.end > 0 {
 			if q.start < sc.lastEnd {
 				sc.queued = match{} // overlapped by an entity found meanwhile
@@ -106,6 +124,16 @@ func (sc *scanner) run(text string, base int, final bool, out []match) ([]match,
 		if sc.queued.end > 0 {
 			limit = min(limit, sc.queued.start)
 		}
+		if sc.ls != nil {
+			if len(sc.ls.out) > 0 {
+				limit = min(limit, sc.ls.out[0].start)
+			}
+			if !final && sc.ls.hold() < limit {
+				if limit = max(p, sc.ls.hold()); p >= limit {
+					return out, true // a leak run may still start here
+				}
+			}
+		}
 		if p != 0 {
 			rel := nextTrigger(text, p-base, limit-base, sc.quiet, cls)
 			p = rel + base
@@ -113,7 +141,8 @@ func (sc *scanner) run(text string, base int, final bool, out []match) ([]match,
 				sc.pos = p
 				break
 			}
-			if p == limit && (cls[text[rel]] == 0 && !sc.customAt(p) || sc.queued.end > 0 && p >= sc.queued.start) {
+			if p == limit && (cls[text[rel]] == 0 && !sc.customAt(p) || sc.queued.end > 0 && p >= sc.queued.start ||
+				sc.ls != nil && (len(sc.ls.out) > 0 && p >= sc.ls.out[0].start || !final && p >= sc.ls.hold())) {
 				sc.pos = p
 				continue
 			}
@@ -126,7 +155,7 @@ func (sc *scanner) run(text string, base int, final bool, out []match) ([]match,
 		hi, lo := min(n, p+W), max(0, p-lookBehind)
 		v := view{s: text[lo-base : hi-base], k: p - lo, floor: sc.lastEnd - lo, fin: final || hi == p+W, base: lo}
 		bits := cls[text[p-base]]
-		m, ok := sc.dispatch(&v, bits, p == 0)
+		m, ok := sc.dispatch(&v, bits)
 		blocked := false
 		if ok || v.hitEnd || v.seen || bits&tFold != 0 {
 			m, ok, blocked = sc.settle(&v, m, ok, text, base, p, n, final, bits)
@@ -158,7 +187,7 @@ func (sc *scanner) decide(text string, base, p, n int, final bool) (match, bool,
 	hi, lo := min(n, p+W), max(0, p-lookBehind)
 	v := view{s: text[lo-base : hi-base], k: p - lo, floor: sc.lastEnd - lo, fin: final || hi == p+W, base: lo}
 	bits := sc.cls[text[p-base]]
-	m, ok := sc.dispatch(&v, bits, p == 0)
+	m, ok := sc.dispatch(&v, bits)
 	return sc.settle(&v, m, ok, text, base, p, n, final, bits)
 }
 
@@ -179,7 +208,7 @@ func (sc *scanner) settle(v *view, m match, ok bool, text string, base, p, n int
 	if v.hitEnd && !v.fin {
 		return match{}, false, true
 	}
-	if (v.seen || bits&tFold != 0) && !(ok && m.kind == kLeak) {
+	if v.seen || bits&tFold != 0 {
 		fm, fq, fok, fblocked := sc.foldDecide(text, base, p, n, final, bits)
 		if fblocked {
 			return match{}, false, true
@@ -287,7 +316,7 @@ func (sc *scanner) dispatchFolded(v *view, rawBits uint16) (match, bool) {
 	if rawBits&tFold != 0 && isAlpha(c) {
 		return sc.foldLetter(v, v.k)
 	}
-	return sc.dispatch(v, sc.cls[c]&^tSpace, false)
+	return sc.dispatch(v, sc.cls[c])
 }
 
 // foldLetter handles a folded letter at a word start: provider prefixes,
@@ -393,18 +422,8 @@ func (sc *scanner) customLine(text string, base int, final bool) bool {
 
 // dispatch runs the detectors that the trigger byte at v.k can start; the
 // first that matches wins. Offsets in the result are relative to v.s.
-func (sc *scanner) dispatch(v *view, bits uint16, atStart bool) (match, bool) {
+func (sc *scanner) dispatch(v *view, bits uint16) (match, bool) {
 	k, on, r := v.k, sc.on, sc.r
-	if sc.leak != nil && (bits&tSpace != 0 || atStart) {
-		j := k
-		if bits&tSpace != 0 {
-			j = k + 1
-		}
-		if s, e, ok := sc.leak.detect(v, j); ok {
-			return match{s, e, kLeak}, true
-		}
-		v.seen = false // leak detection folds on its own
-	}
 	if bits&tCanary != 0 {
 		if s, e, kd, ok := detectExact(v, k, r.exact); ok && on[kd] {
 			return match{s, e, kd}, true
@@ -620,9 +639,6 @@ func nextTrigger(text string, i, lim int, q *[256]uint8, cls *[256]uint16) int {
 			}
 		}
 		c := cls[text[i]]
-		if c&tSpace != 0 {
-			return i // a word start for prompt-leak detection
-		}
 		if i > 0 {
 			pc := text[i-1]
 			prev := byteBits[pc]
