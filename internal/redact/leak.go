@@ -178,7 +178,7 @@ type leakScan struct {
 	lastN     [2]int
 	nlast     int
 	count     int // words read
-	run    struct {
+	run       struct {
 		active          bool
 		start, end      int // first word's start, last hit word's end
 		covered, misses int
