@@ -140,21 +140,6 @@ var foldLow = func() (t [0x530]byte) {
 	return t
 }()
 
-// foldDigitRune reports whether r folds to an ASCII digit.
-func foldDigitRune(r rune) bool {
-	if r < 0x80 {
-		return isDigit(byte(r))
-	}
-	b := foldRune(r)
-	return isDigit(b)
-}
-
-// foldAlnumRune reports whether r is a non-ASCII rune that folds to an ASCII
-// letter or digit.
-func foldAlnumRune(r rune) bool {
-	return r >= 0x80 && isAlnum(foldRune(r))
-}
-
 // foldBuf is a folded copy of a source region: s[i] came from the source
 // bytes [from[i], to[i]) (offsets relative to the region start).
 type foldBuf struct {
