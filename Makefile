@@ -110,6 +110,8 @@ INJECTION_CORPUS := $(addprefix testdata/injection/,prompts.dev.jsonl public.jso
 eval:
 	cat $(INJECTION_CORPUS) | $(GO) run ./cmd/eval injection -report -loso
 	$(GO) run ./cmd/eval pii -report < testdata/pii/dev_subset.jsonl
+	$(GO) run ./cmd/eval pii -benign < testdata/benign/answers.jsonl
+	$(GO) run ./cmd/eval pii -leak < testdata/leak/pairs.jsonl
 
 ## bench: engine benchmarks natively and under wazero; bench-envoy: plain Envoy, the floors and the
 ## guard in one run (VARIANTS=all for every floor and ablation); bench-wasmprof: host calls, guest

@@ -5,6 +5,10 @@
 //	go run ./cmd/eval injection  < lines.jsonl   # {"flagged","score","rules"} per line
 //	go run ./cmd/eval pii        < lines.jsonl   # {"entities","redacted"} per line
 //
+// Reports: `pii -report` (per-type precision/recall on labelled lines),
+// `pii -benign` (what the response redactor changes in benign answers),
+// `pii -leak` (system-prompt leak recall and false positives).
+//
 // Each subcommand registers itself in its own file through register.
 package main
 

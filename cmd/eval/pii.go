@@ -29,12 +29,21 @@ type piiOutput struct {
 	Redacted string      `json:"redacted"`
 }
 
-// runPII implements `eval pii [-report]`.
+// runPII implements `eval pii [-report | -benign [-v] | -leak [-v]]`.
 func runPII(args []string) error {
 	fs := flag.NewFlagSet("pii", flag.ContinueOnError)
 	report := fs.Bool("report", false, "read labelled lines (text + spans) and print per-type precision/recall")
+	benign := fs.Bool("benign", false, "read benign answers ({\"text\"}) and print what the response redactor changes in them")
+	leak := fs.Bool("leak", false, "read {\"system\",\"text\",\"leak\"} lines and print system-prompt leak precision/recall")
+	verbose := fs.Bool("v", false, "with -benign or -leak: list every redaction or miss")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *benign {
+		return runBenign(os.Stdin, os.Stdout, *verbose)
+	}
+	if *leak {
+		return runLeak(os.Stdin, os.Stdout, *verbose)
 	}
 	r, err := newEvalRedactor()
 	if err != nil {

@@ -43,7 +43,7 @@ func TestRedactChatJSON(t *testing.T) {
 // TestRedactRequestJSON checks request-side masking of messages and FIM fields.
 func TestRedactRequestJSON(t *testing.T) {
 	r := mustNew(t, DefaultConfig())
-	in := `{"model":"m","messages":[{"role":"system","content":"be nice <b>"},{"role":"user","content":[{"type":"text","text":"my card 4111 1111 1111 1111"}]}],"prompt":"ip 10.0.0.1"}`
+	in := `{"model":"m","messages":[{"role":"system","content":"be nice <b>"},{"role":"user","content":[{"type":"text","text":"my card 4111 1111 1111 1111"}]}],"prompt":"ip 81.2.69.1"}`
 	want := `{"model":"m","messages":[{"role":"system","content":"be nice <b>"},{"role":"user","content":[{"type":"text","text":"my card [CREDIT_CARD]"}]}],"prompt":"ip [IP_ADDRESS]"}`
 	got, rep, err := r.RedactRequestJSON([]byte(in))
 	if err != nil || string(got) != want || rep.Total() != 2 {

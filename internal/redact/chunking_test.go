@@ -50,7 +50,9 @@ func everyChunking(t *testing.T, st *Stream, text string, pos int, out, want str
 // shortPieces are entities and near-misses short enough for exhaustive chunking.
 var shortPieces = []string{"a@b.io", "x.y@ex.com", "1.2.3.4", "10.0.0.1", "::1", "fe80::1", "460-89-9847",
 	"sk-abcdEFGH1234ijkl5678", "<b>", "<script>", "![x](", "4111111111111111", "+1 415 555 0132", "@", "1", "-",
-	"é", "🙂", " ", " ", ".", "ok", "pwd=Xy7!", "javascript:", "AKIA", "Bearer ", "eyJ"}
+	"é", "🙂", " ", " ", ".", "ok", "pwd=Xy7!", "javascript:", "AKIA", "Bearer ", "eyJ",
+	"a＠b.io", "４１", "٣٣", "1\u200b2", "\u00a0", "ѕk-", "a@b\u200b.io", "&#x6A;", "AIza", "http://", "[r]: ", "jo@ex",
+	"4111 1111 1111", "sk_live_", "key ", "ab3d"}
 
 // TestStreamEveryChunking is the zero-leak property over every chunking: for
 // random short texts with entities, every way of cutting the text into

@@ -4,11 +4,17 @@
 //
 // One left-to-right pass finds entities: a 256-entry byte-class table picks
 // the few bytes that can trigger a detector ('@', digits, '+', '(', ':', '=',
-// '<', '[', '!', '-' and word starts of known token prefixes); each detector
-// then validates locally (Luhn, IIN, mod-97, SSN ranges, octets, entropy...).
-// Every decision reads a bounded window of text, which lets Stream and
-// SSETransformer produce exactly the non-streamed redaction while holding
-// back only a bounded amount of text. See docs/redaction.md.
+// '<', '[', '!', '-', '_', word starts of known token prefixes, and the lead
+// bytes of fullwidth, other-script and mathematical digits and letters); each
+// detector then validates locally (Luhn, IIN, mod-97, SSN ranges, octets,
+// entropy...). A detector that reads a non-ASCII byte next to its trigger is
+// run again on a folded copy of the text there (zero-width characters
+// dropped, Unicode spaces, fullwidth forms and other-script digits mapped to
+// ASCII; fold.go), and its entity is mapped back onto the source bytes. With
+// a system prompt, a word pass beside it finds copies of the prompt
+// (leak.go). Every decision reads a bounded window of text, which lets
+// Stream and SSETransformer produce exactly the non-streamed redaction while
+// holding back only a bounded amount of text. See docs/redaction.md.
 package redact
 
 // Entity type names. The PII names are Presidio's.
@@ -19,19 +25,21 @@ const (
 	IBANCode      = "IBAN_CODE"
 	USSSN         = "US_SSN"
 	IPAddress     = "IP_ADDRESS"
-	APIKey        = "API_KEY"        // sk-…, sk-proj-…, Mistral-style keys in key contexts, Bearer tokens
+	APIKey        = "API_KEY"        // OpenAI, Anthropic, Stripe, Google keys, bare keys after "key", Bearer tokens
 	AWSAccessKey  = "AWS_ACCESS_KEY" // AKIA…/ASIA…
+	AWSSecretKey  = "AWS_SECRET_KEY" // 40-character secret access key after its key id or name
 	GitHubToken   = "GITHUB_TOKEN"   // ghp_/gho_/ghu_/ghs_/ghr_/github_pat_
 	GitLabToken   = "GITLAB_TOKEN"   // glpat-
 	SlackToken    = "SLACK_TOKEN"    // xox[abprs]-
 	PrivateKey    = "PRIVATE_KEY"    // PEM private-key blocks
 	JWT           = "JWT"
 	Secret        = "SECRET"             // high-entropy value after key=/token=/password=…
+	KnownSecret   = "KNOWN_SECRET"       // one of Config.ExactSecrets (the upstream keys the guard injects)
 	UnsafeHTML    = "UNSAFE_HTML"        // <script>, <iframe>, on*= handlers…
 	UnsafeURL     = "UNSAFE_URL"         // javascript:/vbscript:/data: schemes in text
-	MarkdownExfil = "MARKDOWN_EXFIL"     // images/links to non-allowlisted hosts carrying data
+	MarkdownExfil = "MARKDOWN_EXFIL"     // images, links, bare URLs, reference definitions carrying data off the allowlist
 	Canary        = "CANARY"             // a configured canary string
-	PromptLeak    = "SYSTEM_PROMPT_LEAK" // long verbatim overlap with the system prompt
+	PromptLeak    = "SYSTEM_PROMPT_LEAK" // a copy of the system prompt (folded, reversed, base64, lightly edited)
 )
 
 // kind indexes the built-in entity types; custom patterns follow.
@@ -46,12 +54,14 @@ const (
 	kIP
 	kAPIKey
 	kAWSKey
+	kAWSSecret
 	kGitHub
 	kGitLab
 	kSlack
 	kPEM
 	kJWT
 	kSecret
+	kKnownSecret
 	kHTML
 	kURL
 	kMarkdown
@@ -61,13 +71,14 @@ const (
 )
 
 var builtinNames = [numBuiltin]string{EmailAddress, PhoneNumber, CreditCard, IBANCode, USSSN, IPAddress,
-	APIKey, AWSAccessKey, GitHubToken, GitLabToken, SlackToken, PrivateKey, JWT, Secret,
+	APIKey, AWSAccessKey, AWSSecretKey, GitHubToken, GitLabToken, SlackToken, PrivateKey, JWT, Secret, KnownSecret,
 	UnsafeHTML, UnsafeURL, MarkdownExfil, Canary, PromptLeak}
 
 // PIITypes lists the personal-data types; SecretTypes the credential types.
 var (
 	PIITypes    = []string{EmailAddress, PhoneNumber, CreditCard, IBANCode, USSSN, IPAddress}
-	SecretTypes = []string{APIKey, AWSAccessKey, GitHubToken, GitLabToken, SlackToken, PrivateKey, JWT, Secret}
+	SecretTypes = []string{APIKey, AWSAccessKey, AWSSecretKey, GitHubToken, GitLabToken, SlackToken, PrivateKey, JWT,
+		Secret, KnownSecret}
 )
 
 // safety reports whether k is an output-safety type rather than PII/secret.
@@ -118,11 +129,18 @@ type Config struct {
 	// Canaries are strings planted in system prompts; any occurrence in a
 	// response is redacted and reported as a leak.
 	Canaries []string
-	// MinPromptOverlap is the length in bytes of a verbatim overlap with the
-	// system prompt that counts as a leak (default 60; negative disables).
+	// ExactSecrets are secrets known in advance — the upstream API keys the
+	// guard injects — redacted as KNOWN_SECRET wherever they occur, also
+	// split across stream deltas or with invisible characters inside. Each
+	// needs at least 8 bytes and no whitespace in its first 256 bytes.
+	ExactSecrets [][]byte
+	// MinPromptOverlap is how many folded bytes of the system prompt's words
+	// a run of the response must cover to count as a leak (default 60,
+	// about ten words; negative disables).
 	MinPromptOverlap int
 	// AllowedLinkHosts are hosts (and their subdomains) that markdown images
-	// and links may point to with data in the URL.
+	// and links, bare URLs and reference definitions may point to with data
+	// in the URL.
 	AllowedLinkHosts []string
 	// XSS selects the unsafe-HTML handling (default strip).
 	XSS XSSMode

@@ -4,6 +4,7 @@ package redact
 type phoneShape struct {
 	end, digits, groups int
 	plus, paren, ext    bool
+	lead0               bool    // the first digit is 0
 	seps                [4]byte // distinct separators seen
 	nseps               int
 	lens                [16]int8
@@ -16,7 +17,8 @@ var phoneContext = []string{"phone", "tel", "mobile", "cell", "fax", "call", "de
 
 // Keywords that say a number is something else (an account, a document...).
 var phoneNegative = []string{"license", "licence", "passport", "account", "acct", "order", "invoice", "iban",
-	"routing", "tracking", "serial", "isbn", "ssn", "social security", "card", "ticket", "zip", "postal", "id:", "id #"}
+	"routing", "tracking", "serial", "isbn", "ssn", "social security", "card", "ticket", "zip", "postal", "id:", "id #",
+	"reference", "part n", "part #", "sku", "ean", "upc", "barcode", "parcel", "confirmation"}
 
 // detectPhone matches international (+CC ...) and national formats: digit
 // groups joined by single spaces, dashes or dots, an optional parenthesised
@@ -33,7 +35,11 @@ func detectPhone(v *view, k int) (int, bool) {
 	if !sh.plus && contextBefore(v, k, 32, phoneNegative) {
 		return 0, false
 	}
-	strong := sh.plus || sh.paren || sh.ext || sh.groups >= 3 || sh.groups == 2 && sh.digits >= 10
+	if sh.digits == 13 && isbn13(v, k, sh.end) {
+		return 0, false
+	}
+	strong := sh.plus || sh.paren || sh.ext || sh.groups >= 3 && !spacedThousands(&sh) ||
+		sh.groups == 2 && sh.digits >= 10 && sh.seps[0] != '.'
 	if !strong && sh.groups == 1 && (sh.digits < 10 || sh.digits > 11) {
 		return 0, false
 	}
@@ -82,6 +88,9 @@ func phoneScan(v *view, k int) (phoneShape, bool) {
 		}
 		if j == i || j-i > 12 {
 			return sh, false
+		}
+		if sh.groups == 0 && v.s[i] == '0' {
+			sh.lead0 = true
 		}
 		sh.addGroup(j - i)
 		i = j
@@ -173,6 +182,42 @@ func looksLikeThousands(sh *phoneShape) bool {
 		}
 	}
 	return sh.seps[0] == '.' || sh.lens[0] == 1
+}
+
+// spacedThousands reports a number grouped in threes by spaces after a
+// first group of one to three digits, not starting with 0 ("299 792 458",
+// "37 400 000"): an amount as often as a phone number, so it needs a phone
+// keyword.
+func spacedThousands(sh *phoneShape) bool {
+	if sh.nseps != 1 || sh.seps[0] != ' ' || sh.lens[0] > 3 || sh.lead0 {
+		return false
+	}
+	for i := 1; i < sh.groups; i++ {
+		if sh.lens[i] != 3 {
+			return false
+		}
+	}
+	return true
+}
+
+// isbn13 reports whether the digits in v.s[k:e] are an ISBN-13 (978/979
+// prefix, valid check digit).
+func isbn13(v *view, k, e int) bool {
+	var d [13]int
+	n := 0
+	for i := k; i < e && n < 13; i++ {
+		if isDigit(v.s[i]) {
+			d[n], n = int(v.s[i]-'0'), n+1
+		}
+	}
+	if n != 13 || d[0] != 9 || d[1] != 7 || d[2] != 8 && d[2] != 9 {
+		return false
+	}
+	sum := 0
+	for i := 0; i < 13; i++ {
+		sum += d[i] * (1 + 2*(i%2))
+	}
+	return sum%10 == 0
 }
 
 var phoneLabels = []string{"office", "fax", "mobile", "cell", "phone", "home", "work", "tel"}

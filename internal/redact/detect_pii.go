@@ -234,7 +234,8 @@ func validSSN(d [9]byte) bool {
 }
 
 // detectCard matches 12-19 digits, optionally grouped with one consistent
-// space or dash separator, that pass the Luhn check and an IIN/length table.
+// space, dash or dot separator, that pass the Luhn check and an IIN/length
+// table.
 func detectCard(v *view, k int) (int, bool) {
 	var d [19]byte
 	i, n, sep, group := k, 0, byte(0), 0
@@ -248,7 +249,7 @@ func detectCard(v *view, k int) (int, bool) {
 			n, i, group = n+1, i+1, group+1
 			continue
 		}
-		if (c == ' ' || c == '-') && isDigit(v.at(i+1)) && (sep == 0 || sep == c) && group >= 3 && group <= 6 {
+		if (c == ' ' || c == '-' || c == '.') && isDigit(v.at(i+1)) && (sep == 0 || sep == c) && group >= 3 && group <= 6 {
 			sep, i, group = c, i+1, 0
 			continue
 		}
@@ -401,9 +402,9 @@ func ibanLength(a, b byte) int {
 }
 
 // contextBefore reports whether one of the lower-case keywords occurs in the
-// n bytes before k (case-insensitive).
+// n bytes before k (case-insensitive, folded: "P\u200bhone" is "Phone").
 func contextBefore(v *view, k, n int, words []string) bool {
-	s := v.sub(k-n, k)
+	s := foldString(v.sub(k-n, k))
 	for _, w := range words {
 		if indexFold(s, w) >= 0 {
 			return true

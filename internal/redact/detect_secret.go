@@ -13,7 +13,12 @@ type prefixRule struct {
 }
 
 var prefixRules = []prefixRule{
-	{"sk-", kAPIKey, 20, 200, "alnum-_", true}, // OpenAI/Anthropic style (covers sk-proj-, sk-ant-)
+	{"sk-", kAPIKey, 20, 300, "alnum-_", true},     // OpenAI (sk-proj-, sk-svcacct-, sk-admin-), Anthropic (sk-ant-)
+	{"sk_live_", kAPIKey, 20, 255, "alnum", false}, // Stripe secret and restricted keys
+	{"sk_test_", kAPIKey, 20, 255, "alnum", false},
+	{"rk_live_", kAPIKey, 20, 255, "alnum", false},
+	{"rk_test_", kAPIKey, 20, 255, "alnum", false},
+	{"AIza", kAPIKey, 35, 35, "alnum-_", false}, // Google API keys
 	{"AKIA", kAWSKey, 16, 16, "upper", false},
 	{"ASIA", kAWSKey, 16, 16, "upper", false},
 	{"ghp_", kGitHub, 30, 255, "alnum", false},
@@ -203,7 +208,7 @@ var secretKeywords = []string{"password", "passwd", "pwd", "secret", "token", "a
 // character-class mix and Shannon entropy. Values carrying a provider prefix
 // get that provider's type.
 func detectKeyword(v *view, k int, minEntropy float64) (int, int, kind, bool) {
-	kw, ok := keywordBefore(v, k)
+	kw, id, ok := keywordBefore(v, k)
 	if !ok {
 		return 0, 0, 0, false
 	}
@@ -228,12 +233,24 @@ func detectKeyword(v *view, k int, minEntropy float64) (int, int, kind, bool) {
 	if !ok || e-i > 256 {
 		return 0, 0, 0, false
 	}
+	if e-i == 40 && indexFold(id, "secret") >= 0 && indexFold(id, "access") >= 0 && allAWS(v.s[i:e]) {
+		kd = kAWSSecret // aws_secret_access_key, SecretAccessKey
+	}
 	return i, e, kd, true
 }
 
+func allAWS(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !awsByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // keywordBefore walks back from the ':'/'=' at k over an optional quote and
-// an identifier, and returns the matching keyword suffix.
-func keywordBefore(v *view, k int) (string, bool) {
+// an identifier, and returns the matching keyword suffix and the identifier.
+func keywordBefore(v *view, k int) (string, string, bool) {
 	e := k
 	for n := 0; n < 2 && v.at(e-1) == ' '; n++ {
 		e--
@@ -252,10 +269,10 @@ func keywordBefore(v *view, k int) (string, bool) {
 		}
 		b := len(id) - len(w)
 		if b == 0 || !isAlpha(id[b-1]) || id[b] >= 'A' && id[b] <= 'Z' && id[b-1] >= 'a' && id[b-1] <= 'z' {
-			return w, true
+			return w, id, true
 		}
 	}
-	return "", false
+	return "", "", false
 }
 
 func secretValueByte(c byte) bool {
@@ -278,10 +295,24 @@ func classifySecretValue(val, kw string, minEntropy float64) (kind, bool) {
 	if len(val) < minLen || classMix(val) < 2 || shannon(val) < minEntropy {
 		return 0, false
 	}
+	if minLen > 6 && placeholderWords(val) {
+		return 0, false // "your-api-key-here": keys and tokens mix digits or case
+	}
 	if len(val) == 32 && isAlnumString(val) && (kw == "api_key" || kw == "apikey" || kw == "api-key" || kw == "key") {
 		return kAPIKey, true // Mistral-style 32-character key
 	}
 	return kSecret, true
+}
+
+// placeholderWords reports a value made of lower-case words joined by
+// '-', '_' or '.' ("your-api-key-here", "replace_with_token").
+func placeholderWords(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; byteBits[c]&bLower == 0 && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 func isAlnumString(s string) bool {
@@ -346,4 +377,191 @@ func detectBearer(v *view, k int, minEntropy float64) (int, int, kind, bool) {
 		return 0, 0, 0, false
 	}
 	return i, e, kAPIKey, true
+}
+
+// Bare keys: a long alphanumeric token with no name=value syntax, shortly
+// after a word that announces a key ("your API key is …", "token …").
+const (
+	bareKeyMin     = 20 // shortest bare key
+	bareKeyMax     = 128
+	bareKeyContext = 32 // bytes before the token searched for a keyword
+)
+
+// bareKeyWords announce a bare key (whole words, any case; a trailing "s" is allowed).
+var bareKeyWords = []string{"key", "token", "secret", "apikey", "password", "passwd", "credential"}
+
+// bareKeyBefore reports whether a bare key may start after byte c: not
+// inside a word, a path, a URL, base64 or a name=value pair.
+func bareKeyBefore(c byte) bool {
+	if isAlnum(c) || c >= 0x80 {
+		return false
+	}
+	switch c {
+	case '-', '_', '.', '/', '+', '=', '@', '&', '%', '?', '#', ':', ';', '\\', '$', '~':
+		return false
+	}
+	return true
+}
+
+// detectBareKey is triggered at the first digit after a letter in a token
+// (see bareKeyCandidate): the token of bareKeyMin..bareKeyMax letters and
+// digits around it is an API key when a key word precedes it and it mixes
+// letters and digits with at least minEntropy bits per byte.
+func detectBareKey(v *view, k int, minEntropy float64) (int, int, bool) {
+	s := k - 1
+	if s < v.floor || !isAlpha(v.at(s)) {
+		return 0, 0, false
+	}
+	for s > v.floor && isAlnum(v.at(s-1)) {
+		if k-s >= maxBack || isDigit(v.s[s]) && isAlpha(v.s[s-1]) {
+			return 0, 0, false // too far back, or not the token's first letter-to-digit step
+		}
+		s--
+	}
+	if !bareKeyBefore(v.at(s - 1)) {
+		return 0, 0, false
+	}
+	e := k
+	for isAlnum(v.at(e)) && e-s <= bareKeyMax {
+		e++
+	}
+	if n := e - s; n < bareKeyMin || n > bareKeyMax {
+		return 0, 0, false
+	}
+	if c := v.at(e); c == '-' || c == '_' || c == '/' || c == '+' || c == '=' || c == '@' || c >= 0x80 {
+		return 0, 0, false
+	}
+	tok := v.s[s:e]
+	if classMix(tok) < 2 || shannon(tok) < minEntropy || !keyWordBefore(v, s) {
+		return 0, 0, false
+	}
+	return s, e, true
+}
+
+// keyWordBefore reports whether one of bareKeyWords ends within
+// bareKeyContext bytes before s as a whole word (the byte before the
+// context is read too, so that a word cut by its start is not taken whole).
+func keyWordBefore(v *view, s int) bool {
+	from := s - bareKeyContext - 1
+	ctx := foldString(v.sub(from, s))
+	first := 0
+	if from >= 0 {
+		first = 1 // ctx[0] is the byte before the context
+	}
+	for _, w := range bareKeyWords {
+		for off := first; off < len(ctx); {
+			i := indexFold(ctx[off:], w)
+			if i < 0 {
+				break
+			}
+			i += off
+			e := i + len(w)
+			if e < len(ctx) && (ctx[e]|0x20) == 's' {
+				e++
+			}
+			if (i == 0 || !isAlpha(ctx[i-1])) && (e == len(ctx) || !isAlpha(ctx[e])) {
+				return true
+			}
+			off = i + 1
+		}
+	}
+	return false
+}
+
+// awsSecretAfter finds the 40-character secret access key that follows an
+// access key id ending at e: the first token of exactly 40 base64 bytes
+// within 128 bytes, mixing at least three character classes.
+func awsSecretAfter(v *view, e int) (int, int, bool) {
+	for i := e; i < e+128; {
+		c := v.at(i)
+		if c == 0 {
+			return 0, 0, false
+		}
+		if !awsByte(c) {
+			i++
+			continue
+		}
+		j := i
+		for awsByte(v.at(j)) && j-i <= 40 {
+			j++
+		}
+		if j-i == 40 && !isWord(v.at(i-1)) && classMix(v.s[i:j]) >= 3 && shannon(v.s[i:j]) >= 4 {
+			return i, j, true
+		}
+		i = j
+	}
+	return 0, 0, false
+}
+
+func awsByte(c byte) bool { return isAlnum(c) || c == '/' || c == '+' }
+
+// exactString is a canary or a known secret, found from its anchor: the
+// byte at off, chosen rare in ordinary text so that few positions trigger.
+type exactString struct {
+	s    string
+	off  int
+	kind kind
+}
+
+// byteCommonness orders ASCII bytes from most to least common in English
+// and markdown model output; an anchor is the least common byte available.
+const byteCommonness = " \netaoinsrhldcumfpgwybvk,.-:0123456789TSAIMCBPHWEDRLNFGOUVKYJ'\"()*#/x=_j[]qz<>`|QXZ{}+!?;&%$@^~\\\t"
+
+// newExact places the anchor of s: the least common byte among its first
+// maxBack bytes (before any whitespace), preferring bytes that trigger
+// nothing else (cls), which keeps the trigger loop's fast paths.
+func newExact(s string, k kind, cls *[256]uint16) exactString {
+	best, bestScore := 0, -1
+	for i := 0; i < len(s) && i < maxBack; i++ {
+		c := s[i]
+		if isSpace(c) {
+			break
+		}
+		score := len(byteCommonness) + 1
+		if j := stringsIndexByte(byteCommonness, c); j >= 0 {
+			score = j
+		}
+		if c >= 0x80 {
+			score = -1 // the anchor must be an ASCII byte
+		} else if cls[c] == 0 {
+			score += 1000
+		}
+		if score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	return exactString{s: s, off: best, kind: k}
+}
+
+func stringsIndexByte(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// detectExact matches a canary or known secret whose anchor is at k. When
+// the bytes there do not match but hold a non-ASCII byte, it marks the view
+// so that the decision is retried on a folded copy (a zero-width character
+// inside the string).
+func detectExact(v *view, k int, list []exactString) (int, int, kind, bool) {
+	c := v.s[k]
+	for _, x := range list {
+		if x.s[x.off] != c {
+			continue
+		}
+		st := k - x.off
+		if st < v.floor || st < 0 {
+			continue
+		}
+		if v.hasPrefixAt(st, x.s) {
+			return st, st + len(x.s), x.kind, true
+		}
+		for i := st; i < st+len(x.s)+16 && i < len(v.s) && !v.seen; i++ {
+			v.seen = v.s[i] >= 0x80
+		}
+	}
+	return 0, 0, 0, false
 }

@@ -58,14 +58,16 @@ func detectMarkdownRef(v *view, k int, r *Redactor) (int, bool, bool) {
 			return 0, false, false
 		}
 	}
-	uv := view{s: url}
-	if !unsafeScheme(&uv, 0) && !exfilURLRef(r, url) {
+	uv := view{s: url, fin: true}
+	if !scriptSchemeAt(&uv, 0) && !exfilURLRef(r, url, image) {
 		return 0, false, false
 	}
 	return i + 1, image, true
 }
 
-func exfilURLRef(r *Redactor, u string) bool {
+// exfilURLRef splits the URL with the slow functions and judges the parts
+// like exfilParts.
+func exfilURLRef(r *Redactor, u string, image bool) bool {
 	rest := ""
 	switch {
 	case hasPrefixFoldRef(u, "https://"):
@@ -88,29 +90,7 @@ func exfilURLRef(r *Redactor, u string) bool {
 	if c := strings.LastIndexByte(host, ':'); c >= 0 && !strings.Contains(host[c:], "]") {
 		host = host[:c]
 	}
-	if r.hostAllowed(host) {
-		return false
-	}
-	tail := rest[he:]
-	if q := strings.IndexAny(tail, "?#"); q >= 0 {
-		if q+1 < len(tail) {
-			return true
-		}
-		tail = tail[:q]
-	}
-	if len(tail) > 33 {
-		return true
-	}
-	for seg := 0; tail != ""; tail = tail[seg:] { // a path segment of 16+ bytes (no allocation)
-		if seg = strings.IndexByte(tail, '/'); seg < 0 {
-			return len(tail) >= 16
-		}
-		if seg >= 16 {
-			return true
-		}
-		seg++
-	}
-	return false
+	return r.exfilParts(host, rest[he:], image)
 }
 
 func hasPrefixFoldRef(s, p string) bool {

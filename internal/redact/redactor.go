@@ -67,12 +67,11 @@ func (rep *Report) add(r *Redactor, k kind) {
 type Redactor struct {
 	on, onReq    [numBuiltin]bool
 	cls, clsReq  [256]uint16
-	clsLeak      [256]uint16
-	quiet        [3][256]uint8 // per table above: 1 for bytes that may trigger a detector
+	quiet        [2][256]uint8 // per table above: 1 for bytes that may trigger a detector
 	names        []string
 	tags         []string // "[" + name + "]" per kind
 	custom       []*regexp.Regexp
-	canaries     []string
+	exact        []exactString // canaries and ExactSecrets
 	allowedHosts []string
 	style        Style
 	xss          XSSMode
@@ -114,16 +113,20 @@ func New(cfg Config) (*Redactor, error) {
 		r.custom = append(r.custom, re)
 		r.names = append(r.names, cp.Name)
 	}
+	var canaries, secrets []string
 	for _, c := range cfg.Canaries {
 		if c != "" {
-			r.canaries = append(r.canaries, c)
+			canaries = append(canaries, c)
 		}
+	}
+	for _, c := range cfg.ExactSecrets {
+		secrets = append(secrets, string(c))
 	}
 	for _, n := range r.names {
 		r.tags = append(r.tags, "["+n+"]")
 	}
-	r.enable(cfg.Disabled)
-	r.buildClasses()
+	r.enable(cfg.Disabled, len(canaries) > 0, len(secrets) > 0)
+	r.buildClasses(canaries, secrets)
 	return r, nil
 }
 
@@ -150,11 +153,19 @@ func (r *Redactor) check(cfg Config) error {
 			return fmt.Errorf("redact: custom pattern %d: name %q must be non-empty without spaces, ':' or brackets", i, cp.Name)
 		}
 	}
+	for i, s := range cfg.ExactSecrets {
+		if len(s) < 8 {
+			return fmt.Errorf("redact: Config.ExactSecrets[%d]: %d bytes, want at least 8", i, len(s))
+		}
+		if j := strings.IndexAny(string(s[:min(len(s), maxBack)]), " \t\n\r\f\v"); j >= 0 {
+			return fmt.Errorf("redact: Config.ExactSecrets[%d]: whitespace at byte %d, want none in the first %d bytes", i, j, maxBack)
+		}
+	}
 	return nil
 }
 
 // enable computes the per-kind switches for responses and requests.
-func (r *Redactor) enable(disabled []string) {
+func (r *Redactor) enable(disabled []string, canaries, secrets bool) {
 	for k := range r.on {
 		r.on[k] = true
 	}
@@ -168,22 +179,35 @@ func (r *Redactor) enable(disabled []string) {
 	if r.xss == XSSOff {
 		r.on[kHTML], r.on[kURL] = false, false
 	}
-	r.on[kCanary] = r.on[kCanary] && len(r.canaries) > 0
+	r.on[kCanary] = r.on[kCanary] && canaries
+	r.on[kKnownSecret] = r.on[kKnownSecret] && secrets
 	r.onReq = r.on
 	for k := kHTML; k < numBuiltin; k++ {
 		r.onReq[k] = false
 	}
 }
 
-// buildClasses fills the trigger tables from the enabled kinds.
-func (r *Redactor) buildClasses() {
-	r.cls = classesFor(&r.on, r.canaries)
-	r.clsReq = classesFor(&r.onReq, nil)
-	r.clsLeak = r.cls
-	for _, c := range " \t\n\r\f\v" {
-		r.clsLeak[c] |= tSpace
+// buildClasses fills the trigger tables from the enabled kinds and places
+// the exact strings' anchors.
+func (r *Redactor) buildClasses(canaries, secrets []string) {
+	r.cls = classesFor(&r.on)
+	r.clsReq = classesFor(&r.onReq)
+	r.exact = r.exact[:0]
+	for _, c := range canaries {
+		r.exact = append(r.exact, newExact(c, kCanary, &r.cls))
 	}
-	for i, t := range []*[256]uint16{&r.cls, &r.clsReq, &r.clsLeak} {
+	for _, c := range secrets {
+		r.exact = append(r.exact, newExact(c, kKnownSecret, &r.cls))
+	}
+	for _, e := range r.exact {
+		if r.on[e.kind] {
+			r.cls[e.s[e.off]] |= tCanary
+		}
+		if r.onReq[e.kind] {
+			r.clsReq[e.s[e.off]] |= tCanary
+		}
+	}
+	for i, t := range []*[256]uint16{&r.cls, &r.clsReq} {
 		for c, b := range t {
 			if b != 0 {
 				r.quiet[i][c] = 1
@@ -192,7 +216,7 @@ func (r *Redactor) buildClasses() {
 	}
 }
 
-func classesFor(on *[numBuiltin]bool, canaries []string) (t [256]uint16) {
+func classesFor(on *[numBuiltin]bool) (t [256]uint16) {
 	set := func(chars string, bit uint16) {
 		for i := 0; i < len(chars); i++ {
 			t[chars[i]] |= bit
@@ -213,10 +237,10 @@ func classesFor(on *[numBuiltin]bool, canaries []string) (t [256]uint16) {
 		set("[!", tMarkdown)
 	}
 	set("ABbJ", tLetter) // AKIA/ASIA, Bearer (any case), eyJ (JWT)
-	set("-_", tDash)     // sk-, glpat-, xoxb-, ghp_, github_pat_, PEM
-	for _, c := range canaries {
-		t[c[0]] |= tCanary
-	}
+	set("-_", tDash)     // sk-, glpat-, xoxb-, ghp_, github_pat_, sk_live_, PEM
+	// lead bytes of fullwidth forms, Arabic-Indic, Indic-script and
+	// mathematical digits and letters (see fold.go)
+	set("\xD9\xDB\xE0\xEF\xF0", tFold)
 	return t
 }
 
@@ -316,7 +340,7 @@ func (r *Redactor) replacement(k kind, s string) string {
 		mac := hmac.New(sha256.New, r.hashKey)
 		mac.Write([]byte(r.names[k]))
 		mac.Write([]byte{0})
-		mac.Write([]byte(s))
+		mac.Write([]byte(foldString(s))) // the same digest for a folded variant
 		return "[" + r.names[k] + ":" + hex.EncodeToString(mac.Sum(nil)[:3]) + "]"
 	case r.style == StyleMask && k != kPEM:
 		return mask(s)
@@ -324,11 +348,18 @@ func (r *Redactor) replacement(k kind, s string) string {
 	return r.tags[k]
 }
 
-// mask replaces every ASCII letter and digit except the last four with '*'.
+// mask replaces every letter and digit except the last four with '*'.
+// Non-ASCII characters that fold to a letter or digit (fullwidth, other
+// scripts) count as letters and digits; invisible characters are dropped.
 func mask(s string) string {
 	keep := 0
 	b := []byte(s)
+	ascii := true
 	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] >= 0x80 {
+			ascii = false
+			break
+		}
 		if isAlnum(b[i]) {
 			if keep < 4 {
 				keep++
@@ -337,7 +368,28 @@ func mask(s string) string {
 			b[i] = '*'
 		}
 	}
-	return string(b)
+	if ascii {
+		return string(b)
+	}
+	rs := []rune(s)
+	out := make([]rune, 0, len(rs))
+	keep = 0
+	for i := len(rs) - 1; i >= 0; i-- {
+		f := foldRune(rs[i])
+		switch {
+		case f == foldDrop:
+			continue
+		case isAlnum(f) && keep < 4:
+			keep++
+		case isAlnum(f):
+			rs[i] = '*'
+		}
+		out = append(out, rs[i])
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return string(out)
 }
 
 func escapeHTML(s string) string {

@@ -21,12 +21,11 @@ func checkSkipSound(t *testing.T, r *Redactor, text string, cut int, rc *Request
 		if nextTrigger(head, i, i+1, sc.quiet, sc.cls) == i {
 			continue // not skipped
 		}
-		hi, lo := min(len(text), i+r.window), max(0, i-lookBehind)
-		for _, floor := range []int{-lo, i - lo} {
-			v := view{s: text[lo:hi], k: i - lo, floor: floor, fin: true}
-			if m, ok := sc.dispatch(&v, sc.cls[text[i]], false); ok {
+		for _, floor := range []int{0, i} {
+			sc.lastEnd, sc.judged, sc.queued = floor, [2]int{}, match{}
+			if m, ok, _ := sc.decide(text, 0, i, len(text), true); ok {
 				t.Fatalf("position %d (cut %d, floor %d) was skipped but %s matches %q in %q",
-					i, cut, floor, r.names[m.kind], text[lo+m.start:lo+m.end], text)
+					i, cut, floor, r.names[m.kind], text[m.start:m.end], text)
 			}
 		}
 	}
@@ -166,6 +165,8 @@ func classRule(text string, i int, c uint16) bool {
 		return skipMarkdown(text, i)
 	case tLt:
 		return skipLt(text, i)
+	case tFold:
+		return skipFold(text, i)
 	}
 	return false
 }

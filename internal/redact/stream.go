@@ -79,9 +79,13 @@ func (s *Stream) Held() int { return s.base + len(s.arena) - s.emitted }
 func (s *Stream) Report() Report { return s.rep }
 
 // safePoint is the first byte an entity found later could still cover:
-// entities start at or after the scan position, except e-mail addresses,
-// IBANs and script schemes, which start at most maxBack bytes earlier in the
-// same run of non-space bytes.
+// entities start at or after the scan position, except those found from a
+// trigger inside them (e-mail local parts, IBAN country codes, token and URL
+// scheme prefixes, bare keys before their first digit, known secrets before
+// their anchor, entities found on a folded copy), which start at most
+// maxBack bytes earlier in the same run of non-space bytes. The scan
+// position itself waits for a prompt-leak run that is still open
+// (leakScan.hold).
 func (s *Stream) safePoint() int {
 	pos := s.sc.pos
 	safe := pos

@@ -17,12 +17,18 @@ type view struct {
 	floor  int    // first byte an entity may start at (end of previous entity), relative
 	fin    bool   // the end of s is final: decide now
 	hitEnd bool   // a read went past the end of s
+	seen   bool   // a non-ASCII byte was read through at or hasPrefixAt
+	base   int    // absolute offset of s[0] (-1 for a folded copy)
 }
 
 // at returns the byte at i, or 0 outside the window (recording a read past the end).
 func (v *view) at(i int) byte {
 	if uint(i) < uint(len(v.s)) {
-		return v.s[i]
+		c := v.s[i]
+		if c >= 0x80 {
+			v.seen = true
+		}
+		return c
 	}
 	if i >= len(v.s) {
 		v.hitEnd = true
@@ -36,7 +42,16 @@ func (v *view) hasPrefixAt(i int, p string) bool {
 		return false
 	}
 	if i+len(p) <= len(v.s) {
-		return v.s[i:i+len(p)] == p
+		if v.s[i:i+len(p)] == p {
+			return true
+		}
+		for j := 0; j < len(p); j++ {
+			if v.s[i+j] != p[j] {
+				v.seen = v.seen || v.s[i+j] >= 0x80 // a non-ASCII byte here may fold to the prefix
+				break
+			}
+		}
+		return false
 	}
 	for j := 0; j < len(p); j++ {
 		if v.at(i+j) != p[j] {
