@@ -25,6 +25,9 @@ var phoneNegative = []string{"license", "licence", "passport", "account", "acct"
 // area code and an optional extension. Plainly formatted numbers (one group,
 // or two short groups) need a phone keyword nearby.
 func detectPhone(v *view, k int) (int, bool) {
+	if c := v.at(k - 1); (c == '-' || c == '_') && isAlnum(v.at(k-2)) {
+		return 0, false // part of an identifier such as a model name ("claude-sonnet-4-5-20250929")
+	}
 	sh, ok := phoneScan(v, k)
 	if !ok || sh.digits < 7 || sh.digits > 15 || sh.nseps > 2 || !numberEndOK(v, sh.end) {
 		return 0, false

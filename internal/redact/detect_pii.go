@@ -238,28 +238,45 @@ func validSSN(d [9]byte) bool {
 // table.
 func detectCard(v *view, k int) (int, bool) {
 	var d [19]byte
-	i, n, sep, group := k, 0, byte(0), 0
+	// ends are the digit counts and offsets where each group ended and a separator
+	// followed, so that a run of two cards ("4111 1111 1111 1111 4012 8888 8888 1881")
+	// is judged card by card instead of rejected as one over-long number.
+	var ends [6]struct{ n, i int }
+	ne := 0
+	i, n, sep, group, whole := k, 0, byte(0), 0, true
 	for {
 		c := v.at(i)
 		if isDigit(c) {
 			if n == 19 {
-				return 0, false
+				whole = false // longer than any card
+				break
 			}
 			d[n] = c
 			n, i, group = n+1, i+1, group+1
 			continue
 		}
 		if (c == ' ' || c == '-' || c == '.') && isDigit(v.at(i+1)) && (sep == 0 || sep == c) && group >= 3 && group <= 6 {
+			if ne < len(ends) {
+				ends[ne].n, ends[ne].i = n, i
+				ne++
+			}
 			sep, i, group = c, i+1, 0
 			continue
 		}
 		break
 	}
-	if n < 12 || !numberEndOK(v, i) {
-		return 0, false
+	if whole && n >= 12 && numberEndOK(v, i) && luhn(string(d[:n])) && cardIIN(string(d[:n])) {
+		return i, true
 	}
-	digits := string(d[:n])
-	return i, luhn(digits) && cardIIN(digits)
+	if sep != ' ' {
+		return 0, false // only a space-separated run can hold several numbers
+	}
+	for j := ne - 1; j >= 0; j-- {
+		if m := ends[j].n; m >= 12 && luhn(string(d[:m])) && cardIIN(string(d[:m])) {
+			return ends[j].i, true
+		}
+	}
+	return 0, false
 }
 
 func luhn(d string) bool {

@@ -39,6 +39,9 @@ func TestDetectors(t *testing.T) {
 		{"at handle", "ping @alice on chat", nil},
 		// credit cards
 		{"visa spaced", "card 4111 1111 1111 1111 exp", []string{"CREDIT_CARD=4111 1111 1111 1111"}},
+		{"two cards in a row", "cards 4111 1111 1111 1111 4012 8888 8888 1881 end",
+			[]string{"CREDIT_CARD=4111 1111 1111 1111", "CREDIT_CARD=4012 8888 8888 1881"}},
+		{"card then digits", "card 4111 1111 1111 1111 2024 paid", []string{"CREDIT_CARD=4111 1111 1111 1111"}},
 		{"amex dashed", "amex 3782-822463-10005", []string{"CREDIT_CARD=3782-822463-10005"}},
 		{"maestro 12", "card 503890547220", []string{"CREDIT_CARD=503890547220"}},
 		{"luhn fail", "card 4111 1111 1111 1112 ok", nil},
@@ -87,6 +90,7 @@ func TestDetectors(t *testing.T) {
 		{"phone us", "(579)888-3058", []string{"PHONE_NUMBER=(579)888-3058"}},
 		{"phone ext", "345-899-3560x4587", []string{"PHONE_NUMBER=345-899-3560x4587"}},
 		{"phone dots", "930.167.3943", []string{"PHONE_NUMBER=930.167.3943"}},
+		{"model name is no phone", "use claude-sonnet-4-5-20250929 or gpt_4-0613-2024", nil},
 		{"phone weak with context", "Phone: 467 3395", []string{"PHONE_NUMBER=467 3395"}},
 		{"phone weak no context", "we sold 467 3395", nil},
 		{"date", "on 2024-01-15 we", nil},
