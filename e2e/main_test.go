@@ -24,6 +24,8 @@ import (
 var (
 	upstream *fakellm.Server
 	envoy    *envoytest.Envoy
+	// upstreamAddr is fakellm's host:port, for tests that start an Envoy of their own.
+	upstreamAddr string
 )
 
 // Listener names and their plugin configurations.
@@ -86,6 +88,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
+	upstreamAddr = ln.Addr().String()
 	upstream = fakellm.New(fakellm.Options{Name: "fakellm"})
 	srv := &http.Server{Handler: upstream}
 	go srv.Serve(ln)

@@ -10,10 +10,10 @@ import (
 type obj = map[string]any
 
 // bootstrap builds the Envoy bootstrap as JSON-ready maps (Envoy reads JSON configs).
-func bootstrap(o Options) obj {
+func bootstrap(o Options, dir string) obj {
 	listeners := make([]any, 0, len(o.Listeners))
 	for _, l := range o.Listeners {
-		listeners = append(listeners, listener(l, o))
+		listeners = append(listeners, listener(l, o, dir))
 	}
 	clusters := make([]any, 0, len(o.Clusters))
 	for name, addr := range o.Clusters {
@@ -30,6 +30,8 @@ func bootstrap(o Options) obj {
 		clusters = append(clusters, c)
 	}
 	return obj{
+		// Extension config discovery (ECDS) needs a node identity.
+		"node":         obj{"id": "envoytest", "cluster": "envoytest"},
 		"admin":        obj{"address": sockAddr("127.0.0.1", 0)},
 		"stats_config": obj{"stats_tags": metrics.StatsTags()},
 		// Histograms reach the admin endpoints at each flush.
@@ -45,9 +47,13 @@ func sockAddr(host string, port int) obj {
 	return obj{"socket_address": obj{"address": host, "port_value": port}}
 }
 
-func listener(l Listener, o Options) obj {
+func listener(l Listener, o Options, dir string) obj {
 	filters := []any{}
-	if !l.NoFilter {
+	switch {
+	case l.NoFilter:
+	case l.ECDS:
+		filters = append(filters, ecdsFilter(l, dir))
+	default:
 		filters = append(filters, wasmFilter(l, o))
 	}
 	for _, f := range o.ExtraHTTPFilters {

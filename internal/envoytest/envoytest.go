@@ -28,6 +28,9 @@ type Listener struct {
 	Cluster      string // upstream cluster name (default "llm")
 	// FailOpen sets the plugin's failure policy to FAIL_OPEN (default FAIL_CLOSED).
 	FailOpen bool
+	// ECDS delivers the wasm filter by file-based extension config discovery, as Istio
+	// does; Envoy.UpdatePluginConfig pushes a new plugin configuration.
+	ECDS bool
 }
 
 // Options configure one Envoy process.
@@ -83,9 +86,13 @@ type Envoy struct {
 	Listeners map[string]string // listener name → base URL, http://127.0.0.1:port
 	Dir       string            // working dir with config and logs
 	cmd       *exec.Cmd
-	logs      *syncBuffer
-	done      chan struct{}
-	exitErr   error
+	opts      Options
+	ecds      map[string]Listener // ECDS listeners by name
+	// ecdsVersion is the version of the last ECDS update written.
+	ecdsVersion int
+	logs        *syncBuffer
+	done        chan struct{}
+	exitErr     error
 }
 
 // RepoRoot finds the module root by walking up to go.mod.
@@ -129,7 +136,17 @@ func Start(ctx context.Context, o Options) (*Envoy, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := json.MarshalIndent(bootstrap(o), "", " ")
+	e := &Envoy{Dir: dir, logs: &syncBuffer{}, done: make(chan struct{}), Listeners: map[string]string{},
+		opts: o, ecds: map[string]Listener{}}
+	for _, l := range o.Listeners {
+		if l.ECDS && !l.NoFilter {
+			e.ecds[l.Name] = l
+			if err := writeECDS(dir, l, o, l.PluginConfig, 0); err != nil {
+				return nil, err
+			}
+		}
+	}
+	cfg, err := json.MarshalIndent(bootstrap(o, dir), "", " ")
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +154,6 @@ func Start(ctx context.Context, o Options) (*Envoy, error) {
 	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
 		return nil, err
 	}
-	e := &Envoy{Dir: dir, logs: &syncBuffer{}, done: make(chan struct{}), Listeners: map[string]string{}}
 	adminPath := filepath.Join(dir, "admin.addr")
 	e.cmd = exec.Command(o.EnvoyBin, "-c", cfgPath, "--disable-hot-restart", "--concurrency", fmt.Sprint(o.Concurrency),
 		"--admin-address-path", adminPath, "-l", o.LogLevel, "--component-log-level", "wasm:"+o.WasmLogLevel)
