@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/shareddata"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )
@@ -103,24 +103,24 @@ func ReplaceResponseBody(body []byte) error {
 
 // SharedData is proxy-wasm shared data: one key/value space per Envoy vm_id, shared by
 // the VMs of all worker threads, with compare-and-swap versions. It implements
-// credentials.SharedStore (and the stores of the other pure-Go packages).
+// shareddata.Store.
 type SharedData struct{}
 
-// Get returns the value and its CAS version; credentials.ErrNotFound when never set.
+// Get returns the value and its CAS version; shareddata.ErrNotFound when never set.
 func (SharedData) Get(key string) ([]byte, uint32, error) {
 	v, cas, err := proxywasm.GetSharedData(key)
 	if errors.Is(err, types.ErrorStatusNotFound) {
-		return nil, 0, credentials.ErrNotFound
+		return nil, 0, shareddata.ErrNotFound
 	}
 	return v, cas, err
 }
 
 // Set stores value when cas is the current version (0: unconditionally);
-// credentials.ErrCASMismatch when another worker changed it since Get.
+// shareddata.ErrCASMismatch when another worker changed it since Get.
 func (SharedData) Set(key string, value []byte, cas uint32) error {
 	err := proxywasm.SetSharedData(key, value, cas)
 	if errors.Is(err, types.ErrorStatusCasMismatch) {
-		return fmt.Errorf("%s: %w", key, credentials.ErrCASMismatch)
+		return fmt.Errorf("%s: %w", key, shareddata.ErrCASMismatch)
 	}
 	return err
 }

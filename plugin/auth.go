@@ -10,6 +10,7 @@ import (
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/metrics"
+	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
 // upstreamCreds is what the guard does to the credentials of requests to one upstream:
@@ -24,13 +25,13 @@ type credentialSet struct {
 	auth        *credentials.Authenticator
 	byUpstream  map[string]*upstreamCreds // by upstream name
 	noUpstream  *upstreamCreds            // requests whose authority matches no upstream
-	store       credentials.SharedStore
+	store       shareddata.Store
 	startupWarn []string
 }
 
 // newCredentialSet resolves every upstream key from the VM environment once and
 // compiles client authentication. Errors name the upstream and key, never a value.
-func newCredentialSet(cfg *config.Config, env credentials.Env, store credentials.SharedStore) (*credentialSet, error) {
+func newCredentialSet(cfg *config.Config, env credentials.Env, store shareddata.Store) (*credentialSet, error) {
 	auth, err := credentials.NewAuthenticator(cfg.Clients)
 	if err != nil {
 		return nil, fmt.Errorf("clients: %w", err)

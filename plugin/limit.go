@@ -8,20 +8,20 @@ import (
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
-	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/ratelimit"
+	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
 // limiter is the compiled rate-limit configuration of one plugin instance.
 type limiter struct {
 	cfg   ratelimit.Config // defaults applied
 	lm    *ratelimit.Limiter
-	store credentials.SharedStore
+	store shareddata.Store
 }
 
 // newLimiter returns nil when no limit is configured anywhere and global publishing is off.
-func newLimiter(cfg *config.Config, store credentials.SharedStore) *limiter {
+func newLimiter(cfg *config.Config, store shareddata.Store) *limiter {
 	rc := cfg.RateLimits
 	rc.ApplyDefaults()
 	if !rc.Active(cfg.Clients.Tenants) {

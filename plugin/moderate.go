@@ -11,6 +11,7 @@ import (
 	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/moderation"
+	"github.com/egressguard/egressguard/internal/shareddata"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )
 
@@ -18,11 +19,11 @@ import (
 type moderator struct {
 	m     *moderation.Moderator
 	ring  *credentials.Keyring // the moderation API's key (nil: none injected)
-	store credentials.SharedStore
+	store shareddata.Store
 }
 
 // newModerator builds moderation (nil when off) and resolves its key once.
-func newModerator(cfg *config.Config, env credentials.Env, store credentials.SharedStore) (*moderator, []string, error) {
+func newModerator(cfg *config.Config, env credentials.Env, store shareddata.Store) (*moderator, []string, error) {
 	m, err := moderation.New(cfg.Moderation)
 	if err != nil || m == nil {
 		return nil, nil, err

@@ -9,7 +9,7 @@ import (
 // fakeStore is proxy-wasm shared data with Envoy's semantics (see sharedtest.Store).
 type fakeStore = sharedtest.Store
 
-func newFakeStore() *fakeStore { return sharedtest.New(ErrNotFound, ErrCASMismatch) }
+func newFakeStore() *fakeStore { return sharedtest.New() }
 
 // fakeClock is a settable clock.
 type fakeClock struct{ t time.Time }

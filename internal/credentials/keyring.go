@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
 // Env looks up VM environment variables. In the plugin use OSEnv: inside the wasm VM
@@ -28,28 +30,6 @@ type MapEnv map[string]string
 
 // Getenv implements Env.
 func (m MapEnv) Getenv(name string) (string, bool) { v, ok := m[name]; return v, ok }
-
-// SharedStore is proxy-wasm shared data: one key/value space per Envoy vm_id, shared by
-// the VMs of all worker threads, with compare-and-swap versions.
-type SharedStore interface {
-	// Get returns the value and its CAS version, or ErrNotFound.
-	Get(key string) (value []byte, cas uint32, err error)
-	// Set stores value if cas is the current version (ErrCASMismatch otherwise). The
-	// Keyring passes cas 0 only to create a key that Get reported as not found.
-	Set(key string, value []byte, cas uint32) error
-}
-
-// Errors a SharedStore implementation returns (wrapping is fine; errors.Is is used).
-var (
-	// ErrNotFound: the key has never been set (proxy-wasm ErrorStatusNotFound).
-	ErrNotFound = errors.New("shared data: key not found")
-	// ErrCASMismatch: the key changed since Get (proxy-wasm ErrorStatusCasMismatch).
-	ErrCASMismatch = errors.New("shared data: cas mismatch")
-)
-
-// MaxCASAttempts bounds every shared-data compare-and-swap loop. When it is exhausted
-// the Keyring falls back to its worker-local state instead of failing the request.
-const MaxCASAttempts = 8
 
 // SharedKeyPrefix namespaces the shared-data keys: <prefix><upstream>/cooldown and
 // <prefix><upstream>/rr.
@@ -179,27 +159,20 @@ func (k *Keyring) CooldownFor(status int, retryAfter string, now time.Time) time
 // OnPluginStart: afterwards every update is a true compare-and-swap (Envoy treats cas 0
 // as unconditional, so lazily creating a record could race another worker). An error
 // is worth a warning only: the keyring then works from worker-local state when needed.
-func (k *Keyring) Prepare(store SharedStore) error {
+func (k *Keyring) Prepare(store shareddata.Store) error {
 	if store == nil {
 		return nil
 	}
-	var errs []error
-	for _, rec := range []struct {
-		key  string
-		init []byte
-	}{{k.cooldownKey, []byte(stateVersion)}, {k.rrKey, []byte("0")}} {
-		_, _, err := store.Get(rec.key)
-		if errors.Is(err, ErrNotFound) {
-			err = store.Set(rec.key, rec.init, 0)
-			if errors.Is(err, ErrCASMismatch) {
-				err = nil // another worker created it first
-			}
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("upstream %q: shared data %s: %w", k.upstream, rec.key, err))
-		}
+	return errors.Join(
+		wrapUpstream(k.upstream, shareddata.Create(store, k.cooldownKey, []byte(stateVersion))),
+		wrapUpstream(k.upstream, shareddata.Create(store, k.rrKey, []byte("0"))))
+}
+
+func wrapUpstream(upstream string, err error) error {
+	if err == nil {
+		return nil
 	}
-	return errors.Join(errs...)
+	return fmt.Errorf("upstream %q: %w", upstream, err)
 }
 
 // Pick chooses the key for one request: with strategy priority the first usable key in
@@ -207,7 +180,7 @@ func (k *Keyring) Prepare(store SharedStore) error {
 // by any worker. When every key is cooling down ok is false and retryAfter is the time
 // until the first key becomes usable again (answer 503, see KeysExhausted). store may
 // be nil (worker-local state only).
-func (k *Keyring) Pick(store SharedStore, now time.Time) (key Secret, keyName string, retryAfter time.Duration, ok bool) {
+func (k *Keyring) Pick(store shareddata.Store, now time.Time) (key Secret, keyName string, retryAfter time.Duration, ok bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	until := k.deadlinesLocked(store)
@@ -229,7 +202,7 @@ func (k *Keyring) Pick(store SharedStore, now time.Time) (key Secret, keyName st
 }
 
 // deadlinesLocked merges the shared cooldown record into the worker-local deadlines.
-func (k *Keyring) deadlinesLocked(store SharedStore) []int64 {
+func (k *Keyring) deadlinesLocked(store shareddata.Store) []int64 {
 	until := k.scratch
 	copy(until, k.localUntil)
 	if store == nil {
@@ -268,34 +241,25 @@ func firstUsable(until []int64, start int, nowMs int64) int {
 
 // nextRoundRobinLocked advances the shared position with compare-and-swap; on store
 // errors or persistent contention it uses the worker-local position.
-func (k *Keyring) nextRoundRobinLocked(store SharedStore, until []int64, nowMs int64) int {
+func (k *Keyring) nextRoundRobinLocked(store shareddata.Store, until []int64, nowMs int64) int {
 	n := len(k.keys)
-shared:
-	for attempt := 0; store != nil && attempt < MaxCASAttempts; attempt++ {
-		b, cas, err := store.Get(k.rrKey)
-		start := 0
-		switch {
-		case err == nil:
-			if v, perr := strconv.ParseUint(string(b), 10, 32); perr == nil {
+	if store != nil {
+		i := -1
+		err := shareddata.Update(store, k.rrKey, shareddata.MaxAttempts, func(cur []byte) ([]byte, bool) {
+			start := 0
+			if v, err := strconv.ParseUint(string(cur), 10, 32); err == nil {
 				start = int(v % uint64(n))
 			}
-		case errors.Is(err, ErrNotFound):
-			cas = 0
-		default:
-			break shared // unusable store: local fallback
-		}
-		i := firstUsable(until, start, nowMs)
-		if i < 0 {
-			return -1
-		}
-		next := (i + 1) % n
-		err = store.Set(k.rrKey, strconv.AppendInt(nil, int64(next), 10), cas)
+			if i = firstUsable(until, start, nowMs); i < 0 {
+				return nil, false
+			}
+			return strconv.AppendInt(nil, int64((i+1)%n), 10), true
+		})
 		if err == nil {
-			k.localRR = next
+			if i >= 0 {
+				k.localRR = (i + 1) % n
+			}
 			return i
-		}
-		if !errors.Is(err, ErrCASMismatch) {
-			break shared
 		}
 	}
 	i := firstUsable(until, k.localRR, nowMs)
@@ -310,7 +274,7 @@ shared:
 // header value, "" when absent) for every worker through the shared store, extending
 // never shortening an existing cooldown. It reports whether the key was cooled. Other
 // statuses and unknown names are ignored. store may be nil (worker-local only).
-func (k *Keyring) ReportStatus(store SharedStore, keyName string, status int, retryAfter string, now time.Time) (cooled bool) {
+func (k *Keyring) ReportStatus(store shareddata.Store, keyName string, status int, retryAfter string, now time.Time) (cooled bool) {
 	d := k.CooldownFor(status, retryAfter, now)
 	i := k.index(keyName)
 	if d <= 0 || i < 0 {
@@ -328,32 +292,22 @@ func (k *Keyring) ReportStatus(store SharedStore, keyName string, status int, re
 }
 
 // extendSharedLocked merges one deadline into the shared record with compare-and-swap,
-// so concurrent reports for different keys from different workers are all kept.
-func (k *Keyring) extendSharedLocked(store SharedStore, name string, untilMs, nowMs int64) {
-	for attempt := 0; attempt < MaxCASAttempts; attempt++ {
-		b, cas, err := store.Get(k.cooldownKey)
-		switch {
-		case err == nil:
-		case errors.Is(err, ErrNotFound):
-			b, cas = nil, 0
-		default:
-			return // worker-local state already holds the deadline
-		}
-		m := decodeDeadlines(b)
+// so concurrent reports for different keys from different workers are all kept. On
+// failure the worker-local state already holds the deadline.
+func (k *Keyring) extendSharedLocked(store shareddata.Store, name string, untilMs, nowMs int64) {
+	_ = shareddata.Update(store, k.cooldownKey, shareddata.MaxAttempts, func(cur []byte) ([]byte, bool) {
+		m := decodeDeadlines(cur)
 		if m[name] >= untilMs {
-			return
+			return nil, false
 		}
 		m[name] = untilMs
-		err = store.Set(k.cooldownKey, encodeDeadlines(m, nowMs), cas)
-		if err == nil || !errors.Is(err, ErrCASMismatch) {
-			return
-		}
-	}
+		return encodeDeadlines(m, nowMs), true
+	})
 }
 
 // CoolingDown returns, for every key cooling down at now, the time left (for metrics
 // and debugging; keyed by key name).
-func (k *Keyring) CoolingDown(store SharedStore, now time.Time) map[string]time.Duration {
+func (k *Keyring) CoolingDown(store shareddata.Store, now time.Time) map[string]time.Duration {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	until := k.deadlinesLocked(store)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
 func keys(names ...string) []KeyRef {
@@ -25,7 +27,7 @@ func mustKeyring(t *testing.T, a UpstreamAuth) *Keyring {
 	return k
 }
 
-func pickName(t *testing.T, k *Keyring, s SharedStore, now time.Time) string {
+func pickName(t *testing.T, k *Keyring, s shareddata.Store, now time.Time) string {
 	t.Helper()
 	key, name, ra, ok := k.Pick(s, now)
 	if !ok {
@@ -300,7 +302,7 @@ func TestPersistentCASFailureFallsBackLocally(t *testing.T) {
 	clock := newClock()
 	k := mustKeyring(t, UpstreamAuth{Keys: keys("a", "b")})
 	k.Prepare(store)
-	store.FailSet = ErrCASMismatch
+	store.FailSet = shareddata.ErrCASMismatch
 	store.Sets = 0
 	seen := map[string]int{}
 	for i := 0; i < 4; i++ {
@@ -309,7 +311,7 @@ func TestPersistentCASFailureFallsBackLocally(t *testing.T) {
 	if seen["a"] != 2 || seen["b"] != 2 {
 		t.Errorf("local round robin = %v", seen)
 	}
-	if sets := store.Sets; sets > 4*MaxCASAttempts {
+	if sets := store.Sets; sets > 4*shareddata.MaxAttempts {
 		t.Errorf("%d Set calls for 4 picks: the CAS loop is unbounded", sets)
 	}
 	if !k.ReportStatus(store, "a", 429, "", clock.Now()) {
@@ -326,7 +328,7 @@ func TestStoreUnavailable(t *testing.T) {
 	clock := newClock()
 	broken := newFakeStore()
 	broken.FailSet = errors.New("shared data unsupported")
-	for name, store := range map[string]SharedStore{"nil": nil, "broken": broken} {
+	for name, store := range map[string]shareddata.Store{"nil": nil, "broken": broken} {
 		k := mustKeyring(t, UpstreamAuth{Strategy: "priority", Keys: keys("a", "b")})
 		if err := k.Prepare(store); store != nil && (err == nil || !strings.Contains(err.Error(), "egressguard/keys/up/")) {
 			t.Errorf("%s: Prepare error = %v", name, err)

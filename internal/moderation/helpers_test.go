@@ -4,7 +4,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/sharedtest"
 	"github.com/tidwall/gjson"
 )
@@ -13,7 +12,7 @@ import (
 type fakeStore = sharedtest.Store
 
 func newStore() *fakeStore {
-	return sharedtest.New(credentials.ErrNotFound, credentials.ErrCASMismatch)
+	return sharedtest.New()
 }
 
 var errBroken = errors.New("broken store")

@@ -9,8 +9,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/jsonstr"
+	"github.com/egressguard/egressguard/internal/shareddata"
 	"github.com/tidwall/gjson"
 )
 
@@ -290,7 +290,7 @@ func (m *Moderator) chunks(ctx []Message, role, text string) []wireInput {
 // timeout from a connection failure), body its body. For input calls the verdict
 // of every text is written to the cache in store (nil: no cache) and the verdicts
 // found in the cache when the call was planned are merged in.
-func (m *Moderator) Finish(c *Call, status int, body []byte, store credentials.SharedStore, now time.Time) (Verdict, *Failure) {
+func (m *Moderator) Finish(c *Call, status int, body []byte, store shareddata.Store, now time.Time) (Verdict, *Failure) {
 	switch {
 	case status == 0:
 		return Verdict{}, Unavailable(ReasonConnection)
