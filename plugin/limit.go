@@ -15,7 +15,7 @@ import (
 
 // limiter is the compiled rate-limit configuration of one plugin instance.
 type limiter struct {
-	cfg   ratelimit.Config // defaults applied
+	cfg   ratelimit.Config
 	lm    *ratelimit.Limiter
 	store shareddata.Store
 }
@@ -23,7 +23,6 @@ type limiter struct {
 // newLimiter returns nil when no limit is configured anywhere and global publishing is off.
 func newLimiter(cfg *config.Config, store shareddata.Store) *limiter {
 	rc := cfg.RateLimits
-	rc.ApplyDefaults()
 	if !rc.Active(cfg.Clients.Tenants) {
 		return nil
 	}

@@ -60,7 +60,8 @@ type keyEntry struct {
 	secret Secret
 }
 
-// NewKeyring validates a and resolves every key once. Missing or empty environment
+// NewKeyring validates a (completed by ApplyDefaults, as config.Parse does) and resolves
+// every key once. Missing or empty environment
 // variables are an error naming the upstream, the key and the variable, never a value.
 // Warnings (e.g. inline keys) are meant for the start-up log. Values are trimmed of
 // surrounding white space (a trailing newline from a secret file is common).
@@ -72,7 +73,6 @@ func NewKeyring(upstream string, a UpstreamAuth, env Env) (*Keyring, []string, e
 	if msgs := a.Validate(field); len(msgs) > 0 {
 		return nil, nil, errors.New(strings.Join(msgs, "; "))
 	}
-	a.ApplyDefaults()
 	k := &Keyring{
 		upstream:    upstream,
 		header:      a.Header,

@@ -20,7 +20,7 @@ func keys(names ...string) []KeyRef {
 
 func mustKeyring(t *testing.T, a UpstreamAuth) *Keyring {
 	t.Helper()
-	k, _, err := NewKeyring("up", a, MapEnv{})
+	k, _, err := NewKeyring("up", completed(a), MapEnv{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestNewKeyringResolvesEnv(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			a := UpstreamAuth{Keys: []KeyRef{{Name: "primary", Env: "MISTRAL_API_KEY"}}}
-			k, warns, err := NewKeyring("mistral", a, c.env)
+			k, warns, err := NewKeyring("mistral", completed(a), c.env)
 			if len(warns) != 0 {
 				t.Errorf("unexpected warnings %q", warns)
 			}
@@ -86,7 +86,7 @@ func TestNewKeyringResolvesEnv(t *testing.T) {
 }
 
 func TestNewKeyringInlineWarnsAndValidates(t *testing.T) {
-	k, warns, err := NewKeyring("dev", UpstreamAuth{Keys: []KeyRef{{Name: "local", Value: NewSecret("sk-inline-secret")}}}, MapEnv{})
+	k, warns, err := NewKeyring("dev", completed(UpstreamAuth{Keys: []KeyRef{{Name: "local", Value: NewSecret("sk-inline-secret")}}}), MapEnv{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,11 +96,11 @@ func TestNewKeyringInlineWarnsAndValidates(t *testing.T) {
 	if k.Names()[0] != "local" || !strings.Contains(k.String(), "local") || strings.Contains(fmt.Sprintf("%v %+v %#v", k, k, k), "sk-inline") {
 		t.Errorf("String = %s", k)
 	}
-	_, _, err = NewKeyring("bad", UpstreamAuth{Strategy: "random", Keys: keys("a")}, MapEnv{})
+	_, _, err = NewKeyring("bad", completed(UpstreamAuth{Strategy: "random", Keys: keys("a")}), MapEnv{})
 	if err == nil || !strings.Contains(err.Error(), `upstream "bad": auth.strategy`) {
 		t.Errorf("invalid config error = %v", err)
 	}
-	if _, _, err = NewKeyring("none", UpstreamAuth{}, MapEnv{}); err == nil || !strings.Contains(err.Error(), "auth.keys") {
+	if _, _, err = NewKeyring("none", completed(UpstreamAuth{}), MapEnv{}); err == nil || !strings.Contains(err.Error(), "auth.keys") {
 		t.Errorf("no keys error = %v", err)
 	}
 }
@@ -400,7 +400,7 @@ func TestWorkersConcurrently(t *testing.T) {
 	done := make(chan map[string]int)
 	for w := 0; w < 4; w++ {
 		go func(w int) {
-			k, _, _ := NewKeyring("up", auth, MapEnv{})
+			k, _, _ := NewKeyring("up", completed(auth), MapEnv{})
 			counts := map[string]int{}
 			for i := 0; i < 200; i++ {
 				if _, name, _, ok := k.Pick(store, now); ok {

@@ -19,6 +19,7 @@ var errBroken = errors.New("broken store")
 
 func mustNew(t testing.TB, cfg Config) *Moderator {
 	t.Helper()
+	cfg.ApplyDefaults() // as config.Parse does
 	m, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

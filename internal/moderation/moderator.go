@@ -23,13 +23,12 @@ type Moderator struct {
 	fp       string          // configuration fingerprint, part of every cache key
 }
 
-// New validates cfg (as field "moderation") and compiles it. It returns nil, nil
-// when moderation is off (provider "").
+// New validates cfg (as field "moderation"; completed by ApplyDefaults, as config.Parse
+// does) and compiles it. It returns nil, nil when moderation is off (provider "").
 func New(cfg Config) (*Moderator, error) {
 	if errs := cfg.Validate("moderation"); len(errs) > 0 {
 		return nil, errors.New(strings.Join(errs, "; "))
 	}
-	cfg.ApplyDefaults()
 	if !cfg.Enabled() {
 		return nil, nil
 	}
