@@ -1,7 +1,6 @@
 package main
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/egressguard/egressguard/hostcalls"
@@ -13,99 +12,62 @@ import (
 	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
-// limiter is the compiled rate-limit configuration of one plugin instance.
-type limiter struct {
-	cfg   ratelimit.Config
-	lm    *ratelimit.Limiter
-	store shareddata.Store
-}
+// limiter is the compiled rate-limit configuration of one plugin instance (nil: no rate
+// limits and no global publishing); admission is one request's bookkeeping.
+type (
+	limiter   = ratelimit.Gate
+	admission = ratelimit.Ticket
+)
 
-// newLimiter returns nil when no limit is configured anywhere and global publishing is off.
+// newLimiter builds the gate; shared-data trouble is a warning (worker-local state).
 func newLimiter(cfg *config.Config, store shareddata.Store) *limiter {
-	rc := cfg.RateLimits
-	if !rc.Active(cfg.Clients.Tenants) {
-		return nil
-	}
-	var names []string
-	for _, t := range cfg.Clients.Tenants {
-		names = append(names, t.Name)
-	}
-	l := &limiter{cfg: rc, lm: ratelimit.NewLimiter(), store: store}
-	names = append(names, rc.AnonymousTenant)
-	if err := l.lm.Prepare(store, names); err != nil {
+	g, err := ratelimit.NewGate(cfg.RateLimits, cfg.Clients.Tenants, store)
+	if err != nil {
 		hostcalls.LogWarn("egressguard: rate-limit shared state unavailable, using worker-local state: " + err.Error())
 	}
-	return l
+	return g
 }
 
-// admission is one request's rate-limit bookkeeping.
-type admission struct {
-	bucket   string
-	limits   ratelimit.Limits
-	estimate int
-	admitted bool // tokens were reserved locally and must be charged or refunded
-	charged  bool
-}
-
-// admit estimates the request's token cost, publishes tenant and cost for Envoy's
-// global rate limit filter, and applies the local limits. It returns the 429 to send.
+// admit publishes the request's tenant and cost for Envoy's global rate limit filter and
+// applies the local limits. It returns the 429 to send, if any, with its headers.
 func (h *httpContext) admit(req *chatreq.Request, maxTokens int) (*apierr.Error, [][2]string) {
-	l := h.limiter
-	a := &h.adm
-	a.bucket, a.limits = l.cfg.LimitsFor(h.tenant)
-	a.estimate = ratelimit.AdmissionCost(promptEstimate(req), maxTokens)
-	if g := l.cfg.Global; g.Enabled {
-		hostcalls.SetFilterState(g.TenantProperty, a.bucket)
-		hostcalls.SetFilterState(g.CostProperty, strconv.Itoa(a.estimate))
-		if g.Headers {
-			hostcalls.SetRequestHeader(g.TenantHeader, a.bucket)
-			hostcalls.SetRequestHeader(g.CostHeader, strconv.Itoa(a.estimate))
-		}
+	a := h.limiter.Admit(&h.adm, h.tenant, promptEstimate(req), maxTokens, time.Now())
+	for _, kv := range a.FilterState {
+		hostcalls.SetFilterState(kv[0], kv[1])
 	}
-	if a.limits.Unlimited() {
+	for _, kv := range a.RequestHeaders {
+		hostcalls.SetRequestHeader(kv[0], kv[1])
+	}
+	if a.Refusal == nil {
 		return nil, nil
 	}
-	d := l.lm.Admit(l.store, a.bucket, a.limits, a.estimate, time.Now())
-	if !d.Allowed {
-		hostcalls.Count(metrics.Name(metrics.RateLimited, "tenant", a.bucket, "limit", d.Reason), 1)
-		h.out.reasons = append(h.out.reasons, "ratelimit:"+d.Reason)
-		return d.Error(a.bucket, a.limits, a.estimate), d.Headers
-	}
-	a.admitted = true
-	return nil, nil
+	hostcalls.Count(metrics.Name(metrics.RateLimited, "tenant", h.adm.Bucket, "limit", a.Reason), 1)
+	h.out.reasons = append(h.out.reasons, "ratelimit:"+a.Reason)
+	return a.Refusal, a.Headers
 }
 
-// settle replaces the local reservation with the provider's usage (or refunds it when
-// the provider never answered 2xx) and publishes the usage for global limits. Called
-// once, when the stream is done.
+// cost is how the request ended, for charging.
+func (h *httpContext) cost() ratelimit.Outcome {
+	return ratelimit.Outcome{Status: h.out.status, UsageSeen: h.out.usageSeen,
+		Tokens: int(h.out.promptTok + h.out.complTok), Refused: h.out.decision == decisionRejected}
+}
+
+// settle charges the request's real usage once the stream is done.
 func (h *httpContext) settle() {
-	a, l := &h.adm, h.limiter
-	if l == nil || a.charged {
-		return
-	}
-	a.charged = true
-	used := int(h.out.promptTok + h.out.complTok)
-	ok2xx := h.out.status >= 200 && h.out.status < 300
-	if a.admitted {
-		switch {
-		case h.out.usageSeen && ok2xx:
-			l.lm.Charge(l.store, a.bucket, a.limits, used, a.estimate, time.Now())
-		case !ok2xx || h.out.decision == decisionRejected:
-			l.lm.Charge(l.store, a.bucket, a.limits, 0, a.estimate, time.Now())
-		} // 2xx without usage: the estimate stands
+	if h.limiter != nil {
+		h.limiter.Settle(&h.adm, h.cost(), time.Now())
 	}
 }
 
 // publishUsage hands the provider's usage to Envoy's ratelimit filter (charged with
-// apply_on_stream_done). Only for upstream 2xx answers.
+// apply_on_stream_done) when the response ends.
 func (h *httpContext) publishUsage() {
-	l := h.limiter
-	if l == nil || !l.cfg.Global.Enabled || !h.out.usageSeen || h.out.status < 200 || h.out.status > 299 {
+	if h.limiter == nil {
 		return
 	}
-	used := int(h.out.promptTok + h.out.complTok)
-	hostcalls.SetFilterState(l.cfg.Global.UsageProperty, strconv.Itoa(used))
-	hostcalls.SetFilterState(l.cfg.Global.ExcessProperty, strconv.Itoa(max(0, used-h.adm.estimate)))
+	for _, kv := range h.limiter.UsageFilterState(&h.adm, h.cost()) {
+		hostcalls.SetFilterState(kv[0], kv[1])
+	}
 }
 
 // promptEstimate estimates the prompt tokens from every text the model reads.

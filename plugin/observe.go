@@ -92,11 +92,11 @@ func (h *httpContext) audit() {
 	rec := audit.Record{
 		Time: o.start, RequestID: h.requestID, Tenant: h.tenantName(), Model: h.model,
 		Path: auditPath(h.kind), Status: o.status, KeyName: h.keyName,
-		PromptTokens: int(o.promptTok), CompletionTokens: int(o.complTok), EstimatedTokens: h.adm.estimate,
+		PromptTokens: int(o.promptTok), CompletionTokens: int(o.complTok), EstimatedTokens: h.adm.Estimate,
 		LatencyMs: time.Since(o.start).Milliseconds(),
 	}
-	if h.adm.bucket != "" && rec.Tenant == "" {
-		rec.Tenant = h.adm.bucket
+	if h.adm.Bucket != "" && rec.Tenant == "" {
+		rec.Tenant = h.adm.Bucket
 	}
 	if h.upstream != nil {
 		rec.Upstream = h.upstream.Name
