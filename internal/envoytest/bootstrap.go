@@ -181,35 +181,45 @@ func rateLimitFilter(rl *RateLimitOptions) obj {
 	if timeout == "" {
 		timeout = "1s"
 	}
-	return obj{
-		"name": "envoy.filters.http.ratelimit",
-		"typed_config": obj{
-			"@type":                      "type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit",
-			"domain":                     domain,
-			"failure_mode_deny":          rl.FailureModeDeny,
-			"timeout":                    timeout,
-			"enable_x_ratelimit_headers": "DRAFT_VERSION_03",
-			"rate_limit_service": obj{
-				"transport_api_version": "V3",
-				"grpc_service":          obj{"envoy_grpc": obj{"cluster_name": rl.clusterName()}},
-			},
+	f := obj{
+		"@type":                      "type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit",
+		"domain":                     domain,
+		"failure_mode_deny":          rl.FailureModeDeny,
+		"timeout":                    timeout,
+		"enable_x_ratelimit_headers": "DRAFT_VERSION_03",
+		"rate_limit_service": obj{
+			"transport_api_version": "V3",
+			"grpc_service":          obj{"envoy_grpc": obj{"cluster_name": rl.clusterName()}},
 		},
 	}
+	if rl.FailureModeDeny {
+		f["status_on_error"] = obj{"code": "ServiceUnavailable"}
+	}
+	return obj{"name": "envoy.filters.http.ratelimit", "typed_config": f}
 }
 
-// rateLimitLocalReply turns the ratelimit filter's empty 429 (response flag RL) into the
-// guard's JSON error shape.
+// rateLimitLocalReply gives the ratelimit filter's empty-bodied replies the guard's
+// JSON error shape: the 429 (response flag RL) and, with failure_mode_deny, the 503 when
+// the rate limit service cannot be reached (RLSE), which asks the client to retry.
 func rateLimitLocalReply() obj {
-	return obj{"mappers": []any{obj{
-		"filter": obj{"response_flag_filter": obj{"flags": []any{"RL"}}},
-		"body_format_override": obj{
-			"json_format": obj{"error": obj{
-				"message": "Rate limit reached (global). Retry after the x-ratelimit-reset seconds.",
-				"type":    "rate_limit_error",
-				"code":    "rate_limit_exceeded",
-				"param":   nil,
-			}},
+	jsonError := func(message, typ, code string) obj {
+		return obj{
+			"json_format":  obj{"error": obj{"message": message, "type": typ, "code": code, "param": nil}},
 			"content_type": "application/json",
+		}
+	}
+	return obj{"mappers": []any{
+		obj{
+			"filter":               obj{"response_flag_filter": obj{"flags": []any{"RL"}}},
+			"body_format_override": jsonError("Rate limit reached (global). Retry after the x-ratelimit-reset seconds.", "rate_limit_error", "rate_limit_exceeded"),
 		},
-	}}}
+		obj{
+			"filter":               obj{"response_flag_filter": obj{"flags": []any{"RLSE"}}},
+			"body_format_override": jsonError("The rate limit service is unavailable. Retry shortly.", "service_unavailable", "rate_limit_unavailable"),
+			"headers_to_add": []any{obj{
+				"header":        obj{"key": "retry-after", "value": "1"},
+				"append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+			}},
+		},
+	}}
 }

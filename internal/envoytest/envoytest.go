@@ -69,12 +69,14 @@ type RateLimitOptions struct {
 	// typed_per_filter_config RateLimitPerRoute.rate_limits — the only place Envoy 1.40
 	// honours hits_addend.
 	RateLimits []any
-	// FailureModeDeny refuses requests when the service is unreachable (default: allow).
+	// FailureModeDeny refuses requests when the service is unreachable (default: allow),
+	// with a 503 (status_on_error) rather than Envoy's default 500.
 	FailureModeDeny bool
 	// Timeout of the service call (default "1s").
 	Timeout string
-	// JSONErrors rewrites the filter's 429 into the guard's OpenAI-style JSON error with
-	// an HCM local_reply_config mapper (response flag RL).
+	// JSONErrors gives the filter's empty-bodied replies the guard's OpenAI-style JSON
+	// error with HCM local_reply_config mappers: the 429 (response flag RL) and the 503
+	// of FailureModeDeny when the service is unreachable (RLSE).
 	JSONErrors bool
 	// RequestHeadersToRemove are removed by the route before forwarding upstream.
 	RequestHeadersToRemove []string
