@@ -193,6 +193,18 @@ func CallResponse(bodySize int) (status int, retryAfter string, body []byte) {
 	return status, retryAfter, body
 }
 
+// CallResponseHeader returns one header of the answer to a dispatched call ("" when
+// absent); call it only inside the callback.
+func CallResponseHeader(name string) string {
+	hs, _ := proxywasm.GetHttpCallResponseHeaders()
+	for _, h := range hs {
+		if strings.EqualFold(h[0], name) {
+			return h[1]
+		}
+	}
+	return ""
+}
+
 // ResumeRequest continues a request the plugin paused.
 func ResumeRequest() error { return proxywasm.ResumeHttpRequest() }
 

@@ -97,13 +97,19 @@ func (h *httpContext) applyCredentials() (*apierr.Error, [][2]string) {
 }
 
 // reportKeyStatus tells the key ring how the upstream answered the request made with
-// its key, so 401/403/429 cool that key down for every worker.
+// its key: 401/403/429 cool that key down for every worker, other answers show a
+// recovering key works again. The guard's own local reply is no answer from the provider
+// (status 0): it only frees the key's probe for another request.
 func (h *httpContext) reportKeyStatus() {
-	if h.ring == nil || h.done {
-		return // no key used, or the guard's own local reply (not the provider's answer)
+	if h.ring == nil {
+		return
 	}
-	status := h.out.status // read once in OnHttpResponseHeaders
-	retryAfter := hostcalls.ResponseHeader("retry-after")
+	status, retryAfter := h.out.status, "" // status read once in OnHttpResponseHeaders
+	if h.done {
+		status = 0
+	} else {
+		retryAfter = hostcalls.ResponseHeader("retry-after")
+	}
 	if h.ring.ReportStatus(h.creds.store, h.keyName, status, retryAfter, time.Now()) {
 		hostcalls.Count(metrics.Name(metrics.KeyCooldowns, "upstream", h.ring.Upstream(), "key", h.keyName), 1)
 		hostcalls.LogWarn("egressguard: key cooled down upstream=" + h.ring.Upstream() + " key=" + h.keyName +

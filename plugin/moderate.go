@@ -69,13 +69,15 @@ func (h *httpContext) dispatch(call *moderation.Call, done func(moderation.Verdi
 	return hostcalls.DispatchHTTP(mod.m.Cluster(), hdrs, call.Body, uint32(mod.m.Timeout().Milliseconds()), func(numHeaders, bodySize int) {
 		hostcalls.Record(metrics.Name(metrics.ModerationMs, "stage", stage), uint64(time.Since(start).Milliseconds()))
 		if numHeaders == 0 {
+			mod.release(keyName)
 			done(moderation.Verdict{}, mod.m.NoResponse(time.Since(start)))
 			return
 		}
 		status, retryAfter, body := hostcalls.CallResponse(bodySize)
-		if elapsed := time.Since(start); status == 504 && elapsed >= mod.m.Timeout()-10*time.Millisecond {
-			// Envoy answers its own call timeout with a 504.
-			done(moderation.Verdict{}, moderation.Unavailable(moderation.ReasonTimeout))
+		fromService := hostcalls.CallResponseHeader("x-envoy-upstream-service-time") != ""
+		if f := moderation.LocalReply(status, fromService, body); f != nil {
+			mod.release(keyName) // Envoy's own 503/504: the service never judged the key
+			done(moderation.Verdict{}, f)
 			return
 		}
 		if mod.ring != nil {
@@ -84,6 +86,14 @@ func (h *httpContext) dispatch(call *moderation.Call, done func(moderation.Verdi
 		v, f := mod.m.Finish(call, status, body, mod.store, time.Now())
 		done(v, f)
 	})
+}
+
+// release tells the key ring a call made with keyName got no answer from the service, so
+// a probe of that key is free for another call.
+func (mod *moderator) release(keyName string) {
+	if mod.ring != nil {
+		mod.ring.ReportStatus(mod.store, keyName, 0, "", time.Now())
+	}
 }
 
 // record counts and logs a moderation decision (categories only, never content).

@@ -2,9 +2,10 @@
 //
 //   - upstream API keys (UpstreamAuth, Keyring): resolved once at plugin start from VM
 //     environment variables (or inline values for development), injected into the
-//     upstream request, rotated round-robin or by priority, and cooled down when the
-//     upstream answers 401/403/429, with the cooldown state shared across Envoy worker
-//     threads through proxy-wasm shared data (shareddata.Store);
+//     upstream request, rotated round-robin or by priority, cooled down when the
+//     upstream answers 401/403/429 and probed with one request when the cooldown ends,
+//     with that state shared across Envoy worker threads through proxy-wasm shared data
+//     (shareddata.Store);
 //   - client credential hygiene (StripHeaders): every client-supplied credential header
 //     is removed before a request leaves Envoy;
 //   - client authentication (ClientAuth, Authenticator): tenant API keys stored only as

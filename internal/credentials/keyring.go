@@ -3,6 +3,7 @@ package credentials
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -36,9 +37,10 @@ func (m MapEnv) Getenv(name string) (string, bool) { v, ok := m[name]; return v,
 const SharedKeyPrefix = "egressguard/keys/"
 
 // Keyring is the resolved key set of one upstream. Build it once per plugin start with
-// NewKeyring; it is safe for concurrent use. Worker-local state (the fallback when
-// shared data is unavailable or contended) is merged with the shared state: a key is
-// usable when neither says it is cooling down.
+// NewKeyring; it is safe for concurrent use. Each key is healthy, cooling down (after a
+// 401/403/429) or recovering (cooldown over, one probe request at a time until an answer
+// shows it works), as recorded in shared data for every worker; this worker's own view
+// takes over when shared data is unavailable or contended.
 type Keyring struct {
 	upstream    string
 	header      string
@@ -49,10 +51,16 @@ type Keyring struct {
 	cooldownKey string
 	rrKey       string
 
-	mu         sync.Mutex
-	localUntil []int64 // per key index, unix ms
-	localRR    int
-	scratch    []int64
+	mu sync.Mutex
+	// local is this worker's view of each key: the whole state when shared data fails,
+	// and cooldowns or probe leases its writes could not publish.
+	local []keyState
+	// seenRecovering marks keys the last Pick saw recovering, so that a success report
+	// clears them for every worker.
+	seenRecovering []bool
+	localRR        int
+	states         []keyState // scratch
+	blocked        []int64    // scratch: 0 for a healthy key, else math.MaxInt64
 }
 
 type keyEntry struct {
@@ -74,14 +82,16 @@ func NewKeyring(upstream string, a UpstreamAuth, env Env) (*Keyring, []string, e
 		return nil, nil, errors.New(strings.Join(msgs, "; "))
 	}
 	k := &Keyring{
-		upstream:    upstream,
-		header:      a.Header,
-		priority:    a.Strategy == StrategyPriority,
-		cooldown:    a.Cooldown,
-		cooldownKey: SharedKeyPrefix + upstream + "/cooldown",
-		rrKey:       SharedKeyPrefix + upstream + "/rr",
-		localUntil:  make([]int64, len(a.Keys)),
-		scratch:     make([]int64, len(a.Keys)),
+		upstream:       upstream,
+		header:         a.Header,
+		priority:       a.Strategy == StrategyPriority,
+		cooldown:       a.Cooldown,
+		cooldownKey:    SharedKeyPrefix + upstream + "/cooldown",
+		rrKey:          SharedKeyPrefix + upstream + "/rr",
+		local:          make([]keyState, len(a.Keys)),
+		seenRecovering: make([]bool, len(a.Keys)),
+		states:         make([]keyState, len(a.Keys)),
+		blocked:        make([]int64, len(a.Keys)),
 	}
 	if a.Scheme != SchemeRaw {
 		k.prefix = a.Scheme + " "
@@ -175,49 +185,114 @@ func wrapUpstream(upstream string, err error) error {
 	return fmt.Errorf("upstream %q: %w", upstream, err)
 }
 
-// Pick chooses the key for one request: with strategy priority the first usable key in
-// configured order, with round_robin the next usable key after the last one handed out
-// by any worker. When every key is cooling down ok is false and retryAfter is the time
-// until the first key becomes usable again (answer 503, see KeysExhausted). store may
-// be nil (worker-local state only).
+// Pick chooses the key for one request. A key whose cooldown has ended is recovering:
+// the first request after the cooldown probes it, and until an upstream answer shows the
+// key works again (ReportStatus), the other requests keep using healthy keys, so a key
+// still over its provider limit costs one refused request, not everything in flight.
+// Among healthy keys, strategy priority takes the first in configured order and
+// round_robin the next after the last one handed out by any worker. With no healthy key a
+// key being probed is used anyway. When every key is cooling down ok is false and
+// retryAfter is the time until the first key becomes usable again (answer 503, see
+// KeysExhausted). store may be nil (worker-local state only).
 func (k *Keyring) Pick(store shareddata.Store, now time.Time) (key Secret, keyName string, retryAfter time.Duration, ok bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	until := k.deadlinesLocked(store)
 	nowMs := now.UnixMilli()
+	st, shared := k.statesLocked(store, nowMs)
+	for i := range st {
+		if st[i].recovering(nowMs) && !st[i].probing(nowMs) {
+			if k.claimProbeLocked(store, shared, i, nowMs) {
+				return k.keys[i].secret, k.keys[i].name, 0, true
+			}
+			st[i].lease = math.MaxInt64 // another worker probes it
+		}
+	}
+	for i, s := range st {
+		k.blocked[i] = 0
+		if !s.healthy(nowMs) {
+			k.blocked[i] = math.MaxInt64
+		}
+	}
 	i := -1
 	if k.priority || len(k.keys) == 1 {
-		i = firstUsable(until, 0, nowMs)
+		i = firstUsable(k.blocked, 0, nowMs)
 	} else {
-		i = k.nextRoundRobinLocked(store, until, nowMs)
+		i = k.nextRoundRobinLocked(store, k.blocked, nowMs)
 	}
 	if i < 0 {
-		earliest := until[0]
-		for _, u := range until[1:] {
-			earliest = min(earliest, u)
+		for j, s := range st {
+			if s.probing(nowMs) {
+				i = j
+				break
+			}
+		}
+	}
+	if i < 0 {
+		earliest := st[0].until
+		for _, s := range st[1:] {
+			earliest = min(earliest, s.until)
 		}
 		return Secret{}, "", time.Duration(earliest-nowMs) * time.Millisecond, false
 	}
 	return k.keys[i].secret, k.keys[i].name, 0, true
 }
 
-// deadlinesLocked merges the shared cooldown record into the worker-local deadlines.
-func (k *Keyring) deadlinesLocked(store shareddata.Store) []int64 {
-	until := k.scratch
-	copy(until, k.localUntil)
-	if store == nil {
-		return until
-	}
-	b, _, err := store.Get(k.cooldownKey)
-	if err != nil {
-		return until
-	}
-	forEachDeadline(b, func(name string, ms int64) {
-		if i := k.index(name); i >= 0 {
-			until[i] = max(until[i], ms)
+// statesLocked returns every key's state: the shared record plus the cooldowns this
+// worker could not publish, or the worker-local view when shared data is unusable
+// (shared false).
+func (k *Keyring) statesLocked(store shareddata.Store, nowMs int64) (st []keyState, shared bool) {
+	st = k.states
+	if store != nil {
+		b, _, err := store.Get(k.cooldownKey)
+		if err == nil || errors.Is(err, shareddata.ErrNotFound) {
+			clear(st)
+			forEachState(b, func(name string, s keyState) {
+				if i := k.index(name); i >= 0 {
+					st[i] = s
+				}
+			})
+			for i := range st {
+				if l := k.local[i]; l.cooling(nowMs) {
+					st[i] = keyState{until: max(st[i].until, l.until)}
+				}
+				k.seenRecovering[i] = st[i].recovering(nowMs)
+			}
+			return st, true
 		}
-	})
-	return until
+	}
+	copy(st, k.local)
+	for i := range st {
+		k.seenRecovering[i] = st[i].recovering(nowMs)
+	}
+	return st, false
+}
+
+// claimProbeLocked takes the probe lease of recovering key i for this request, in the
+// shared record when it is usable (false: another worker took it first).
+func (k *Keyring) claimProbeLocked(store shareddata.Store, shared bool, i int, nowMs int64) bool {
+	lease := nowMs + ProbeLease.Milliseconds()
+	if shared {
+		name, claimed := k.keys[i].name, false
+		err := shareddata.Update(store, k.cooldownKey, shareddata.MaxAttempts, func(cur []byte) ([]byte, bool) {
+			m := decodeStates(cur)
+			s := m[name]
+			if claimed = s.recovering(nowMs) && !s.probing(nowMs); !claimed {
+				return nil, false
+			}
+			s.lease = lease
+			m[name] = s
+			return encodeStates(m, nowMs), true
+		})
+		if err == nil {
+			if claimed {
+				k.local[i].lease = lease
+			}
+			return claimed
+		}
+		// Shared data failed: probe on this worker's say-so.
+	}
+	k.local[i].lease = lease
+	return true
 }
 
 func (k *Keyring) index(name string) int {
@@ -272,36 +347,75 @@ func (k *Keyring) nextRoundRobinLocked(store shareddata.Store, until []int64, no
 // ReportStatus records the upstream's answer to a request made with keyName: 401/403
 // and 429 cool the key down (see CooldownFor; retryAfter is the response's Retry-After
 // header value, "" when absent) for every worker through the shared store, extending
-// never shortening an existing cooldown. It reports whether the key was cooled. Other
-// statuses and unknown names are ignored. store may be nil (worker-local only).
+// never shortening an existing cooldown, and it reports whether the key was cooled. Any
+// other answer below 500 shows the key works: a recovering key is healthy again. No
+// answer or a 5xx proves nothing: the probe lease is released for another request.
+// Unknown names are ignored. store may be nil (worker-local only).
 func (k *Keyring) ReportStatus(store shareddata.Store, keyName string, status int, retryAfter string, now time.Time) (cooled bool) {
-	d := k.CooldownFor(status, retryAfter, now)
 	i := k.index(keyName)
-	if d <= 0 || i < 0 {
+	if i < 0 {
 		return false
 	}
 	nowMs := now.UnixMilli()
-	untilMs := now.Add(d).UnixMilli()
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.localUntil[i] = max(k.localUntil[i], untilMs)
-	if store != nil {
-		k.extendSharedLocked(store, keyName, untilMs, nowMs)
+	if d := k.CooldownFor(status, retryAfter, now); d > 0 {
+		untilMs := now.Add(d).UnixMilli()
+		k.local[i] = keyState{until: max(k.local[i].until, untilMs)}
+		if store != nil {
+			k.extendSharedLocked(store, keyName, untilMs, nowMs)
+		}
+		return true
 	}
-	return true
+	switch {
+	case status >= 200 && status < 500:
+		if k.local[i] != (keyState{}) || k.seenRecovering[i] {
+			k.local[i], k.seenRecovering[i] = keyState{}, false
+			if store != nil {
+				k.resolveSharedLocked(store, keyName, nowMs, true)
+			}
+		}
+	case k.local[i].lease > nowMs:
+		k.local[i].lease = 0
+		if store != nil {
+			k.resolveSharedLocked(store, keyName, nowMs, false)
+		}
+	}
+	return false
 }
 
-// extendSharedLocked merges one deadline into the shared record with compare-and-swap,
+// extendSharedLocked merges one cooldown into the shared record with compare-and-swap,
 // so concurrent reports for different keys from different workers are all kept. On
-// failure the worker-local state already holds the deadline.
+// failure the worker-local state already holds the cooldown.
 func (k *Keyring) extendSharedLocked(store shareddata.Store, name string, untilMs, nowMs int64) {
 	_ = shareddata.Update(store, k.cooldownKey, shareddata.MaxAttempts, func(cur []byte) ([]byte, bool) {
-		m := decodeDeadlines(cur)
-		if m[name] >= untilMs {
+		m := decodeStates(cur)
+		if m[name].until >= untilMs {
 			return nil, false
 		}
-		m[name] = untilMs
-		return encodeDeadlines(m, nowMs), true
+		m[name] = keyState{until: untilMs}
+		return encodeStates(m, nowMs), true
+	})
+}
+
+// resolveSharedLocked ends a recovering key's probe in the shared record: healthy drops
+// its entry, otherwise only the lease is released. A key cooling again is left alone.
+func (k *Keyring) resolveSharedLocked(store shareddata.Store, name string, nowMs int64, healthy bool) {
+	_ = shareddata.Update(store, k.cooldownKey, shareddata.MaxAttempts, func(cur []byte) ([]byte, bool) {
+		m := decodeStates(cur)
+		s, ok := m[name]
+		switch {
+		case !ok || s.cooling(nowMs):
+			return nil, false
+		case healthy:
+			delete(m, name)
+		case s.lease == 0:
+			return nil, false
+		default:
+			s.lease = 0
+			m[name] = s
+		}
+		return encodeStates(m, nowMs), true
 	})
 }
 
@@ -310,12 +424,12 @@ func (k *Keyring) extendSharedLocked(store shareddata.Store, name string, untilM
 func (k *Keyring) CoolingDown(store shareddata.Store, now time.Time) map[string]time.Duration {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	until := k.deadlinesLocked(store)
 	nowMs := now.UnixMilli()
+	st, _ := k.statesLocked(store, nowMs)
 	out := map[string]time.Duration{}
-	for i, u := range until {
-		if u > nowMs {
-			out[k.keys[i].name] = time.Duration(u-nowMs) * time.Millisecond
+	for i, s := range st {
+		if s.cooling(nowMs) {
+			out[k.keys[i].name] = time.Duration(s.until-nowMs) * time.Millisecond
 		}
 	}
 	return out
