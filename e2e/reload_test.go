@@ -39,9 +39,9 @@ func reloadPhrase(i int) string { return "forbidden phrase number " + strconv.It
 // high-water mark. A restart that reuses the compiled engines adds nothing; one that
 // compiles a new injection engine holds the old and the new one (~2 MB each) plus the
 // compilation's garbage at its peak, about 8 MB per VM. 20 % of the ~240 MB post-start
-// size is 48 MB, above that worst case (3 × 8 MB) with room for Envoy's own noise, and
-// far below the growth without reuse and collection at start (240 → 700 MB). The second
-// half of the updates must add almost nothing: the high-water mark is reached early.
+// size is 48 MB, above that worst case (3 × 8 MB) with room for Envoy's own noise, while
+// a start that kept its garbage would add some 20 MB per VM and update. The second half
+// of the updates must add almost nothing: the high-water mark is reached early.
 func TestConfigUpdatesKeepMemoryFlat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("configuration churn test skipped in -short mode")

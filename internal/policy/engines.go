@@ -11,12 +11,13 @@ import (
 
 // Compiled engines are reused across plugin starts. Envoy restarts the plugin inside the
 // same VM on every configuration-only update (Istio's WasmPlugin pluginConfig path), and
-// the Go heap of a wasm VM never shrinks: compiling the injection automaton afresh on
-// every update allocates some 20 MB to keep 2 MB, and that peak stays in the VM for good.
-// An engine is keyed by the exact settings it is compiled from, so any plugin start whose
-// section compiles to the same engine shares it (several plugin instances of one VM too).
-// The cache holds engines weakly: once no plugin context uses one it is collected and its
-// entry dropped, so the cache never keeps an old configuration's engine alive.
+// the Go heap of a wasm VM never shrinks: compiling the injection automaton allocates many
+// times what it keeps, and that peak would stay in the VM for good. An engine is keyed by
+// the JSON of the exact settings it is compiled from (the exported fields of inspect.Config
+// and redact.Config), so any plugin start whose settings compile to the same engine shares
+// it, several plugin instances of one VM included. The cache holds engines weakly: once
+// no plugin context uses one it is collected and its entry dropped, so the cache never
+// keeps an old configuration's engine alive.
 var (
 	inspectors = reuse[inspect.Engine]{}
 	redactors  = reuse[redact.Redactor]{}
