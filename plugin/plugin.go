@@ -19,13 +19,11 @@ type pluginContext struct {
 // OnPluginStart parses and validates the configuration once. An invalid configuration
 // stops the plugin with one log line naming every bad field.
 //
-// Envoy restarts the plugin inside the same VM on every configuration-only update, and
-// the Go heap of a wasm VM never gives memory back: whatever a start holds at its peak
-// stays for the life of the VM. Inside a VM the collector's mark workers only run when a
-// call into the VM blocks, so a cycle begun during an earlier call can stay unfinished
-// and keep everything the start allocates alive. Collecting before the start finishes
-// such a cycle (later cycles then complete while the engines compile), and collecting
-// after it leaves the start's garbage free for requests instead of growing the heap.
+// Envoy restarts the plugin in the same VM on every configuration-only update, and a
+// wasm VM's Go heap never shrinks. The collector's mark workers only run while a call
+// into the VM blocks, so collecting before the start finishes a pending cycle, and
+// collecting after it leaves the start's garbage free for requests instead of growing
+// the heap (where the host lets a call block: see hostcalls.CanCollect).
 func (p *pluginContext) OnPluginStart(int) (st types.OnPluginStartStatus) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -33,8 +31,10 @@ func (p *pluginContext) OnPluginStart(int) (st types.OnPluginStartStatus) {
 			st = types.OnPluginStartStatusFailed
 		}
 	}()
-	runtime.GC()
-	defer runtime.GC()
+	if hostcalls.CanCollect() {
+		runtime.GC()
+		defer runtime.GC()
+	}
 	hostcalls.ResetMetrics()
 	raw, err := hostcalls.PluginConfiguration()
 	if err != nil {
