@@ -67,32 +67,41 @@ func TestModerationInput(t *testing.T) {
 		}
 	})
 
+	// reason is the egressguard_moderation_failures label the failure must be counted
+	// under: what actually happened, not the status Envoy made up for it.
 	faults := []struct {
 		name, listener, marker string
 		status                 int
-		code                   string
+		code, reason           string
 	}{
-		{"500 fails closed", lnModIn, "[[mod-status:500]]", 503, "moderation_unavailable"},
-		{"429 fails closed", lnModIn, "[[mod-status:429]]", 503, "moderation_unavailable"},
-		{"garbage fails closed", lnModIn, "[[mod-garbage]]", 503, "moderation_unavailable"},
-		{"wrong result count fails closed", lnModIn, "[[mod-results:3]]", 503, "moderation_unavailable"},
-		{"slow past timeout fails closed", lnModIn, "[[mod-slow:3s]]", 503, "moderation_unavailable"},
-		{"connection refused fails closed", lnModDead, "", 503, "moderation_unavailable"},
-		{"500 fails open", lnModOpen, "[[mod-status:500]]", 200, ""},
-		{"slow fails open", lnModOpen, "[[mod-slow:3s]]", 200, ""},
+		{"500 fails closed", lnModIn, "[[mod-status:500]]", 503, "moderation_unavailable", "server_error"},
+		{"429 fails closed", lnModIn, "[[mod-status:429]]", 503, "moderation_unavailable", "rate_limited"},
+		{"garbage fails closed", lnModIn, "[[mod-garbage]]", 503, "moderation_unavailable", "unparseable"},
+		{"wrong result count fails closed", lnModIn, "[[mod-results:3]]", 503, "moderation_unavailable", "result_count"},
+		{"slow past timeout fails closed", lnModIn, "[[mod-slow:3s]]", 503, "moderation_unavailable", "timeout"},
+		{"connection refused fails closed", lnModDead, "", 503, "moderation_unavailable", "connection"},
+		{"500 fails open", lnModOpen, "[[mod-status:500]]", 200, "", "server_error"},
+		{"slow fails open", lnModOpen, "[[mod-slow:3s]]", 200, "", "timeout"},
+	}
+	failures := func(reason string) float64 {
+		return max(0, promValue(t, "egressguard_moderation_failures{", `stage="input"`, `reason="`+reason+`"`)) // -1: none yet
 	}
 	for _, f := range faults {
 		t.Run(f.name, func(t *testing.T) {
+			before, serverErrors := failures(f.reason), failures("server_error")
 			start := time.Now()
 			resp, body := post(t, f.listener, "/v1/chat/completions", "application/json", modBody(uniq(t)+" "+f.marker, false))
 			if took := time.Since(start); took > 2*time.Second { // timeout 1 s + 1 s
 				t.Errorf("took %v, want within the 1 s timeout + 1 s", took)
 			}
+			if got := failures(f.reason); got != before+1 {
+				t.Errorf("egressguard_moderation_failures{reason=%q} went from %v to %v, want one more", f.reason, before, got)
+			}
+			if f.reason != "server_error" && failures("server_error") != serverErrors {
+				t.Errorf("a %s failure was also counted as server_error", f.reason)
+			}
 			if f.status != 200 {
 				assertAPIError(t, resp, body, f.status, f.code)
-				if f.name == "slow past timeout fails closed" && promValue(t, "egressguard_moderation_failures{", `reason="timeout"`) < 1 {
-					t.Error("no egressguard_moderation_failures{reason=timeout} sample")
-				}
 				return
 			}
 			if resp.StatusCode != 200 || resp.Header.Get("x-egressguard-moderation") != "failed-open" {

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/shareddata"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )
@@ -167,24 +167,24 @@ func ReplaceResponseBody(body []byte) error {
 
 // SharedData is proxy-wasm shared data: one key/value space per Envoy vm_id, shared by
 // the VMs of all worker threads, with compare-and-swap versions. It implements
-// credentials.SharedStore (and the stores of the other pure-Go packages).
+// shareddata.Store.
 type SharedData struct{}
 
-// Get returns the value and its CAS version; credentials.ErrNotFound when never set.
+// Get returns the value and its CAS version; shareddata.ErrNotFound when never set.
 func (SharedData) Get(key string) ([]byte, uint32, error) {
 	v, cas, err := proxywasm.GetSharedData(key)
 	if errors.Is(err, types.ErrorStatusNotFound) {
-		return nil, 0, credentials.ErrNotFound
+		return nil, 0, shareddata.ErrNotFound
 	}
 	return v, cas, err
 }
 
 // Set stores value when cas is the current version (0: unconditionally);
-// credentials.ErrCASMismatch when another worker changed it since Get.
+// shareddata.ErrCASMismatch when another worker changed it since Get.
 func (SharedData) Set(key string, value []byte, cas uint32) error {
 	err := proxywasm.SetSharedData(key, value, cas)
 	if errors.Is(err, types.ErrorStatusCasMismatch) {
-		return fmt.Errorf("%s: %w", key, credentials.ErrCASMismatch)
+		return fmt.Errorf("%s: %w", key, shareddata.ErrCASMismatch)
 	}
 	return err
 }
@@ -261,6 +261,18 @@ func callResponse(bodySize int) (status int, retryAfter string, body []byte) {
 		body, _ = proxywasm.GetHttpCallResponseBody(0, bodySize)
 	}
 	return status, retryAfter, body
+}
+
+// CallResponseHeader returns one header of the answer to a dispatched call ("" when
+// absent); call it only inside the callback.
+func CallResponseHeader(name string) string {
+	hs, _ := proxywasm.GetHttpCallResponseHeaders()
+	for _, h := range hs {
+		if strings.EqualFold(h[0], name) {
+			return h[1]
+		}
+	}
+	return ""
 }
 
 // ResumeRequest continues a request the plugin paused. A failure (the stream is gone)

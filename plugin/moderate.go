@@ -24,7 +24,9 @@ func (h *httpContext) dispatch(call *moderation.Call, done func(moderation.Verdi
 		defer h.recoverAsync()
 		elapsed := time.Since(start)
 		hostcalls.Record(metrics.Name(metrics.ModerationMs, "stage", stage), uint64(elapsed.Milliseconds()))
-		done(mod.Answer(call, keyName, ok, status, retryAfter, body, elapsed, time.Now()))
+		r := flow.Reply{Answered: ok, Status: status, RetryAfter: retryAfter, Body: body,
+			FromService: ok && hostcalls.CallResponseHeader("x-envoy-upstream-service-time") != ""}
+		done(mod.Answer(call, keyName, r, elapsed, time.Now()))
 	})
 }
 

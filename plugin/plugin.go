@@ -1,6 +1,8 @@
 package main
 
 import (
+	"runtime"
+
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/flow"
@@ -16,6 +18,12 @@ type pluginContext struct {
 
 // OnPluginStart parses and validates the configuration once. An invalid configuration
 // stops the plugin with one log line naming every bad field.
+//
+// Envoy restarts the plugin in the same VM on every configuration-only update, and a
+// wasm VM's Go heap never shrinks. The collector's mark workers only run while a call
+// into the VM blocks, so collecting before the start finishes a pending cycle, and
+// collecting after it leaves the start's garbage free for requests instead of growing
+// the heap (where the host lets a call block: see hostcalls.CanCollect).
 func (p *pluginContext) OnPluginStart(int) (st types.OnPluginStartStatus) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -23,6 +31,10 @@ func (p *pluginContext) OnPluginStart(int) (st types.OnPluginStartStatus) {
 			st = types.OnPluginStartStatusFailed
 		}
 	}()
+	if hostcalls.CanCollect() {
+		runtime.GC()
+		defer runtime.GC()
+	}
 	hostcalls.ResetMetrics()
 	raw, err := hostcalls.PluginConfiguration()
 	if err != nil {

@@ -40,6 +40,8 @@ const (
 var (
 	envoyA, envoyB *envoytest.Envoy
 	upstream       *fakellm.Server
+	// upstreamAddr is fakellm's host:port, for tests that start Envoys of their own.
+	upstreamAddr string
 )
 
 func TestMain(m *testing.M) { os.Exit(run(m)) }
@@ -105,6 +107,7 @@ func run(m *testing.M) int {
 	if err != nil {
 		return fail(err)
 	}
+	upstreamAddr = ln.Addr().String()
 	upstream = fakellm.New(fakellm.Options{Name: "fakellm"})
 	srv := &http.Server{Handler: upstream}
 	go srv.Serve(ln)
@@ -195,9 +198,16 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// process starts cmd with its output in dir/<name>.log and returns a stop function.
-func process(dir, name string, cmd *exec.Cmd) (func(), error) {
-	logf, err := os.Create(filepath.Join(dir, name+".log"))
+// proc is a started helper process.
+type proc struct {
+	cmd  *exec.Cmd
+	logf *os.File
+	done chan struct{}
+}
+
+// process starts cmd with its output appended to dir/<name>.log.
+func process(dir, name string, cmd *exec.Cmd) (*proc, error) {
+	logf, err := os.OpenFile(filepath.Join(dir, name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -206,18 +216,28 @@ func process(dir, name string, cmd *exec.Cmd) (func(), error) {
 		logf.Close()
 		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	return func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-		logf.Close()
-	}, nil
+	p := &proc{cmd: cmd, logf: logf, done: make(chan struct{})}
+	go func() { cmd.Wait(); close(p.done) }()
+	return p, nil
+}
+
+// Stop interrupts the process (killing it after 5 s) and waits for it.
+func (p *proc) Stop() {
+	p.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-p.done:
+	case <-time.After(5 * time.Second):
+		p.cmd.Process.Kill()
+		<-p.done
+	}
+	p.logf.Close()
+}
+
+// Kill ends the process at once, like a crash, and waits for it.
+func (p *proc) Kill() {
+	p.cmd.Process.Kill()
+	<-p.done
+	p.logf.Close()
 }
 
 func logTail(dir, name string) string {
@@ -230,19 +250,29 @@ func startRedis(dir string) (addr string, stop func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	addr = fmt.Sprintf("127.0.0.1:%d", port)
-	stop, err = process(dir, "redis", exec.Command(redisBin(), "--bind", "127.0.0.1", "--port", fmt.Sprint(port),
-		"--save", "", "--appendonly", "no", "--dir", dir, "--protected-mode", "yes"))
+	p, err := startRedisAt(dir, port, "--appendonly", "no")
 	if err != nil {
 		return "", nil, err
 	}
+	return fmt.Sprintf("127.0.0.1:%d", port), p.Stop, nil
+}
+
+// startRedisAt starts redis-server on port with its files in dir and extra arguments
+// (persistence settings), and waits until it answers.
+func startRedisAt(dir string, port int, args ...string) (*proc, error) {
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	p, err := process(dir, "redis", exec.Command(redisBin(), append([]string{"--bind", "127.0.0.1", "--port", fmt.Sprint(port),
+		"--save", "", "--dir", dir, "--protected-mode", "yes"}, args...)...))
+	if err != nil {
+		return nil, err
+	}
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if redisPing(addr) == nil {
-			return addr, stop, nil
+			return p, nil
 		}
 	}
-	stop()
-	return "", nil, fmt.Errorf("redis on %s not ready:\n%s", addr, logTail(dir, "redis"))
+	p.Stop()
+	return nil, fmt.Errorf("redis on %s not ready:\n%s", addr, logTail(dir, "redis"))
 }
 
 func redisPing(addr string) error {
@@ -263,45 +293,55 @@ func redisPing(addr string) error {
 }
 
 func startRatelimit(dir, redisAddr string) (grpcAddr string, stop func(), err error) {
-	cfgDir := filepath.Join(dir, "runtime", "ratelimit", "config")
-	if err := os.MkdirAll(cfgDir, 0o755); err != nil {
-		return "", nil, err
-	}
-	cfg := fmt.Sprintf(ratelimitConfig, requestsPerMinute, tokensPerMinute)
-	if err := os.WriteFile(filepath.Join(cfgDir, "egressguard.yaml"), []byte(cfg), 0o644); err != nil {
-		return "", nil, err
-	}
 	var ports [3]int
 	for i := range ports {
 		if ports[i], err = freePort(); err != nil {
 			return "", nil, err
 		}
 	}
+	p, err := startRatelimitAt(dir, redisAddr, ports)
+	if err != nil {
+		return "", nil, err
+	}
+	return fmt.Sprintf("127.0.0.1:%d", ports[1]), p.Stop, nil
+}
+
+// startRatelimitAt starts the ratelimit service with the test's descriptors against
+// redisAddr, on ports (HTTP, gRPC, debug), and waits until it is healthy.
+func startRatelimitAt(dir, redisAddr string, ports [3]int) (*proc, error) {
+	cfgDir := filepath.Join(dir, "runtime", "ratelimit", "config")
+	if err := os.MkdirAll(cfgDir, 0o755); err != nil {
+		return nil, err
+	}
+	cfg := fmt.Sprintf(ratelimitConfig, requestsPerMinute, tokensPerMinute)
+	if err := os.WriteFile(filepath.Join(cfgDir, "egressguard.yaml"), []byte(cfg), 0o644); err != nil {
+		return nil, err
+	}
 	cmd := exec.Command(ratelimitBin())
 	cmd.Env = append(os.Environ(),
 		"USE_STATSD=false", "LOG_LEVEL=info",
-		"REDIS_SOCKET_TYPE=tcp", "REDIS_URL="+redisAddr,
+		"REDIS_SOCKET_TYPE=tcp", "REDIS_URL="+redisAddr, "REDIS_TIMEOUT=100ms", // as deploy/ratelimit/ratelimit.env
 		"RUNTIME_ROOT="+filepath.Join(dir, "runtime"), "RUNTIME_SUBDIRECTORY=ratelimit",
 		"RUNTIME_WATCH_ROOT=false", "RUNTIME_IGNOREDOTFILES=true",
 		"HOST=127.0.0.1", fmt.Sprintf("PORT=%d", ports[0]),
 		"GRPC_HOST=127.0.0.1", fmt.Sprintf("GRPC_PORT=%d", ports[1]),
 		"DEBUG_HOST=127.0.0.1", fmt.Sprintf("DEBUG_PORT=%d", ports[2]),
 	)
-	stop, err = process(dir, "ratelimit", cmd)
+	p, err := process(dir, "ratelimit", cmd)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	health := fmt.Sprintf("http://127.0.0.1:%d/healthcheck", ports[0])
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if resp, err := http.Get(health); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return fmt.Sprintf("127.0.0.1:%d", ports[1]), stop, nil
+				return p, nil
 			}
 		}
 	}
-	stop()
-	return "", nil, fmt.Errorf("ratelimit service not healthy:\n%s", logTail(dir, "ratelimit"))
+	p.Stop()
+	return nil, fmt.Errorf("ratelimit service not healthy:\n%s", logTail(dir, "ratelimit"))
 }
 
 func tail(b []byte, n int) string {

@@ -1,8 +1,9 @@
 // Package config holds the guard's configuration: one JSON document, used verbatim as
 // Envoy's plugin `configuration` and as Istio's WasmPlugin `pluginConfig`.
 //
-// Parse applies defaults, rejects unknown fields and validates every value once, at plugin
-// start; errors name the field path and the problem.
+// Parse applies every default, rejects unknown fields and validates every value once, at
+// plugin start; errors name the field path and the problem. Consumers read the fields of
+// the Config it returns as they are: nothing downstream fills in defaults again.
 package config
 
 import (
@@ -227,24 +228,36 @@ func Default() Config {
 	}
 }
 
-// Parse reads a configuration document over the defaults and validates it. Empty input
-// (or whitespace) yields the defaults.
+// Parse reads a configuration document over the defaults, completes it (ApplyDefaults)
+// and validates it. Empty input (or whitespace) yields the defaults.
 func Parse(data []byte) (*Config, error) {
 	cfg := Default()
 	data = bytes.TrimSpace(data)
-	if len(data) == 0 {
-		return &cfg, nil
+	if len(data) > 0 {
+		if err := checkUnknownFields(data, &cfg); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(data, &cfg); err != nil {
+			return nil, describeJSONError(err)
+		}
 	}
-	if err := checkUnknownFields(data, &cfg); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(data, &cfg); err != nil {
-		return nil, describeJSONError(err)
-	}
+	cfg.ApplyDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	return &cfg, nil
+}
+
+// ApplyDefaults fills the defaults of the sections that depend on what else is set
+// (client authentication, upstream keys, moderation, rate limits) and normalises their
+// header names. Parse calls it; call it on a Config built by hand before using it.
+func (c *Config) ApplyDefaults() {
+	c.Clients.ApplyDefaults()
+	for i := range c.Upstreams {
+		c.Upstreams[i].Auth.ApplyDefaults()
+	}
+	c.Moderation.ApplyDefaults()
+	c.RateLimits.ApplyDefaults()
 }
 
 // describeJSONError turns encoding/json errors into "field: problem" messages.
@@ -276,7 +289,8 @@ func (fe fieldErrors) err() error {
 	return errors.New(strings.Join(fe, "; "))
 }
 
-// Validate checks every value; the error lists each bad field with its problem.
+// Validate checks every value of a complete configuration (see ApplyDefaults); the
+// error lists each bad field with its problem.
 func (c *Config) Validate() error {
 	var fe fieldErrors
 	c.API.validate(&fe)

@@ -63,12 +63,12 @@ func (e *AuthError) Headers() [][2]string {
 	return nil
 }
 
-// NewAuthenticator validates c and compiles it.
+// NewAuthenticator validates c (completed by ApplyDefaults, as config.Parse does) and
+// compiles it.
 func NewAuthenticator(c ClientAuth) (*Authenticator, error) {
 	if msgs := c.Validate("clients"); len(msgs) > 0 {
 		return nil, errors.New(strings.Join(msgs, "; "))
 	}
-	c.ApplyDefaults()
 	a := &Authenticator{
 		mode:           c.Mode,
 		apiKeyHeader:   c.APIKeyHeader,

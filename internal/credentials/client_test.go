@@ -24,10 +24,10 @@ const (
 
 func apiKeyAuth(t *testing.T, header string) *Authenticator {
 	t.Helper()
-	a, err := NewAuthenticator(ClientAuth{Mode: "api_key", APIKeyHeader: header, Tenants: []Tenant{
+	a, err := NewAuthenticator(completed(ClientAuth{Mode: "api_key", APIKeyHeader: header, Tenants: []Tenant{
 		{Name: "team-a", KeySHA256: []string{sha("old-rotated-key"), sha(keyA)}, AllowedModels: []string{"mistral-small-*", "codestral-latest"}, MaxTokensCap: 512},
 		{Name: "team-b", KeySHA256: []string{strings.ToUpper(sha(keyB))}},
-	}})
+	}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,17 +107,17 @@ func TestAPIKeyComparisonIsExhaustive(t *testing.T) {
 var subtleCompare = ctCompare
 
 func TestAuthenticateIdentityHeader(t *testing.T) {
-	mapped, err := NewAuthenticator(ClientAuth{Mode: "header", IdentityHeader: "X-JWT-Sub",
+	mapped, err := NewAuthenticator(completed(ClientAuth{Mode: "header", IdentityHeader: "X-JWT-Sub",
 		IdentityMap: map[string]string{"alice@example.com": "team-a", "bob@example.com": "team-a"},
-		Tenants:     []Tenant{{Name: "team-a", AllowedModels: []string{"gpt-4o-mini"}}}})
+		Tenants:     []Tenant{{Name: "team-a", AllowedModels: []string{"gpt-4o-mini"}}}}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	direct, err := NewAuthenticator(ClientAuth{Mode: "header", IdentityHeader: "x-tenant", Tenants: []Tenant{{Name: "team-a"}}})
+	direct, err := NewAuthenticator(completed(ClientAuth{Mode: "header", IdentityHeader: "x-tenant", Tenants: []Tenant{{Name: "team-a"}}}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	open, err := NewAuthenticator(ClientAuth{Mode: "header", IdentityHeader: "x-tenant", AllowUnlistedTenants: true, Tenants: []Tenant{{Name: "team-a", MaxTokensCap: 5}}})
+	open, err := NewAuthenticator(completed(ClientAuth{Mode: "header", IdentityHeader: "x-tenant", AllowUnlistedTenants: true, Tenants: []Tenant{{Name: "team-a", MaxTokensCap: 5}}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestAuthenticateIdentityHeader(t *testing.T) {
 }
 
 func TestModeNone(t *testing.T) {
-	a, err := NewAuthenticator(ClientAuth{})
+	a, err := NewAuthenticator(completed(ClientAuth{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestModeNone(t *testing.T) {
 	if !tenant.AllowsModel("anything") || tenant.CheckModel("x") != nil || tenant.TokenCap(4096) != 4096 {
 		t.Error("nil tenant restricts")
 	}
-	if _, err := NewAuthenticator(ClientAuth{Mode: "api_key"}); err == nil || !strings.Contains(err.Error(), "clients.tenants") {
+	if _, err := NewAuthenticator(completed(ClientAuth{Mode: "api_key"})); err == nil || !strings.Contains(err.Error(), "clients.tenants") {
 		t.Errorf("invalid config error = %v", err)
 	}
 }
@@ -231,6 +231,12 @@ func TestStripHeaders(t *testing.T) {
 		{"nothing", nil, &ClientAuth{}, ""},
 	}
 	for _, c := range cases {
+		if c.a != nil {
+			c.a.ApplyDefaults()
+		}
+		if c.c != nil {
+			c.c.ApplyDefaults()
+		}
 		if got := strings.Join(StripHeaders(c.a, c.c), ","); got != c.want {
 			t.Errorf("%s: %s\n want %s", c.name, got, c.want)
 		}

@@ -88,9 +88,20 @@ type CooldownConfig struct {
 func (a *UpstreamAuth) Enabled() bool { return a != nil && len(a.Keys) > 0 }
 
 // ApplyDefaults fills zero fields with their defaults (header, scheme, strategy,
-// cooldowns, key names) and lower-cases header names. Validate and NewKeyring apply
-// them to a copy themselves; call this only to show the effective configuration.
+// cooldowns, key names) and lower-cases header names. config.Parse applies it once;
+// Validate, NewKeyring and StripHeaders expect a configuration it completed. Without
+// keys only the strip headers are normalised (the other fields stay unset).
 func (a *UpstreamAuth) ApplyDefaults() {
+	if len(a.StripHeaders) > 0 {
+		hs := make([]string, len(a.StripHeaders))
+		for i, h := range a.StripHeaders {
+			hs[i] = strings.ToLower(strings.TrimSpace(h))
+		}
+		a.StripHeaders = hs
+	}
+	if !a.Enabled() {
+		return
+	}
 	a.Header = strings.ToLower(strings.TrimSpace(a.Header))
 	if a.Header == "" {
 		a.Header = "authorization"
@@ -127,16 +138,9 @@ func (a *UpstreamAuth) ApplyDefaults() {
 			}
 		}
 	}
-	if len(a.StripHeaders) > 0 {
-		hs := make([]string, len(a.StripHeaders))
-		for i, h := range a.StripHeaders {
-			hs[i] = strings.ToLower(strings.TrimSpace(h))
-		}
-		a.StripHeaders = hs
-	}
 }
 
-// Validate checks the configuration (after defaults, on a copy). field is the path of
+// Validate checks the configuration, completed by ApplyDefaults. field is the path of
 // this object, e.g. "upstreams[0].auth"; each message is "<field>.<sub>: <problem>" and
 // never contains a key value.
 func (a *UpstreamAuth) Validate(field string) []string {
@@ -145,7 +149,7 @@ func (a *UpstreamAuth) Validate(field string) []string {
 		fe = append(fe, field+sub+": "+fmt.Sprintf(format, args...))
 	}
 	for i, h := range a.StripHeaders {
-		if !validHeaderName(strings.ToLower(strings.TrimSpace(h))) {
+		if !validHeaderName(h) {
 			add(fmt.Sprintf(".strip_headers[%d]", i), "must be an HTTP header name (no pseudo-headers), got %q", h)
 		}
 	}
@@ -160,18 +164,16 @@ func (a *UpstreamAuth) Validate(field string) []string {
 		}
 		return fe
 	}
-	d := *a
-	d.ApplyDefaults()
-	if !validHeaderName(d.Header) {
+	if !validHeaderName(a.Header) {
 		add(".header", "must be an HTTP header name (no pseudo-headers), got %q", a.Header)
 	}
-	if d.Scheme != SchemeRaw && !isToken(d.Scheme) {
+	if a.Scheme != SchemeRaw && !isToken(a.Scheme) {
 		add(".scheme", "must be an HTTP auth scheme token such as \"Bearer\", or \"raw\", got %q", a.Scheme)
 	}
-	if d.Strategy != StrategyRoundRobin && d.Strategy != StrategyPriority {
+	if a.Strategy != StrategyRoundRobin && a.Strategy != StrategyPriority {
 		add(".strategy", `must be "round_robin" or "priority", got %q`, a.Strategy)
 	}
-	c := d.Cooldown
+	c := a.Cooldown
 	if c.MaxSeconds < 1 || c.MaxSeconds > maxCooldownLimit {
 		add(".cooldown.max_seconds", "must be between 1 and %d, got %d", maxCooldownLimit, c.MaxSeconds)
 	}
@@ -182,7 +184,7 @@ func (a *UpstreamAuth) Validate(field string) []string {
 		add(".cooldown.unauthorized_seconds", "must be between 1 and max_seconds (%d), got %d", c.MaxSeconds, c.UnauthorizedSeconds)
 	}
 	names := map[string]int{}
-	for i, k := range d.Keys {
+	for i, k := range a.Keys {
 		kf := fmt.Sprintf(".keys[%d]", i)
 		switch {
 		case !validName(k.Name, maxNameLen):
@@ -262,7 +264,9 @@ type Tenant struct {
 	TokensPerMinute int `json:"tokens_per_minute"`
 }
 
-// ApplyDefaults fills Mode and APIKeyHeader and lower-cases header names.
+// ApplyDefaults fills Mode and APIKeyHeader and lower-cases header names. config.Parse
+// applies it once; Validate, NewAuthenticator and StripHeaders expect a configuration it
+// completed.
 func (c *ClientAuth) ApplyDefaults() {
 	if c.Mode == "" {
 		c.Mode = ModeNone
@@ -274,43 +278,41 @@ func (c *ClientAuth) ApplyDefaults() {
 	}
 }
 
-// Validate checks the configuration (after defaults, on a copy). field is the path of
+// Validate checks the configuration, completed by ApplyDefaults. field is the path of
 // this object, e.g. "clients"; each message is "<field>.<sub>: <problem>".
 func (c *ClientAuth) Validate(field string) []string {
 	var fe []string
 	add := func(sub, format string, args ...any) {
 		fe = append(fe, field+sub+": "+fmt.Sprintf(format, args...))
 	}
-	d := *c
-	d.ApplyDefaults()
-	switch d.Mode {
+	switch c.Mode {
 	case ModeNone:
-		if len(d.Tenants) > 0 {
+		if len(c.Tenants) > 0 {
 			add(".tenants", `tenants only apply with mode "api_key" or "header"`)
 		}
 	case ModeAPIKey:
-		if !validHeaderName(d.APIKeyHeader) {
+		if !validHeaderName(c.APIKeyHeader) {
 			add(".api_key_header", "must be an HTTP header name (no pseudo-headers), got %q", c.APIKeyHeader)
 		}
-		if len(d.Tenants) == 0 {
+		if len(c.Tenants) == 0 {
 			add(".tenants", `mode "api_key" needs at least one tenant with key_sha256`)
 		}
 	case ModeHeader:
-		if d.IdentityHeader == "" {
+		if c.IdentityHeader == "" {
 			add(".identity_header", `is required with mode "header"`)
-		} else if !validHeaderName(d.IdentityHeader) {
+		} else if !validHeaderName(c.IdentityHeader) {
 			add(".identity_header", "must be an HTTP header name (no pseudo-headers), got %q", c.IdentityHeader)
 		}
-		if len(d.Tenants) == 0 && len(d.IdentityMap) == 0 && !d.AllowUnlistedTenants {
+		if len(c.Tenants) == 0 && len(c.IdentityMap) == 0 && !c.AllowUnlistedTenants {
 			add(".tenants", `mode "header" needs tenants, identity_map or allow_unlisted_tenants`)
 		}
 	default:
 		add(".mode", `must be "none", "api_key" or "header", got %q`, c.Mode)
 	}
-	if d.Mode != ModeAPIKey && c.APIKeyHeader != "" {
+	if c.Mode != ModeAPIKey && c.APIKeyHeader != "" {
 		add(".api_key_header", `only applies with mode "api_key"`)
 	}
-	if d.Mode != ModeHeader {
+	if c.Mode != ModeHeader {
 		if c.IdentityHeader != "" {
 			add(".identity_header", `only applies with mode "header"`)
 		}
@@ -323,7 +325,7 @@ func (c *ClientAuth) Validate(field string) []string {
 	}
 	names := map[string]int{}
 	hashes := map[string]string{}
-	for i, t := range d.Tenants {
+	for i, t := range c.Tenants {
 		tf := fmt.Sprintf(".tenants[%d]", i)
 		switch {
 		case !validTenantName(t.Name):
@@ -333,10 +335,10 @@ func (c *ClientAuth) Validate(field string) []string {
 		default:
 			names[t.Name] = i + 1
 		}
-		if d.Mode == ModeAPIKey && len(t.KeySHA256) == 0 {
+		if c.Mode == ModeAPIKey && len(t.KeySHA256) == 0 {
 			add(tf+".key_sha256", `at least one key hash is required with mode "api_key"`)
 		}
-		if d.Mode != ModeAPIKey && len(t.KeySHA256) > 0 {
+		if c.Mode != ModeAPIKey && len(t.KeySHA256) > 0 {
 			add(tf+".key_sha256", `only applies with mode "api_key"`)
 		}
 		for j, h := range t.KeySHA256 {
@@ -366,14 +368,14 @@ func (c *ClientAuth) Validate(field string) []string {
 			add(tf+".tokens_per_minute", "must be 0 (unlimited) or positive, got %d", t.TokensPerMinute)
 		}
 	}
-	for id, name := range d.IdentityMap {
+	for id, name := range c.IdentityMap {
 		mf := fmt.Sprintf(".identity_map[%q]", id)
 		switch {
 		case id == "":
 			add(mf, "identity must be non-empty")
 		case !validTenantName(name):
 			add(mf, "must be a tenant name (1-%d letters, digits or . _ - @ : / +), got %q", maxTenantNameLen, name)
-		case names[name] == 0 && !d.AllowUnlistedTenants:
+		case names[name] == 0 && !c.AllowUnlistedTenants:
 			add(mf, "tenant %q is not in tenants (list it or set allow_unlisted_tenants)", name)
 		}
 	}

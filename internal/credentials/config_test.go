@@ -2,6 +2,7 @@ package credentials
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -39,6 +40,7 @@ func TestUpstreamAuthValidate(t *testing.T) {
 			if err := json.Unmarshal([]byte(c.json), &a); err != nil {
 				t.Fatal(err)
 			}
+			a.ApplyDefaults()
 			got := a.Validate("up.auth")
 			if len(got) != len(c.want) {
 				t.Fatalf("Validate = %q, want %d messages like %q", got, len(c.want), c.want)
@@ -68,10 +70,15 @@ func TestUpstreamAuthDefaults(t *testing.T) {
 	if b.Header != "x-api-key" || b.Scheme != SchemeRaw || b.Cooldown.RateLimitedSeconds != 30 || b.Cooldown.UnauthorizedSeconds != 30 {
 		t.Errorf("x-api-key defaults = %+v", b)
 	}
-	orig := UpstreamAuth{Keys: []KeyRef{{Env: "A"}}}
-	orig.Validate("x")
-	if orig.Keys[0].Name != "" || orig.Header != "" {
-		t.Error("Validate modified its receiver")
+	again := a
+	again.ApplyDefaults()
+	if fmt.Sprint(again) != fmt.Sprint(a) {
+		t.Errorf("ApplyDefaults is not idempotent: %+v, then %+v", a, again)
+	}
+	none := UpstreamAuth{StripHeaders: []string{" X-Foo "}}
+	none.ApplyDefaults()
+	if none.Header != "" || none.Scheme != "" || none.Strategy != "" || none.Cooldown != (CooldownConfig{}) || none.StripHeaders[0] != "x-foo" {
+		t.Errorf("without keys only strip headers are normalised: %+v", none)
 	}
 }
 
@@ -109,6 +116,7 @@ func TestClientAuthValidate(t *testing.T) {
 			if err := json.Unmarshal([]byte(c.json), &ca); err != nil {
 				t.Fatal(err)
 			}
+			ca.ApplyDefaults()
 			got := ca.Validate("clients")
 			if len(got) != len(c.want) {
 				t.Fatalf("Validate = %q, want %d messages like %q", got, len(c.want), c.want)
@@ -147,6 +155,8 @@ func TestDocumentedExample(t *testing.T) {
 	if err := json.Unmarshal([]byte(doc), &cfg); err != nil {
 		t.Fatal(err)
 	}
+	cfg.Upstreams[0].Auth.ApplyDefaults()
+	cfg.Clients.ApplyDefaults()
 	if msgs := append(cfg.Upstreams[0].Auth.Validate("upstreams[0].auth"), cfg.Clients.Validate("clients")...); len(msgs) > 0 {
 		t.Fatal(msgs)
 	}

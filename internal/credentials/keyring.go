@@ -3,11 +3,14 @@ package credentials
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
 // Env looks up VM environment variables. In the plugin use OSEnv: inside the wasm VM
@@ -29,36 +32,15 @@ type MapEnv map[string]string
 // Getenv implements Env.
 func (m MapEnv) Getenv(name string) (string, bool) { v, ok := m[name]; return v, ok }
 
-// SharedStore is proxy-wasm shared data: one key/value space per Envoy vm_id, shared by
-// the VMs of all worker threads, with compare-and-swap versions.
-type SharedStore interface {
-	// Get returns the value and its CAS version, or ErrNotFound.
-	Get(key string) (value []byte, cas uint32, err error)
-	// Set stores value if cas is the current version (ErrCASMismatch otherwise). The
-	// Keyring passes cas 0 only to create a key that Get reported as not found.
-	Set(key string, value []byte, cas uint32) error
-}
-
-// Errors a SharedStore implementation returns (wrapping is fine; errors.Is is used).
-var (
-	// ErrNotFound: the key has never been set (proxy-wasm ErrorStatusNotFound).
-	ErrNotFound = errors.New("shared data: key not found")
-	// ErrCASMismatch: the key changed since Get (proxy-wasm ErrorStatusCasMismatch).
-	ErrCASMismatch = errors.New("shared data: cas mismatch")
-)
-
-// MaxCASAttempts bounds every shared-data compare-and-swap loop. When it is exhausted
-// the Keyring falls back to its worker-local state instead of failing the request.
-const MaxCASAttempts = 8
-
 // SharedKeyPrefix namespaces the shared-data keys: <prefix><upstream>/cooldown and
 // <prefix><upstream>/rr.
 const SharedKeyPrefix = "egressguard/keys/"
 
 // Keyring is the resolved key set of one upstream. Build it once per plugin start with
-// NewKeyring; it is safe for concurrent use. Worker-local state (the fallback when
-// shared data is unavailable or contended) is merged with the shared state: a key is
-// usable when neither says it is cooling down.
+// NewKeyring; it is safe for concurrent use. Each key is healthy, cooling down (after a
+// 401/403/429) or recovering (cooldown over, one probe request at a time until an answer
+// shows it works), as recorded in shared data for every worker; this worker's own view
+// takes over when shared data is unavailable or contended.
 type Keyring struct {
 	upstream    string
 	header      string
@@ -69,10 +51,16 @@ type Keyring struct {
 	cooldownKey string
 	rrKey       string
 
-	mu         sync.Mutex
-	localUntil []int64 // per key index, unix ms
-	localRR    int
-	scratch    []int64
+	mu sync.Mutex
+	// local is this worker's view of each key: the whole state when shared data fails,
+	// and cooldowns or probe leases its writes could not publish.
+	local []keyState
+	// seenRecovering marks keys the last Pick saw recovering, so that a success report
+	// clears them for every worker.
+	seenRecovering []bool
+	localRR        int
+	states         []keyState // scratch
+	blocked        []int64    // scratch: 0 for a healthy key, else math.MaxInt64
 }
 
 type keyEntry struct {
@@ -80,7 +68,8 @@ type keyEntry struct {
 	secret Secret
 }
 
-// NewKeyring validates a and resolves every key once. Missing or empty environment
+// NewKeyring validates a (completed by ApplyDefaults, as config.Parse does) and resolves
+// every key once. Missing or empty environment
 // variables are an error naming the upstream, the key and the variable, never a value.
 // Warnings (e.g. inline keys) are meant for the start-up log. Values are trimmed of
 // surrounding white space (a trailing newline from a secret file is common).
@@ -92,16 +81,17 @@ func NewKeyring(upstream string, a UpstreamAuth, env Env) (*Keyring, []string, e
 	if msgs := a.Validate(field); len(msgs) > 0 {
 		return nil, nil, errors.New(strings.Join(msgs, "; "))
 	}
-	a.ApplyDefaults()
 	k := &Keyring{
-		upstream:    upstream,
-		header:      a.Header,
-		priority:    a.Strategy == StrategyPriority,
-		cooldown:    a.Cooldown,
-		cooldownKey: SharedKeyPrefix + upstream + "/cooldown",
-		rrKey:       SharedKeyPrefix + upstream + "/rr",
-		localUntil:  make([]int64, len(a.Keys)),
-		scratch:     make([]int64, len(a.Keys)),
+		upstream:       upstream,
+		header:         a.Header,
+		priority:       a.Strategy == StrategyPriority,
+		cooldown:       a.Cooldown,
+		cooldownKey:    SharedKeyPrefix + upstream + "/cooldown",
+		rrKey:          SharedKeyPrefix + upstream + "/rr",
+		local:          make([]keyState, len(a.Keys)),
+		seenRecovering: make([]bool, len(a.Keys)),
+		states:         make([]keyState, len(a.Keys)),
+		blocked:        make([]int64, len(a.Keys)),
 	}
 	if a.Scheme != SchemeRaw {
 		k.prefix = a.Scheme + " "
@@ -179,72 +169,130 @@ func (k *Keyring) CooldownFor(status int, retryAfter string, now time.Time) time
 // OnPluginStart: afterwards every update is a true compare-and-swap (Envoy treats cas 0
 // as unconditional, so lazily creating a record could race another worker). An error
 // is worth a warning only: the keyring then works from worker-local state when needed.
-func (k *Keyring) Prepare(store SharedStore) error {
+func (k *Keyring) Prepare(store shareddata.Store) error {
 	if store == nil {
 		return nil
 	}
-	var errs []error
-	for _, rec := range []struct {
-		key  string
-		init []byte
-	}{{k.cooldownKey, []byte(stateVersion)}, {k.rrKey, []byte("0")}} {
-		_, _, err := store.Get(rec.key)
-		if errors.Is(err, ErrNotFound) {
-			err = store.Set(rec.key, rec.init, 0)
-			if errors.Is(err, ErrCASMismatch) {
-				err = nil // another worker created it first
-			}
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("upstream %q: shared data %s: %w", k.upstream, rec.key, err))
-		}
-	}
-	return errors.Join(errs...)
+	return errors.Join(
+		wrapUpstream(k.upstream, shareddata.Create(store, k.cooldownKey, []byte(stateVersion))),
+		wrapUpstream(k.upstream, shareddata.Create(store, k.rrKey, []byte("0"))))
 }
 
-// Pick chooses the key for one request: with strategy priority the first usable key in
-// configured order, with round_robin the next usable key after the last one handed out
-// by any worker. When every key is cooling down ok is false and retryAfter is the time
-// until the first key becomes usable again (answer 503, see KeysExhausted). store may
-// be nil (worker-local state only).
-func (k *Keyring) Pick(store SharedStore, now time.Time) (key Secret, keyName string, retryAfter time.Duration, ok bool) {
+func wrapUpstream(upstream string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("upstream %q: %w", upstream, err)
+}
+
+// Pick chooses the key for one request. A key whose cooldown has ended is recovering:
+// the first request after the cooldown probes it, and until an upstream answer shows the
+// key works again (ReportStatus), the other requests keep using healthy keys, so a key
+// still over its provider limit costs one refused request, not everything in flight.
+// Among healthy keys, strategy priority takes the first in configured order and
+// round_robin the next after the last one handed out by any worker. With no healthy key a
+// key being probed is used anyway. When every key is cooling down ok is false and
+// retryAfter is the time until the first key becomes usable again (answer 503, see
+// KeysExhausted). store may be nil (worker-local state only).
+func (k *Keyring) Pick(store shareddata.Store, now time.Time) (key Secret, keyName string, retryAfter time.Duration, ok bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	until := k.deadlinesLocked(store)
 	nowMs := now.UnixMilli()
+	st, shared := k.statesLocked(store, nowMs)
+	for i := range st {
+		if st[i].recovering(nowMs) && !st[i].probing(nowMs) {
+			if k.claimProbeLocked(store, shared, i, nowMs) {
+				return k.keys[i].secret, k.keys[i].name, 0, true
+			}
+			st[i].lease = math.MaxInt64 // another worker probes it
+		}
+	}
+	for i, s := range st {
+		k.blocked[i] = 0
+		if !s.healthy(nowMs) {
+			k.blocked[i] = math.MaxInt64
+		}
+	}
 	i := -1
 	if k.priority || len(k.keys) == 1 {
-		i = firstUsable(until, 0, nowMs)
+		i = firstUsable(k.blocked, 0, nowMs)
 	} else {
-		i = k.nextRoundRobinLocked(store, until, nowMs)
+		i = k.nextRoundRobinLocked(store, k.blocked, nowMs)
 	}
 	if i < 0 {
-		earliest := until[0]
-		for _, u := range until[1:] {
-			earliest = min(earliest, u)
+		for j, s := range st {
+			if s.probing(nowMs) {
+				i = j
+				break
+			}
+		}
+	}
+	if i < 0 {
+		earliest := st[0].until
+		for _, s := range st[1:] {
+			earliest = min(earliest, s.until)
 		}
 		return Secret{}, "", time.Duration(earliest-nowMs) * time.Millisecond, false
 	}
 	return k.keys[i].secret, k.keys[i].name, 0, true
 }
 
-// deadlinesLocked merges the shared cooldown record into the worker-local deadlines.
-func (k *Keyring) deadlinesLocked(store SharedStore) []int64 {
-	until := k.scratch
-	copy(until, k.localUntil)
-	if store == nil {
-		return until
-	}
-	b, _, err := store.Get(k.cooldownKey)
-	if err != nil {
-		return until
-	}
-	forEachDeadline(b, func(name string, ms int64) {
-		if i := k.index(name); i >= 0 {
-			until[i] = max(until[i], ms)
+// statesLocked returns every key's state: the shared record plus the cooldowns this
+// worker could not publish, or the worker-local view when shared data is unusable
+// (shared false).
+func (k *Keyring) statesLocked(store shareddata.Store, nowMs int64) (st []keyState, shared bool) {
+	st = k.states
+	if store != nil {
+		b, _, err := store.Get(k.cooldownKey)
+		if err == nil || errors.Is(err, shareddata.ErrNotFound) {
+			clear(st)
+			forEachState(b, func(name string, s keyState) {
+				if i := k.index(name); i >= 0 {
+					st[i] = s
+				}
+			})
+			for i := range st {
+				if l := k.local[i]; l.cooling(nowMs) {
+					st[i] = keyState{until: max(st[i].until, l.until)}
+				}
+				k.seenRecovering[i] = st[i].recovering(nowMs)
+			}
+			return st, true
 		}
-	})
-	return until
+	}
+	copy(st, k.local)
+	for i := range st {
+		k.seenRecovering[i] = st[i].recovering(nowMs)
+	}
+	return st, false
+}
+
+// claimProbeLocked takes the probe lease of recovering key i for this request, in the
+// shared record when it is usable (false: another worker took it first).
+func (k *Keyring) claimProbeLocked(store shareddata.Store, shared bool, i int, nowMs int64) bool {
+	lease := nowMs + ProbeLease.Milliseconds()
+	if shared {
+		name, claimed := k.keys[i].name, false
+		err := shareddata.Update(store, k.cooldownKey, shareddata.MaxAttempts, func(cur []byte) ([]byte, bool) {
+			m := decodeStates(cur)
+			s := m[name]
+			if claimed = s.recovering(nowMs) && !s.probing(nowMs); !claimed {
+				return nil, false
+			}
+			s.lease = lease
+			m[name] = s
+			return encodeStates(m, nowMs), true
+		})
+		if err == nil {
+			if claimed {
+				k.local[i].lease = lease
+			}
+			return claimed
+		}
+		// Shared data failed: probe on this worker's say-so.
+	}
+	k.local[i].lease = lease
+	return true
 }
 
 func (k *Keyring) index(name string) int {
@@ -268,34 +316,25 @@ func firstUsable(until []int64, start int, nowMs int64) int {
 
 // nextRoundRobinLocked advances the shared position with compare-and-swap; on store
 // errors or persistent contention it uses the worker-local position.
-func (k *Keyring) nextRoundRobinLocked(store SharedStore, until []int64, nowMs int64) int {
+func (k *Keyring) nextRoundRobinLocked(store shareddata.Store, until []int64, nowMs int64) int {
 	n := len(k.keys)
-shared:
-	for attempt := 0; store != nil && attempt < MaxCASAttempts; attempt++ {
-		b, cas, err := store.Get(k.rrKey)
-		start := 0
-		switch {
-		case err == nil:
-			if v, perr := strconv.ParseUint(string(b), 10, 32); perr == nil {
+	if store != nil {
+		i := -1
+		err := shareddata.Update(store, k.rrKey, shareddata.MaxAttempts, func(cur []byte) ([]byte, bool) {
+			start := 0
+			if v, err := strconv.ParseUint(string(cur), 10, 32); err == nil {
 				start = int(v % uint64(n))
 			}
-		case errors.Is(err, ErrNotFound):
-			cas = 0
-		default:
-			break shared // unusable store: local fallback
-		}
-		i := firstUsable(until, start, nowMs)
-		if i < 0 {
-			return -1
-		}
-		next := (i + 1) % n
-		err = store.Set(k.rrKey, strconv.AppendInt(nil, int64(next), 10), cas)
+			if i = firstUsable(until, start, nowMs); i < 0 {
+				return nil, false
+			}
+			return strconv.AppendInt(nil, int64((i+1)%n), 10), true
+		})
 		if err == nil {
-			k.localRR = next
+			if i >= 0 {
+				k.localRR = (i + 1) % n
+			}
 			return i
-		}
-		if !errors.Is(err, ErrCASMismatch) {
-			break shared
 		}
 	}
 	i := firstUsable(until, k.localRR, nowMs)
@@ -308,60 +347,89 @@ shared:
 // ReportStatus records the upstream's answer to a request made with keyName: 401/403
 // and 429 cool the key down (see CooldownFor; retryAfter is the response's Retry-After
 // header value, "" when absent) for every worker through the shared store, extending
-// never shortening an existing cooldown. It reports whether the key was cooled. Other
-// statuses and unknown names are ignored. store may be nil (worker-local only).
-func (k *Keyring) ReportStatus(store SharedStore, keyName string, status int, retryAfter string, now time.Time) (cooled bool) {
-	d := k.CooldownFor(status, retryAfter, now)
+// never shortening an existing cooldown, and it reports whether the key was cooled. Any
+// other answer below 500 shows the key works: a recovering key is healthy again. No
+// answer or a 5xx proves nothing: the probe lease is released for another request.
+// Unknown names are ignored. store may be nil (worker-local only).
+func (k *Keyring) ReportStatus(store shareddata.Store, keyName string, status int, retryAfter string, now time.Time) (cooled bool) {
 	i := k.index(keyName)
-	if d <= 0 || i < 0 {
+	if i < 0 {
 		return false
 	}
 	nowMs := now.UnixMilli()
-	untilMs := now.Add(d).UnixMilli()
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.localUntil[i] = max(k.localUntil[i], untilMs)
-	if store != nil {
-		k.extendSharedLocked(store, keyName, untilMs, nowMs)
+	if d := k.CooldownFor(status, retryAfter, now); d > 0 {
+		untilMs := now.Add(d).UnixMilli()
+		k.local[i] = keyState{until: max(k.local[i].until, untilMs)}
+		if store != nil {
+			k.extendSharedLocked(store, keyName, untilMs, nowMs)
+		}
+		return true
 	}
-	return true
+	switch {
+	case status >= 200 && status < 500:
+		if k.local[i] != (keyState{}) || k.seenRecovering[i] {
+			k.local[i], k.seenRecovering[i] = keyState{}, false
+			if store != nil {
+				k.resolveSharedLocked(store, keyName, nowMs, true)
+			}
+		}
+	case k.local[i].lease > nowMs:
+		k.local[i].lease = 0
+		if store != nil {
+			k.resolveSharedLocked(store, keyName, nowMs, false)
+		}
+	}
+	return false
 }
 
-// extendSharedLocked merges one deadline into the shared record with compare-and-swap,
-// so concurrent reports for different keys from different workers are all kept.
-func (k *Keyring) extendSharedLocked(store SharedStore, name string, untilMs, nowMs int64) {
-	for attempt := 0; attempt < MaxCASAttempts; attempt++ {
-		b, cas, err := store.Get(k.cooldownKey)
+// extendSharedLocked merges one cooldown into the shared record with compare-and-swap,
+// so concurrent reports for different keys from different workers are all kept. On
+// failure the worker-local state already holds the cooldown.
+func (k *Keyring) extendSharedLocked(store shareddata.Store, name string, untilMs, nowMs int64) {
+	_ = shareddata.Update(store, k.cooldownKey, shareddata.MaxAttempts, func(cur []byte) ([]byte, bool) {
+		m := decodeStates(cur)
+		if m[name].until >= untilMs {
+			return nil, false
+		}
+		m[name] = keyState{until: untilMs}
+		return encodeStates(m, nowMs), true
+	})
+}
+
+// resolveSharedLocked ends a recovering key's probe in the shared record: healthy drops
+// its entry, otherwise only the lease is released. A key cooling again is left alone.
+func (k *Keyring) resolveSharedLocked(store shareddata.Store, name string, nowMs int64, healthy bool) {
+	_ = shareddata.Update(store, k.cooldownKey, shareddata.MaxAttempts, func(cur []byte) ([]byte, bool) {
+		m := decodeStates(cur)
+		s, ok := m[name]
 		switch {
-		case err == nil:
-		case errors.Is(err, ErrNotFound):
-			b, cas = nil, 0
+		case !ok || s.cooling(nowMs):
+			return nil, false
+		case healthy:
+			delete(m, name)
+		case s.lease == 0:
+			return nil, false
 		default:
-			return // worker-local state already holds the deadline
+			s.lease = 0
+			m[name] = s
 		}
-		m := decodeDeadlines(b)
-		if m[name] >= untilMs {
-			return
-		}
-		m[name] = untilMs
-		err = store.Set(k.cooldownKey, encodeDeadlines(m, nowMs), cas)
-		if err == nil || !errors.Is(err, ErrCASMismatch) {
-			return
-		}
-	}
+		return encodeStates(m, nowMs), true
+	})
 }
 
 // CoolingDown returns, for every key cooling down at now, the time left (for metrics
 // and debugging; keyed by key name).
-func (k *Keyring) CoolingDown(store SharedStore, now time.Time) map[string]time.Duration {
+func (k *Keyring) CoolingDown(store shareddata.Store, now time.Time) map[string]time.Duration {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	until := k.deadlinesLocked(store)
 	nowMs := now.UnixMilli()
+	st, _ := k.statesLocked(store, nowMs)
 	out := map[string]time.Duration{}
-	for i, u := range until {
-		if u > nowMs {
-			out[k.keys[i].name] = time.Duration(u-nowMs) * time.Millisecond
+	for i, s := range st {
+		if s.cooling(nowMs) {
+			out[k.keys[i].name] = time.Duration(s.until-nowMs) * time.Millisecond
 		}
 	}
 	return out

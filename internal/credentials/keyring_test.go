@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
 func keys(names ...string) []KeyRef {
@@ -18,14 +20,14 @@ func keys(names ...string) []KeyRef {
 
 func mustKeyring(t *testing.T, a UpstreamAuth) *Keyring {
 	t.Helper()
-	k, _, err := NewKeyring("up", a, MapEnv{})
+	k, _, err := NewKeyring("up", completed(a), MapEnv{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return k
 }
 
-func pickName(t *testing.T, k *Keyring, s SharedStore, now time.Time) string {
+func pickName(t *testing.T, k *Keyring, s shareddata.Store, now time.Time) string {
 	t.Helper()
 	key, name, ra, ok := k.Pick(s, now)
 	if !ok {
@@ -54,7 +56,7 @@ func TestNewKeyringResolvesEnv(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			a := UpstreamAuth{Keys: []KeyRef{{Name: "primary", Env: "MISTRAL_API_KEY"}}}
-			k, warns, err := NewKeyring("mistral", a, c.env)
+			k, warns, err := NewKeyring("mistral", completed(a), c.env)
 			if len(warns) != 0 {
 				t.Errorf("unexpected warnings %q", warns)
 			}
@@ -84,7 +86,7 @@ func TestNewKeyringResolvesEnv(t *testing.T) {
 }
 
 func TestNewKeyringInlineWarnsAndValidates(t *testing.T) {
-	k, warns, err := NewKeyring("dev", UpstreamAuth{Keys: []KeyRef{{Name: "local", Value: NewSecret("sk-inline-secret")}}}, MapEnv{})
+	k, warns, err := NewKeyring("dev", completed(UpstreamAuth{Keys: []KeyRef{{Name: "local", Value: NewSecret("sk-inline-secret")}}}), MapEnv{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,11 +96,11 @@ func TestNewKeyringInlineWarnsAndValidates(t *testing.T) {
 	if k.Names()[0] != "local" || !strings.Contains(k.String(), "local") || strings.Contains(fmt.Sprintf("%v %+v %#v", k, k, k), "sk-inline") {
 		t.Errorf("String = %s", k)
 	}
-	_, _, err = NewKeyring("bad", UpstreamAuth{Strategy: "random", Keys: keys("a")}, MapEnv{})
+	_, _, err = NewKeyring("bad", completed(UpstreamAuth{Strategy: "random", Keys: keys("a")}), MapEnv{})
 	if err == nil || !strings.Contains(err.Error(), `upstream "bad": auth.strategy`) {
 		t.Errorf("invalid config error = %v", err)
 	}
-	if _, _, err = NewKeyring("none", UpstreamAuth{}, MapEnv{}); err == nil || !strings.Contains(err.Error(), "auth.keys") {
+	if _, _, err = NewKeyring("none", completed(UpstreamAuth{}), MapEnv{}); err == nil || !strings.Contains(err.Error(), "auth.keys") {
 		t.Errorf("no keys error = %v", err)
 	}
 }
@@ -165,12 +167,23 @@ func TestRoundRobinSkipsCoolingKeyFairly(t *testing.T) {
 		t.Errorf("counts with b cooling = %v, want a=50 c=50", counts)
 	}
 	clock.Advance(61 * time.Second)
+	if got := pickName(t, k, store, clock.Now()); got != "b" {
+		t.Fatalf("the first request after the cooldown must probe b, got %s", got)
+	}
+	counts = map[string]int{}
+	for i := 0; i < 98; i++ {
+		counts[pickName(t, k, store, clock.Now())]++
+	}
+	if counts["b"] != 0 || counts["a"] != 49 || counts["c"] != 49 {
+		t.Errorf("counts while b's probe is in flight = %v, want a=49 c=49", counts)
+	}
+	k.ReportStatus(store, "b", 200, "", clock.Now())
 	counts = map[string]int{}
 	for i := 0; i < 99; i++ {
 		counts[pickName(t, k, store, clock.Now())]++
 	}
 	if counts["a"] != 33 || counts["b"] != 33 || counts["c"] != 33 {
-		t.Errorf("counts after cooldown = %v", counts)
+		t.Errorf("counts after b's probe succeeded = %v", counts)
 	}
 }
 
@@ -181,22 +194,126 @@ func TestPriorityFailover(t *testing.T) {
 	w1, w2 := mustKeyring(t, auth), mustKeyring(t, auth)
 	steps := []struct {
 		do   func()
-		want string
+		want [2]string // w1's pick, then w2's
 	}{
-		{func() {}, "primary"},
-		{func() { w1.ReportStatus(store, "primary", 429, "30", clock.Now()) }, "secondary"},
-		{func() { w2.ReportStatus(store, "secondary", 401, "", clock.Now()) }, "tertiary"},
-		{func() { clock.Advance(31 * time.Second) }, "primary"},                         // 429 Retry-After elapsed
-		{func() { clock.Advance(5 * time.Minute) }, "primary"},                          // secondary back too; primary still first
-		{func() { w2.ReportStatus(store, "primary", 200, "", clock.Now()) }, "primary"}, // success changes nothing
+		{func() {}, [2]string{"primary", "primary"}},
+		{func() { w1.ReportStatus(store, "primary", 429, "30", clock.Now()) }, [2]string{"secondary", "secondary"}},
+		{func() { w2.ReportStatus(store, "secondary", 401, "", clock.Now()) }, [2]string{"tertiary", "tertiary"}},
+		// 429 Retry-After elapsed: w1's request probes primary, w2 stays on tertiary.
+		{func() { clock.Advance(31 * time.Second) }, [2]string{"primary", "tertiary"}},
+		{func() { w1.ReportStatus(store, "primary", 200, "", clock.Now()) }, [2]string{"primary", "primary"}},
+		// secondary's 401 cooldown over: the next request probes it, primary stays first.
+		{func() { clock.Advance(5 * time.Minute) }, [2]string{"secondary", "primary"}},
+		{func() { w1.ReportStatus(store, "secondary", 200, "", clock.Now()) }, [2]string{"primary", "primary"}},
+		{func() { w2.ReportStatus(store, "primary", 200, "", clock.Now()) }, [2]string{"primary", "primary"}}, // success changes nothing
 	}
 	for i, s := range steps {
 		s.do()
-		for _, w := range []*Keyring{w1, w2} {
-			if got := pickName(t, w, store, clock.Now()); got != s.want {
-				t.Errorf("step %d: picked %s want %s", i, got, s.want)
+		for j, w := range []*Keyring{w1, w2} {
+			if got := pickName(t, w, store, clock.Now()); got != s.want[j] {
+				t.Errorf("step %d: worker %d picked %s want %s", i, j+1, got, s.want[j])
 			}
 		}
+	}
+}
+
+// When a key's cooldown ends, one request probes it while the rest of the traffic, on
+// every worker, stays on the healthy key; the probe's answer decides for everyone.
+func TestRecoveredKeyProbedBeforeFullTraffic(t *testing.T) {
+	const (
+		backOnA   = "every worker uses a again"
+		staysOnB  = "every worker stays on b"
+		probeOnce = "one more request probes a, then every worker uses a"
+	)
+	for _, tc := range []struct {
+		name   string
+		status int // the probe's answer (0: none arrives)
+		wait   time.Duration
+		then   string
+	}{
+		{"probe succeeds", 200, 0, backOnA},
+		{"provider rejects the request, not the key", 400, 0, backOnA},
+		{"still rate limited: cooled again", 429, 0, staysOnB},
+		{"no verdict (5xx): another request probes", 503, 0, probeOnce},
+		{"probe lost: another request probes after the lease", 0, ProbeLease, probeOnce},
+	} {
+		for _, storeKind := range []string{"shared", "worker-local"} {
+			t.Run(tc.name+"/"+storeKind, func(t *testing.T) {
+				var store shareddata.Store
+				if storeKind == "shared" {
+					store = newFakeStore()
+				}
+				clock := newClock()
+				auth := UpstreamAuth{Strategy: "priority", Keys: keys("a", "b")}
+				workers := []*Keyring{mustKeyring(t, auth), mustKeyring(t, auth), mustKeyring(t, auth)}
+				if store == nil {
+					workers = workers[:1] // without shared data each worker probes on its own
+				}
+				for _, w := range workers {
+					w.ReportStatus(store, "a", 429, "", clock.Now())
+				}
+				clock.Advance(61 * time.Second)
+				// round picks once on every worker and returns the workers that got a.
+				round := func() (onA []*Keyring) {
+					for _, w := range workers {
+						if pickName(t, w, store, clock.Now()) == "a" {
+							onA = append(onA, w)
+						}
+					}
+					return onA
+				}
+				var probers []*Keyring
+				for r := 0; r < 10; r++ { // requests in flight before the probe answers
+					probers = append(probers, round()...)
+				}
+				if len(probers) != 1 {
+					t.Fatalf("%d requests went to the recovering key before its probe answered, want 1", len(probers))
+				}
+				if tc.status != 0 {
+					probers[0].ReportStatus(store, "a", tc.status, "", clock.Now())
+				}
+				clock.Advance(tc.wait)
+				onA := round()
+				switch tc.then {
+				case backOnA:
+					if len(onA) != len(workers) {
+						t.Errorf("%d of %d workers use a after a successful probe", len(onA), len(workers))
+					}
+				case staysOnB:
+					if len(onA) != 0 {
+						t.Errorf("%d workers use a while it is cooling again", len(onA))
+					}
+				case probeOnce:
+					if len(onA) != 1 {
+						t.Fatalf("%d workers use a, want exactly one new probe", len(onA))
+					}
+					onA[0].ReportStatus(store, "a", 200, "", clock.Now())
+					if n := len(round()); n != len(workers) {
+						t.Errorf("%d of %d workers use a after the second probe succeeded", n, len(workers))
+					}
+				}
+			})
+		}
+	}
+}
+
+// A single key is used while it is probed: there is nothing healthier to send to.
+func TestSingleRecoveringKeyStillServes(t *testing.T) {
+	store := newFakeStore()
+	clock := newClock()
+	k := mustKeyring(t, UpstreamAuth{Keys: keys("only")})
+	k.ReportStatus(store, "only", 429, "2", clock.Now())
+	if _, _, ra, ok := k.Pick(store, clock.Now()); ok || ra != 2*time.Second {
+		t.Fatalf("cooling single key: ok=%v retry after %v", ok, ra)
+	}
+	clock.Advance(2 * time.Second)
+	for i := 0; i < 3; i++ {
+		if got := pickName(t, k, store, clock.Now()); got != "only" {
+			t.Fatalf("pick %d = %s", i, got)
+		}
+	}
+	if v := store.Value(k.cooldownKey); !strings.Contains(v, "only=") || !strings.Contains(v, "~") {
+		t.Errorf("the first pick after the cooldown must take the probe lease: record %q", v)
 	}
 }
 
@@ -300,7 +417,7 @@ func TestPersistentCASFailureFallsBackLocally(t *testing.T) {
 	clock := newClock()
 	k := mustKeyring(t, UpstreamAuth{Keys: keys("a", "b")})
 	k.Prepare(store)
-	store.FailSet = ErrCASMismatch
+	store.FailSet = shareddata.ErrCASMismatch
 	store.Sets = 0
 	seen := map[string]int{}
 	for i := 0; i < 4; i++ {
@@ -309,7 +426,7 @@ func TestPersistentCASFailureFallsBackLocally(t *testing.T) {
 	if seen["a"] != 2 || seen["b"] != 2 {
 		t.Errorf("local round robin = %v", seen)
 	}
-	if sets := store.Sets; sets > 4*MaxCASAttempts {
+	if sets := store.Sets; sets > 4*shareddata.MaxAttempts {
 		t.Errorf("%d Set calls for 4 picks: the CAS loop is unbounded", sets)
 	}
 	if !k.ReportStatus(store, "a", 429, "", clock.Now()) {
@@ -326,7 +443,7 @@ func TestStoreUnavailable(t *testing.T) {
 	clock := newClock()
 	broken := newFakeStore()
 	broken.FailSet = errors.New("shared data unsupported")
-	for name, store := range map[string]SharedStore{"nil": nil, "broken": broken} {
+	for name, store := range map[string]shareddata.Store{"nil": nil, "broken": broken} {
 		k := mustKeyring(t, UpstreamAuth{Strategy: "priority", Keys: keys("a", "b")})
 		if err := k.Prepare(store); store != nil && (err == nil || !strings.Contains(err.Error(), "egressguard/keys/up/")) {
 			t.Errorf("%s: Prepare error = %v", name, err)
@@ -346,7 +463,7 @@ func TestPrepareKeepsExistingState(t *testing.T) {
 	if err := w1.Prepare(store); err != nil {
 		t.Fatal(err)
 	}
-	if store.Value(w1.cooldownKey) != "v1" || store.Value(w1.rrKey) != "0" {
+	if store.Value(w1.cooldownKey) != "v2" || store.Value(w1.rrKey) != "0" {
 		t.Errorf("initial records %q %q", store.Value(w1.cooldownKey), store.Value(w1.rrKey))
 	}
 	w1.ReportStatus(store, "a", 429, "", clock.Now())
@@ -360,19 +477,31 @@ func TestPrepareKeepsExistingState(t *testing.T) {
 }
 
 func TestStateEncoding(t *testing.T) {
-	now := int64(1_000_000)
-	m := map[string]int64{"b": now + 5, "a": now + 10, "old": now - 1, "edge": now}
-	got := string(encodeDeadlines(m, now))
-	if got != "v1 a=1000010 b=1000005" {
-		t.Errorf("encoding = %q (expired entries must be pruned, names sorted)", got)
+	now := int64(100_000_000)
+	m := map[string]keyState{
+		"b":     {until: now + 5},                    // cooling
+		"a":     {until: now + 10, lease: now + 99},  // cooling: a lease means nothing yet
+		"rec":   {until: now - 1},                    // recovering, no probe
+		"probe": {until: now - 1, lease: now + 30},   // recovering, probe in flight
+		"gone":  {until: now - 1, lease: now - 1},    // recovering, probe lease expired
+		"stale": {until: now - recoveryMaxAgeMs - 1}, // recovering for too long: healthy
+		"ok":    {},                                  // healthy
 	}
-	for _, garbage := range []string{"", "v2 a=5", "v1a=5", "garbage", "v1 =5 a=x b=-3 c=", "v1 bad!name=99"} {
-		if d := decodeDeadlines([]byte(garbage)); len(d) != 0 {
+	got := string(encodeStates(m, now))
+	want := "v2 a=100000010 b=100000005 gone=99999999 probe=99999999~100000030 rec=99999999"
+	if got != want {
+		t.Errorf("encoding = %q\n want %q", got, want)
+	}
+	if d := decodeStates([]byte(got)); d["probe"] != (keyState{until: now - 1, lease: now + 30}) || d["a"].lease != 0 || len(d) != 5 {
+		t.Errorf("round trip = %v", d)
+	}
+	for _, garbage := range []string{"", "v3 a=5", "v1a=5", "garbage", "v1 =5 a=x b=-3 c=", "v1 bad!name=99", "v2 a=5~x b=~3"} {
+		if d := decodeStates([]byte(garbage)); len(d) != 0 {
 			t.Errorf("decode(%q) = %v, want empty", garbage, d)
 		}
 	}
-	if d := decodeDeadlines([]byte("v1 a=7 junk b=9")); d["a"] != 7 || d["b"] != 9 {
-		t.Errorf("tolerant decode = %v", d)
+	if d := decodeStates([]byte("v1 a=7 junk b=9")); d["a"].until != 7 || d["b"].until != 9 {
+		t.Errorf("tolerant decode of a v1 record = %v", d)
 	}
 	// A corrupt shared record is overwritten by the next report rather than blocking it.
 	store := newFakeStore()
@@ -384,7 +513,7 @@ func TestStateEncoding(t *testing.T) {
 		t.Errorf("pick over garbage rr = %s", got)
 	}
 	k.ReportStatus(store, "a", 429, "", clock.Now())
-	if v := store.Value(k.cooldownKey); !strings.HasPrefix(v, "v1 a=") {
+	if v := store.Value(k.cooldownKey); !strings.HasPrefix(v, "v2 a=") {
 		t.Errorf("record after report = %q", v)
 	}
 }
@@ -398,7 +527,7 @@ func TestWorkersConcurrently(t *testing.T) {
 	done := make(chan map[string]int)
 	for w := 0; w < 4; w++ {
 		go func(w int) {
-			k, _, _ := NewKeyring("up", auth, MapEnv{})
+			k, _, _ := NewKeyring("up", completed(auth), MapEnv{})
 			counts := map[string]int{}
 			for i := 0; i < 200; i++ {
 				if _, name, _, ok := k.Pick(store, now); ok {

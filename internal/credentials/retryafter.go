@@ -44,14 +44,10 @@ func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 // CooldownFor is how long a key is skipped after the upstream answered status with the
 // given Retry-After header value: UnauthorizedSeconds for 401/403 (Retry-After
 // ignored); for 429 the Retry-After delay (at least 1s) or RateLimitedSeconds; capped
-// at MaxSeconds. Other statuses return 0 (no cooldown).
+// at MaxSeconds. Other statuses return 0 (no cooldown). c is complete (ApplyDefaults of
+// its UpstreamAuth).
 func (c CooldownConfig) CooldownFor(status int, retryAfter string, now time.Time) time.Duration {
 	d := c
-	if d.MaxSeconds == 0 || d.RateLimitedSeconds == 0 || d.UnauthorizedSeconds == 0 {
-		a := UpstreamAuth{Cooldown: c}
-		a.ApplyDefaults()
-		d = a.Cooldown
-	}
 	var out time.Duration
 	switch status {
 	case 401, 403:

@@ -40,7 +40,7 @@ func TestParseRetryAfter(t *testing.T) {
 
 func TestCooldownFor(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	def := CooldownConfig{}
+	def := completed(UpstreamAuth{Keys: keys("a")}).Cooldown
 	custom := CooldownConfig{RateLimitedSeconds: 10, UnauthorizedSeconds: 20, MaxSeconds: 100}
 	cases := []struct {
 		name   string

@@ -22,7 +22,7 @@ func TestSecretNeverPrinted(t *testing.T) {
 	}
 	ref := KeyRef{Name: "dev", Value: s}
 	ua := UpstreamAuth{Keys: []KeyRef{ref}}
-	k, _, err := NewKeyring("u", ua, MapEnv{})
+	k, _, err := NewKeyring("u", completed(ua), MapEnv{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,8 @@ var DefaultStripQueryParams = []string{
 
 // StripHeaders returns the lower-case request header names to remove before a request
 // leaves Envoy for an upstream with auth a (nil: no upstream auth) while clients are
-// authenticated per c (nil: mode none). Compute it once per upstream at plugin start.
+// authenticated per c (nil: mode none), both completed by ApplyDefaults. Compute it once
+// per upstream at plugin start.
 //
 //   - a has keys: DefaultStripHeaders, a's header and a.StripHeaders;
 //   - a has no keys (pass-through): only a.StripHeaders, so clients can still send
@@ -65,22 +66,18 @@ func StripHeaders(a *UpstreamAuth, c *ClientAuth) []string {
 		}
 	}
 	if a != nil {
-		d := *a
-		d.ApplyDefaults()
-		if d.Enabled() {
+		if a.Enabled() {
 			add(DefaultStripHeaders...)
-			add(d.Header)
+			add(a.Header)
 		}
-		add(d.StripHeaders...)
+		add(a.StripHeaders...)
 	}
 	if c != nil {
-		d := *c
-		d.ApplyDefaults()
-		switch d.Mode {
+		switch c.Mode {
 		case ModeAPIKey:
-			add(d.APIKeyHeader)
+			add(c.APIKeyHeader)
 		case ModeHeader:
-			add(d.IdentityHeader)
+			add(c.IdentityHeader)
 		}
 	}
 	return out

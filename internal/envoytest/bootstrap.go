@@ -10,10 +10,10 @@ import (
 type obj = map[string]any
 
 // bootstrap builds the Envoy bootstrap as JSON-ready maps (Envoy reads JSON configs).
-func bootstrap(o Options) obj {
+func bootstrap(o Options, dir string) obj {
 	listeners := make([]any, 0, len(o.Listeners))
 	for _, l := range o.Listeners {
-		listeners = append(listeners, listener(l, o))
+		listeners = append(listeners, listener(l, o, dir))
 	}
 	clusters := make([]any, 0, len(o.Clusters))
 	for name, addr := range o.Clusters {
@@ -34,6 +34,8 @@ func bootstrap(o Options) obj {
 		clusters = append(clusters, c)
 	}
 	return obj{
+		// Extension config discovery (ECDS) needs a node identity.
+		"node":         obj{"id": "envoytest", "cluster": "envoytest"},
 		"admin":        obj{"address": sockAddr("127.0.0.1", 0)},
 		"stats_config": obj{"stats_tags": metrics.StatsTags()},
 		// Histograms reach the admin endpoints at each flush.
@@ -49,9 +51,13 @@ func sockAddr(host string, port int) obj {
 	return obj{"socket_address": obj{"address": host, "port_value": port}}
 }
 
-func listener(l Listener, o Options) obj {
+func listener(l Listener, o Options, dir string) obj {
 	filters := []any{}
-	if !l.NoFilter {
+	switch {
+	case l.NoFilter:
+	case l.ECDS:
+		filters = append(filters, ecdsFilter(l, dir))
+	default:
 		filters = append(filters, wasmFilter(l, o))
 	}
 	for _, f := range o.ExtraHTTPFilters {
@@ -81,7 +87,7 @@ func listener(l Listener, o Options) obj {
 	}
 	mappers := []any{upstreamErrorsJSON()}
 	if o.RateLimit != nil && o.RateLimit.JSONErrors {
-		mappers = append(mappers, rateLimitLocalReply())
+		mappers = append(mappers, rateLimitLocalReplies()...)
 	}
 	hcm["local_reply_config"] = obj{"mappers": mappers}
 	if o.HTTP1Trailers {
@@ -220,19 +226,28 @@ func rateLimitFilter(rl *RateLimitOptions) obj {
 	if timeout == "" {
 		timeout = "1s"
 	}
-	return obj{
-		"name": "envoy.filters.http.ratelimit",
-		"typed_config": obj{
-			"@type":                      "type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit",
-			"domain":                     domain,
-			"failure_mode_deny":          rl.FailureModeDeny,
-			"timeout":                    timeout,
-			"enable_x_ratelimit_headers": "DRAFT_VERSION_03",
-			"rate_limit_service": obj{
-				"transport_api_version": "V3",
-				"grpc_service":          obj{"envoy_grpc": obj{"cluster_name": rl.clusterName()}},
-			},
+	f := obj{
+		"@type":                      "type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit",
+		"domain":                     domain,
+		"failure_mode_deny":          rl.FailureModeDeny,
+		"timeout":                    timeout,
+		"enable_x_ratelimit_headers": "DRAFT_VERSION_03",
+		"rate_limit_service": obj{
+			"transport_api_version": "V3",
+			"grpc_service":          obj{"envoy_grpc": obj{"cluster_name": rl.clusterName()}},
 		},
+	}
+	if rl.FailureModeDeny {
+		f["status_on_error"] = obj{"code": "ServiceUnavailable"}
+	}
+	return obj{"name": "envoy.filters.http.ratelimit", "typed_config": f}
+}
+
+// jsonError is a local-reply body format in the guard's JSON error shape.
+func jsonError(message, typ, code string) obj {
+	return obj{
+		"json_format":  obj{"error": obj{"message": message, "type": typ, "code": code, "param": nil}},
+		"content_type": "application/json",
 	}
 }
 
@@ -240,29 +255,27 @@ func rateLimitFilter(rl *RateLimitOptions) obj {
 // connection) the guard's JSON error shape, as the shipped envoy.yaml does.
 func upstreamErrorsJSON() obj {
 	return obj{
-		"filter": obj{"response_flag_filter": obj{"flags": []any{"UH", "UF", "UO", "NR", "URX", "UC", "UT", "LR", "UR", "UPE", "NC"}}},
-		"body_format_override": obj{
-			"json_format": obj{"error": obj{
-				"message": "%LOCAL_REPLY_BODY%", "type": "upstream_error", "code": "%RESPONSE_CODE_DETAILS%", "param": nil,
-			}},
-			"content_type": "application/json",
-		},
+		"filter":               obj{"response_flag_filter": obj{"flags": []any{"UH", "UF", "UO", "NR", "URX", "UC", "UT", "LR", "UR", "UPE", "NC"}}},
+		"body_format_override": jsonError("%LOCAL_REPLY_BODY%", "upstream_error", "%RESPONSE_CODE_DETAILS%"),
 	}
 }
 
-// rateLimitLocalReply turns the ratelimit filter's empty 429 (response flag RL) into the
-// guard's JSON error shape.
-func rateLimitLocalReply() obj {
-	return obj{
-		"filter": obj{"response_flag_filter": obj{"flags": []any{"RL"}}},
-		"body_format_override": obj{
-			"json_format": obj{"error": obj{
-				"message": "Rate limit reached (global). Retry after the x-ratelimit-reset seconds.",
-				"type":    "rate_limit_error",
-				"code":    "rate_limit_exceeded",
-				"param":   nil,
+// rateLimitLocalReplies give the ratelimit filter's empty-bodied replies the guard's
+// JSON error shape: the 429 (response flag RL) and, with failure_mode_deny, the 503 when
+// the rate limit service cannot be reached (RLSE), which asks the client to retry.
+func rateLimitLocalReplies() []any {
+	return []any{
+		obj{
+			"filter":               obj{"response_flag_filter": obj{"flags": []any{"RL"}}},
+			"body_format_override": jsonError("Rate limit reached (global). Retry after the x-ratelimit-reset seconds.", "rate_limit_error", "rate_limit_exceeded"),
+		},
+		obj{
+			"filter":               obj{"response_flag_filter": obj{"flags": []any{"RLSE"}}},
+			"body_format_override": jsonError("The rate limit service is unavailable. Retry shortly.", "service_unavailable", "rate_limit_unavailable"),
+			"headers_to_add": []any{obj{
+				"header":        obj{"key": "retry-after", "value": "1"},
+				"append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
 			}},
-			"content_type": "application/json",
 		},
 	}
 }

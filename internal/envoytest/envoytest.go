@@ -41,6 +41,9 @@ type Listener struct {
 	// Route adds fields to the route action (e.g. host_rewrite_literal, retry_policy,
 	// timeout); RouteRetry's default retry policy is set unless Route has one.
 	Route map[string]any
+	// ECDS delivers the wasm filter by file-based extension config discovery, as Istio
+	// does; Envoy.UpdatePluginConfig pushes a new plugin configuration.
+	ECDS bool
 }
 
 // RouteRetry is the retry policy of the shipped routes: connection resets and refused
@@ -92,12 +95,14 @@ type RateLimitOptions struct {
 	// typed_per_filter_config RateLimitPerRoute.rate_limits — the only place Envoy 1.40
 	// honours hits_addend.
 	RateLimits []any
-	// FailureModeDeny refuses requests when the service is unreachable (default: allow).
+	// FailureModeDeny refuses requests when the service is unreachable (default: allow),
+	// with a 503 (status_on_error) rather than Envoy's default 500.
 	FailureModeDeny bool
 	// Timeout of the service call (default "1s").
 	Timeout string
-	// JSONErrors rewrites the filter's 429 into the guard's OpenAI-style JSON error with
-	// an HCM local_reply_config mapper (response flag RL).
+	// JSONErrors gives the filter's empty-bodied replies the guard's OpenAI-style JSON
+	// error with HCM local_reply_config mappers: the 429 (response flag RL) and the 503
+	// of FailureModeDeny when the service is unreachable (RLSE).
 	JSONErrors bool
 	// RequestHeadersToRemove are removed by the route before forwarding upstream.
 	RequestHeadersToRemove []string
@@ -109,9 +114,13 @@ type Envoy struct {
 	Listeners map[string]string // listener name → base URL, http://127.0.0.1:port
 	Dir       string            // working dir with config and logs
 	cmd       *exec.Cmd
-	logs      *syncBuffer
-	done      chan struct{}
-	exitErr   error
+	opts      Options
+	ecds      map[string]Listener // ECDS listeners by name
+	// ecdsVersion is the version of the last ECDS update written.
+	ecdsVersion int
+	logs        *syncBuffer
+	done        chan struct{}
+	exitErr     error
 }
 
 // RepoRoot finds the module root by walking up to go.mod.
@@ -155,7 +164,17 @@ func Start(ctx context.Context, o Options) (*Envoy, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := json.MarshalIndent(bootstrap(o), "", " ")
+	e := &Envoy{Dir: dir, logs: &syncBuffer{}, done: make(chan struct{}), Listeners: map[string]string{},
+		opts: o, ecds: map[string]Listener{}}
+	for _, l := range o.Listeners {
+		if l.ECDS && !l.NoFilter {
+			e.ecds[l.Name] = l
+			if err := writeECDS(dir, l, o, l.PluginConfig, 0); err != nil {
+				return nil, err
+			}
+		}
+	}
+	cfg, err := json.MarshalIndent(bootstrap(o, dir), "", " ")
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +182,6 @@ func Start(ctx context.Context, o Options) (*Envoy, error) {
 	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
 		return nil, err
 	}
-	e := &Envoy{Dir: dir, logs: &syncBuffer{}, done: make(chan struct{}), Listeners: map[string]string{}}
 	adminPath := filepath.Join(dir, "admin.addr")
 	e.cmd = exec.Command(o.EnvoyBin, "-c", cfgPath, "--disable-hot-restart", "--concurrency", fmt.Sprint(o.Concurrency),
 		"--admin-address-path", adminPath, "-l", o.LogLevel, "--component-log-level", "wasm:"+o.WasmLogLevel)

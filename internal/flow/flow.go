@@ -30,6 +30,7 @@ import (
 	"github.com/egressguard/egressguard/internal/moderation"
 	"github.com/egressguard/egressguard/internal/policy"
 	"github.com/egressguard/egressguard/internal/posture"
+	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
 // Mode is how the guard holds traffic (see the package doc).
@@ -95,7 +96,7 @@ type Planner struct {
 	// Per upstream name: the client credentials removed and the key ring injected from.
 	byUpstream map[string]*upstreamCreds
 	noUpstream *upstreamCreds // requests that match no upstream
-	store      credentials.SharedStore
+	store      shareddata.Store
 	limits     *Limits // nil: no rate limits
 	// inspectResponses: responses of inspected calls are redacted, moderated or metered
 	// (and must therefore arrive uncompressed).
@@ -113,7 +114,7 @@ type upstreamCreds struct {
 
 // New compiles the flow. env resolves upstream keys once; errors name the upstream and
 // key, never a value. moderatedOutput is true when completions are moderated.
-func New(cfg *config.Config, pol *policy.Policy, env credentials.Env, store credentials.SharedStore, moderatedOutput bool) (*Planner, error) {
+func New(cfg *config.Config, pol *policy.Policy, env credentials.Env, store shareddata.Store, moderatedOutput bool) (*Planner, error) {
 	auth, err := credentials.NewAuthenticator(cfg.Clients)
 	if err != nil {
 		return nil, fmt.Errorf("clients: %w", err)
@@ -149,7 +150,7 @@ func New(cfg *config.Config, pol *policy.Policy, env credentials.Env, store cred
 }
 
 // Store is the shared-data store the key rings use.
-func (pl *Planner) Store() credentials.SharedStore { return pl.store }
+func (pl *Planner) Store() shareddata.Store { return pl.store }
 
 func (pl *Planner) creds(u *config.Upstream) *upstreamCreds {
 	if u == nil {
@@ -161,7 +162,7 @@ func (pl *Planner) creds(u *config.Upstream) *upstreamCreds {
 // Compile parses and validates a plugin configuration and builds everything a plugin
 // instance needs: the flow, moderation (nil when off), start-up warnings and the
 // posture line to log. Errors name every bad field, never a key value.
-func Compile(raw []byte, env credentials.Env, store credentials.SharedStore) (*Planner, *Moderation, []string, string, error) {
+func Compile(raw []byte, env credentials.Env, store shareddata.Store) (*Planner, *Moderation, []string, string, error) {
 	cfg, err := config.Parse(raw)
 	if err != nil {
 		return nil, nil, nil, "", err

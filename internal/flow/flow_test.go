@@ -243,3 +243,64 @@ func TestLimitsAdmission(t *testing.T) {
 		}
 	}
 }
+
+// A recovering key's probe is freed by an exchange that gets no answer about the key: the
+// guard's own reply, or any answer to a passthrough path. The next request probes it
+// instead of the healthy key.
+func TestProbeFreedWithoutProviderVerdict(t *testing.T) {
+	doc := `{"upstreams":[{"name":"llm","provider":"openai","hosts":["*"],
+	  "auth":{"strategy":"priority","keys":[{"name":"k1","env":"KEY1"},{"name":"k2","env":"KEY2"}]}}]}`
+	for _, c := range []struct {
+		name, path string
+		answer     func(pl *Planner, x *Exchange, at time.Time)
+	}{
+		{"guard's own reply", "/v1/chat/completions", func(pl *Planner, x *Exchange, at time.Time) {
+			x.Rejected(apierr.New(403, apierr.TypePolicy, "prompt_injection", "no"), nil, at)
+			pl.ResponseHeaders(x, respHead("403", "application/json", ""), at)
+		}},
+		{"passthrough answer", "/v1/files", func(pl *Planner, x *Exchange, at time.Time) {
+			pl.ResponseHeaders(x, respHead("401", "application/json", ""), at)
+		}},
+	} {
+		cfg, err := config.Parse([]byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pol, err := policy.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl, err := New(cfg, pol, credentials.MapEnv{"KEY1": "sk-one", "KEY2": "sk-two"}, nil, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pick := func(path string, at time.Time) *Exchange {
+			x := &Exchange{}
+			if p := pl.RequestHeaders(x, chatHead(path, nil), at); p.Reject != nil {
+				t.Fatalf("%s: %+v", c.name, p.Reject)
+			}
+			return x
+		}
+		cool := pick("/v1/chat/completions", now)
+		in := respHead("429", "application/json", "")
+		in.Header = func(n string) string {
+			if n == "retry-after" {
+				return "1"
+			}
+			v, _ := has(in.All(), n)
+			return v
+		}
+		if p := pl.ResponseHeaders(cool, in, now); cool.KeyName != "k1" || len(p.Samples) != 1 {
+			t.Fatalf("%s: key %s not cooled: %+v", c.name, cool.KeyName, p.Samples)
+		}
+		later := now.Add(2 * time.Second)
+		if x := pick(c.path, later); x.KeyName != "k1" {
+			t.Fatalf("%s: the recovering key was not probed first (got %s)", c.name, x.KeyName)
+		} else {
+			c.answer(pl, x, later)
+		}
+		if x := pick("/v1/chat/completions", later); x.KeyName != "k1" {
+			t.Errorf("%s: the probe was not freed: the next request got %s, want k1", c.name, x.KeyName)
+		}
+	}
+}

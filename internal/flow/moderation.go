@@ -9,6 +9,7 @@ import (
 	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/moderation"
+	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
 // Moderation is the compiled moderation client of one plugin instance: the moderator
@@ -16,11 +17,11 @@ import (
 type Moderation struct {
 	M     *moderation.Moderator
 	ring  *credentials.Keyring // nil: no key injected
-	store credentials.SharedStore
+	store shareddata.Store
 }
 
 // NewModeration builds moderation (nil when off) and resolves its key once.
-func NewModeration(cfg *config.Config, env credentials.Env, store credentials.SharedStore) (*Moderation, []string, error) {
+func NewModeration(cfg *config.Config, env credentials.Env, store shareddata.Store) (*Moderation, []string, error) {
 	m, err := moderation.New(cfg.Moderation)
 	if err != nil {
 		return nil, nil, fmt.Errorf("moderation: %w", err)
@@ -65,20 +66,41 @@ func (m *Moderation) Request(call *moderation.Call, now time.Time) ([][2]string,
 	return append(hdrs, [2]string{hn, hv}), name, nil
 }
 
+// Reply is what came back from a moderation call.
+type Reply struct {
+	Answered   bool // headers arrived (false: a timeout or a connection failure)
+	Status     int
+	RetryAfter string
+	Body       []byte
+	// FromService: the answer passed Envoy's router from the service (it carries
+	// x-envoy-upstream-service-time); Envoy's own 503/504 replies do not.
+	FromService bool
+}
+
 // Answer turns what came back from a moderation call into a verdict or a failure:
-// no headers (connection failure), Envoy's own 504 at the call timeout, or the
-// moderation API's answer (which also cools its key on 401/403/429).
-func (m *Moderation) Answer(call *moderation.Call, keyName string, gotHeaders bool, status int, retryAfter string, body []byte, elapsed time.Duration, now time.Time) (moderation.Verdict, *moderation.Failure) {
-	switch {
-	case !gotHeaders:
-		return moderation.Verdict{}, m.M.NoResponse(elapsed)
-	case status == 504 && elapsed >= m.M.Timeout()-10*time.Millisecond:
-		return moderation.Verdict{}, moderation.Unavailable(moderation.ReasonTimeout)
+// no headers (connection failure or timeout), Envoy's own 503/504 (see
+// moderation.LocalReply), or the moderation API's answer (which also cools its key on
+// 401/403/429). When the service never judged the key, its probe is freed for another
+// call.
+func (m *Moderation) Answer(call *moderation.Call, keyName string, r Reply, elapsed time.Duration, now time.Time) (moderation.Verdict, *moderation.Failure) {
+	f := moderation.LocalReply(r.Status, r.FromService, r.Body)
+	if !r.Answered {
+		f = m.M.NoResponse(elapsed)
 	}
+	if f != nil {
+		m.report(keyName, 0, "", now)
+		return moderation.Verdict{}, f
+	}
+	m.report(keyName, r.Status, r.RetryAfter, now)
+	return m.M.Finish(call, r.Status, r.Body, m.store, now)
+}
+
+// report tells the moderation key ring how the service answered a call made with
+// keyName; status 0 (no answer) only frees the key's probe for another call.
+func (m *Moderation) report(keyName string, status int, retryAfter string, now time.Time) {
 	if m.ring != nil {
 		m.ring.ReportStatus(m.store, keyName, status, retryAfter, now)
 	}
-	return m.M.Finish(call, status, body, m.store, now)
 }
 
 // RecordModeration adds a moderation decision to the outcome and returns its metrics
@@ -100,4 +122,4 @@ func (x *Exchange) RecordModeration(d moderation.Decision) Notes {
 }
 
 // Store is the shared-data store of the verdict cache and the key ring.
-func (m *Moderation) Store() credentials.SharedStore { return m.store }
+func (m *Moderation) Store() shareddata.Store { return m.store }

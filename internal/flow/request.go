@@ -24,6 +24,7 @@ type Exchange struct {
 	Ring      *credentials.Keyring
 	KeyName   string
 	key       string // the injected key's header value, to scrub echoes
+	keyDone   bool   // the key ring was told how the exchange ended
 	length    int64  // the request's content-length (-1: none)
 	// Done is set once the guard answered locally: later phases leave the stream alone.
 	Done bool
@@ -181,7 +182,7 @@ func (pl *Planner) Decided(x *Exchange, d *policy.Decision, now time.Time) BodyP
 		return p
 	}
 	if l := pl.limits; l != nil {
-		pub, r := l.Admit(&x.adm, pl.Mode, d.Request, d.MaxTokens, now)
+		pub, r := l.Admit(&x.adm, x.Tenant, pl.Mode, d.Request, d.MaxTokens, now)
 		if r != nil {
 			x.Out.Reasons = append(x.Out.Reasons, r.Reason)
 			p.Reject, p.RejectHeaders, p.Body = r.Err, r.Headers, nil

@@ -56,16 +56,19 @@ func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now time.Time) RespP
 		p.Set = append(p.Set, [2]string{"x-request-id", x.RequestID})
 	}
 	if x.Done {
-		return p // the guard's own reply
+		pl.reportStatus(x, 0, "", now, &p.Notes) // the guard's own reply: no answer from the provider
+		return p
 	}
 	p.Set = append(p.Set, x.respAdd...)
 	if x.key != "" {
 		p.Set = append(p.Set, credentials.ScrubHeaders(r.All(), x.key)...)
 	}
-	// Only the provider's answer to an inspected call cools a key (a 401 to a
-	// passthrough path says nothing about the key).
-	if x.Ring != nil && x.Kind != chatreq.KindNone {
-		pl.reportStatus(x, r.Header("retry-after"), now, &p.Notes)
+	// Only the provider's answer to an inspected call cools a key or shows it works again
+	// (a 401 to a passthrough path says nothing about the key); any answer frees its probe.
+	if x.Kind != chatreq.KindNone {
+		pl.reportStatus(x, status, r.Header("retry-after"), now, &p.Notes)
+	} else {
+		pl.reportStatus(x, 0, "", now, &p.Notes)
 	}
 	x.Resp = RespPass
 	ok2xx := status >= 200 && status <= 299
@@ -104,14 +107,21 @@ func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now time.Time) RespP
 	return p
 }
 
-// reportStatus tells the key ring how the provider answered, for every worker.
-func (pl *Planner) reportStatus(x *Exchange, retryAfter string, now time.Time, n *Notes) {
-	if !x.Ring.ReportStatus(pl.store, x.KeyName, x.Out.Status, retryAfter, now) {
+// reportStatus tells the key ring, once per exchange, how the provider answered the
+// request made with its key, for every worker: 401/403/429 cool the key down, other
+// answers show a recovering key works again. Status 0 (no answer from the provider, e.g.
+// the guard's own reply) only frees the key's probe for another request.
+func (pl *Planner) reportStatus(x *Exchange, status int, retryAfter string, now time.Time, n *Notes) {
+	if x.Ring == nil || x.keyDone {
+		return
+	}
+	x.keyDone = true
+	if !x.Ring.ReportStatus(pl.store, x.KeyName, status, retryAfter, now) {
 		return
 	}
 	up := x.Ring.Upstream()
 	n.Samples = append(n.Samples, Sample{Name: metrics.Name(metrics.KeyCooldowns, "upstream", up, "key", x.KeyName), Value: 1})
-	n.warn("egressguard: key cooled down upstream=" + up + " key=" + x.KeyName + " status=" + strconv.Itoa(x.Out.Status) +
+	n.warn("egressguard: key cooled down upstream=" + up + " key=" + x.KeyName + " status=" + strconv.Itoa(status) +
 		" request_id=" + x.RequestID)
 }
 

@@ -1,8 +1,10 @@
 package inspect
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // maxStates bounds the automaton so a state fits in 16 bits.
@@ -33,7 +35,10 @@ type automaton struct {
 
 // build compiles folded symbol strings into the DFA.
 func build(syms [][]byte, pats []pattern) (*automaton, error) {
-	goTo := []int32{}
+	// The transition table is allocated once at its final size: grown by append it
+	// would leave several times its size in garbage, and a plugin restart that
+	// compiles a new engine keeps its peak in the VM for good.
+	goTo := make([]int32, 0, trieStates(syms)*alphaSize)
 	newState := func() int32 {
 		for i := 0; i < alphaSize; i++ {
 			goTo = append(goTo, -1)
@@ -69,6 +74,25 @@ func build(syms [][]byte, pats []pattern) (*automaton, error) {
 		}
 	}
 	return a, nil
+}
+
+// trieStates is the number of states of the trie of syms, the root included: each
+// string adds the symbols beyond its longest common prefix with its predecessor in
+// sorted order.
+func trieStates(syms [][]byte) int {
+	sorted := slices.Clone(syms)
+	slices.SortFunc(sorted, bytes.Compare)
+	n := 1
+	var prev []byte
+	for _, p := range sorted {
+		common := 0
+		for common < len(p) && common < len(prev) && p[common] == prev[common] {
+			common++
+		}
+		n += len(p) - common
+		prev = p
+	}
+	return n
 }
 
 // bfsOrder lists trie states breadth-first so that the hot shallow states

@@ -3,13 +3,12 @@ package moderation
 import (
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
 // CacheKeyPrefix namespaces the shared-data keys of the verdict cache:
@@ -27,16 +26,16 @@ type cacheKey [32]byte
 // is a fixed set of buckets (keys), each holding up to 8 entries (a 128-bit text
 // id, an expiry time, the verdict): memory stays bounded by cache_max_entries
 // whatever the traffic. Updates are compare-and-swap loops bounded by
-// credentials.MaxCASAttempts. Store errors never fail a request: a failed Get is a
+// shareddata.MaxAttempts. Store errors never fail a request: a failed Get is a
 // miss, a failed Put is forgotten.
 type Cache struct {
-	store   credentials.SharedStore
+	store   shareddata.Store
 	ttl     time.Duration
 	buckets uint32
 }
 
 // cache returns the verdict cache over store, or nil when caching is off.
-func (m *Moderator) cache(store credentials.SharedStore) *Cache {
+func (m *Moderator) cache(store shareddata.Store) *Cache {
 	if store == nil || m.cfg.CacheTTLSeconds <= 0 {
 		return nil
 	}
@@ -81,17 +80,8 @@ func (c *Cache) put(k cacheKey, v Verdict, now time.Time) bool {
 		return false
 	}
 	key, id, t := c.bucket(k), entryID(k), now.Unix()
-	for range credentials.MaxCASAttempts {
-		val, cas, err := c.store.Get(key)
-		var entries []cacheEntry
-		switch {
-		case err == nil:
-			entries = parseBucket(val)
-		case errors.Is(err, credentials.ErrNotFound):
-			cas = 0
-		default:
-			return false
-		}
+	err := shareddata.Update(c.store, key, shareddata.MaxAttempts, func(cur []byte) ([]byte, bool) {
+		entries := parseBucket(cur)
 		// The new entry goes first so that it wins ties when evicting.
 		kept := make([]cacheEntry, 1, len(entries)+1)
 		kept[0] = cacheEntry{id: id, expires: now.Add(c.ttl).Unix(), v: v}
@@ -104,15 +94,9 @@ func (c *Cache) put(k cacheKey, v Verdict, now time.Time) bool {
 			sort.SliceStable(kept, func(i, j int) bool { return kept[i].expires > kept[j].expires })
 			kept = kept[:cacheBucketSize]
 		}
-		err = c.store.Set(key, encodeBucket(kept), cas)
-		if err == nil {
-			return true
-		}
-		if !errors.Is(err, credentials.ErrCASMismatch) {
-			return false
-		}
-	}
-	return false
+		return encodeBucket(kept), true
+	})
+	return err == nil
 }
 
 // Bucket encoding: "m1\n" then one line per entry "<id>|<expires>|<0|1>|<cat,cat>".

@@ -157,14 +157,15 @@ func (c *Config) Timeout() time.Duration { return time.Duration(c.TimeoutMS) * t
 // FlagsUsed is UseFlags with its default.
 func (c *Config) FlagsUsed() bool { return c.UseFlags == nil || *c.UseFlags }
 
-// ApplyDefaults fills zero fields with their defaults. It does nothing when
-// moderation is off (provider ""). Validate and New apply them to a copy
-// themselves; call this only to show the effective configuration.
+// ApplyDefaults fills zero fields with their defaults, the key configuration's
+// included. It does nothing when moderation is off (provider ""). config.Parse applies
+// it once; Validate and New expect a configuration it completed.
 func (c *Config) ApplyDefaults() {
 	c.Provider = strings.ToLower(strings.TrimSpace(c.Provider))
 	if c.Provider == "" {
 		return
 	}
+	c.Auth.ApplyDefaults()
 	if c.Authority == "" {
 		switch c.Provider {
 		case ProviderMistral:
@@ -233,17 +234,15 @@ func knownCategories(provider string) []string {
 	return MistralCategories
 }
 
-// Validate checks the configuration (after defaults, on a copy). field is the path
-// of this object, e.g. "moderation"; each message is "<field>.<sub>: <problem>" and
-// never contains a key value.
+// Validate checks the configuration, completed by ApplyDefaults. field is the path of
+// this object, e.g. "moderation"; each message is "<field>.<sub>: <problem>" and never
+// contains a key value.
 func (c *Config) Validate(field string) []string {
 	var fe []string
 	add := func(sub, format string, args ...any) {
 		fe = append(fe, field+sub+": "+fmt.Sprintf(format, args...))
 	}
-	d := *c
-	d.ApplyDefaults()
-	if d.Provider == "" {
+	if c.Provider == "" {
 		if c.Cluster != "" || c.Authority != "" || c.Path != "" || c.Model != "" || c.TimeoutMS != 0 ||
 			c.Auth.Enabled() || c.Input != (Stage{}) || c.Output != (Stage{}) || len(c.Categories) > 0 ||
 			len(c.Thresholds) > 0 || c.DefaultThreshold != 0 || c.UseFlags != nil || c.CacheTTLSeconds != 0 ||
@@ -252,34 +251,34 @@ func (c *Config) Validate(field string) []string {
 		}
 		return fe
 	}
-	if d.Provider != ProviderMistral && d.Provider != ProviderOpenAI {
+	if c.Provider != ProviderMistral && c.Provider != ProviderOpenAI {
 		add(".provider", `must be "", "mistral" or "openai", got %q`, c.Provider)
 		return fe
 	}
-	if strings.TrimSpace(d.Cluster) == "" {
+	if strings.TrimSpace(c.Cluster) == "" {
 		add(".cluster", "is required: the Envoy cluster of the moderation API")
-	} else if strings.ContainsAny(d.Cluster, " \t\r\n") {
+	} else if strings.ContainsAny(c.Cluster, " \t\r\n") {
 		add(".cluster", "must be an Envoy cluster name without white space, got %q", c.Cluster)
 	}
-	if !validAuthority(d.Authority) {
+	if !validAuthority(c.Authority) {
 		add(".authority", "must be a host or host:port, got %q", c.Authority)
 	}
-	if !strings.HasPrefix(d.Path, "/") || strings.ContainsAny(d.Path, " \t\r\n?#") {
+	if !strings.HasPrefix(c.Path, "/") || strings.ContainsAny(c.Path, " \t\r\n?#") {
 		add(".path", `must be an absolute path such as "/v1/moderations", got %q`, c.Path)
-	} else if d.Provider == ProviderOpenAI && d.ChatPath() {
+	} else if c.Provider == ProviderOpenAI && c.ChatPath() {
 		add(".path", "openai has no chat moderation endpoint; use /v1/moderations")
 	}
-	if strings.TrimSpace(d.Model) == "" || strings.ContainsAny(d.Model, "\"\\\r\n") {
+	if strings.TrimSpace(c.Model) == "" || strings.ContainsAny(c.Model, "\"\\\r\n") {
 		add(".model", "must be a model name, got %q", c.Model)
 	}
-	if d.TimeoutMS < 1 || d.TimeoutMS > maxTimeoutMS {
-		add(".timeout_ms", "must be between 1 and %d, got %d", maxTimeoutMS, d.TimeoutMS)
+	if c.TimeoutMS < 1 || c.TimeoutMS > maxTimeoutMS {
+		add(".timeout_ms", "must be between 1 and %d, got %d", maxTimeoutMS, c.TimeoutMS)
 	}
 	fe = append(fe, c.Auth.Validate(field+".auth")...)
 	for _, s := range []struct {
 		name string
 		st   Stage
-	}{{"input", d.Input}, {"output", d.Output}} {
+	}{{"input", c.Input}, {"output", c.Output}} {
 		switch s.st.Mode {
 		case ModeEnforce, ModeMonitor, ModeOff:
 		default:
@@ -292,48 +291,48 @@ func (c *Config) Validate(field string) []string {
 		}
 	}
 	known := map[string]bool{}
-	for _, k := range knownCategories(d.Provider) {
+	for _, k := range knownCategories(c.Provider) {
 		known[k] = true
 	}
-	knownList := strings.Join(knownCategories(d.Provider), ", ")
-	for i, cat := range d.Categories {
+	knownList := strings.Join(knownCategories(c.Provider), ", ")
+	for i, cat := range c.Categories {
 		if cat != "*" && !known[cat] {
-			add(fmt.Sprintf(".categories[%d]", i), "unknown %s category %q (known: *, %s)", d.Provider, cat, knownList)
+			add(fmt.Sprintf(".categories[%d]", i), "unknown %s category %q (known: *, %s)", c.Provider, cat, knownList)
 		}
 	}
-	cats := make([]string, 0, len(d.Thresholds))
-	for cat := range d.Thresholds {
+	cats := make([]string, 0, len(c.Thresholds))
+	for cat := range c.Thresholds {
 		cats = append(cats, cat)
 	}
 	sort.Strings(cats)
 	for _, cat := range cats {
-		t := d.Thresholds[cat]
+		t := c.Thresholds[cat]
 		if !known[cat] {
-			add(fmt.Sprintf(".thresholds[%q]", cat), "unknown %s category (known: %s)", d.Provider, knownList)
+			add(fmt.Sprintf(".thresholds[%q]", cat), "unknown %s category (known: %s)", c.Provider, knownList)
 		}
 		if !(t > 0 && t <= 1) {
 			add(fmt.Sprintf(".thresholds[%q]", cat), "must be in (0, 1], got %v", t)
 		}
 	}
-	if !(d.DefaultThreshold >= 0 && d.DefaultThreshold <= 1) {
-		add(".default_threshold", "must be 0 (none) or in (0, 1], got %v", d.DefaultThreshold)
+	if !(c.DefaultThreshold >= 0 && c.DefaultThreshold <= 1) {
+		add(".default_threshold", "must be 0 (none) or in (0, 1], got %v", c.DefaultThreshold)
 	}
-	if d.CacheTTLSeconds != -1 && (d.CacheTTLSeconds < 1 || d.CacheTTLSeconds > maxCacheTTLSeconds) {
-		add(".cache_ttl_seconds", "must be -1 (no cache) or between 1 and %d, got %d", maxCacheTTLSeconds, d.CacheTTLSeconds)
+	if c.CacheTTLSeconds != -1 && (c.CacheTTLSeconds < 1 || c.CacheTTLSeconds > maxCacheTTLSeconds) {
+		add(".cache_ttl_seconds", "must be -1 (no cache) or between 1 and %d, got %d", maxCacheTTLSeconds, c.CacheTTLSeconds)
 	}
-	if d.CacheMaxEntries < minCacheEntries || d.CacheMaxEntries > maxCacheEntries {
-		add(".cache_max_entries", "must be between %d and %d, got %d", minCacheEntries, maxCacheEntries, d.CacheMaxEntries)
+	if c.CacheMaxEntries < minCacheEntries || c.CacheMaxEntries > maxCacheEntries {
+		add(".cache_max_entries", "must be between %d and %d, got %d", minCacheEntries, maxCacheEntries, c.CacheMaxEntries)
 	}
-	if d.MaxChunkChars < minChunkChars || d.MaxChunkChars > maxChunkChars {
-		add(".max_chunk_chars", "must be between %d and %d, got %d", minChunkChars, maxChunkChars, d.MaxChunkChars)
-	} else if d.ChunkOverlapChars != -1 && (d.ChunkOverlapChars < 1 || 2*d.ChunkOverlapChars >= d.MaxChunkChars) {
-		add(".chunk_overlap_chars", "must be -1 (none) or at least 1 and less than half of max_chunk_chars (%d), got %d", d.MaxChunkChars, d.ChunkOverlapChars)
+	if c.MaxChunkChars < minChunkChars || c.MaxChunkChars > maxChunkChars {
+		add(".max_chunk_chars", "must be between %d and %d, got %d", minChunkChars, maxChunkChars, c.MaxChunkChars)
+	} else if c.ChunkOverlapChars != -1 && (c.ChunkOverlapChars < 1 || 2*c.ChunkOverlapChars >= c.MaxChunkChars) {
+		add(".chunk_overlap_chars", "must be -1 (none) or at least 1 and less than half of max_chunk_chars (%d), got %d", c.MaxChunkChars, c.ChunkOverlapChars)
 	}
-	if d.HoldbackChars < 1 || d.HoldbackChars > maxChunkChars {
-		add(".holdback_chars", "must be between 1 and %d, got %d", maxChunkChars, d.HoldbackChars)
+	if c.HoldbackChars < 1 || c.HoldbackChars > maxChunkChars {
+		add(".holdback_chars", "must be between 1 and %d, got %d", maxChunkChars, c.HoldbackChars)
 	}
-	if len(d.Refusal) > maxRefusalBytes {
-		add(".refusal", "must be at most %d bytes, got %d", maxRefusalBytes, len(d.Refusal))
+	if len(c.Refusal) > maxRefusalBytes {
+		add(".refusal", "must be at most %d bytes, got %d", maxRefusalBytes, len(c.Refusal))
 	}
 	return fe
 }

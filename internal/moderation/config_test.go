@@ -75,6 +75,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := ok()
 			tc.mod(&c)
+			c.ApplyDefaults()
 			got := c.Validate("moderation")
 			if len(got) != len(tc.want) {
 				t.Fatalf("got %d messages %q, want %d %q", len(got), got, len(tc.want), tc.want)

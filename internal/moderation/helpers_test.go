@@ -4,7 +4,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/sharedtest"
 	"github.com/tidwall/gjson"
 )
@@ -13,13 +12,14 @@ import (
 type fakeStore = sharedtest.Store
 
 func newStore() *fakeStore {
-	return sharedtest.New(credentials.ErrNotFound, credentials.ErrCASMismatch)
+	return sharedtest.New()
 }
 
 var errBroken = errors.New("broken store")
 
 func mustNew(t testing.TB, cfg Config) *Moderator {
 	t.Helper()
+	cfg.ApplyDefaults() // as config.Parse does
 	m, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

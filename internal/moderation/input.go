@@ -7,7 +7,7 @@ import (
 	"unicode"
 
 	"github.com/egressguard/egressguard/internal/chatreq"
-	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
 // inputMsg is the moderated text of one message (or FIM field) and its context.
@@ -29,7 +29,7 @@ type inputMsg struct {
 // The plugin: if call is nil, decide on cached; if cached is flagged and the
 // stage enforces, reject at once (no call needed); otherwise dispatch call and
 // decide on Finish's verdict, which includes cached.
-func (m *Moderator) PlanInput(req *chatreq.Request, store credentials.SharedStore, now time.Time) (call *Call, cached Verdict) {
+func (m *Moderator) PlanInput(req *chatreq.Request, store shareddata.Store, now time.Time) (call *Call, cached Verdict) {
 	if m == nil || req == nil || m.cfg.Input.Mode == ModeOff {
 		return nil, Verdict{}
 	}
@@ -167,12 +167,12 @@ func (m *Moderator) LastUserContext(req *chatreq.Request) []Message {
 
 // CachedVerdict looks a text up in the verdict cache (ok false on a miss or any
 // store error).
-func (m *Moderator) CachedVerdict(store credentials.SharedStore, text string, now time.Time) (Verdict, bool) {
+func (m *Moderator) CachedVerdict(store shareddata.Store, text string, now time.Time) (Verdict, bool) {
 	return m.cache(store).get(m.hashText(text), now)
 }
 
 // RememberVerdict stores a verdict on a text in the cache for cache_ttl_seconds;
 // it reports whether the write landed (failures are harmless).
-func (m *Moderator) RememberVerdict(store credentials.SharedStore, text string, v Verdict, now time.Time) bool {
+func (m *Moderator) RememberVerdict(store shareddata.Store, text string, v Verdict, now time.Time) bool {
 	return m.cache(store).put(m.hashText(text), v, now)
 }

@@ -1,6 +1,7 @@
 package moderation
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
 	"sort"
@@ -9,8 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/jsonstr"
+	"github.com/egressguard/egressguard/internal/shareddata"
 	"github.com/tidwall/gjson"
 )
 
@@ -23,13 +24,12 @@ type Moderator struct {
 	fp       string          // configuration fingerprint, part of every cache key
 }
 
-// New validates cfg (as field "moderation") and compiles it. It returns nil, nil
-// when moderation is off (provider "").
+// New validates cfg (as field "moderation"; completed by ApplyDefaults, as config.Parse
+// does) and compiles it. It returns nil, nil when moderation is off (provider "").
 func New(cfg Config) (*Moderator, error) {
 	if errs := cfg.Validate("moderation"); len(errs) > 0 {
 		return nil, errors.New(strings.Join(errs, "; "))
 	}
-	cfg.ApplyDefaults()
 	if !cfg.Enabled() {
 		return nil, nil
 	}
@@ -193,6 +193,35 @@ func (m *Moderator) NoResponse(elapsed time.Duration) *Failure {
 	return Unavailable(ReasonConnection)
 }
 
+// Answers Envoy makes up itself when a dispatched call gets no answer from the
+// moderation service: the start of the text/plain bodies of its local replies.
+var envoyLocalReplies = []struct {
+	prefix string
+	reason Reason
+}{
+	{"upstream request timeout", ReasonTimeout},                                     // 504: timeout_ms elapsed
+	{"upstream connect error or disconnect/reset before headers", ReasonConnection}, // 503: refused, reset, overflow
+	{"no healthy upstream", ReasonConnection},                                       // 503: no endpoint to call
+}
+
+// LocalReply classifies an answer to a dispatched call that Envoy generated itself
+// rather than received from the moderation service: a timeout (Envoy's 504) or a
+// connection failure (its 503). fromService reports that the answer passed through
+// Envoy's router from the service, which then marks it with the
+// x-envoy-upstream-service-time header; Envoy's own replies lack it. It returns nil for
+// the service's answers: Finish classifies them.
+func LocalReply(status int, fromService bool, body []byte) *Failure {
+	if fromService || (status != 503 && status != 504) {
+		return nil
+	}
+	for _, r := range envoyLocalReplies {
+		if bytes.HasPrefix(body, []byte(r.prefix)) {
+			return Unavailable(r.reason)
+		}
+	}
+	return nil
+}
+
 // Message is one conversation message given as context to chat moderation.
 type Message struct {
 	Role    string // "user" or "assistant"
@@ -287,10 +316,11 @@ func (m *Moderator) chunks(ctx []Message, role, text string) []wireInput {
 
 // Finish turns the moderation API's answer into a verdict: status is the
 // response's :status (0 when there was no response: see NoResponse to tell a
-// timeout from a connection failure), body its body. For input calls the verdict
+// timeout from a connection failure, and LocalReply for Envoy's own answers), body
+// its body. For input calls the verdict
 // of every text is written to the cache in store (nil: no cache) and the verdicts
 // found in the cache when the call was planned are merged in.
-func (m *Moderator) Finish(c *Call, status int, body []byte, store credentials.SharedStore, now time.Time) (Verdict, *Failure) {
+func (m *Moderator) Finish(c *Call, status int, body []byte, store shareddata.Store, now time.Time) (Verdict, *Failure) {
 	switch {
 	case status == 0:
 		return Verdict{}, Unavailable(ReasonConnection)

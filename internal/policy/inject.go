@@ -27,7 +27,7 @@ func newInspector(c config.Injection) (*inspect.Engine, error) {
 	if c.Action == config.ActionOff {
 		return nil, nil
 	}
-	return inspect.New(inspect.Config{Threshold: c.Threshold, Deny: c.Deny, Allow: c.Allow})
+	return compileInspector(inspect.Config{Threshold: c.Threshold, Deny: c.Deny, Allow: c.Allow})
 }
 
 // inspectRequest scans every segment and applies the configured action to d.

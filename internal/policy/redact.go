@@ -26,7 +26,7 @@ func newRedactor(c config.Redaction) (*redact.Redactor, error) {
 	rc.MinPromptOverlap = c.MinPromptOverlap
 	rc.AllowedLinkHosts = c.AllowedLinkHosts
 	rc.XSS = redact.XSSMode(c.XSS)
-	r, err := redact.New(rc)
+	r, err := compileRedactor(rc)
 	if err != nil {
 		return nil, fmt.Errorf("redaction: %w", err)
 	}

@@ -88,7 +88,6 @@ var Rows = []Row{
 			return Item{State: Off, Value: "off", Detail: "moderation is off"}
 		}
 		d := m
-		d.ApplyDefaults()
 		var open []string
 		if d.Input.Mode != "off" && d.Input.Failure == "fail_open" {
 			open = append(open, "input")
@@ -170,7 +169,6 @@ func clientAuthIn(v any) Item {
 		return Item{State: Off, Value: credentials.ModeNone, Detail: "no client authentication (no clients section in this build)"}
 	}
 	ca := cas[0]
-	ca.ApplyDefaults()
 	if ca.Mode == credentials.ModeNone {
 		return Item{State: Off, Value: ca.Mode, Detail: "any client that reaches the gateway may call the providers"}
 	}

@@ -171,8 +171,8 @@ func TestCredentialsRows(t *testing.T) {
 	if it := clientAuthIn(d); it.State != On || it.Value != "api_key" || !strings.Contains(it.Detail, "2 tenants") {
 		t.Errorf("client auth = %+v", it)
 	}
-	if it := clientAuthIn(doc{Clients: &credentials.ClientAuth{}}); it.State != Off || it.Value != "none" {
-		t.Errorf("zero clients section = %+v", it)
+	if it := clientAuthIn(doc{Clients: &credentials.ClientAuth{Mode: credentials.ModeNone}}); it.State != Off || it.Value != "none" {
+		t.Errorf("clients section without authentication = %+v", it)
 	}
 	names := []string{"mistral", "dev", "passthrough"}
 	ups := []any{&d.Upstreams[0], &d.Upstreams[1], &d.Upstreams[2]}

@@ -76,7 +76,8 @@ type GlobalConfig struct {
 	ExcessProperty string `json:"excess_property"`
 }
 
-// ApplyDefaults fills empty names and lower-cases header names.
+// ApplyDefaults fills empty names and lower-cases header names. config.Parse applies it
+// once; Validate and LimitsFor expect a configuration it completed.
 func (c *Config) ApplyDefaults() {
 	if c.AnonymousTenant == "" {
 		c.AnonymousTenant = DefaultAnonymousTenant
@@ -98,11 +99,10 @@ func (c *Config) ApplyDefaults() {
 	}
 }
 
-// Validate checks the configuration (after defaults, on a copy). field is the path of
+// Validate checks the configuration, completed by ApplyDefaults. field is the path of
 // this object, e.g. "rate_limits"; each message is "<field>.<sub>: <problem>".
 func (c *Config) Validate(field string) []string {
-	cc := *c
-	cc.ApplyDefaults()
+	cc := c
 	var errs []string
 	add := func(sub, format string, args ...any) {
 		errs = append(errs, field+"."+sub+": "+fmt.Sprintf(format, args...))
@@ -144,8 +144,7 @@ func (c *Config) Validate(field string) []string {
 
 // LimitsFor returns the bucket name and the effective limits of a request's tenant
 // (nil: no client authentication, the anonymous bucket with the default limits). A
-// tenant's own non-zero values win per dimension; zero takes the default. c must have
-// had ApplyDefaults.
+// tenant's own non-zero values win per dimension; zero takes the default.
 func (c *Config) LimitsFor(t *credentials.Tenant) (bucket string, l Limits) {
 	l = c.Default
 	if t == nil {

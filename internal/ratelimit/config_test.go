@@ -49,6 +49,7 @@ func TestConfigValidate(t *testing.T) {
 		Global: GlobalConfig{TenantHeader: "x-same", CostHeader: "x-same", UsageProperty: "Bad-Prop",
 			TenantProperty: "p", CostProperty: "p"},
 	}
+	c.ApplyDefaults()
 	errs := c.Validate("rate_limits")
 	want := []string{
 		"rate_limits.default.requests_per_minute: must be 0 (unlimited) … 1000000000, got -1",
@@ -63,15 +64,14 @@ func TestConfigValidate(t *testing.T) {
 	}
 	for _, h := range []string{"host", ":path", "x tenant", "Content-Length"} {
 		c := Config{Global: GlobalConfig{TenantHeader: h}}
+		c.ApplyDefaults()
 		if errs := c.Validate("r"); len(errs) != 1 || !strings.HasPrefix(errs[0], "r.global.tenant_header: ") {
 			t.Errorf("%q: %v", h, errs)
 		}
 	}
-	// Validate works on a copy.
-	c = Config{}
-	c.Validate("r")
-	if c.AnonymousTenant != "" {
-		t.Error("Validate modified its receiver")
+	// An incomplete configuration is reported, not completed.
+	if errs := (&Config{}).Validate("r"); len(errs) == 0 {
+		t.Error("a configuration without defaults must not validate")
 	}
 }
 

@@ -5,7 +5,7 @@
 //     precedence), the bucket name of requests without a tenant, and the settings for
 //     Envoy's global rate limit service (GlobalConfig).
 //   - Limiter: local limits, enforced across Envoy worker threads through proxy-wasm
-//     shared data (credentials.SharedStore) with compare-and-swap, falling back to
+//     shared data (shareddata.Store) with compare-and-swap, falling back to
 //     worker-local state when the store is unusable or contended (never failing the
 //     request).
 //   - EstimateTokens / EstimatePrompt / AdmissionCost: the token estimate a request is
@@ -42,7 +42,7 @@
 // A request whose estimate alone exceeds L is refused (ReasonTooLarge, no Retry-After:
 // waiting will not help).
 //
-// Worker-local fallback: when the shared store fails or credentials.MaxCASAttempts
+// Worker-local fallback: when the shared store fails or shareddata.MaxAttempts
 // compare-and-swaps all lose, the worker decides on its own view (the last shared value
 // it saw plus its own unpublished changes) and keeps the change pending; its next
 // successful write adds every pending change to the shared record. While the store stays

@@ -9,6 +9,7 @@ import (
 
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
 // Window is the period every limit is expressed in.
@@ -109,30 +110,20 @@ type Limiter struct {
 
 // NewLimiter returns a Limiter with no state.
 func NewLimiter() *Limiter {
-	return &Limiter{local: map[string]state{}, pending: map[string]state{}, maxAttempts: credentials.MaxCASAttempts}
+	return &Limiter{local: map[string]state{}, pending: map[string]state{}, maxAttempts: shareddata.MaxAttempts}
 }
 
 // Prepare creates the shared records of the given tenants (configured tenants and the
 // anonymous bucket) if they do not exist yet. Call it from OnPluginStart: afterwards
 // every update of them is a true compare-and-swap. Records of other tenants are created
 // on first use. An error is worth a warning only.
-func (lm *Limiter) Prepare(store credentials.SharedStore, tenants []string) error {
+func (lm *Limiter) Prepare(store shareddata.Store, tenants []string) error {
 	if store == nil {
 		return nil
 	}
 	var errs []error
 	for _, t := range tenants {
-		key := SharedKeyPrefix + t
-		_, _, err := store.Get(key)
-		if errors.Is(err, credentials.ErrNotFound) {
-			err = store.Set(key, state{}.encode(), 0)
-			if errors.Is(err, credentials.ErrCASMismatch) {
-				err = nil
-			}
-		}
-		if err != nil {
-			errs = append(errs, err)
-		}
+		errs = append(errs, shareddata.Create(store, SharedKeyPrefix+t, state{}.encode()))
 	}
 	return errors.Join(errs...)
 }
@@ -183,7 +174,7 @@ func gcra(tat, now, limit, cost int64) step {
 // (AdmissionCost), reserving one request and estTokens tokens when it is allowed.
 // store may be nil (worker-local state only). It never fails: store errors and lost
 // compare-and-swaps fall back to worker-local state (Decision.Local).
-func (lm *Limiter) Admit(store credentials.SharedStore, tenant string, l Limits, estTokens int, now time.Time) Decision {
+func (lm *Limiter) Admit(store shareddata.Store, tenant string, l Limits, estTokens int, now time.Time) Decision {
 	if l.Unlimited() {
 		return Decision{Allowed: true}
 	}
@@ -221,7 +212,7 @@ func (lm *Limiter) Admit(store credentials.SharedStore, tenant string, l Limits,
 // request that never reached the provider after admission, which refunds the whole
 // estimate). A refund never fills the bucket beyond its capacity; a shortfall becomes a
 // debt the tenant repays by waiting. It reports whether the shared store was bypassed.
-func (lm *Limiter) Charge(store credentials.SharedStore, tenant string, l Limits, actualTokens, estimated int, now time.Time) (local bool) {
+func (lm *Limiter) Charge(store shareddata.Store, tenant string, l Limits, actualTokens, estimated int, now time.Time) (local bool) {
 	if l.TokensPerMinute <= 0 || actualTokens == estimated {
 		return false
 	}
@@ -299,38 +290,29 @@ func FormatReset(d time.Duration) string {
 // unpublished changes) and update returns true. Changes made locally are kept as pending
 // and added to the shared record by this worker's next successful write, so a fallback
 // decision is only briefly invisible to the other workers, never lost.
-func (lm *Limiter) update(store credentials.SharedStore, tenant string, nowNs int64, f func(state) (state, bool)) (local bool) {
-	key := SharedKeyPrefix + tenant
+func (lm *Limiter) update(store shareddata.Store, tenant string, nowNs int64, f func(state) (state, bool)) (local bool) {
 	lm.mu.Lock()
 	defer lm.mu.Unlock()
 	seen, pend := lm.local[tenant], lm.pending[tenant]
-shared:
-	for attempt := 0; store != nil && attempt < lm.maxAttempts; attempt++ {
-		b, cas, err := store.Get(key)
-		cur := state{}
-		switch {
-		case err == nil:
-			cur = decodeState(b)
-		case errors.Is(err, credentials.ErrNotFound):
-			cas = 0
-		default:
-			break shared
-		}
-		seen = merge(seen, cur)
-		base := pend.applyTo(cur, nowNs)
-		next, write := f(base)
-		if !write && pend == (state{}) {
-			lm.local[tenant] = seen
-			return false
-		}
-		err = store.Set(key, next.encode(), cas)
+	if store != nil {
+		var next state
+		declined := false
+		err := shareddata.Update(store, SharedKeyPrefix+tenant, lm.maxAttempts, func(b []byte) ([]byte, bool) {
+			cur := decodeState(b)
+			seen = merge(seen, cur)
+			n, write := f(pend.applyTo(cur, nowNs))
+			declined = !write && pend == (state{}) // nothing to write, nothing pending
+			next = n
+			return n.encode(), !declined
+		})
 		if err == nil {
-			lm.local[tenant] = next
-			delete(lm.pending, tenant)
+			if declined {
+				lm.local[tenant] = seen
+			} else {
+				lm.local[tenant] = next
+				delete(lm.pending, tenant)
+			}
 			return false
-		}
-		if !errors.Is(err, credentials.ErrCASMismatch) {
-			break shared
 		}
 	}
 	base := pend.applyTo(seen, nowNs)

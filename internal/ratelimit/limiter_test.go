@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -199,7 +199,7 @@ func TestConcurrentContention(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		attempts int
-	}{{"unbounded", 1 << 20}, {"default", credentials.MaxCASAttempts}} {
+	}{{"unbounded", 1 << 20}, {"default", shareddata.MaxAttempts}} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := newFakeStore()
 			st.Contend = true

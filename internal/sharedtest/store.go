@@ -1,5 +1,5 @@
 // Package sharedtest is a test double of proxy-wasm shared data (the
-// credentials.SharedStore interface) for the packages that keep state there:
+// shareddata.Store interface) for the packages that keep state there:
 // credentials, ratelimit and moderation. It does not import them, so their
 // own in-package tests can use it.
 package sharedtest
@@ -7,6 +7,8 @@ package sharedtest
 import (
 	"runtime"
 	"sync"
+
+	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
 // Store keeps shared data with Envoy's semantics: every Set gives the key a new
@@ -31,10 +33,9 @@ type Store struct {
 	// mismatch.
 	Sets, CASFailures int
 
-	notFound, casMismatch error
-	mu                    sync.Mutex
-	data                  map[string]entry
-	next                  uint32
+	mu   sync.Mutex
+	data map[string]entry
+	next uint32
 }
 
 type entry struct {
@@ -42,10 +43,10 @@ type entry struct {
 	cas uint32
 }
 
-// New returns an empty store that reports a missing key with notFound and a stale
-// cas with casMismatch (credentials.ErrNotFound and credentials.ErrCASMismatch).
-func New(notFound, casMismatch error) *Store {
-	return &Store{notFound: notFound, casMismatch: casMismatch, data: map[string]entry{}}
+// New returns an empty store. It reports a missing key with shareddata.ErrNotFound and
+// a stale cas with shareddata.ErrCASMismatch.
+func New() *Store {
+	return &Store{data: map[string]entry{}}
 }
 
 // Get returns a copy of the key's value and its version.
@@ -57,7 +58,7 @@ func (s *Store) Get(key string) ([]byte, uint32, error) {
 	}
 	e, ok := s.data[key]
 	if !ok {
-		return nil, 0, s.notFound
+		return nil, 0, shareddata.ErrNotFound
 	}
 	return append([]byte(nil), e.val...), e.cas, nil
 }
@@ -89,11 +90,11 @@ func (s *Store) Set(key string, val []byte, cas uint32) error {
 			s.data[key] = e
 		}
 		s.CASFailures++
-		return s.casMismatch
+		return shareddata.ErrCASMismatch
 	}
 	if e, ok := s.data[key]; ok && cas != 0 && cas != e.cas {
 		s.CASFailures++
-		return s.casMismatch
+		return shareddata.ErrCASMismatch
 	}
 	s.next++
 	s.data[key] = entry{val: append([]byte(nil), val...), cas: s.next}

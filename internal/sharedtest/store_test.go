@@ -3,12 +3,14 @@ package sharedtest
 import (
 	"errors"
 	"testing"
+
+	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
-var errNotFound, errCAS = errors.New("not found"), errors.New("cas mismatch")
+var errNotFound, errCAS = shareddata.ErrNotFound, shareddata.ErrCASMismatch
 
 func TestStoreSemantics(t *testing.T) {
-	s := New(errNotFound, errCAS)
+	s := New()
 	if _, _, err := s.Get("k"); err != errNotFound {
 		t.Fatalf("Get of a missing key: %v", err)
 	}

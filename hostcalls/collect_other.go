@@ -1,0 +1,7 @@
+//go:build !wasip1
+
+package hostcalls
+
+// CanCollect reports whether runtime.GC may run inside a call into the VM: always
+// outside WebAssembly (native tests).
+func CanCollect() bool { return true }

@@ -1,0 +1,71 @@
+package policy
+
+import (
+	"encoding/json"
+	"sync"
+	"weak"
+
+	"github.com/egressguard/egressguard/internal/inspect"
+	"github.com/egressguard/egressguard/internal/redact"
+)
+
+// Compiled engines are reused across plugin starts. Envoy restarts the plugin inside the
+// same VM on every configuration-only update (Istio's WasmPlugin pluginConfig path), and
+// the Go heap of a wasm VM never shrinks: compiling the injection automaton allocates many
+// times what it keeps, and that peak would stay in the VM for good. An engine is keyed by
+// the JSON of the exact settings it is compiled from (the exported fields of inspect.Config
+// and redact.Config), so any plugin start whose settings compile to the same engine shares
+// it, several plugin instances of one VM included. The cache holds engines weakly: once
+// no plugin context uses one it is collected and its entry dropped, so the cache never
+// keeps an old configuration's engine alive.
+var (
+	inspectors = reuse[inspect.Engine]{}
+	redactors  = reuse[redact.Redactor]{}
+)
+
+// reuse is a cache of immutable compiled values by the key of their settings, holding
+// them weakly. It is safe for concurrent use.
+type reuse[T any] struct {
+	mu sync.Mutex
+	m  map[string]weak.Pointer[T]
+}
+
+// get returns the value compiled from settings, building it with build when no live value
+// exists. settings must marshal to JSON; build errors are not cached.
+func (r *reuse[T]) get(settings any, build func() (*T, error)) (*T, error) {
+	k, err := json.Marshal(settings)
+	if err != nil {
+		return build() // not keyable: compile without sharing
+	}
+	key := string(k)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for key, p := range r.m {
+		if p.Value() == nil {
+			delete(r.m, key) // collected: no plugin uses it any more
+		}
+	}
+	if v := r.m[key].Value(); v != nil {
+		return v, nil
+	}
+	v, err := build()
+	if err != nil {
+		return nil, err
+	}
+	if r.m == nil {
+		r.m = map[string]weak.Pointer[T]{}
+	}
+	r.m[key] = weak.Make(v)
+	return v, nil
+}
+
+// compileInspector returns the injection engine for cfg, shared with any live plugin
+// that compiled the same settings.
+func compileInspector(cfg inspect.Config) (*inspect.Engine, error) {
+	return inspectors.get(cfg, func() (*inspect.Engine, error) { return inspect.New(cfg) })
+}
+
+// compileRedactor returns the redactor for cfg, shared like compileInspector.
+func compileRedactor(cfg redact.Config) (*redact.Redactor, error) {
+	return redactors.get(cfg, func() (*redact.Redactor, error) { return redact.New(cfg) })
+}
