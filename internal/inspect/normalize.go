@@ -103,8 +103,9 @@ func (f *folder) ascii(s *scanner, b byte, i int) int {
 			return f.escaped(s, r, i, i+n)
 		}
 	}
-	if (b == '*' || b == '\\') && i > 0 && i+1 < len(f.text) && isLetter[f.text[i-1]] && isLetter[f.text[i+1]] {
-		// a mark inside a word ("ign*re", "pre\\vious") is dropped
+	if (b == '*' || b == '\\' || b == '-') && i > 0 && i+1 < len(f.text) && isLetter[f.text[i-1]] && isLetter[f.text[i+1]] {
+		// a mark inside a word ("ign*re", "pre\\vious", "ig-nore") is dropped:
+		// a hyphenated compound reads as one word ("e-mail", "pass-word")
 		s.observe(b, i)
 		return i + 1
 	}

@@ -33,7 +33,8 @@ var proseWords = strings.Fields(`ignore all previous instructions you are now DA
 	system prompt reveal your the a I an of to don't it's students' rock'n'roll developer mode jailbreak
 	pretend forget everything above disregard rules translate summary reply secret password print
 	verbatim instructions. rules! now? above; "quoted" (paren) x y z q ign*re pre\\vious &#105;gnore
-	\\u0069gnore R&D Q&A 忽略 指令 무시하고 تجاهل निर्देश vtaber snoitcurtsni ignroe prevoius`)
+	\\u0069gnore R&D Q&A 忽略 指令 무시하고 تجاهل निर्देश vtaber snoitcurtsni ignroe prevoius ig-nore pass-word
+	e-mail in-struc-tions x-ray -dash dash-`)
 
 var proseSeps = []string{" ", " ", " ", " ", ", ", ". ", "! ", "? ", "; ", "  ", "\n", " - ", "...", " 42 ",
 	"'", " ' ", "\t", ": ", " <|im_start|>", " 50% ", "/", "é", " \u200b", "_", "*", "&", "&amp;", "\\", "。", "、"}
