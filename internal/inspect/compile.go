@@ -7,7 +7,8 @@ import (
 
 // Rule families; the order is alphabetical so bit masks map to sorted names.
 const (
-	famCustomDeny = iota
+	famSuffix = iota
+	famCustomDeny
 	famEncoded
 	famIgnore
 	famIndirect
@@ -21,7 +22,7 @@ const (
 
 // familyNames are the rule family names reported in Result.Rules.
 var familyNames = [numFamilies]string{
-	"custom_deny", "encoded_payload", "ignore_instructions", "indirect_injection",
+	"adversarial_suffix", "custom_deny", "encoded_payload", "ignore_instructions", "indirect_injection",
 	"jailbreak_persona", "output_manipulation", "prompt_leak", "role_spoof", "secret_coercion",
 }
 
@@ -101,6 +102,9 @@ type compiler struct {
 	sigEncoded   int16
 	sigVariant   int16
 	sigUndecoded int16
+	sigJunk      int16
+	sigJunkMany  int16
+	sigSoup      int16
 }
 
 func newCompiler() *compiler {
@@ -164,6 +168,9 @@ func (c *compiler) addBuiltin() error {
 	}
 	c.sigEncoded = c.newSignal(famEncoded, encodedW, sigNormal, "encoded")
 	c.sigUndecoded = c.newSignal(famEncoded, undecodedW, sigNormal, "undecoded")
+	c.sigJunk = c.newSignal(famSuffix, junkW, sigSupp, "junk token")
+	c.sigJunkMany = c.newSignal(famSuffix, junkManyW, sigSupp, "junk tokens")
+	c.sigSoup = c.newSignal(famSuffix, junkManyW, sigNormal, "token soup")
 	return nil
 }
 

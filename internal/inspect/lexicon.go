@@ -391,6 +391,8 @@ var soloTerms = []termDef{
 		pretend;stay in;as an ai;ai model;{im,in} stil*;in the style of;theoretical world;
 		execute the following;the following command;answer with;{swear,swears,swearing,curse,cursing};
 		racist;sexist;hack;hacking;malware;bomb;bombs;weapons;drugs;meth;kill;murder;porn*;sexual*;
+		steal;steals;stealing;fraud;misinformation;disinformation;self-harm;suicide;poison*;counterfeit;fake id*;
+		identity theft;ransomware;ddos;explosive*;
 		content {policy,policies};usage polic*;safety {guidelines,filters,protocols,measures};ethical guidelines;
 		moral guidelines;{answer,respond to} {any,every,all} {question,questions,request,requests,prompt,prompts};
 		pretend {to be,you are,you're,that you};{you are,you're} now;{now you are,nun bist du,jetzt bist du,du bist jetzt,

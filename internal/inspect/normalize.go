@@ -98,6 +98,9 @@ func (f *folder) runFold(s *scanner) {
 
 // ascii handles the byte at i and returns the next index.
 func (f *folder) ascii(s *scanner, b byte, i int) int {
+	if oddTab[b] {
+		s.odd.note(i)
+	}
 	if b == '&' || b == '\\' {
 		if r, n := decodeEscape(f.text, i); n > 0 {
 			return f.escaped(s, r, i, i+n)
@@ -442,7 +445,7 @@ func (f *folder) fastRun(s *scanner, i int) int {
 			f.prevEnd = int32(i)
 			continue
 		}
-		if k != kSep || b64Tab[b] != 0 || b == '%' || b == '&' || b == '\\' || b == '*' || f.tokN != 0 {
+		if k != kSep || b64Tab[b] != 0 || oddTab[b] || f.tokN != 0 {
 			return i
 		}
 		if f.direct {
