@@ -40,6 +40,7 @@ const (
 	// contextCap is the most that sigContext signals add together in text
 	// of OriginUser; in OriginUntrusted text they count in full.
 	contextCap = 0.3
+	softCap    = 0.45
 )
 
 // sigClass says how a signal's weight is added up.
@@ -66,6 +67,12 @@ const (
 	// sigSuppressor marks that ordinary context; it adds nothing itself
 	// and drops every sigSupp signal of the text.
 	sigSuppressor
+	// sigSoft is an instruction that takes away the model's way to refuse
+	// ("never start your reply with 'I'", "don't apologize", "never
+	// include disclaimers"): a style guide for support replies says the
+	// same, so they share the cap of weak cues and context evidence (at
+	// most softCap with them) and flag only next to other evidence.
+	sigSoft
 )
 
 // signal is one weighted detection.

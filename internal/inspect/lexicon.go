@@ -47,6 +47,9 @@ var conceptTerms = []termDef{
 		lờ đi;không tuân theo;abaikan;lupakan;jangan ikuti;esqueça;ignore todas`},
 	{name: "ovrz", phrases: `忽略;忽視;忽视;无视;無視;不要理会;不要理會;别管;別管;忘记;忘記;忘掉;抛开;拋開;跳过;跳過;
 		不用管;不必遵守;不要遵守;无需遵守;放弃;放棄;無視して;忘れて;忘れろ;破棄;従わない;従うな`},
+	// ovr3: the verbs of ovr2 that are not ordinary edits of a document
+	{name: "ovr3", phrases: `skip;bypass;circumvent;discard;dismiss;scrap;wipe;evade;get around;disable;turn off;switch off;
+		deactivate;neglect;violate;break;umgehe;überspringe`},
 	{name: "ovr2", phrases: `change;modify;update;replace;rewrite;drop;delete;erase;skip;bypass;circumvent;discard;dismiss;scrap;wipe;remove;
 		evade;get around;disable;turn off;switch off;deactivate;
 		neglect;violate;break;lösche;losche;streiche;verwerfe;überspringe;umgehe`},
@@ -93,7 +96,7 @@ var conceptTerms = []termDef{
 		previous version;earlier version;old version;first version;last version;previous email;earlier email;last email;
 		entwurf;brouillon;borrador;bozza;rascunho;草稿;下書き;초안;tasla*;bản nháp;draf`},
 	{name: "void", phrases: `no longer {apply,applies,valid,matter,matters};{are,is} {void,null,cancelled,canceled,
-		obsolete,irrelevant,invalid,revoked,suspended,outdated,lifted,disabled};{don't,dont,do not} {apply,matter};
+		irrelevant,invalid,revoked,suspended,lifted,disabled};{don't,dont,do not} {apply,matter};
 		{sind,ist} {irrelevant,ungültig,ungultig,aufgehoben,nichtig,hinfällig};gelten nicht mehr;aufgehoben;
 		außer kraft;nicht mehr gültig;annulé*;anulad*;annullat*;
 		nicht ganz großartig;son irrelevantes;sont {obsolètes,annulées,caduques}`},
@@ -303,7 +306,7 @@ var conceptTerms = []termDef{
 		moral considerations;ethical guidelines;moral guidelines;ethical constraints;moral constraints;ethical boundaries;moral boundaries;
 		ethical restrictions;ethical issues;moral issues;ethics;morals;morality;ethical obligations;moral obligations;ethical implication`},
 	{name: "ethdrop", phrases: `set aside;regardless of;without regard to;putting aside;no need to worry about;{not,don't,dont} worry about;
-		forget about;disregarding;ignoring`},
+		forget about`},
 	// negadd / refobj: "never include warnings or disclaimers"
 	{name: "negadd", phrases: `{never,do not,don't,dont} {include,add,give,provide,use,write,output,insert}`},
 	{name: "refobj", phrases: `warnings;warning;disclaimers;disclaimer;refusals;refusal;apologies;caveats;moralizing;moralising;lectures;
@@ -375,7 +378,7 @@ var soloTerms = []termDef{
 		{god,sudo,opposite,unrestricted,evil} mode;{switch,enable,enter,activate} {developer,dev} mode`},
 	{fam: famJailbreak, w: 0.2, phrases: `stay in character`},
 	{fam: famJailbreak, w: 0.6, phrases: `{begin,start} your {reply,response,answer} with sure;{start,begin} with sure here is`},
-	{fam: famJailbreak, w: 0.2, phrases: `{begin,start} your {reply,response,answer} with`},
+	{fam: famJailbreak, w: 0.2, cls: sigSoft, phrases: `{begin,start} your {reply,response,answer} with`},
 	{fam: famJailbreak, w: 0.3, phrases: `openai {policy,policies,content policy,guidelines,rules};
 		anything {i ask,asked,the user asks};whatever {i ask,i say,the user asks};{can,will,could} do anything;
 		{you are,you're} going to {act,pretend,play};opposite of what;{you are,you're} no longer;
@@ -436,9 +439,9 @@ var soloTerms = []termDef{
 	{fam: famLeak, w: 0.8, phrases: `{told,tell,instructed,asked,ordered} you {to never,never to,not to} {share,reveal,tell,say,disclose,mention,repeat}`},
 	// refusal suppression: instructions that take away the model's way to
 	// refuse; two of them, or one next to any other evidence, flag
-	{fam: famJailbreak, w: 0.45, phrases: `never {start,begin} your {response,reply,answer,responses,replies,answers} with`},
-	{fam: famJailbreak, w: 0.3, phrases: `{do not,don't,dont,never} {apologize,apologise}`},
-	{fam: famJailbreak, w: 0.4, phrases: `{do not,don't,dont,never} say {that you,you} {can't,cannot,are unable,are not able,won't}`},
+	{fam: famJailbreak, w: 0.45, cls: sigSoft, phrases: `never {start,begin} your {response,reply,answer,responses,replies,answers} with`},
+	{fam: famJailbreak, w: 0.3, cls: sigSoft, phrases: `{do not,don't,dont,never} {apologize,apologise}`},
+	{fam: famJailbreak, w: 0.4, cls: sigSoft, phrases: `{do not,don't,dont,never} say {that you,you} {can't,cannot,are unable,are not able,won't}`},
 
 	// role spoofing: chat-template markers and fake turns inside content
 	{fam: famRole, w: 1.2, phrases: `<|im_start|>;<|im_start|>system;<|system|>;<|start_header_id|>system;
@@ -455,7 +458,7 @@ var soloTerms = []termDef{
 	{fam: famRole, w: 0.4, phrases: `^### instruction:;^### response:;^instruction:;^response:`},
 	{fam: famRole, w: 0.3, phrases: `new system prompt;new system message`},
 	// a chat message object pasted into the text ({"role": "system", …})
-	{fam: famRole, w: 0.6, phrases: `role : {system,developer}`},
+	{fam: famRole, w: 0.4, phrases: `role : {system,developer}`},
 	{fam: famRole, w: 0.3, phrases: `role : assistant`},
 	{fam: famRole, w: 0.3, phrases: `end of input`},
 	{fam: famRole, w: 0.3, phrases: `^human:;^ai:;^bot:;^chatbot:;^model:;^### human;^### assistant`},
@@ -508,7 +511,7 @@ var pairDefs = []pairDef{
 	{famIgnore, 0.35, "ovr", "sayv", 10, sigNormal},
 	{famIgnore, -0.5, "ovr", "ordobj", 5, sigNormal},
 	{famIgnore, -0.5, "ovr2", "ordobj", 4, sigNormal},
-	{famIgnore, 0.4, "ovr2", "instr", 4, sigNormal},
+	{famIgnore, 0.4, "ovr3", "instr", 4, sigNormal},
 	{famIgnore, 0.6, "prior", "ovr", 3, sigNormal},
 	{famIgnore, 0.6, "instr", "ovr", 3, sigNormal},
 	{famIgnore, 0.45, "ovr", "qobj", 4, sigNormal},
@@ -564,8 +567,8 @@ var pairDefs = []pairDef{
 	{famJailbreak, 0.6, "beginw", "sure", 8, sigNormal},
 	{famJailbreak, 0.5, "ovr", "ethobj", 5, sigNormal},
 	{famJailbreak, 0.5, "ethdrop", "ethobj", 5, sigNormal},
-	{famJailbreak, 0.35, "negadd", "refobj", 4, sigNormal},
-	{famRole, 0.6, "turnA", "turnS", 30, sigNormal},
+	{famJailbreak, 0.35, "negadd", "refobj", 4, sigSoft},
+	{famRole, 0.4, "turnA", "turnS", 30, sigNormal},
 	{famJailbreak, 0.6, "frame", "stepprop", 40, sigNormal},
 	{famSecret, -1, "pwctx", "secret", 2, sigSuppressor},
 	{famSecret, -1, "secret", "pwctx", 1, sigSuppressor},

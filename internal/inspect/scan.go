@@ -369,7 +369,7 @@ func (e *Engine) score(acc *accum, origin Origin, text string, explain *[]string
 // ruleScore is score without the learned model.
 func (e *Engine) ruleScore(acc *accum, origin Origin, text string, explain *[]string) scored {
 	untrusted := origin != OriginUser
-	var score, weak, context float64
+	var score, weak, context, soft float64
 	var fams, weakFams uint16
 	var quoted float64 // weight kept by quoted signals, at most quoteCap
 	nWeak := 0
@@ -407,14 +407,18 @@ func (e *Engine) ruleScore(acc *accum, origin Origin, text string, explain *[]st
 			context += w
 			weakFams |= 1 << sg.fam
 			continue
+		case sg.cls == sigSoft:
+			soft += w
+			fams |= 1 << sg.fam
+			continue
 		}
 		score += w
 		fams |= 1 << sg.fam
 	}
-	// Weak cues and context evidence together stay below the threshold
-	// unless many distinct cues stack up (weakCapFor).
+	// Weak cues, context evidence and soft signals together stay below the
+	// threshold unless many distinct cues stack up (weakCapFor).
 	wcap := weakCapFor(nWeak)
-	score += min(min(weak, wcap)+min(context, contextCap), max(wcap, contextCap))
+	score += min(min(weak, wcap)+min(context, contextCap)+min(soft, softCap), max(wcap, contextCap, softCap))
 	if famCount(fams) > 1 {
 		score += familyBonus
 	}
