@@ -45,6 +45,13 @@ var conceptTerms = []termDef{
 		무시*;잊어*;잊고;따르지 마*;تجاهل*;تناس*;أهمل*;لا تتبع;لا تلتزم;अनदेखा;नजरअंदाज;भूल जाओ;भूल जाइए;भूल जाएं;
 		उपेक्षा;ध्यान न दें;ध्यान मत दो;উপেক্ষা;ভুলে যাও;نظر انداز;yok say*;görmezden gel*;unut*;dikkate alma;bỏ qua;phớt lờ;quên đi;
 		lờ đi;không tuân theo;abaikan;lupakan;jangan ikuti;esqueça;ignore todas`},
+	// ovrsov / instrsov: the override verbs and instruction nouns of the
+	// verb-final languages (Hindi, Bengali, Urdu, Turkish, Korean), where
+	// several words stand between the object and the verb ("उपरोक्त
+	// निर्देशों और आउटपुट को सीधे अनदेखा करें").
+	{name: "ovrsov", phrases: `अनदेखा;नजरअंदाज;उपेक्षा;ध्यान न दें;ध्यान मत दो;भूल जाओ;भूल जाइए;উপেক্ষা;ভুলে যাও;نظر انداز;
+		yok say*;görmezden gel*;unut*;dikkate alma;무시*;잊어*`},
+	{name: "instrsov", phrases: `निर्देश*;हिदायत*;नियम*;আদেশ*;নির্দেশ*;ہدایات;talimat*;yönerge*;kural*;지시*;지침*;명령*;규칙*;프롬프트*`},
 	{name: "ovrz", phrases: `忽略;忽視;忽视;无视;無視;不要理会;不要理會;别管;別管;忘记;忘記;忘掉;抛开;拋開;跳过;跳過;
 		不用管;不必遵守;不要遵守;无需遵守;放弃;放棄;無視して;忘れて;忘れろ;破棄;従わない;従うな`},
 	// ovr3: the verbs of ovr2 that are not ordinary edits of a document
@@ -262,7 +269,7 @@ var conceptTerms = []termDef{
 		scrambl*;jumbl*;backwards;pig latin;alphanumeric;homophonic;substitution;cipher;rot13;morse;
 		www;http;https;com;net;org;xyz;subscribe;download;install;click;visit;donate;donations;vote;buy;
 		purchase;advertis*;ad;ads;sponsor*;discount;virus;malware;fake;scam;phishing;cracked;scandal;
-		shocking;sensational;headline;clickbait;believe what happened;weird trick;password;credentials;
+		shocking;sensational;headline;clickbait;believe what happened;weird trick;credentials;
 		hate;hatred;offensive;insult*;swear*;election*;tease;teaser;without {any,} spaces;no spaces;remov* spaces`},
 	// softpay: objects that injected instructions add but users also ask
 	// for ("add a sentence / a link / emojis to your reply").
@@ -370,7 +377,8 @@ var soloTerms = []termDef{
 		{chatgpt,gpt,ai} with {dan,developer} mode;
 		tokens will be deducted;{lose,deduct} {tokens,points};you will {die,be deleted,be shut down,cease to exist};
 		[jailbreak];[jailbroken];[developer mode];[stock mode];^dan:;als {dan,ki,ai} ohne;typical confines`},
-	{fam: famJailbreak, w: 0.4, phrases: `{break,breaking,broke} character;{doesn't,does not,dont,don't} care about;
+	{fam: famJailbreak, w: 0.3, cls: sigSoft, phrases: `{break,breaking,broke} character`},
+	{fam: famJailbreak, w: 0.4, phrases: `{doesn't,does not,dont,don't} care about;
 		i command you;amoral;unfiltered;uncensored;unrestricted;unlimited power;
 		{no,without {any,}} {restrictions,limitations,limits,filters,censorship,boundaries,morals,ethics};
 		{the,this} {ai,chatbot,bot} {has,is} no;{can,could} {reveal,provide,answer} anything;{^dan,dan} :;
@@ -519,6 +527,8 @@ var pairDefs = []pairDef{
 	{famIgnore, 0.4, "ovr", "dirout", 12, sigNormal},
 	{famIgnore, 0.6, "noans", "dirout", 10, sigNormal},
 	{famIgnore, 0.45, "noans", "sayv", 10, sigNormal},
+	{famIgnore, 0.9, "instrsov", "ovrsov", 8, sigNormal},
+	{famIgnore, 0.45, "qobj", "ovrsov", 8, sigNormal},
 	{famIgnore, 0.4, "ovrz", "qobj", 8, sigNormal},
 	{famIgnore, 0.4, "qobj", "ovrz", 8, sigNormal},
 	{famIgnore, 0.4, "ovrz", "dirout", 16, sigNormal},
