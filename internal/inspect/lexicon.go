@@ -587,9 +587,12 @@ var pairDefs = []pairDef{
 	{famJailbreak, 0.7, "persona", "nolimit", 6, sigNormal},
 	{famJailbreak, 0.3, "you", "nolimit", 4, sigNormal},
 	{famJailbreak, 0.8, "personaz", "nolimz", 12, sigNormal},
-	{famJailbreak, 0.35, "frame", "harm", 30, sigNormal},
-	{famJailbreak, 0.35, "persona", "harm", 20, sigNormal},
-	{famJailbreak, 0.35, "harm", "frame", 20, sigNormal},
+	// Fiction about a harmful topic is ordinary ("a story in which the main
+	// character struggles with meth addiction"): the framing is soft
+	// evidence, and flags only with a request for operational detail.
+	{famJailbreak, 0.35, "frame", "harm", 30, sigSoft},
+	{famJailbreak, 0.35, "persona", "harm", 20, sigSoft},
+	{famJailbreak, 0.35, "harm", "frame", 20, sigSoft},
 	{famJailbreak, 0.35, "harm", "detail", 20, sigNormal},
 	{famJailbreak, 0.35, "detail", "harm", 20, sigNormal},
 	// An instruction about the response is context-class evidence (see

@@ -77,9 +77,9 @@ def pick(t, n):
 
 
 ascii_attacks = [r["text"] for r in hand if r["label"] == "injection" and r["text"].isascii()
-                 and r["source"] not in ("handwritten/misspelled",) and len(r["text"]) < 160]
-# The encoded business rows are drawn from the sections that existed when encoded.jsonl was
-# first built, so that adding business prompts does not change it.
+                 and r["source"] not in ("handwritten/misspelled", "handwritten/structural") and len(r["text"]) < 160]
+# The encoded rows are drawn from the sections that existed when encoded.jsonl was first
+# built, so that adding prompts does not change it.
 ascii_business = [r["text"] for r in business if r["text"].isascii() and len(r["text"]) < 120
                   and r["source"] != "business/tricky2"]
 enc = []
