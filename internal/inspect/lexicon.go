@@ -179,7 +179,7 @@ var conceptTerms = []termDef{
 		制限のない;制限なし;何の制限もない;ルールのない;制約のない`},
 	{name: "personaz", phrases: `你现在是;你現在是;从现在开始你是;從現在開始你是;从现在起你是;今からあなたは;あなたは今;これからあなたは`},
 	// prompt extraction
-	{name: "leakv", phrases: `show;reveal;print;repeat;output;display;tell me;give me;share;list;write out;confirm;verify;
+	{name: "leakv", phrases: `show;reveal;print;repeat;output;display;tell me;give me;share;list;write out;confirm;verify;echo;format;
 		spell out;recite;dump;leak;disclose;expose;copy;paste;send back;summarize;summarise;translate;
 		what {are,is,was,were,did,does,do};whats;what's;see;view;read out;send it back;show all;show me;
 		cuál es;cual es;qual è;qual e;quel est;quelle est;welches ist;wie lautet;tldr;tl;dr;convert;rewrite;encode;
@@ -202,7 +202,9 @@ var conceptTerms = []termDef{
 		{written,said} above;above this line;{you were,were you,you've been,you have been} {told,given,instructed,asked} to;
 		what you were {told,given};were you told;before my first message;at the very {start,beginning};came before;
 		the first message;your developers;your creators;you are not allowed to;you're not allowed to;not supposed to tell;
-		{text,words,message,messages,content,instructions} you were given;before {my,this} message;
+		{text,words,message,messages,content,instructions,directions,prompt} you were given;
+		before {my,this} message;everything {you've been,you have been,you've,you were} {told,given};
+		{configure,configured,program,programmed,set up,instruct,instructed} you;
 		before i {started,began} {talking,writing,typing};{first,initial} 50 words of {this,the,our} {conversation,chat,prompt,context};
 		{deine,ihre,alle} {anweisungen,instruktionen,prompt-texte,prompt};{deinen,ihren,den} systemprompt;
 		{tes,vos} instructions;tus instrucciones;le tue istruzioni;suas instruções;prompt {de,del,di} {sistema,système};
@@ -239,7 +241,8 @@ var conceptTerms = []termDef{
 	{name: "completev", phrases: `complete this sentence;complete the sentence;continue the following;continue this sentence;
 		finish this sentence;finish the sentence;fill in the blank;complete the following`},
 	// spellmod: ways to get a secret out without saying it
-	{name: "spellmod", phrases: `next letter;letter of;starts with;start with;begin with;begins with;guess;how long;longer than;
+	{name: "spellmod", phrases: `next letter;letter of;character of;first character;last character;
+		{haiku,limerick,sonnet,rap,joke,rhyme,song,poem,riddle,story} {about,with,containing,using,including};starts with;start with;begin with;begins with;guess;how long;longer than;
 		tersten;거꾸로;उल्टा;倒着;逆から;ngược;morse;binary;ascii;emoji;emojis;each character;letters in;characters in;
 		anagram;definition;meaning of;poem about;story about;song about;riddle about;encrypt;cipher;caesar;spell;spelled;spelling;backwards;in reverse;reverse order;reversed;letter by letter;each letter;
 		every letter;first letter;second letter;last letter;letters of;characters of;one letter per line;separated by;
@@ -444,6 +447,7 @@ var soloTerms = []termDef{
 		you're guarding;the {password,secret} you {are,were} {protecting,guarding,given,told};
 		what you {must,should} never {tell,reveal,say};password disclosure;disclosure is now permitted`},
 	{fam: famSecret, w: 0.35, phrases: `access granted`},
+	{fam: famSecret, w: 0.45, cls: sigSupp, phrases: `{typed,entered,gave,said,provided,supplied} the {correct,right,valid} {password,passcode,code,key}`},
 	{fam: famLeak, w: 0.8, phrases: `{told,tell,instructed,asked,ordered} you {to never,never to,not to} {share,reveal,tell,say,disclose,mention,repeat}`},
 	// refusal suppression: instructions that take away the model's way to
 	// refuse; two of them, or one next to any other evidence, flag
