@@ -268,9 +268,13 @@ func isJunk(tok string) bool {
 }
 
 // soupScore is 1 for an odd token (symbols glued to letters, symbols or
-// '!' alone, a word joined in mid-case) and reports arithmetic
-// tokens (an operator or a number standing alone).
+// '!' alone, a word joined in mid-case; never a JSON key or value or a
+// URL) and reports arithmetic tokens (an operator or a number standing
+// alone).
 func soupScore(tok string) (int, bool) {
+	if hasAny(tok, "\":", "\",", "://") {
+		return 0, false // JSON keys and values, URLs
+	}
 	core := trimTok(tok)
 	if core == "" {
 		return btoi(tok == "!"), false
