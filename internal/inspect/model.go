@@ -17,8 +17,13 @@ import (
 // Its output p moves the rule score by Model.Up·(2p−1) when p > ½ and by
 // Model.Down·(2p−1) when p < ½. Without rule evidence (a rule score below
 // modelEvidence: weak cues only) the model alone never blocks: the score
-// stays below the threshold unless p reaches Model.Alone. See
-// docs/injection.md for how the shipped parameters were chosen.
+// stays below the threshold unless p reaches Model.Alone.
+//
+// DefaultConfig has no model: measured leave-one-source-out (cmd/trainmodel,
+// docs/injection.md), no setting catches more than half a point more
+// attacks without flagging more ordinary prompts, so the engine ships with
+// rules only. Config.Model takes a trained model; the evaluation uses it
+// to measure each source with a model trained without that source.
 
 const (
 	// ModelBuckets is the number of hashed feature buckets.
