@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/egressguard/egressguard/internal/jsonscan"
 	"github.com/tidwall/gjson"
 )
 
@@ -329,17 +330,6 @@ func (g *gen) toolCalls(b *strings.Builder) {
 	})
 }
 
-// TestUnescapeMatchesGjson checks the port of gjson's unescape on every escape form.
-func TestUnescapeMatchesGjson(t *testing.T) {
-	for _, s := range []string{`a\nb`, `\"\\\/\b\f\n\r\t`, `\u00e9\u65e5`, `\ud83d\ude00`, `\ud800`, `\ud800x`,
-		`\ud800\u0041`, `\udc00\ud800`, `x\ud83d\ude00y\u0000z`, `\uDBFF\uDFFF`, `\u`} {
-		want := gjson.Parse(`"` + s + `"`).Str
-		if got := unescape(`"` + s + `"`); got != want {
-			t.Errorf("unescape(%s) = %q, want %q", s, got, want)
-		}
-	}
-}
-
 // A repeated empty key used to read as "no duplicate" and end the search, so that a
 // repeated max_tokens after it went through (the guard reading the first value, the
 // upstream the last).
@@ -355,8 +345,9 @@ func TestParseRejectsRepeatedEmptyKey(t *testing.T) {
 	}
 }
 
-// FuzzStrText checks the fused string reader against gjson (validity, unescaped text)
-// and utf8.RuneCountInString (code points), including invalid UTF-8 next to escapes.
+// FuzzStrText checks the fused string reader against gjson (validity), jsonscan's
+// decoder (unescaped text) and utf8.RuneCountInString (code points), including invalid
+// UTF-8 next to escapes.
 func FuzzStrText(f *testing.F) {
 	for _, s := range []string{`plain`, `caf\u00e9 \"q\" \\ \n`, "\xe2\x82\\n\xe2\x82\xac", "\xc3\\u00a9", `\ud83d\ude00\ud800x\ud800\u0041`,
 		"ü日本\xff\xfe", `\u`, `\x`, "a\x01", `\uDBFF\uDFFF\/\b\f\r\t`, "\xf0\x9f\x98"} {
@@ -380,8 +371,8 @@ func FuzzStrText(f *testing.F) {
 		if !ok {
 			return
 		}
-		if want := gjson.Parse(js).Str; text != want {
-			t.Fatalf("strText(%q) = %q, gjson %q", js, text, want)
+		if want, _ := jsonscan.Unquote(js); text != want {
+			t.Fatalf("strText(%q) = %q, jsonscan %q", js, text, want)
 		}
 		if want := utf8.RuneCountInString(text); runes != want {
 			t.Fatalf("strText(%q) counted %d code points, RuneCountInString %d", js, runes, want)
@@ -410,7 +401,7 @@ func TestStrTextLong(t *testing.T) {
 	for _, want := range texts {
 		p.ws()
 		_, text, runes, ok := p.strText()
-		if w := gjson.Parse(want).Str; !ok || text != w || runes != utf8.RuneCountInString(w) {
+		if w, _ := jsonscan.Unquote(want); !ok || text != w || runes != utf8.RuneCountInString(w) {
 			t.Fatalf("strText of a %d-byte string: ok=%v, text equal %v, runes %d want %d", len(want), ok, text == w, runes, utf8.RuneCountInString(w))
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/egressguard/egressguard/internal/apierr"
+	"github.com/egressguard/egressguard/internal/jsonscan"
 	"github.com/tidwall/gjson"
 )
 
@@ -76,15 +77,25 @@ func refParse(kind Kind, body []byte) (*refRequest, *apierr.Error) {
 	return r, nil
 }
 
+// jstr is a gjson string's contents as the repository's decoder reads them (gjson
+// swallows the escape after a lone high surrogate; jsonscan.Unquote does not).
+func jstr(v gjson.Result) string {
+	if v.Type != gjson.String {
+		return v.Str
+	}
+	s, _ := jsonscan.Unquote(v.Raw)
+	return s
+}
+
 func refRequiredString(root gjson.Result, key string) (string, *apierr.Error) {
 	v := root.Get(key)
 	if !v.Exists() {
 		return "", apierr.Invalid("missing_field", key, "%s is required", key)
 	}
-	if v.Type != gjson.String || v.Str == "" {
+	if v.Type != gjson.String || jstr(v) == "" {
 		return "", apierr.Invalid("invalid_type", key, "%s must be a non-empty string, got %s", key, refTypeName(v))
 	}
-	return v.Str, nil
+	return jstr(v), nil
 }
 
 func (r *refRequest) refAdd(path, role string, f Field, text string) {
@@ -96,12 +107,12 @@ func (r *refRequest) refParseFIM(root gjson.Result) *apierr.Error {
 	if _, err := refRequiredString(root, "prompt"); err != nil {
 		return err
 	}
-	r.refAdd("prompt", "", FieldPrompt, root.Get("prompt").Str)
+	r.refAdd("prompt", "", FieldPrompt, jstr(root.Get("prompt")))
 	if s := root.Get("suffix"); s.Exists() && s.Type != gjson.Null {
 		if s.Type != gjson.String {
 			return apierr.Invalid("invalid_type", "suffix", "suffix must be a string, got %s", refTypeName(s))
 		}
-		r.refAdd("suffix", "", FieldSuffix, s.Str)
+		r.refAdd("suffix", "", FieldSuffix, jstr(s))
 	}
 	return nil
 }
@@ -137,23 +148,23 @@ func (r *refRequest) refParseMessage(i int, m gjson.Result) *apierr.Error {
 		return apierr.Invalid("invalid_type", base, "%s must be an object, got %s", base, refTypeName(m))
 	}
 	role := m.Get("role")
-	if role.Type != gjson.String || role.Str == "" {
+	if role.Type != gjson.String || jstr(role) == "" {
 		return apierr.Invalid("invalid_type", base+".role", "%s.role must be a non-empty string", base)
 	}
 	field := FieldContent
-	if role.Str == "tool" || role.Str == "function" {
+	if jstr(role) == "tool" || jstr(role) == "function" {
 		field = FieldToolResult
 	}
-	if err := r.refParseContent(base+".content", role.Str, field, m.Get("content")); err != nil {
+	if err := r.refParseContent(base+".content", jstr(role), field, m.Get("content")); err != nil {
 		return err
 	}
 	if n := m.Get("name"); n.Exists() && n.Type != gjson.Null {
 		if n.Type != gjson.String {
 			return apierr.Invalid("invalid_type", base+".name", "%s.name must be a string", base)
 		}
-		r.refAdd(base+".name", role.Str, FieldName, n.Str)
+		r.refAdd(base+".name", jstr(role), FieldName, jstr(n))
 	}
-	return r.refParseToolCalls(base, role.Str, m.Get("tool_calls"))
+	return r.refParseToolCalls(base, jstr(role), m.Get("tool_calls"))
 }
 
 // parseContent accepts a string, an array of content parts, or null/absent.
@@ -162,7 +173,7 @@ func (r *refRequest) refParseContent(path, role string, f Field, c gjson.Result)
 	case !c.Exists() || c.Type == gjson.Null:
 		return nil
 	case c.Type == gjson.String:
-		r.refAdd(path, role, f, c.Str)
+		r.refAdd(path, role, f, jstr(c))
 		return nil
 	case !c.IsArray():
 		return apierr.Invalid("invalid_type", path, "%s must be a string or an array of content parts, got %s", path, refTypeName(c))
@@ -182,7 +193,7 @@ func (r *refRequest) refParseContent(path, role string, f Field, c gjson.Result)
 // no text for the guard.
 func (r *refRequest) refParsePart(path, role string, f Field, part gjson.Result) *apierr.Error {
 	if part.Type == gjson.String {
-		r.refAdd(path, role, f, part.Str)
+		r.refAdd(path, role, f, jstr(part))
 		return nil
 	}
 	if !part.IsObject() {
@@ -192,7 +203,7 @@ func (r *refRequest) refParsePart(path, role string, f Field, part gjson.Result)
 		if t.Type != gjson.String {
 			return apierr.Invalid("invalid_type", path+".text", "%s.text must be a string", path)
 		}
-		r.refAdd(path+".text", role, f, t.Str)
+		r.refAdd(path+".text", role, f, jstr(t))
 	}
 	return nil
 }
@@ -213,7 +224,7 @@ func (r *refRequest) refParseToolCalls(base, role string, calls gjson.Result) *a
 		switch {
 		case !args.Exists() || args.Type == gjson.Null:
 		case args.Type == gjson.String:
-			r.refAdd(path, role, FieldToolArgs, args.Str)
+			r.refAdd(path, role, FieldToolArgs, jstr(args))
 		case args.IsObject(): // Mistral accepts an object here
 			r.refAdd(path, role, FieldToolArgs, args.Raw)
 		default:
@@ -274,12 +285,12 @@ func refDupIn(obj gjson.Result, prefix string) (string, bool) {
 	var found bool
 	obj.ForEach(func(k, _ gjson.Result) bool {
 		for _, seen := range keys {
-			if seen == k.Str {
-				dup, found = prefix+k.Str, true
+			if seen == jstr(k) {
+				dup, found = prefix+jstr(k), true
 				return false
 			}
 		}
-		keys = append(keys, k.Str)
+		keys = append(keys, jstr(k))
 		return true
 	})
 	return dup, found

@@ -2,8 +2,9 @@ package chatreq
 
 import (
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/egressguard/egressguard/internal/jsonscan"
 )
 
 // scanner walks a JSON text once, validating it with exactly the grammar of
@@ -249,18 +250,16 @@ func (p *scanner) next(close byte) (more, ok bool) {
 }
 
 // strText consumes the string at p.i (a '"') like str, and also returns its contents
-// unescaped as gjson does (a substring of s when there is no escape) and the number of
-// code points utf8.RuneCountInString would count in them, in the same loop: texts
-// are most of a request, and each extra pass over them costs (more in wasm than
-// natively).
+// unescaped (a substring of s when there is no escape) and the number of code points
+// utf8.RuneCountInString would count in them. A string without escapes is read and
+// counted in one loop: texts are most of a request, and each extra pass over them
+// costs (more in wasm than natively). One with escapes is decoded by jsonscan, the
+// repository's JSON string decoder.
 func (p *scanner) strText() (v value, text string, runes int, ok bool) {
 	s := p.s
 	v = value{kind: '"', start: p.i}
 	i := p.i + 1
-	run := i         // start of the bytes not yet copied to out
-	out := p.buf[:0] // unescaped text so far, once there is an escape
 	for {
-		// ASCII run: as fast as str's loop; runes counted per run.
 		j := i
 		for i < len(s) && !textStop[s[i]] {
 			i++
@@ -281,89 +280,20 @@ func (p *scanner) strText() (v value, text string, runes int, ok bool) {
 		}
 		if c == '"' {
 			p.i, v.end = i+1, i+1
-			if !v.esc {
-				return v, s[v.start+1 : i], runes, true
-			}
-			out = append(out, s[run:i]...)
-			p.buf = out
-			return v, string(out), runes, true
+			return v, s[v.start+1 : i], runes, true
 		}
 		if c < 0x20 {
 			return v, "", 0, false
 		}
-		// backslash. The scratch starts small (texts are short) and, when a long text
-		// outgrows it, jumps to what the rest of the body can need, up to 64 KiB or 4×.
-		if need := len(out) + i - run + 4; need > cap(out) {
-			if out == nil {
-				need = max(need, min(len(s)-v.start, 1<<10))
-			} else {
-				need = max(need, len(out)+min(len(s)-run, max(4*cap(out), 64<<10)))
-			}
-			out = append(make([]byte, 0, need), out...)
-		}
-		v.esc = true
-		out = append(out, s[run:i]...)
-		i++
-		if i >= len(s) {
-			return v, "", 0, false
-		}
-		e := s[i]
-		i++
-		switch e {
-		case '"', '\\', '/':
-			out = append(out, e)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r, ok := hex4ok(s, i)
-			if !ok {
-				return v, "", 0, false
-			}
-			i += 4
-			if utf16.IsSurrogate(r) && i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
-				r2, ok := hex4ok(s, i+2)
-				if !ok {
-					return v, "", 0, false
-				}
-				r = utf16.DecodeRune(r, r2)
-				i += 6
-			}
-			out = utf8.AppendRune(out, r)
-		default:
-			return v, "", 0, false
-		}
-		runes++
-		run = i
+		break // a backslash
 	}
-}
-
-// hex4ok decodes the four hex digits at s[i:].
-func hex4ok(s string, i int) (rune, bool) {
-	if i+4 > len(s) {
-		return 0, false
+	esc, ok := p.str()
+	if !ok {
+		return v, "", 0, false
 	}
-	var r rune
-	for _, c := range []byte(s[i : i+4]) {
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return r, true
+	v.esc, v.end = esc, p.i
+	p.buf, _ = jsonscan.AppendUnquote(p.buf[:0], s[v.start:v.end])
+	return v, string(p.buf), utf8.RuneCount(p.buf), true
 }
 
 // text returns a string value's contents, unescaped (a substring of s when unescaped).
@@ -375,10 +305,8 @@ func (p *scanner) text(v value) string {
 }
 
 // unescape returns the contents of lit, a valid JSON string literal (quotes
-// included), unescaped as gjson does (a lone or mismatched surrogate becomes U+FFFD):
-// strText's decoder, run over the literal again.
+// included), unescaped by jsonscan.
 func unescape(lit string) string {
-	q := scanner{s: lit}
-	_, text, _, _ := q.strText()
+	text, _ := jsonscan.Unquote(lit)
 	return text
 }
