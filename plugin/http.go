@@ -7,9 +7,9 @@ import (
 
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/apierr"
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/egressguard/egressguard/internal/moderation"
 	"github.com/egressguard/egressguard/internal/policy"
 	"github.com/egressguard/egressguard/internal/redact"
@@ -26,7 +26,7 @@ type httpContext struct {
 	adm     admission
 	// rejectStatus is the status of the guard's own error reply.
 	rejectStatus int
-	kind         chatreq.Kind
+	route        policy.Route
 	upstream     *config.Upstream
 	requestID    string
 	done         bool // a local response was sent; ignore further callbacks
@@ -42,7 +42,7 @@ type httpContext struct {
 	injection *policy.Injection
 
 	// Moderation state.
-	req         *chatreq.Request       // the parsed request (output moderation context)
+	req         *llmreq.Request        // the parsed request (output moderation context)
 	respHeaders [][2]string            // response headers to add (e.g. moderation failed open)
 	gate        *moderation.StreamGate // SSE output moderation (nil: off)
 	respPaused  bool                   // the response is held for a moderation call
@@ -54,28 +54,27 @@ type httpContext struct {
 	sse      *redact.SSETransformer
 }
 
-// OnHttpRequestHeaders routes the request and, for chat APIs, holds the headers until
-// the whole body has been checked: nothing is forwarded before the decision.
+// OnHttpRequestHeaders routes the request and, for the LLM APIs, holds the headers
+// until the whole body has been checked: nothing is forwarded before the decision.
 func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action {
 	h.out.start = time.Now()
 	h.requestID = hostcalls.RequestHeader("x-request-id")
-	path := hostcalls.RequestHeader(":path")
-	h.kind = h.policy.Route(path)
 	head := policy.RequestHead{
 		Method:        hostcalls.RequestHeader(":method"),
-		Path:          path,
+		Path:          hostcalls.RequestHeader(":path"),
 		ContentType:   hostcalls.RequestHeader("content-type"),
 		ContentLength: contentLength(hostcalls.RequestHeader("content-length")),
 		EndOfStream:   endOfStream,
 	}
-	if err := h.policy.CheckHead(h.kind, head); err != nil {
+	var err *apierr.Error
+	if h.route, err = h.policy.Head(head); err != nil {
 		return h.reject(err)
 	}
 	h.upstream = h.policy.Upstream(hostcalls.RequestHeader(":authority"))
 	if err, hdrs := h.applyCredentials(); err != nil {
 		return h.reject(err, hdrs...)
 	}
-	if h.kind == chatreq.KindNone {
+	if h.route.API == llmreq.None {
 		h.held(decisionPassthrough, "")
 		return types.ActionContinue
 	}
@@ -88,7 +87,7 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 
 // OnHttpRequestBody buffers until the end of the body, then applies the decision.
 func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) types.Action {
-	if h.done || h.kind == chatreq.KindNone {
+	if h.done || h.route.API == llmreq.None {
 		return types.ActionContinue
 	}
 	if bodySize > h.policy.MaxBodyBytes() {
@@ -101,7 +100,7 @@ func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) types.Ac
 	if err != nil {
 		return h.reject(apierr.New(500, apierr.TypeUnavailable, "body_unreadable", "the guard could not read the request body"))
 	}
-	d := h.policy.CheckBodyFor(h.kind, h.upstream, h.tenant, body)
+	d := h.policy.CheckBodyFor(h.route, h.upstream, h.tenant, body)
 	h.logVerdict(&d)
 	h.injection = d.Injection
 	if d.Request != nil {
@@ -137,7 +136,7 @@ func (h *httpContext) reject(e *apierr.Error, extra ...[2]string) types.Action {
 	h.done = true
 	h.held(decisionRejected, e.Code)
 	h.rejectStatus = e.Status
-	hostcalls.LogWarn("egressguard: rejected request_id=" + h.requestID + " kind=" + h.kind.String() +
+	hostcalls.LogWarn("egressguard: rejected request_id=" + h.requestID + " kind=" + h.route.API.String() +
 		" status=" + strconv.Itoa(e.Status) + " code=" + e.Code)
 	headers := extra
 	if h.requestID != "" {

@@ -6,9 +6,9 @@ import (
 
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/apierr"
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/ratelimit"
 )
@@ -50,7 +50,7 @@ type admission struct {
 
 // admit estimates the request's token cost, publishes tenant and cost for Envoy's
 // global rate limit filter, and applies the local limits. It returns the 429 to send.
-func (h *httpContext) admit(req *chatreq.Request, maxTokens int) (*apierr.Error, [][2]string) {
+func (h *httpContext) admit(req *llmreq.Request, maxTokens int) (*apierr.Error, [][2]string) {
 	l := h.limiter
 	a := &h.adm
 	a.bucket, a.limits = l.cfg.LimitsFor(h.tenant)
@@ -110,7 +110,7 @@ func (h *httpContext) publishUsage() {
 }
 
 // promptEstimate estimates the prompt tokens from every text the model reads.
-func promptEstimate(req *chatreq.Request) int {
+func promptEstimate(req *llmreq.Request) int {
 	texts := make([]string, len(req.Segments))
 	for i, s := range req.Segments {
 		texts[i] = s.Text

@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/egressguard/egressguard/hostcalls"
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/moderation"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
@@ -106,7 +106,7 @@ func (h *httpContext) record(d moderation.Decision) {
 
 // moderateInput holds the request until the new user texts and tool results are
 // moderated (cached verdicts are reused), then forwards or rejects it.
-func (h *httpContext) moderateInput(req *chatreq.Request) types.Action {
+func (h *httpContext) moderateInput(req *llmreq.Request) types.Action {
 	m := h.mod.m
 	call, cached := m.PlanInput(req, h.mod.store, time.Now())
 	if call == nil || cached.Flagged {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/audit"
-	"github.com/egressguard/egressguard/internal/chatreq"
+	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/redact"
 )
@@ -91,7 +91,7 @@ func (h *httpContext) audit() {
 	o := &h.out
 	rec := audit.Record{
 		Time: o.start, RequestID: h.requestID, Tenant: h.tenantName(), Model: h.model,
-		Path: auditPath(h.kind), Status: o.status, KeyName: h.keyName,
+		Path: auditPath(h.route.API), Status: o.status, KeyName: h.keyName,
 		PromptTokens: int(o.promptTok), CompletionTokens: int(o.complTok), EstimatedTokens: h.adm.estimate,
 		LatencyMs: time.Since(o.start).Milliseconds(),
 	}
@@ -135,14 +135,9 @@ func (h *httpContext) audit() {
 	hostcalls.LogInfo(string(audit.Marshal(&rec)))
 }
 
-func auditPath(k chatreq.Kind) string {
-	switch k {
-	case chatreq.KindChat:
-		return audit.PathChat
-	case chatreq.KindFIM:
-		return audit.PathFIM
-	case chatreq.KindAgents:
-		return audit.PathAgents
+func auditPath(a llmreq.API) string {
+	if a == llmreq.None {
+		return audit.PathOther
 	}
-	return audit.PathOther
+	return a.String()
 }

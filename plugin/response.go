@@ -84,7 +84,7 @@ func (h *httpContext) OnHttpResponseBody(bodySize int, endOfStream bool) types.A
 		out := body
 		if h.redactor != nil {
 			var rep redact.Report
-			out, rep, err = h.redactor.RedactChatJSON(body, h.reqCtx)
+			out, rep, err = h.policy.RedactResponseJSON(h.route.API, body, h.reqCtx)
 			if err != nil { // not the JSON we expect: redact it as text rather than pass it raw
 				hostcalls.LogWarn("egressguard: " + err.Error() + "; redacting the response as text")
 				var text string
@@ -172,5 +172,8 @@ func (h *httpContext) readUsage(b []byte, sse bool) {
 	}
 	h.out.promptTok = u.Get("prompt_tokens").Int()
 	h.out.complTok = u.Get("completion_tokens").Int()
+	if in := u.Get("input_tokens"); in.Exists() { // Responses and Anthropic Messages
+		h.out.promptTok, h.out.complTok = in.Int(), u.Get("output_tokens").Int()
+	}
 	h.out.usageSeen = true
 }

@@ -257,14 +257,15 @@ func capOf(cfg string) (int, error) {
 }
 
 // passthroughConfig is the guard configuration with the chat API moved to a path nobody
-// calls: /v1/chat/completions then passes as an "other" path — the VM still runs the
-// header and body callbacks, but nothing is buffered, copied into the VM or parsed.
+// calls and /v1/chat/completions listed as a passthrough path: it then passes
+// uninspected — the VM still runs the header and body callbacks, but nothing is
+// buffered, copied into the VM or parsed.
 func passthroughConfig(cfg string) string {
 	var m map[string]any
 	if json.Unmarshal([]byte(cfg), &m) != nil || m == nil {
 		m = map[string]any{}
 	}
-	m["api"] = map[string]any{"chat_paths": []string{"/bench/not-inspected"}, "other_paths": "allow"}
+	m["api"] = map[string]any{"chat_paths": []string{"/bench/not-inspected"}, "passthrough_paths": []string{"/v1/chat/completions"}}
 	b, _ := json.Marshal(m)
 	return string(b)
 }

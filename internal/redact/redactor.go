@@ -266,6 +266,10 @@ func (r *Redactor) AppendRedact(dst []byte, text string, rc *RequestContext, rep
 	return append(dst, text[last:]...)
 }
 
+// RedactRequest masks PII and secrets in a prompt text before it leaves the mesh
+// (no output-safety rules): the rule RedactRequestJSON applies to each text.
+func (r *Redactor) RedactRequest(text string) (string, Report) { return r.redactRequest(text) }
+
 // redactRequest masks PII and secrets only (no output-safety rules).
 func (r *Redactor) redactRequest(text string) (string, Report) {
 	sc := r.newScanner(nil, true)
