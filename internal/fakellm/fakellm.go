@@ -124,6 +124,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	pathpkg "path"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -204,8 +205,19 @@ func New(opts Options) *Server {
 	return s
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. A path the mux would only redirect (an
+// unclean path such as "/v1//chat/completions") is recorded and answered 404, so
+// tests see what reached the upstream whatever its spelling.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	clean := pathpkg.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	if clean != p {
+		s.api("", nil)(w, r)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
