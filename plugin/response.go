@@ -167,13 +167,23 @@ func (h *httpContext) readUsage(b []byte, sse bool) {
 		}
 	}
 	u := gjson.GetBytes(doc, "usage")
+	for _, p := range []string{"message.usage", "response.usage"} { // Anthropic message_start, Responses events
+		if !u.IsObject() {
+			u = gjson.GetBytes(doc, p)
+		}
+	}
 	if !u.IsObject() {
 		return
 	}
-	h.out.promptTok = u.Get("prompt_tokens").Int()
-	h.out.complTok = u.Get("completion_tokens").Int()
-	if in := u.Get("input_tokens"); in.Exists() { // Responses and Anthropic Messages
-		h.out.promptTok, h.out.complTok = in.Int(), u.Get("output_tokens").Int()
+	seen := false
+	for _, f := range [...]struct {
+		name string
+		dst  *int64
+	}{{"prompt_tokens", &h.out.promptTok}, {"completion_tokens", &h.out.complTok},
+		{"input_tokens", &h.out.promptTok}, {"output_tokens", &h.out.complTok}} { // Responses, Anthropic
+		if v := u.Get(f.name); v.Exists() {
+			*f.dst, seen = v.Int(), true
+		}
 	}
-	h.out.usageSeen = true
+	h.out.usageSeen = h.out.usageSeen || seen
 }
