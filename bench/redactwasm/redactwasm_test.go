@@ -37,10 +37,10 @@ var plainText = func() string {
 // englishText is plainText with a few entities.
 var englishText = plainText + "Reach Jane at jane.doe@example.com or +44 20 7946 0958; card 4111 1111 1111 1111. "
 
-// llmText is about 16 KiB of markdown LLM output (../../redact/testdata/bench/llm.txt)
+// llmText is about 16 KiB of markdown LLM output (../../internal/redact/testdata/bench/llm.txt)
 // with one entity sentence every ~4 KiB (the same corpus as redact.BenchmarkRedactLLM).
 var llmText = func() string {
-	raw, err := os.ReadFile("../../redact/testdata/bench/llm.txt")
+	raw, err := os.ReadFile("../../internal/redact/testdata/bench/llm.txt")
 	if err != nil {
 		panic(err)
 	}
