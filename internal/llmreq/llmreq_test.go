@@ -570,3 +570,14 @@ func FuzzDeepAndAdversarial(f *testing.F) {
 		}
 	})
 }
+
+func TestFIMAndAgents(t *testing.T) {
+	r := mustParse(t, FIM, `{"model":"codestral","prompt":"def f(","suffix":"return","stop":["\n\n"]}`, Options{})
+	defer r.Release()
+	checkSegs(t, "fim", r, []seg{{OriginUser, FieldPrompt, "", -1, "def f("}, {OriginUser, FieldPrompt, "", -1, "return"}, {OriginUser, FieldData, "", -1, "\n\n"}})
+	a := mustParse(t, Agents, `{"agent_id":"ag1","messages":[{"role":"user","content":"hi"}]}`, Options{})
+	defer a.Release()
+	if a.AgentID != "ag1" || a.Messages != 1 || a.Model != "" {
+		t.Fatalf("agents: %+v", a)
+	}
+}
