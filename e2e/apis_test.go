@@ -56,8 +56,6 @@ var sdkRows = []sdkRow{
 	{name: "completions.create stream", sdk: "openai", op: "completions", stream: true,
 		request:    map[string]any{"model": "gpt-3.5-turbo-instruct", "prompt": "%M Say hi"},
 		budgetPath: "max_tokens", budget: 1024},
-	{name: "completions injection", sdk: "openai", op: "completions",
-		request: map[string]any{"model": "gpt-3.5-turbo-instruct", "prompt": "%M " + attackText}, blocked: true},
 	{name: "embeddings.create", sdk: "openai", op: "embeddings",
 		request: map[string]any{"model": "text-embedding-3-small", "input": []any{"%M first text", "second text"}}},
 	{name: "messages.create", sdk: "anthropic", op: "messages",
@@ -68,9 +66,6 @@ var sdkRows = []sdkRow{
 		request: map[string]any{"model": "claude-sonnet-4-5", "max_tokens": 200,
 			"messages": []any{map[string]any{"role": "user", "content": []any{map[string]any{"type": "text", "text": "%M hello"}}}}},
 		budgetPath: "max_tokens", budget: 200, wantEvents: "message_stop"},
-	{name: "messages.create system injection", sdk: "anthropic", op: "messages",
-		request: map[string]any{"model": "claude-sonnet-4-5", "max_tokens": 100, "system": "%M " + attackText,
-			"messages": []any{map[string]any{"role": "user", "content": "hi"}}}, blocked: true},
 	{name: "messages.create tool_result injection", sdk: "anthropic", op: "messages",
 		request: map[string]any{"model": "claude-sonnet-4-5", "max_tokens": 100, "messages": []any{
 			map[string]any{"role": "user", "content": "%M look it up"},
@@ -84,8 +79,6 @@ var sdkRows = []sdkRow{
 	{name: "beta.conversations.startStream", sdk: "mistral", op: "conversations", stream: true,
 		request:    map[string]any{"model": "mistral-medium-latest", "inputs": "%M hello"},
 		budgetPath: "completion_args.max_tokens", budget: 1024, wantEvents: "conversation.response.done"},
-	{name: "beta.conversations.start injection", sdk: "mistral", op: "conversations",
-		request: map[string]any{"model": "mistral-medium-latest", "inputs": "%M " + attackText}, blocked: true},
 }
 
 // TestOfficialSDKsOtherAPIs drives each API's official SDK through Envoy: the call
@@ -94,6 +87,7 @@ var sdkRows = []sdkRow{
 func TestOfficialSDKsOtherAPIs(t *testing.T) {
 	for _, row := range sdkRows {
 		t.Run(row.name, func(t *testing.T) {
+			t.Parallel() // each row is a node process: run them side by side
 			marker := uniq(t)
 			req := withMarker(row.request, marker).(map[string]any)
 			r := runSDK(t, sdkSpec(row.sdk, row.op, lnDefault, row.stream, req))
