@@ -132,7 +132,8 @@ func (p *parser) textMember(i int, name string, f Field, strict bool) *apierr.Er
 	return nil
 }
 
-// stringOrArray reports what a "string or array of strings/tokens" field holds.
+// promptField reads a prompt given as a string, an array of strings or token ids
+// (an array of numbers, or of arrays of numbers); token ids are media (MediaTokens).
 func (p *parser) promptField(i int, name string) *apierr.Error {
 	t := p.t
 	switch p.kind(i) {

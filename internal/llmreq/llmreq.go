@@ -247,9 +247,6 @@ func (st *state) release() {
 	statePool.Put(st)
 }
 
-// pathOf names node i of the request for error messages.
-func (r *Request) pathOf(i int) string { return r.tape.Path(i) }
-
 // lowerASCII lower-cases ASCII letters (paths and enum values).
 func lowerASCII(s string) string {
 	for i := 0; i < len(s); i++ {

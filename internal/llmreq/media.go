@@ -70,7 +70,7 @@ var payloadKeys = map[string]bool{
 	"input_audio": true, "audio_url": true, "video_url": true, "document_url": true, "source": true, "file": true,
 }
 
-// OpaqueError is the 400 for media the configuration does not let through.
+// opaqueError is the 400 for media the configuration does not let through.
 func opaqueError(kind MediaKind, path string) *apierr.Error {
 	return apierr.Invalid("unsupported_content", path,
 		"%s carries %s input, which the guard cannot inspect; allow it with injection.opaque_inputs: [%q]",
