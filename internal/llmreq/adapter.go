@@ -102,10 +102,11 @@ func (p *parser) messageArray(name string, fn func(m, i int) *apierr.Error) *api
 }
 
 // role reads message m's role: a non-empty string, required.
-func (p *parser) role(m int, base string) (string, *apierr.Error) {
+func (p *parser) role(m int) (string, *apierr.Error) {
 	t := p.t
 	r := t.Member(m, "role")
 	if r < 0 || t.Nodes[r].Kind != jsonscan.String || t.Nodes[r].End-t.Nodes[r].Start == 2 {
+		base := p.path(m)
 		return "", apierr.Invalid("invalid_type", base+".role", "%s.role must be a non-empty string", base)
 	}
 	return t.Str(r), nil

@@ -21,19 +21,19 @@ var (
 func parseMessages(p *parser) *apierr.Error {
 	t := p.t
 	err := p.messageArray("messages", func(m, i int) *apierr.Error {
-		base := "messages." + itoa(i)
 		if t.Nodes[m].Kind != jsonscan.Object {
+			base := p.path(m)
 			return apierr.Invalid("invalid_type", base, "%s must be an object, got %s", base, t.Nodes[m].Kind)
 		}
 		if err := p.known(m, anthropicMessageKeys); err != nil {
 			return err
 		}
-		role, err := p.role(m, base)
+		role, err := p.role(m)
 		if err != nil {
 			return err
 		}
 		p.message(m, i, role)
-		return p.blocks(t.Member(m, "content"), base+".content", true)
+		return p.blocks(t.Member(m, "content"), true)
 	})
 	if err != nil {
 		return err
@@ -46,7 +46,7 @@ func parseMessages(p *parser) *apierr.Error {
 	case 0, jsonscan.Null:
 	case jsonscan.String, jsonscan.Array:
 		p.setCtx(sys, context{origin: OriginSystem, role: "system", msg: -1})
-		if err := p.blocks(sys, "system", false); err != nil {
+		if err := p.blocks(sys, false); err != nil {
 			return err
 		}
 	default:
@@ -58,7 +58,7 @@ func parseMessages(p *parser) *apierr.Error {
 
 // blocks reads content c: a string or an array of content blocks. Tool results
 // hold blocks themselves (nested is false there: they do not nest further).
-func (p *parser) blocks(c int, path string, nested bool) *apierr.Error {
+func (p *parser) blocks(c int, nested bool) *apierr.Error {
 	t := p.t
 	switch p.kind(c) {
 	case 0, jsonscan.Null:
@@ -68,11 +68,12 @@ func (p *parser) blocks(c int, path string, nested bool) *apierr.Error {
 		return nil
 	case jsonscan.Array:
 	default:
+		path := p.path(c)
 		return apierr.Invalid("invalid_type", path, "%s must be a string or an array of content blocks, got %s", path, t.Nodes[c].Kind)
 	}
-	return p.each(c, func(b, j int) *apierr.Error {
-		bp := path + "." + itoa(j)
+	return p.each(c, func(b, _ int) *apierr.Error {
 		if t.Nodes[b].Kind != jsonscan.Object {
+			bp := p.path(b)
 			return apierr.Invalid("invalid_type", bp, "%s must be a content block object, got %s", bp, t.Nodes[b].Kind)
 		}
 		if err := p.known(b, blockKeys); err != nil {
@@ -84,12 +85,12 @@ func (p *parser) blocks(c int, path string, nested bool) *apierr.Error {
 		case typ == "tool_result" || hasSuffixAny(typ, "_tool_result"):
 			p.within(b, OriginTool, "tool")
 			if nested {
-				return p.blocks(t.Member(b, "content"), bp+".content", false)
+				return p.blocks(t.Member(b, "content"), false)
 			}
 		case typ == "document" || typ == "search_result":
 			p.within(b, OriginDocument, "")
 			if nested {
-				return p.blocks(t.Member(b, "content"), bp+".content", false)
+				return p.blocks(t.Member(b, "content"), false)
 			}
 		case typ == "redacted_thinking":
 			if d := t.Member(b, "data"); d >= 0 {

@@ -67,19 +67,19 @@ func parseFIM(p *parser) *apierr.Error {
 // that order whatever the order of the keys.
 func (p *parser) chatMessage(m, i int) *apierr.Error {
 	t := p.t
-	base := "messages." + itoa(i)
 	if t.Nodes[m].Kind != jsonscan.Object {
+		base := p.path(m)
 		return apierr.Invalid("invalid_type", base, "%s must be an object, got %s", base, t.Nodes[m].Kind)
 	}
 	if err := p.known(m, chatMessageKeys); err != nil {
 		return err
 	}
-	role, err := p.role(m, base)
+	role, err := p.role(m)
 	if err != nil {
 		return err
 	}
 	p.message(m, i, role)
-	if err := p.chatContent(t.Member(m, "content"), base+".content"); err != nil {
+	if err := p.chatContent(t.Member(m, "content")); err != nil {
 		return err
 	}
 	if n := t.Member(m, "name"); n >= 0 {
@@ -88,10 +88,11 @@ func (p *parser) chatMessage(m, i int) *apierr.Error {
 			p.mark(n, FieldName)
 		case jsonscan.Null:
 		default:
+			base := p.path(m)
 			return apierr.Invalid("invalid_type", base+".name", "%s.name must be a string", base)
 		}
 	}
-	if err := p.toolCalls(t.Member(m, "tool_calls"), base); err != nil {
+	if err := p.toolCalls(t.Member(m, "tool_calls")); err != nil {
 		return err
 	}
 	if fc := t.Member(m, "function_call"); p.kind(fc) == jsonscan.Object { // legacy functions API
@@ -104,7 +105,8 @@ func (p *parser) chatMessage(m, i int) *apierr.Error {
 }
 
 // chatContent reads a message's content: a string, an array of content parts, or null.
-func (p *parser) chatContent(c int, path string) *apierr.Error {
+// (Paths for errors come from the tape, built only when there is an error.)
+func (p *parser) chatContent(c int) *apierr.Error {
 	t := p.t
 	switch p.kind(c) {
 	case 0, jsonscan.Null:
@@ -113,19 +115,18 @@ func (p *parser) chatContent(c int, path string) *apierr.Error {
 		p.mark(c, FieldContent)
 		return nil
 	case jsonscan.Array:
-	case jsonscan.Object:
-		return apierr.Invalid("invalid_type", path, "%s must be a string or an array of content parts, got an object", path)
 	default:
+		path := p.path(c)
 		return apierr.Invalid("invalid_type", path, "%s must be a string or an array of content parts, got %s", path, t.Nodes[c].Kind)
 	}
-	return p.each(c, func(part, j int) *apierr.Error {
+	return p.each(c, func(part, _ int) *apierr.Error {
 		switch t.Nodes[part].Kind {
 		case jsonscan.String:
 			p.mark(part, FieldContent)
 			return nil
 		case jsonscan.Object:
 		default:
-			pp := path + "." + itoa(j)
+			pp := p.path(part)
 			return apierr.Invalid("invalid_type", pp, "%s must be a content part object, got %s", pp, t.Nodes[part].Kind)
 		}
 		if err := p.known(part, chatPartKeys); err != nil {
@@ -137,13 +138,14 @@ func (p *parser) chatContent(c int, path string) *apierr.Error {
 
 // toolCalls reads a message's tool calls; each call's function.arguments is a
 // string or (Mistral) an object.
-func (p *parser) toolCalls(tc int, base string) *apierr.Error {
+func (p *parser) toolCalls(tc int) *apierr.Error {
 	t := p.t
 	switch p.kind(tc) {
 	case 0, jsonscan.Null:
 		return nil
 	case jsonscan.Array:
 	default:
+		base := p.path(int(t.Nodes[tc].Parent))
 		return apierr.Invalid("invalid_type", base+".tool_calls", "%s.tool_calls must be an array", base)
 	}
 	return p.each(tc, func(call, _ int) *apierr.Error {

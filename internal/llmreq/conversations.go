@@ -66,8 +66,8 @@ func parseConversations(p *parser) *apierr.Error {
 // entry reads inputs[k]: a message (input or output), a function call or its result.
 func (p *parser) entry(e, k int) *apierr.Error {
 	t := p.t
-	path := "inputs." + itoa(k)
 	if t.Nodes[e].Kind != jsonscan.Object {
+		path := p.path(e)
 		return apierr.Invalid("invalid_type", path, "%s must be an object, got %s", path, t.Nodes[e].Kind)
 	}
 	if err := p.known(e, entryKeys); err != nil {
@@ -75,12 +75,12 @@ func (p *parser) entry(e, k int) *apierr.Error {
 	}
 	switch typ := p.typeOf(e); {
 	case typ == "message.input" || typ == "message.output" || (typ == "" && t.Member(e, "role") >= 0):
-		role, err := p.role(e, path)
+		role, err := p.role(e)
 		if err != nil {
 			return err
 		}
 		p.message(e, k, role)
-		return p.chunks(t.Member(e, "content"), path+".content")
+		return p.chunks(t.Member(e, "content"))
 	case typ == "function.result":
 		p.setCtx(e, context{origin: OriginTool, role: "tool", msg: int32(k)})
 		return p.textMember(e, "result", FieldContent, false)
@@ -95,7 +95,7 @@ func (p *parser) entry(e, k int) *apierr.Error {
 
 // chunks reads an entry's content: a string or chunks (text, image_url,
 // document_url, tool references, …).
-func (p *parser) chunks(c int, path string) *apierr.Error {
+func (p *parser) chunks(c int) *apierr.Error {
 	t := p.t
 	switch p.kind(c) {
 	case 0, jsonscan.Null:
@@ -105,11 +105,12 @@ func (p *parser) chunks(c int, path string) *apierr.Error {
 		return nil
 	case jsonscan.Array:
 	default:
+		path := p.path(c)
 		return apierr.Invalid("invalid_type", path, "%s must be a string or an array of chunks, got %s", path, t.Nodes[c].Kind)
 	}
-	return p.each(c, func(ch, j int) *apierr.Error {
+	return p.each(c, func(ch, _ int) *apierr.Error {
 		if t.Nodes[ch].Kind != jsonscan.Object {
-			cp := path + "." + itoa(j)
+			cp := p.path(ch)
 			return apierr.Invalid("invalid_type", cp, "%s must be a chunk object, got %s", cp, t.Nodes[ch].Kind)
 		}
 		if err := p.known(ch, chunkKeys); err != nil {

@@ -58,13 +58,14 @@ func (p *parser) responsesInput(in int, name string, o Origin) *apierr.Error {
 		return apierr.Invalid("invalid_type", name, "%s must be a string or an array of input items, got %s", name, t.Nodes[in].Kind)
 	}
 	p.r.Messages += t.Len(in)
-	return p.each(in, func(it, k int) *apierr.Error { return p.responsesItem(it, k, name+"."+itoa(k)) })
+	return p.each(in, p.responsesItem)
 }
 
 // responsesItem reads one input item.
-func (p *parser) responsesItem(it, k int, path string) *apierr.Error {
+func (p *parser) responsesItem(it, k int) *apierr.Error {
 	t := p.t
 	if t.Nodes[it].Kind != jsonscan.Object {
+		path := p.path(it)
 		return apierr.Invalid("invalid_type", path, "%s must be an object, got %s", path, t.Nodes[it].Kind)
 	}
 	if err := p.known(it, responsesItemKeys); err != nil {
@@ -73,12 +74,12 @@ func (p *parser) responsesItem(it, k int, path string) *apierr.Error {
 	typ := p.typeOf(it)
 	switch {
 	case typ == "message" || (typ == "" && t.Member(it, "role") >= 0):
-		role, err := p.role(it, path)
+		role, err := p.role(it)
 		if err != nil {
 			return err
 		}
 		p.message(it, k, role)
-		return p.responsesContent(t.Member(it, "content"), path+".content")
+		return p.responsesContent(t.Member(it, "content"))
 	case hasSuffixAny(typ, "_output"): // function_call_output, computer_call_output, …: what a tool returned
 		p.setCtx(it, context{origin: OriginTool, role: "tool", msg: int32(k)})
 		out := t.Member(it, "output")
@@ -86,7 +87,7 @@ func (p *parser) responsesItem(it, k int, path string) *apierr.Error {
 			p.mark(out, FieldContent)
 			return nil
 		}
-		return p.responsesContent(out, path+".output")
+		return p.responsesContent(out)
 	case hasSuffixAny(typ, "_call"): // the model's earlier tool calls, and the results of hosted tools
 		p.setCtx(it, context{origin: OriginAssistant, role: "assistant", msg: int32(k)})
 		if a := t.Member(it, "arguments"); p.kind(a) == jsonscan.String {
@@ -107,7 +108,7 @@ func (p *parser) responsesItem(it, k int, path string) *apierr.Error {
 
 // responsesContent reads a message's content: a string or content parts
 // (input_text, output_text, input_image, input_file, refusal, …).
-func (p *parser) responsesContent(c int, path string) *apierr.Error {
+func (p *parser) responsesContent(c int) *apierr.Error {
 	t := p.t
 	switch p.kind(c) {
 	case 0, jsonscan.Null:
@@ -117,11 +118,12 @@ func (p *parser) responsesContent(c int, path string) *apierr.Error {
 		return nil
 	case jsonscan.Array:
 	default:
+		path := p.path(c)
 		return apierr.Invalid("invalid_type", path, "%s must be a string or an array of content parts, got %s", path, t.Nodes[c].Kind)
 	}
-	return p.each(c, func(part, j int) *apierr.Error {
+	return p.each(c, func(part, _ int) *apierr.Error {
 		if t.Nodes[part].Kind != jsonscan.Object {
-			pp := path + "." + itoa(j)
+			pp := p.path(part)
 			return apierr.Invalid("invalid_type", pp, "%s must be a content part object, got %s", pp, t.Nodes[part].Kind)
 		}
 		if err := p.known(part, responsesPartKeys); err != nil {
