@@ -27,6 +27,7 @@ type sdkResult struct {
 	Chunks       int             `json:"chunks"`
 	FinishReason *string         `json:"finishReason"`
 	Usage        json.RawMessage `json:"usage"`
+	Events       json.RawMessage `json:"events"` // stream event types, for SDKs that name them
 	Error        *struct {
 		Name    string          `json:"name"`
 		Message string          `json:"message"`

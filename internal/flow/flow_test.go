@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/egressguard/egressguard/internal/apierr"
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/egressguard/egressguard/internal/policy"
 )
 
@@ -60,7 +60,8 @@ func has(hs [][2]string, name string) (string, bool) {
 }
 
 const keyed = `{"upstreams":[{"name":"llm","provider":"openai","hosts":["api.example.com"],"clusters":["llm_cluster"],
-  "auth":{"keys":[{"name":"k","env":"KEY"}]}},{"name":"other","provider":"openai","hosts":["*"]}]`
+  "auth":{"keys":[{"name":"k","env":"KEY"}]}},{"name":"other","provider":"openai","hosts":["*"]}],
+  "api":{"passthrough_paths":["/v1/files*"]}`
 
 func TestRequestHeadersByMode(t *testing.T) {
 	for _, c := range []struct {
@@ -132,7 +133,7 @@ func TestDecidedByMode(t *testing.T) {
 		pl := planner(t, doc)
 		var x Exchange
 		pl.RequestHeaders(&x, chatHead("/v1/chat/completions", nil), now)
-		d := pl.Policy.CheckBodyFor(x.Kind, x.Upstream, x.Tenant, body)
+		d := pl.Policy.CheckBodyFor(x.Route, x.Upstream, x.Tenant, body)
 		p := pl.Decided(&x, &d, now)
 		if p.Reject != nil || p.Body == nil {
 			t.Fatalf("hold=%v: %+v", hold, p)
@@ -219,8 +220,8 @@ func TestOutcomeAudit(t *testing.T) {
 	if s := x.Samples(nil); len(s) < 2 || !strings.Contains(s[0].Name, "decision.rejected") {
 		t.Errorf("samples %+v", s)
 	}
-	if x.Kind != chatreq.KindChat {
-		t.Errorf("kind %v", x.Kind)
+	if x.Route.API != llmreq.Chat {
+		t.Errorf("api %v", x.Route.API)
 	}
 }
 
@@ -233,7 +234,7 @@ func TestLimitsAdmission(t *testing.T) {
 		if v, _ := has(hp.State, "egressguard_tenant"); v != "anonymous" {
 			t.Errorf("tenant not published on the request headers: %+v", hp.Ops)
 		}
-		d := pl.Policy.CheckBodyFor(x.Kind, x.Upstream, x.Tenant, body)
+		d := pl.Policy.CheckBodyFor(x.Route, x.Upstream, x.Tenant, body)
 		p := pl.Decided(&x, &d, now)
 		if _, ok := has(p.Set, "x-egressguard-token-cost"); ok {
 			t.Errorf("Stream mode must not set request headers on the body: %+v", p.Ops)
@@ -249,7 +250,8 @@ func TestLimitsAdmission(t *testing.T) {
 // instead of the healthy key.
 func TestProbeFreedWithoutProviderVerdict(t *testing.T) {
 	doc := `{"upstreams":[{"name":"llm","provider":"openai","hosts":["*"],
-	  "auth":{"strategy":"priority","keys":[{"name":"k1","env":"KEY1"},{"name":"k2","env":"KEY2"}]}}]}`
+	  "auth":{"strategy":"priority","keys":[{"name":"k1","env":"KEY1"},{"name":"k2","env":"KEY2"}]}}],
+	  "api":{"passthrough_paths":["/v1/files*"]}}`
 	for _, c := range []struct {
 		name, path string
 		answer     func(pl *Planner, x *Exchange, at time.Time)

@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/egressguard/egressguard/internal/apierr"
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/policy"
 	"github.com/egressguard/egressguard/internal/redact"
@@ -18,7 +18,7 @@ import (
 // phase. It never holds content, only what the later phases and the audit line need.
 type Exchange struct {
 	RequestID string
-	Kind      chatreq.Kind
+	Route     policy.Route // the API (None: forwarded uninspected) and canonical path
 	Upstream  *config.Upstream
 	Tenant    *credentials.Tenant // nil without client auth
 	Ring      *credentials.Keyring
@@ -35,12 +35,13 @@ type Exchange struct {
 	respAdd   [][2]string
 	Model     string
 	Injection *policy.Injection
-	Req       *chatreq.Request // the parsed request (moderation context, usage estimate)
+	Req       *llmreq.Request // the parsed request (moderation context, usage estimate)
 	Out       Outcome
 	adm       Admission
 	// Response redaction: nil redactor when responses pass through; reqCtx is the
 	// request's system prompt (leak detection); sse transforms an event stream.
 	redactor *redact.Redactor
+	pol      *policy.Policy
 	reqCtx   *redact.RequestContext
 	sse      *redact.SSETransformer
 }
@@ -73,11 +74,11 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 	x.Out.Start = now
 	x.RequestID = h.Header("x-request-id")
 	path := h.Header(":path")
-	x.Kind = pl.Policy.Route(path)
 	x.length = contentLength(h.Header("content-length"))
 	head := policy.RequestHead{Method: h.Header(":method"), Path: path, ContentType: h.Header("content-type"),
 		ContentLength: x.length, EndOfStream: h.EndOfStream}
-	if e := pl.Policy.CheckHead(x.Kind, head); e != nil {
+	var e *apierr.Error
+	if x.Route, e = pl.Policy.Head(head); e != nil {
 		return HeadPlan{Reject: e}
 	}
 	up, e := pl.Policy.UpstreamFor(h.Header(":authority"), h.Cluster)
@@ -91,7 +92,7 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 	}
 	x.Tenant = tenant
 	uc := pl.creds(up)
-	plan := HeadPlan{Ops: Ops{Remove: uc.headers}, Inspect: x.Kind != chatreq.KindNone}
+	plan := HeadPlan{Ops: Ops{Remove: uc.headers}, Inspect: x.Inspected()}
 	if p, removed := credentials.StripQuery(path, uc.query); removed != nil {
 		plan.Set = append(plan.Set, [2]string{":path", p})
 		plan.info("egressguard: removed credential query parameters " + strings.Join(removed, ",") + " request_id=" + x.RequestID)
@@ -115,7 +116,7 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 	if pl.limits != nil {
 		plan.Ops = plan.Ops.Join(pl.limits.Tenant(&x.adm, x.Tenant))
 	}
-	x.redactor = pl.Policy.ResponseRedactor()
+	x.redactor, x.pol = pl.Policy.ResponseRedactor(), pl.Policy
 	if pl.inspectResponses {
 		// Compressed responses could not be redacted: ask for identity encoding.
 		plan.Set = append(plan.Set, [2]string{"accept-encoding", "identity"})
@@ -138,6 +139,10 @@ func contentLength(v string) int64 {
 	return n
 }
 
+// Inspected reports whether the request goes to an LLM API path the guard inspects
+// (else it is forwarded untouched, credentials aside).
+func (x *Exchange) Inspected() bool { return x.Route.API != llmreq.None }
+
 // Key is the injected key, for scrubbing it from what the upstream sends back ("" when
 // none was injected).
 func (x *Exchange) Key() string { return x.key }
@@ -159,7 +164,7 @@ type BodyPlan struct {
 // Decide checks a complete request body with the policy and plans what follows (see
 // Decided).
 func (pl *Planner) Decide(x *Exchange, body []byte, now time.Time) BodyPlan {
-	d := pl.Policy.CheckBodyFor(x.Kind, x.Upstream, x.Tenant, body)
+	d := pl.Policy.CheckBodyFor(x.Route, x.Upstream, x.Tenant, body)
 	return pl.Decided(x, &d, now)
 }
 

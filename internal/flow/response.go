@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/egressguard/egressguard/internal/apierr"
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/redact"
@@ -65,7 +64,7 @@ func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now time.Time) RespP
 	}
 	// Only the provider's answer to an inspected call cools a key or shows it works again
 	// (a 401 to a passthrough path says nothing about the key); any answer frees its probe.
-	if x.Kind != chatreq.KindNone {
+	if x.Inspected() {
 		pl.reportStatus(x, status, r.Header("retry-after"), now, &p.Notes)
 	} else {
 		pl.reportStatus(x, 0, "", now, &p.Notes)
@@ -75,7 +74,7 @@ func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now time.Time) RespP
 	switch {
 	case r.EndOfStream:
 		return p
-	case !ok2xx || x.Kind == chatreq.KindNone || !pl.inspectResponses:
+	case !ok2xx || !x.Inspected() || !pl.inspectResponses:
 		if x.key != "" && !ok2xx {
 			// An error body may echo the key the guard injected: buffer it and scrub.
 			x.Resp = RespScrub
@@ -140,7 +139,7 @@ func (x *Exchange) Body(body []byte) (out []byte, n Notes) {
 	if x.redactor == nil {
 		return out, n
 	}
-	red, rep, err := x.redactor.RedactChatJSON(out, x.reqCtx)
+	red, rep, err := x.pol.RedactResponseJSON(x.Route.API, out, x.reqCtx)
 	if err != nil {
 		var text string
 		text, rep = x.redactor.Redact(string(out), x.reqCtx)
@@ -194,10 +193,23 @@ func (x *Exchange) ReadUsage(b []byte, sse bool) {
 		}
 	}
 	u := gjson.GetBytes(doc, "usage")
+	for _, p := range []string{"message.usage", "response.usage"} { // Anthropic message_start, Responses events
+		if !u.IsObject() {
+			u = gjson.GetBytes(doc, p)
+		}
+	}
 	if !u.IsObject() {
 		return
 	}
-	x.Out.PromptTok = u.Get("prompt_tokens").Int()
-	x.Out.ComplTok = u.Get("completion_tokens").Int()
-	x.Out.UsageSeen = true
+	seen := false
+	for _, f := range [...]struct {
+		name string
+		dst  *int64
+	}{{"prompt_tokens", &x.Out.PromptTok}, {"completion_tokens", &x.Out.ComplTok},
+		{"input_tokens", &x.Out.PromptTok}, {"output_tokens", &x.Out.ComplTok}} { // Responses, Anthropic
+		if v := u.Get(f.name); v.Exists() {
+			*f.dst, seen = v.Int(), true
+		}
+	}
+	x.Out.UsageSeen = x.Out.UsageSeen || seen
 }
