@@ -13,11 +13,11 @@ import (
 // httpContext is one exchange: flow.Exchange plus the live moderation and redaction state.
 type httpContext struct {
 	types.DefaultHttpContext
-	p          *pluginContext
-	x          flow.Exchange
-	gate       *moderation.StreamGate // SSE output moderation (nil: off)
-	respPaused bool                   // the response is held for a moderation call
-	respSent   bool                   // the response headers have left (Stream mode)
+	p         *pluginContext
+	x         flow.Exchange
+	gate      *flow.OutputGate // streamed output moderation (nil: off)
+	respSent  bool             // the response headers have left (Stream mode)
+	buffering bool             // the last response body callback paused: Envoy buffers the body
 }
 
 // OnHttpRequestHeaders does everything that needs only headers (see package flow);

@@ -324,17 +324,26 @@ func TestResponseJSONDuplicateKey(t *testing.T) {
 	})
 }
 
-func TestResponseErrorsPassThrough(t *testing.T) {
+// Provider error bodies are redacted as data by default (they echo the request) and
+// pass unchanged with redaction.error_bodies off.
+func TestResponseErrorBodies(t *testing.T) {
 	vmTest(t, func(t *testing.T, vm types.VMContext) {
-		host := harness(t, vm, `{}`)
-		id := startChat(t, host, `{"model":"m","messages":[{"role":"user","content":"hi"}]}`)
 		errBody := `{"error":{"message":"quota for bob@example.com","type":"rate_limit"}}`
-		host.CallOnResponseHeaders(id, [][2]string{{":status", "429"}, {"content-type", "application/json"}}, false)
-		if a := host.CallOnResponseBody(id, []byte(errBody), true); a != types.ActionContinue {
-			t.Fatalf("action %v", a)
-		}
-		if got := string(host.GetCurrentResponseBody(id)); got != errBody {
-			t.Errorf("provider error changed: %s", got)
+		for doc, want := range map[string]string{
+			`{}`:                                   `{"error":{"message":"quota for [EMAIL_ADDRESS]","type":"rate_limit"}}`,
+			`{"redaction":{"error_bodies":false}}`: errBody,
+		} {
+			t.Run(doc, func(t *testing.T) { // one host emulator at a time
+				host := harness(t, vm, doc)
+				id := startChat(t, host, `{"model":"m","messages":[{"role":"user","content":"hi"}]}`)
+				host.CallOnResponseHeaders(id, [][2]string{{":status", "429"}, {"content-type", "application/json"}}, false)
+				if a := host.CallOnResponseBody(id, []byte(errBody), true); a != types.ActionContinue {
+					t.Fatalf("action %v", a)
+				}
+				if got := string(host.GetCurrentResponseBody(id)); got != want {
+					t.Errorf("error body %s", got)
+				}
+			})
 		}
 	})
 }

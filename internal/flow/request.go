@@ -9,6 +9,7 @@ import (
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/llmreq"
+	"github.com/egressguard/egressguard/internal/llmresp"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/policy"
 	"github.com/egressguard/egressguard/internal/redact"
@@ -23,9 +24,9 @@ type Exchange struct {
 	Tenant    *credentials.Tenant // nil without client auth
 	Ring      *credentials.Keyring
 	KeyName   string
-	key       string // the injected key's header value, to scrub echoes
-	keyDone   bool   // the key ring was told how the exchange ended
-	length    int64  // the request's content-length (-1: none)
+	keyed     bool  // a key was injected into the request
+	keyDone   bool  // the key ring was told how the exchange ended
+	length    int64 // the request's content-length (-1: none)
 	// Done is set once the guard answered locally: later phases leave the stream alone.
 	Done bool
 	// Resp is how the response body is handled.
@@ -38,12 +39,16 @@ type Exchange struct {
 	Req       *llmreq.Request // the parsed request (moderation context, usage estimate)
 	Out       Outcome
 	adm       Admission
-	// Response redaction: nil redactor when responses pass through; reqCtx is the
-	// request's system prompt (leak detection); sse transforms an event stream.
-	redactor *redact.Redactor
-	pol      *policy.Policy
-	reqCtx   *redact.RequestContext
-	sse      *redact.SSETransformer
+	// reqCtx is the request's system prompt (leak detection); stripUsage: the guard
+	// added stream_options.include_usage itself (see llmresp.Request.StripUsage).
+	reqCtx     *redact.RequestContext
+	stripUsage bool
+	// The response model of this exchange (see ResponseHeaders); whole: a streamed
+	// plan held whole; closed: its stream has ended; cut: its failure was logged; buf
+	// is reused per chunk.
+	resp               *llmresp.Response
+	whole, closed, cut bool
+	buf                []byte
 }
 
 // Head is what the request headers phase knows.
@@ -108,15 +113,18 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 		}
 		hn, hv := uc.ring.HeaderValue(key)
 		plan.Set = append(plan.Set, [2]string{hn, hv})
-		x.Ring, x.KeyName, x.key = uc.ring, name, key.Reveal()
+		x.Ring, x.KeyName, x.keyed = uc.ring, name, true
 	}
 	if !plan.Inspect {
+		if x.keyed && pl.Policy.SecretRedactor() != nil {
+			// An error body may echo the key: it is redacted, so it must arrive uncompressed.
+			plan.Set = append(plan.Set, [2]string{"accept-encoding", "identity"})
+		}
 		return plan
 	}
 	if pl.limits != nil {
 		plan.Ops = plan.Ops.Join(pl.limits.Tenant(&x.adm, x.Tenant))
 	}
-	x.redactor, x.pol = pl.Policy.ResponseRedactor(), pl.Policy
 	if pl.inspectResponses {
 		// Compressed responses could not be redacted: ask for identity encoding.
 		plan.Set = append(plan.Set, [2]string{"accept-encoding", "identity"})
@@ -142,10 +150,6 @@ func contentLength(v string) int64 {
 // Inspected reports whether the request goes to an LLM API path the guard inspects
 // (else it is forwarded untouched, credentials aside).
 func (x *Exchange) Inspected() bool { return x.Route.API != llmreq.None }
-
-// Key is the injected key, for scrubbing it from what the upstream sends back ("" when
-// none was injected).
-func (x *Exchange) Key() string { return x.key }
 
 // TrailerNames are the request trailers removed like the credential headers: a trailer
 // is a header that arrives late.
@@ -180,6 +184,7 @@ func (pl *Planner) Decided(x *Exchange, d *policy.Decision, now time.Time) BodyP
 		x.Model = d.Request.Model
 		x.reqCtx = policy.RequestContext(d.Request)
 	}
+	x.stripUsage = d.UsageAdded
 	p := BodyPlan{Body: d.Body}
 	p.warn(x.InjectionLogLine())
 	if d.Reject != nil {

@@ -115,7 +115,7 @@ func TestAgainstFakeLLM(t *testing.T) {
 
 	// Output: a flagged completion is refused.
 	body := `{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"MODERATE:self-harm"},"finish_reason":"stop"}]}`
-	oc := m.PlanOutput(ResponseTexts([]byte(body)), nil)
+	oc := m.PlanOutput(chatTexts([]byte(body)), nil)
 	v, f := roundTrip(t, m, srv, oc, nil)
 	d := m.Decide(Output, v, f)
 	if d.Action != ActionRefuse || !reflect.DeepEqual(d.Categories, []string{"self-harm"}) {

@@ -22,6 +22,9 @@ type Decision struct {
 	// MaxTokens is the completion budget the forwarded request carries after the caps:
 	// the smallest budget field, or the default set; 0 when it has none.
 	MaxTokens int
+	// UsageAdded: the guard set stream_options.include_usage itself (the client did
+	// not ask), so the usage-only chunk is for the guard, not for the client.
+	UsageAdded bool
 }
 
 // Rewritten reports whether the body changed.
@@ -84,9 +87,11 @@ func (p *Policy) CheckBodyFor(rt Route, up *config.Upstream, t *credentials.Tena
 			d.Actions = append(d.Actions, "safe_prompt_enforced")
 		}
 	}
+	n := len(d.Actions)
 	if d.Reject = p.requestStreamUsage(req, up, &d.Actions); d.Reject != nil {
 		return d
 	}
+	d.UsageAdded = len(d.Actions) > n
 	if len(d.Actions) > 0 {
 		var err error
 		if d.Body, err = req.Rewritten(); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/config"
+	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/inspect"
 	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/egressguard/egressguard/internal/redact"
@@ -22,6 +23,9 @@ type Policy struct {
 	opaque    llmreq.MediaSet
 	inspector *inspect.Engine  // nil when injection.action is "off"
 	redactor  *redact.Redactor // nil when redaction is off both ways
+	secrets   *redact.Redactor // finds only the injected keys; nil when none
+	// Warnings are start-up messages for the log (never a key value).
+	Warnings []string
 	// streamUsage asks OpenAI-compatible streams for their usage chunk
 	// (stream_options.include_usage) so rate limits can charge real tokens.
 	streamUsage bool
@@ -34,13 +38,20 @@ type modelRule struct {
 	cap    int
 }
 
-// New compiles a validated configuration; errors name the configuration field.
-func New(cfg *config.Config) (*Policy, error) {
+// New compiles a validated configuration; errors name the configuration field. keys
+// are every key the guard injects (upstream key rings, the moderation key): an echo of
+// one in a response is redacted.
+func New(cfg *config.Config, keys ...credentials.Secret) (*Policy, error) {
 	insp, err := newInspector(cfg.Injection)
 	if err != nil {
 		return nil, fmt.Errorf("injection: %w", err)
 	}
-	red, err := newRedactor(cfg.Redaction)
+	secrets, skipped := exactSecrets(keys)
+	red, err := newRedactor(cfg.Redaction, secrets)
+	if err != nil {
+		return nil, err
+	}
+	sec, err := newSecretRedactor(secrets)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +59,7 @@ func New(cfg *config.Config) (*Policy, error) {
 	if !ok {
 		return nil, fmt.Errorf("injection.opaque_inputs: unknown kind %q", bad)
 	}
-	p := &Policy{cfg: cfg, inspector: insp, redactor: red, opaque: opaque,
+	p := &Policy{cfg: cfg, inspector: insp, redactor: red, secrets: sec, opaque: opaque,
 		streamUsage: cfg.RateLimits.Active(cfg.Clients.Tenants), routes: compileRoutes(&cfg.API)}
 	for name, mt := range cfg.MaxTokens.Models {
 		def, limit := cfg.MaxTokens.Effective(mt)
@@ -57,6 +68,10 @@ func New(cfg *config.Config) (*Policy, error) {
 		p.models = append(p.models, r)
 	}
 	sortModelRules(p.models)
+	if skipped > 0 {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%d injected key(s) shorter than 8 bytes or with whitespace: "+
+			"an echo of them in a response body is not redacted", skipped))
+	}
 	return p, nil
 }
 

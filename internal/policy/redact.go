@@ -1,23 +1,24 @@
 package policy
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/egressguard/egressguard/internal/config"
-	"github.com/egressguard/egressguard/internal/jsonscan"
-	"github.com/egressguard/egressguard/internal/jsonstr"
+	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/egressguard/egressguard/internal/redact"
 )
 
-// newRedactor compiles the redactor when responses or requests are redacted.
-func newRedactor(c config.Redaction) (*redact.Redactor, error) {
+// newRedactor compiles the redactor when responses or requests are redacted. secrets
+// are the keys the guard injects, redacted as KNOWN_SECRET wherever a response echoes
+// them.
+func newRedactor(c config.Redaction, secrets [][]byte) (*redact.Redactor, error) {
 	if !c.Responses && !c.Requests {
 		return nil, nil
 	}
 	rc := redact.DefaultConfig()
+	rc.ExactSecrets = secrets
 	rc.Style = redact.Style(c.Style)
 	rc.HashKey = c.HashKey
 	rc.Disabled = c.DisabledTypes
@@ -34,6 +35,50 @@ func newRedactor(c config.Redaction) (*redact.Redactor, error) {
 	}
 	return r, nil
 }
+
+// newSecretRedactor compiles a redactor that finds nothing but the keys the guard
+// injects (nil when it injects none): an echo of a key is redacted from responses
+// whatever else the configuration redacts, also with response redaction off, from
+// error bodies left unredacted (redaction.error_bodies false) and from errors on
+// passthrough paths.
+func newSecretRedactor(secrets [][]byte) (*redact.Redactor, error) {
+	if len(secrets) == 0 {
+		return nil, nil
+	}
+	rc := redact.DefaultConfig()
+	rc.ExactSecrets = secrets
+	rc.XSS = redact.XSSOff
+	rc.MinPromptOverlap = -1
+	for _, t := range append(append([]string{}, redact.PIITypes...), redact.SecretTypes...) {
+		if t != redact.KnownSecret {
+			rc.Disabled = append(rc.Disabled, t)
+		}
+	}
+	rc.Disabled = append(rc.Disabled, redact.UnsafeHTML, redact.UnsafeURL, redact.MarkdownExfil, redact.Canary, redact.PromptLeak)
+	r, err := compileRedactor(rc)
+	if err != nil {
+		return nil, fmt.Errorf("injected keys: %w", err)
+	}
+	return r, nil
+}
+
+// exactSecrets are the injected keys a redactor can look for: at least 8 bytes (a
+// shorter one would match ordinary text), without whitespace; skipped counts the others.
+func exactSecrets(keys []credentials.Secret) (out [][]byte, skipped int) {
+	for _, k := range keys {
+		v := k.Reveal()
+		if len(v) < 8 || strings.ContainsAny(v, " \t\r\n\f\v") {
+			skipped++
+			continue
+		}
+		out = append(out, []byte(v))
+	}
+	return out, skipped
+}
+
+// SecretRedactor returns the redactor that finds only the injected keys (nil when the
+// guard injects none).
+func (p *Policy) SecretRedactor() *redact.Redactor { return p.secrets }
 
 // ResponseRedactor returns the redactor for responses, or nil when off.
 func (p *Policy) ResponseRedactor() *redact.Redactor {
@@ -79,92 +124,4 @@ func (p *Policy) maskRequest(r *llmreq.Request, cur texts, d *Decision) {
 	if n > 0 {
 		d.Actions = append(d.Actions, "request_masked")
 	}
-}
-
-// RedactResponseJSON redacts a non-streamed 2xx JSON response of the given API.
-// Chat, FIM, agents and legacy completions go through the redactor's chat rule
-// (choices' content, text and tool-call arguments). Embeddings carry no text. The
-// other APIs (Responses, Anthropic Messages, Mistral Conversations) go through a
-// generic rule: every string value is redacted except those of inert keys (ids,
-// types, roles, model names, status and enum values, provider-signed blobs), with
-// the PII-and-secrets rules only under tool arguments and inputs.
-func (p *Policy) RedactResponseJSON(api llmreq.API, body []byte, rc *redact.RequestContext) ([]byte, redact.Report, error) {
-	r := p.ResponseRedactor()
-	switch {
-	case r == nil || api == llmreq.Embeddings:
-		return body, redact.Report{}, nil
-	case api == llmreq.Responses || api == llmreq.Messages || api == llmreq.Conversations:
-		return redactStrings(r, body, rc, p.cfg.Limits.MaxJSONDepth*4)
-	}
-	return r.RedactChatJSON(body, rc)
-}
-
-// responseInert are the response keys whose short token values are not text.
-var responseInert = map[string]bool{
-	"id": true, "object": true, "type": true, "role": true, "model": true, "status": true, "call_id": true,
-	"tool_call_id": true, "tool_use_id": true, "stop_reason": true, "finish_reason": true, "service_tier": true,
-	"previous_response_id": true, "conversation_id": true, "agent_id": true, "created_at": true,
-	"completed_at": true, "name": true, "media_type": true, "format": true, "effort": true, "summary": true,
-	"truncation": true, "tool_choice": true, "user": true, "stop_sequence": true, "detail": true, "file_id": true,
-}
-
-// responseSigned hold provider-signed blobs that must reach the client unchanged.
-var responseSigned = map[string]bool{"encrypted_content": true, "signature": true, "data": true}
-
-// argumentKeys hold tool arguments: only PII and secrets are redacted there.
-var argumentKeys = map[string]bool{"arguments": true, "input": true, "partial_json": true}
-
-var errResponseJSON = errors.New("redact: response body is not valid JSON")
-
-// redactStrings is the generic JSON rule (see RedactResponseJSON).
-func redactStrings(r *redact.Redactor, body []byte, rc *redact.RequestContext, maxDepth int) ([]byte, redact.Report, error) {
-	var rep redact.Report
-	t := jsonscan.Get()
-	defer t.Release()
-	if err := t.Scan(body, maxDepth); err != nil {
-		return nil, rep, fmt.Errorf("%w (%v)", errResponseJSON, err)
-	}
-	var out []byte
-	last := 0
-	for i := range t.Nodes {
-		n := &t.Nodes[i]
-		if n.Kind != jsonscan.String {
-			continue
-		}
-		key, args := "", false
-		for k := i; k >= 0; k = int(t.Nodes[k].Parent) {
-			if t.Nodes[k].KeyStart >= 0 {
-				kk := t.Key(k)
-				if key == "" {
-					key = kk
-				}
-				if argumentKeys[kk] {
-					args = true
-					break
-				}
-			}
-		}
-		if responseSigned[key] || (responseInert[key] && len(t.Raw(i)) <= 130 && !strings.ContainsAny(t.Raw(i), " \\")) {
-			continue
-		}
-		text := t.Str(i)
-		var red string
-		var rp redact.Report
-		if args {
-			red, rp = r.RedactData(text)
-		} else {
-			red, rp = r.Redact(text, rc)
-		}
-		if rp.Total() == 0 && !rp.Leak && !rp.Unsafe && red == text {
-			continue
-		}
-		rep.Merge(rp)
-		out = append(out, body[last:n.Start]...)
-		out = jsonstr.Append(out, red)
-		last = int(n.End)
-	}
-	if out == nil {
-		return body, rep, nil
-	}
-	return append(out, body[last:]...), rep, nil
 }
