@@ -65,7 +65,7 @@ func (c *call) prelude(d *directives, stream bool) bool {
 		panic(http.ErrAbortHandler)
 	}
 	if d.status != 0 {
-		c.errorStatus(d.status, "")
+		c.errorStatus(d.status, d.echoMessage())
 		return false
 	}
 	return true
@@ -93,11 +93,7 @@ func usageFor(d *directives, prompt, reply string) (int, int) {
 
 // sse starts an event stream.
 func (c *call) sse(d *directives) *streamWriter {
-	h := c.w.Header()
-	h.Set("content-type", "text/event-stream; charset=utf-8")
-	h.Set("cache-control", "no-cache")
-	c.w.WriteHeader(http.StatusOK)
-	return newStreamWriter(c.w, c.r.Context(), d)
+	return c.startStream(d, "text/event-stream; charset=utf-8")
 }
 
 // event writes one "event: NAME / data: JSON" event.

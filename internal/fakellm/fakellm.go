@@ -100,8 +100,18 @@
 //	[[cut]]             (non-streaming) send the headers with the full
 //	                    content-length and half the body, then drop the
 //	                    connection (HTTP/2: reset the stream).
-//	[[resp-trailers]]   (non-streaming) end the body with the trailer
-//	                    X-Fakellm-Trailer: done (HTTP/1.1: chunked).
+//	[[resp-trailers]]   end the body with the trailer X-Fakellm-Trailer: done
+//	                    (HTTP/1.1: chunked; streams: chat only).
+//	[[shape:NAME]]      (chat) put the reply in another field or form a client
+//	                    reads: reasoning, refusal, thinking, content-array,
+//	                    logprobs, function-call, audio, no-choices, sse-error,
+//	                    comment, usage-extra, ndjson (see shapes.go).
+//	[[ctype:TYPE]]      label the 200 response with content-type TYPE instead
+//	                    (none: no content-type header at all).
+//	[[error-echo]]      with [[status:CODE]], the error message quotes the
+//	                    reply text (providers echo the offending input).
+//	[[echo-key]]        (chat) "{KEY}" in the reply becomes the API key the
+//	                    request carried (bearer token, x-api-key or api-key).
 //	[[stall:DUR]]       (non-streaming) send the headers, then nothing for DUR
 //	                    (capped at 60s; default 60s), then drop the connection.
 //	[[mod-status:CODE]] (moderation only) like status, slow, garbage and
@@ -320,7 +330,7 @@ func (s *Server) api(method string, h apiHandler) http.HandlerFunc {
 // honouring sse-split/sse-gap.
 func (c *call) writeJSON(status int, v any, d *directives) {
 	b := marshal(v)
-	c.w.Header().Set("content-type", "application/json")
+	c.label(d, "application/json")
 	c.writeBody(status, b, d)
 }
 
@@ -356,6 +366,19 @@ func (c *call) writeBody(status int, b []byte, d *directives) {
 	c.w.WriteHeader(status)
 	sw := newStreamWriter(c.w, c.r.Context(), d)
 	sw.write(b)
+}
+
+// label sets the response's content-type: def, or what a ctype marker says (none:
+// no content-type at all, not even a sniffed one).
+func (c *call) label(d *directives, def string) {
+	switch {
+	case d == nil || d.ctype == nil:
+		c.w.Header().Set("content-type", def)
+	case *d.ctype == "":
+		c.w.Header()["Content-Type"] = nil
+	default:
+		c.w.Header().Set("content-type", *d.ctype)
+	}
 }
 
 // marshal encodes v like the providers do: no HTML escaping, no trailing

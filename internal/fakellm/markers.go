@@ -23,6 +23,10 @@ type directives struct {
 	cut              bool          // headers, half the body, then drop
 	respTrailers     bool          // end the (non-streaming) body with a trailer
 	stall            time.Duration // headers, then nothing for this long, then drop
+	shape            string        // a chat response shape (see shapes.go)
+	ctype            *string       // the content-type to label the response with ("": none)
+	errorEcho        bool          // an error's message quotes the reply
+	echoKey          bool          // "{KEY}" in the reply is the credential the request carried
 
 	// moderation endpoints only (mod-*): the guard's moderation call can be
 	// faulted without touching the chat upstream that sees the same text.
@@ -88,6 +92,18 @@ func parseDirectives(text string) *directives {
 			d.cut = true
 		case "resp-trailers":
 			d.respTrailers = true
+		case "shape":
+			d.shape = strings.ToLower(strings.TrimSpace(arg))
+		case "ctype":
+			a := strings.TrimSpace(arg)
+			if a == "none" {
+				a = ""
+			}
+			d.ctype = &a
+		case "error-echo":
+			d.errorEcho = true
+		case "echo-key":
+			d.echoKey = true
 		case "stall":
 			d.stall = maxSlow
 			if v, ok := parseDur(arg); ok && hasArg {
