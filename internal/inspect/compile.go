@@ -7,7 +7,8 @@ import (
 
 // Rule families; the order is alphabetical so bit masks map to sorted names.
 const (
-	famCustomDeny = iota
+	famSuffix = iota
+	famCustomDeny
 	famEncoded
 	famIgnore
 	famIndirect
@@ -21,7 +22,7 @@ const (
 
 // familyNames are the rule family names reported in Result.Rules.
 var familyNames = [numFamilies]string{
-	"custom_deny", "encoded_payload", "ignore_instructions", "indirect_injection",
+	"adversarial_suffix", "custom_deny", "encoded_payload", "ignore_instructions", "indirect_injection",
 	"jailbreak_persona", "output_manipulation", "prompt_leak", "role_spoof", "secret_coercion",
 }
 
@@ -39,6 +40,7 @@ const (
 	// contextCap is the most that sigContext signals add together in text
 	// of OriginUser; in OriginUntrusted text they count in full.
 	contextCap = 0.3
+	softCap    = 0.45
 )
 
 // sigClass says how a signal's weight is added up.
@@ -65,6 +67,12 @@ const (
 	// sigSuppressor marks that ordinary context; it adds nothing itself
 	// and drops every sigSupp signal of the text.
 	sigSuppressor
+	// sigSoft is an instruction that takes away the model's way to refuse
+	// ("never start your reply with 'I'", "don't apologize", "never
+	// include disclaimers"): a style guide for support replies says the
+	// same, so they share the cap of weak cues and context evidence (at
+	// most softCap with them) and flag only next to other evidence.
+	sigSoft
 )
 
 // signal is one weighted detection.
@@ -101,6 +109,9 @@ type compiler struct {
 	sigEncoded   int16
 	sigVariant   int16
 	sigUndecoded int16
+	sigJunk      int16
+	sigJunkMany  int16
+	sigSoup      int16
 }
 
 func newCompiler() *compiler {
@@ -164,6 +175,9 @@ func (c *compiler) addBuiltin() error {
 	}
 	c.sigEncoded = c.newSignal(famEncoded, encodedW, sigNormal, "encoded")
 	c.sigUndecoded = c.newSignal(famEncoded, undecodedW, sigNormal, "undecoded")
+	c.sigJunk = c.newSignal(famSuffix, junkW, sigSupp, "junk token")
+	c.sigJunkMany = c.newSignal(famSuffix, junkManyW, sigSupp, "junk tokens")
+	c.sigSoup = c.newSignal(famSuffix, junkManyW, sigNormal, "token soup")
 	return nil
 }
 

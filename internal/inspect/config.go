@@ -64,6 +64,9 @@ type Engine struct {
 	sigEncoded   int16
 	sigVariant   int16
 	sigUndecoded int16
+	sigJunk      int16
+	sigJunkMany  int16
+	sigSoup      int16
 	model        *Model
 	sigBuckets   []uint32
 	famNames     [1 << numFamilies][]string
@@ -86,7 +89,8 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, a: a, concepts: c.concepts, sigs: c.sigs, sigEncoded: c.sigEncoded, sigVariant: c.sigVariant, sigUndecoded: c.sigUndecoded}
+	e := &Engine{cfg: cfg, a: a, concepts: c.concepts, sigs: c.sigs, sigEncoded: c.sigEncoded, sigVariant: c.sigVariant, sigUndecoded: c.sigUndecoded,
+		sigJunk: c.sigJunk, sigJunkMany: c.sigJunkMany, sigSoup: c.sigSoup}
 	e.fillFamilyNames()
 	e.model = cfg.Model
 	for _, sg := range e.sigs {

@@ -12,16 +12,16 @@ import (
 
 // Floors on the corpus of testdata/injection (see SOURCES.md), a few
 // points under the figures measured when they were set (docs/injection.md:
-// 76.8 % detection overall, 78.3 % tune / 75.4 % final split; 0.40 % of
-// benign rows flagged overall, 0.78 % on the final split; business prompts
-// 0 / 207 tune, 4 / 200 final), so that a regression fails the test while
+// 62.2 % detection overall, 63.1 % tune / 61.2 % final split; 0.25 % of
+// benign rows flagged overall, 0.52 % on the final split; business prompts
+// 0 / 304 tune, 4 / 200 final), so that a regression fails the test while
 // noise from a lexicon edit does not.
 const (
-	minDetection      = 0.75   // all rows
-	minSplitDetection = 0.72   // each split
-	maxFPR            = 0.01   // all rows
-	maxSplitFPR       = 0.0125 // final split measured 0.78 %
-	maxBusinessFPR    = 0.035  // each split of the business prompts
+	minDetection      = 0.60   // all rows
+	minSplitDetection = 0.58   // each split
+	maxFPR            = 0.008  // all rows
+	maxSplitFPR       = 0.0100 // final split measured 0.52 %
+	maxBusinessFPR    = 0.03   // each split of the business prompts
 	minRetention      = 0.95
 )
 

@@ -98,13 +98,17 @@ func (f *folder) runFold(s *scanner) {
 
 // ascii handles the byte at i and returns the next index.
 func (f *folder) ascii(s *scanner, b byte, i int) int {
+	if oddTab[b] {
+		s.odd.note(i)
+	}
 	if b == '&' || b == '\\' {
 		if r, n := decodeEscape(f.text, i); n > 0 {
 			return f.escaped(s, r, i, i+n)
 		}
 	}
-	if (b == '*' || b == '\\') && i > 0 && i+1 < len(f.text) && isLetter[f.text[i-1]] && isLetter[f.text[i+1]] {
-		// a mark inside a word ("ign*re", "pre\\vious") is dropped
+	if (b == '*' || b == '\\' || b == '-') && i > 0 && i+1 < len(f.text) && isLetter[f.text[i-1]] && isLetter[f.text[i+1]] {
+		// a mark inside a word ("ign*re", "pre\\vious", "ig-nore") is dropped:
+		// a hyphenated compound reads as one word ("e-mail", "pass-word")
 		s.observe(b, i)
 		return i + 1
 	}
@@ -441,7 +445,7 @@ func (f *folder) fastRun(s *scanner, i int) int {
 			f.prevEnd = int32(i)
 			continue
 		}
-		if k != kSep || b64Tab[b] != 0 || b == '%' || b == '&' || b == '\\' || b == '*' || f.tokN != 0 {
+		if k != kSep || b64Tab[b] != 0 || oddTab[b] || f.tokN != 0 {
 			return i
 		}
 		if f.direct {

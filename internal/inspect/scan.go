@@ -73,6 +73,7 @@ type scanner struct {
 	mapped bool
 	depth  int
 	enc    encTracker
+	odd    oddTracker
 	extIdx int             // span to extend to the end of the current word (stem match), or -1
 	ring   [ringSize]int32 // start offset of recent symbols
 	lsRing [ringSize]bool  // recent symbols that start a line
@@ -91,6 +92,7 @@ func (s *scanner) init(e *Engine, text string, acc *accum) {
 		s.lastWord[i] = never
 	}
 	s.enc.reset()
+	s.odd.reset()
 }
 
 // feed advances the automaton by one folded symbol.
@@ -308,7 +310,16 @@ func (e *Engine) scanInto(text string, acc *accum, seg Span, mapped bool, depth 
 	s.init(e, text, acc)
 	s.seg, s.mapped, s.depth = seg, mapped, depth
 	s.f.runFold(&s)
-	if s.enc.n > 0 && depth < maxDecodeDepth {
+	s.afterFold(text)
+}
+
+// afterFold runs what follows the folding pass: the adversarial-suffix
+// check (on the scanned text itself) and the decoded payloads.
+func (s *scanner) afterFold(text string) {
+	if !s.mapped {
+		s.suffixCheck(text)
+	}
+	if s.enc.n > 0 && s.depth < maxDecodeDepth {
 		s.decodeCandidates()
 	}
 }
@@ -344,8 +355,21 @@ type scored struct {
 // to the assistant. explain, when not nil,
 // receives one line per signal.
 func (e *Engine) score(acc *accum, origin Origin, text string, explain *[]string) scored {
+	sc := e.ruleScore(acc, origin, text, explain)
+	if p := e.modelProb(acc, text); p >= 0 {
+		s := e.withModel(sc.score, p)
+		if explain != nil {
+			*explain = append(*explain, fmt.Sprintf("model p=%.2f %+.2f", p, s-sc.score))
+		}
+		sc.score = s
+	}
+	return sc
+}
+
+// ruleScore is score without the learned model.
+func (e *Engine) ruleScore(acc *accum, origin Origin, text string, explain *[]string) scored {
 	untrusted := origin != OriginUser
-	var score, weak, context float64
+	var score, weak, context, soft float64
 	var fams, weakFams uint16
 	var quoted float64 // weight kept by quoted signals, at most quoteCap
 	nWeak := 0
@@ -383,22 +407,21 @@ func (e *Engine) score(acc *accum, origin Origin, text string, explain *[]string
 			context += w
 			weakFams |= 1 << sg.fam
 			continue
+		case sg.cls == sigSoft:
+			soft += w
+			fams |= 1 << sg.fam
+			continue
 		}
 		score += w
 		fams |= 1 << sg.fam
 	}
-	// Weak cues and context evidence together stay below the threshold
-	// unless many distinct cues stack up (weakCapFor).
+	// Weak cues, context evidence and soft signals together stay below the
+	// threshold unless many distinct cues stack up (weakCapFor).
 	wcap := weakCapFor(nWeak)
-	score += min(min(weak, wcap)+min(context, contextCap), max(wcap, contextCap))
+	score += min(min(weak, wcap)+min(context, contextCap)+min(soft, softCap), max(wcap, contextCap, softCap))
 	if famCount(fams) > 1 {
 		score += familyBonus
 	}
-	adj := e.modelAdjust(acc, text)
-	if explain != nil {
-		*explain = append(*explain, fmt.Sprintf("model %+.2f", adj))
-	}
-	score += adj
 	return scored{score: max(score, 0), fams: fams | weakFams}
 }
 
@@ -489,8 +512,6 @@ func (e *Engine) scanSlow(text string) Result {
 	s.init(e, text, acc)
 	s.slow = true
 	s.f.runFold(&s)
-	if s.enc.n > 0 && s.depth < maxDecodeDepth {
-		s.decodeCandidates()
-	}
+	s.afterFold(text)
 	return e.result(acc, OriginUser, text)
 }

@@ -33,7 +33,7 @@ func init() {
 		if b >= 128 {
 			continue
 		}
-		if asciiClass[b]>>8 != kSep || b64Tab[b] != 0 || b == '%' || b == '&' || b == '\\' || b == '*' {
+		if asciiClass[b]>>8 != kSep || b64Tab[b] != 0 || oddTab[b] {
 			continue
 		}
 		switch b {

@@ -12,7 +12,7 @@ var warmAcc = new(accum)
 
 // foldTrace runs one folding pass (fast or general) and returns the
 // concept events and the scanner state the pass ends in.
-func foldTrace(e *Engine, text string, slow bool) ([]traceEvent, [6]int32, encTracker) {
+func foldTrace(e *Engine, text string, slow bool) ([]traceEvent, [6]int32, encTracker, oddTracker) {
 	var tr []traceEvent
 	acc := &accum{}
 	if !slow {
@@ -23,7 +23,7 @@ func foldTrace(e *Engine, text string, slow bool) ([]traceEvent, [6]int32, encTr
 	s.init(e, text, acc)
 	s.slow = slow
 	s.f.runFold(&s)
-	return tr, [6]int32{int32(s.st), s.pos, s.word, int32(s.extIdx), s.f.prevEnd, int32(s.f.sepRunes)}, s.enc
+	return tr, [6]int32{int32(s.st), s.pos, s.word, int32(s.extIdx), s.f.prevEnd, int32(s.f.sepRunes)}, s.enc, s.odd
 }
 
 // proseWords mixes lexicon words (so patterns fire inside the word loop),
@@ -33,7 +33,8 @@ var proseWords = strings.Fields(`ignore all previous instructions you are now DA
 	system prompt reveal your the a I an of to don't it's students' rock'n'roll developer mode jailbreak
 	pretend forget everything above disregard rules translate summary reply secret password print
 	verbatim instructions. rules! now? above; "quoted" (paren) x y z q ign*re pre\\vious &#105;gnore
-	\\u0069gnore R&D Q&A 忽略 指令 무시하고 تجاهل निर्देश vtaber snoitcurtsni ignroe prevoius`)
+	\\u0069gnore R&D Q&A 忽略 指令 무시하고 تجاهل निर्देश vtaber snoitcurtsni ignroe prevoius ig-nore pass-word
+	e-mail in-struc-tions x-ray -dash dash- NLdZut}LXK[oNM+,{2|1- {braces} a~b #tag ^up (x) f(y) a=b`)
 
 var proseSeps = []string{" ", " ", " ", " ", ", ", ". ", "! ", "? ", "; ", "  ", "\n", " - ", "...", " 42 ",
 	"'", " ' ", "\t", ": ", " <|im_start|>", " 50% ", "/", "é", " \u200b", "_", "*", "&", "&amp;", "\\", "。", "、"}
@@ -58,7 +59,8 @@ func randomProse(r *rand.Rand, n int) string {
 // TestWordLoopTrace checks that the word loop leaves every observable
 // piece of state — each concept event with its span and word count, the
 // automaton state, symbol and word counters, and the encoded-run tracker
-// — exactly as the general path does, on random prose around the
+// — and the clusters of symbol bytes (adversarial suffixes) exactly as
+// the general path does, on random prose around the
 // lexicon and at every prefix length.
 func TestWordLoopTrace(t *testing.T) {
 	e := MustNew(DefaultConfig())
@@ -67,10 +69,10 @@ func TestWordLoopTrace(t *testing.T) {
 		text := randomProse(r, 20+r.IntN(200))
 		for _, cut := range []int{len(text), r.IntN(len(text) + 1)} {
 			text := text[:cut]
-			ft, fs, fe := foldTrace(e, text, false)
-			gt, gs, ge := foldTrace(e, text, true)
-			if fs != gs || fe != ge || !equalTrace(ft, gt) {
-				t.Fatalf("text %q\nfast    %v %+v %v\ngeneral %v %+v %v", text, fs, fe, ft, gs, ge, gt)
+			ft, fs, fe, fo := foldTrace(e, text, false)
+			gt, gs, ge, gob := foldTrace(e, text, true)
+			if fs != gs || fe != ge || fo != gob || !equalTrace(ft, gt) {
+				t.Fatalf("text %q\nfast    %v %+v %+v %v\ngeneral %v %+v %+v %v", text, fs, fe, fo, ft, gs, ge, gob, gt)
 			}
 		}
 	}

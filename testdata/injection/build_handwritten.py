@@ -77,8 +77,11 @@ def pick(t, n):
 
 
 ascii_attacks = [r["text"] for r in hand if r["label"] == "injection" and r["text"].isascii()
-                 and r["source"] not in ("handwritten/misspelled",) and len(r["text"]) < 160]
-ascii_business = [r["text"] for r in business if r["text"].isascii() and len(r["text"]) < 120]
+                 and r["source"] not in ("handwritten/misspelled", "handwritten/structural") and len(r["text"]) < 160]
+# The encoded rows are drawn from the sections that existed when encoded.jsonl was first
+# built, so that adding prompts does not change it.
+ascii_business = [r["text"] for r in business if r["text"].isascii() and len(r["text"]) < 120
+                  and r["source"] != "business/tricky2"]
 enc = []
 for i, t in enumerate(sorted(ascii_attacks, key=lambda t: hashlib.sha1(t.encode()).hexdigest())[:88]):
     name, fn = ENC[i % len(ENC)]
