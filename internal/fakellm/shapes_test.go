@@ -1,8 +1,10 @@
 package fakellm
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -107,4 +109,26 @@ func readAll(t *testing.T, resp *http.Response) []byte {
 		}
 	}
 	return []byte(b.String())
+}
+
+// TestWire: json-escape changes how strings are spelled, never what they decode to,
+// and sse-eol changes only the line endings outside strings.
+func TestWire(t *testing.T) {
+	d := parseDirectives("[[json-escape]] [[sse-eol:cr]]")
+	in := `data: {"a":"x@y.z w \"q@\" \\","n":1.5}` + "\n\n"
+	want := `data: {"a":"x\u0040y\u002ez\u0020w\u0020\"q\u0040\"\u0020\\","n":1.5}` + "\r\r"
+	if got := string(d.wire([]byte(in))); got != want {
+		t.Fatalf("wire:\n got %s\nwant %s", got, want)
+	}
+	var a, b any
+	if json.Unmarshal([]byte(in[6:len(in)-2]), &a) != nil || json.Unmarshal([]byte(want[6:len(want)-2]), &b) != nil ||
+		!reflect.DeepEqual(a, b) {
+		t.Fatalf("decoded %v, want %v", b, a)
+	}
+	if got := string(parseDirectives("[[sse-eol:crlf]]").wire([]byte("data: x\n\n"))); got != "data: x\r\n\r\n" {
+		t.Fatalf("crlf: %q", got)
+	}
+	if got := string((*directives)(nil).wire([]byte("a\n"))); got != "a\n" {
+		t.Fatalf("no markers: %q", got)
+	}
 }
