@@ -14,7 +14,7 @@ import (
 
 // The redaction red-team table: one row per way a response could carry what redaction
 // must remove (the fields, content types, statuses, folded evasions, secret formats,
-// system-prompt copies, exfiltration links and script URLs of issue 16). Each row asks
+// system-prompt copies, exfiltration links and script URLs). Each row asks
 // fakellm for the shape, reads the whole response as a client does, and asserts what
 // the client could read: none of leak, each of want.
 
@@ -31,6 +31,8 @@ type redRow struct {
 	status   int      // the status the client must get (0: 200)
 	leak     []string // none may be readable by the client
 	want     []string // each must be readable ("a|b": either)
+	api      string   // the API called (default chat): completions, responses, messages, conversations
+	benign   bool     // a false-positive row: nothing to leak, so no control
 }
 
 const (
@@ -102,6 +104,26 @@ func redRows() []redRow {
 	}
 	both(redRow{name: "HTTP/2 response trailers", listener: lnRedTeamH2, h2: true, reply: redPII, markers: "[[resp-trailers]]",
 		leak: piiLeak, want: piiWant})
+	// The wire spelling: what the client decodes is what counts.
+	both(redRow{name: "wire JSON \\u escapes", reply: redPII, markers: "[[json-escape]]", leak: piiLeak, want: piiWant})
+	for _, eol := range []string{"cr", "crlf"} {
+		rows = append(rows, redRow{name: "wire SSE lines ending in " + eol, reply: redPII, stream: true,
+			markers: "[[sse-eol:" + eol + "]]" + split, leak: piiLeak, want: piiWant})
+	}
+	rows = append(rows, redRow{name: "wire gzip body the client did not get to choose", reply: redPII, markers: "[[gzip]]",
+		status: 502, leak: piiLeak, want: []string{"upstream_encoded"}})
+	// The other APIs' responses, read raw (the SDK rows are in apis_test.go).
+	for _, api := range []string{"completions", "responses", "messages", "conversations"} {
+		both(redRow{name: "api " + api, api: api, reply: redPII, leak: piiLeak, want: piiWant})
+	}
+	// Ordinary answers stay as they are.
+	benign := "Order 4521-8890 shipped on 2024-03-15 for $1,299.99 (version 2.14.4, build 20240315.1); " +
+		"call ext. 4417 at 09:30 or see RFC 9110 section 15.5.4."
+	both(redRow{name: "benign dates versions prices order numbers", reply: benign, benign: true,
+		leak: []string{"[CREDIT_CARD]", "[PHONE_NUMBER]", "[US_BANK_NUMBER]", "[API_KEY]", "[IP_ADDRESS]"}, want: []string{benign}})
+	both(redRow{name: "benign answer quoting a few words of the system prompt", system: leakSys, benign: true,
+		reply: "As the assistant for Globex Bank I can help with card replacement and branch opening hours.",
+		leak:  []string{"[SYSTEM_PROMPT_LEAK]"}, want: []string{"card replacement and branch opening hours"}})
 	// Evasions folded before the detectors.
 	for _, e := range []struct {
 		name, text, want string
@@ -198,6 +220,9 @@ func TestRedactionBypassTable(t *testing.T) {
 // injected-key row has no control: the guard redacts its own keys in any case.)
 func TestRedactionBypassTableControl(t *testing.T) {
 	for _, row := range redRows() {
+		if row.benign {
+			continue
+		}
 		switch row.listener {
 		case "":
 			row.listener = lnRedTeamOff
@@ -238,14 +263,27 @@ func (row redRow) send(t *testing.T) (*http.Response, []byte) {
 	if row.system != "" {
 		msgs = append(msgs, map[string]any{"role": "system", "content": row.system})
 	}
-	msgs = append(msgs, map[string]any{"role": "user", "content": uniq(t) + " " + row.markers + " [[reply:" + row.reply + "]]"})
-	b, _ := json.Marshal(map[string]any{"model": model, "stream": row.stream, "messages": msgs})
-	req, err := http.NewRequest("POST", envoy.URL(ln)+"/v1/chat/completions", bytes.NewReader(b))
+	prompt := uniq(t) + " " + row.markers + " [[reply:" + row.reply + "]]"
+	msgs = append(msgs, map[string]any{"role": "user", "content": prompt})
+	path, req := "/v1/chat/completions", map[string]any{"model": model, "stream": row.stream, "messages": msgs}
+	switch row.api {
+	case "completions":
+		path, req = "/v1/completions", map[string]any{"model": "gpt-3.5-turbo-instruct", "stream": row.stream, "prompt": prompt}
+	case "responses":
+		path, req = "/v1/responses", map[string]any{"model": "gpt-4.1", "stream": row.stream, "input": prompt}
+	case "messages":
+		path, req = "/v1/messages", map[string]any{"model": "claude-sonnet-4-5", "stream": row.stream, "max_tokens": 200,
+			"messages": []any{map[string]any{"role": "user", "content": prompt}}}
+	case "conversations":
+		path, req = "/v1/conversations", map[string]any{"model": "mistral-medium-latest", "stream": row.stream, "inputs": prompt}
+	}
+	b, _ := json.Marshal(req)
+	hreq, err := http.NewRequest("POST", envoy.URL(ln)+path, bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("content-type", "application/json")
-	resp, err := client.Do(req)
+	hreq.Header.Set("content-type", "application/json")
+	resp, err := client.Do(hreq)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +369,8 @@ func clientTexts(body []byte) []string {
 		return true
 	}
 	if !doc(string(body)) {
-		for _, line := range strings.Split(strings.ReplaceAll(string(body), "\r\n", "\n"), "\n") {
+		lines := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(string(body))
+		for _, line := range strings.Split(lines, "\n") {
 			if data, ok := strings.CutPrefix(line, "data:"); ok && doc(data) || doc(line) {
 				continue
 			}
