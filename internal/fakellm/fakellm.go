@@ -105,7 +105,7 @@
 //	[[shape:NAME]]      (chat) put the reply in another field or form a client
 //	                    reads: reasoning, refusal, thinking, content-array,
 //	                    logprobs, function-call, audio, no-choices, sse-error,
-//	                    comment, usage-extra, ndjson (see shapes.go).
+//	                    comment, usage-extra, ndjson, deep (see shapes.go).
 //	[[ctype:TYPE]]      label the 200 response with content-type TYPE instead
 //	                    (none: no content-type header at all).
 //	[[error-echo]]      with [[status:CODE]], the error message quotes the

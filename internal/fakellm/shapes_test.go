@@ -2,6 +2,7 @@ package fakellm
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -130,5 +131,29 @@ func TestWire(t *testing.T) {
 	}
 	if got := string((*directives)(nil).wire([]byte("a\n"))); got != "a\n" {
 		t.Fatalf("no markers: %q", got)
+	}
+}
+
+// TestDeepShape: the deep shape nests the reply 20,000 arrays deep, in a body and in
+// the finish chunk of a stream, and the rest of the body stays valid JSON.
+func TestDeepShape(t *testing.T) {
+	srv := httptest.NewServer(New(Options{}))
+	defer srv.Close()
+	for _, stream := range []bool{false, true} {
+		body := `{"model":"gpt-4o-mini","stream":` + map[bool]string{false: "false", true: "true"}[stream] +
+			`,"messages":[{"role":"user","content":"[[shape:deep]] [[reply:mail a@b.example]]"}]}`
+		resp, err := http.Post(srv.URL+"/v1/chat/completions", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		deep := strings.Repeat("[", deepNesting) + `"mail a@b.example"` + strings.Repeat("]", deepNesting)
+		if !strings.Contains(string(b), `"x_debug":`+deep) || strings.Contains(string(b), "fakellm-deep") {
+			t.Fatalf("stream=%v: no deep member in %.300s", stream, b)
+		}
+		if !stream && !gjson.Valid(string(b)) {
+			t.Fatalf("invalid JSON %.300s", b)
+		}
 	}
 }
