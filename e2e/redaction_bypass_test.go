@@ -85,6 +85,9 @@ func redRows() []redRow {
 		}
 		both(redRow{name: "field " + shape, model: model, reply: redPII, markers: "[[shape:" + shape + "]]", leak: piiLeak, want: piiWant})
 	}
+	// A response nested 20,000 deep: redacted without its structure (and the VM keeps
+	// serving: TestRedactionDeepResponseThenServing).
+	both(redRow{name: "field nested 20,000 deep", reply: redPII, markers: "[[shape:deep]]", leak: piiLeak, want: piiWant})
 	// A 2xx JSON without choices. (A stream of such objects is redacted event by event:
 	// an entity cut across two events of a field outside choices is a documented limit.)
 	rows = append(rows, redRow{name: "field no-choices/json", reply: redPII, markers: "[[shape:no-choices]]", leak: piiLeak, want: piiWant})
@@ -382,6 +385,24 @@ func clientTexts(body []byte) []string {
 		out = append(out, agg[k].String())
 	}
 	return out
+}
+
+// After 20,000-deep JSON responses (whole and streamed) the same VM still redacts the
+// next response and blocks the next injection: no trap, no reload.
+func TestRedactionDeepResponseThenServing(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		row := redRow{reply: redPII, markers: "[[shape:deep]]", stream: stream}
+		if resp, body := row.send(t); resp.StatusCode != 200 {
+			t.Fatalf("deep response (stream %v): %d %.300s", stream, resp.StatusCode, body)
+		}
+	}
+	resp, body := redRow{reply: redPII}.send(t)
+	if resp.StatusCode != 200 {
+		t.Fatalf("chat after deep responses: %d %.300s", resp.StatusCode, body)
+	}
+	checkClientView(t, body, piiLeak, piiWant)
+	resp, body = post(t, lnDefault, "/v1/chat/completions", "application/json", []byte(chatWith("", `"`+uniq(t)+` `+attackText+`"`)))
+	assertAPIError(t, resp, body, 403, "prompt_injection")
 }
 
 // A text/plain event stream is what the official openai SDK parses anyway: read
