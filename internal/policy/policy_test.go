@@ -155,6 +155,10 @@ func TestHead(t *testing.T) {
 		{"other read", p, RequestHead{Method: "GET", Path: "/v1/models", ContentLength: -1, EndOfStream: true}, "none", 0},
 		{"other POST", p, RequestHead{Method: "POST", Path: "/v1/images/generations", ContentType: "application/json", ContentLength: 10}, "none", 404},
 		{"other chunked", p, RequestHead{Method: "PUT", Path: "/v1/whatever", ContentLength: -1}, "none", 404},
+		// A WebSocket upgrade (HTTP/1) or extended CONNECT (HTTP/2) has headers that do not
+		// end the stream: the frames that follow are a body the guard cannot read.
+		{"websocket upgrade", p, RequestHead{Method: "GET", Path: "/v1/realtime?model=gpt-realtime", ContentLength: -1}, "none", 404},
+		{"extended CONNECT", p, RequestHead{Method: "CONNECT", Path: "/v1/realtime", ContentLength: -1}, "none", 404},
 		{"other bodiless POST", p, RequestHead{Method: "POST", Path: "/v1/batches/b1/cancel", ContentLength: 0, EndOfStream: true}, "none", 0},
 		{"passthrough", p, RequestHead{Method: "POST", Path: "/v1/files", ContentType: "multipart/form-data", ContentLength: 10}, "none", 0},
 		{"other denied", deny, RequestHead{Method: "GET", Path: "/v1/models", EndOfStream: true}, "none", 404},
