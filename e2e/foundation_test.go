@@ -252,6 +252,9 @@ func TestInvalidConfigRefusesToStart(t *testing.T) {
 				Clusters:           map[string]string{"llm": "127.0.0.1:9"},
 				Concurrency:        1,
 				ExpectStartFailure: true,
+				// Envoy exits as soon as the plugin refuses to start; on a busy machine
+				// compiling the module alone can take a minute.
+				StartupWait: 3 * time.Minute,
 			})
 			if err != nil {
 				t.Fatal(err)

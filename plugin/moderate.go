@@ -4,8 +4,8 @@ import (
 	"time"
 
 	"github.com/egressguard/egressguard/hostcalls"
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/flow"
+	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/moderation"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
@@ -30,8 +30,8 @@ func (h *httpContext) dispatch(call *moderation.Call, done func(moderation.Verdi
 	})
 }
 
-// record counts and logs a moderation decision (categories only, never content).
-func (h *httpContext) record(d moderation.Decision) { note(h.x.RecordModeration(d)) }
+// Record counts and logs a moderation decision (categories only, never content).
+func (h *httpContext) Record(d moderation.Decision) { note(h.x.RecordModeration(d)) }
 
 // decideOn resolves a moderation stage: a cached verdict at once, else a call whose
 // answer arrives later (then resumed). The failure to send a call is decided at once.
@@ -50,20 +50,16 @@ func (h *httpContext) decideOn(k moderation.StageKind, call *moderation.Call, ca
 
 // moderateInput holds the request until the new user texts and tool results are
 // moderated (cached verdicts are reused), then forwards or rejects it.
-func (h *httpContext) moderateInput(req *chatreq.Request) types.Action {
+func (h *httpContext) moderateInput(req *llmreq.Request) types.Action {
 	call, cached := h.p.mod.M.PlanInput(req, h.p.mod.Store(), time.Now())
 	if cached.Flagged {
 		call = nil
 	}
 	return h.decideOn(moderation.Input, call, cached, func(d moderation.Decision, resume bool) types.Action {
-		h.record(d)
-		if e := d.Error(); e != nil {
+		h.Record(d)
+		if e := h.x.InputModerated(d, time.Now()); e != nil {
 			return h.reject(e)
 		}
-		if name, value, ok := d.Header(); ok {
-			h.x.AddResponseHeader(name, value)
-		}
-		h.x.Held(flow.DecisionForwarded, "", time.Now())
 		if resume {
 			hostcalls.ResumeRequest()
 		}
@@ -71,28 +67,25 @@ func (h *httpContext) moderateInput(req *chatreq.Request) types.Action {
 	})
 }
 
-// moderateJSON moderates a complete (already redacted) JSON completion while the body
-// is held, then releases it, replaces it with the refusal, or answers 503 (a reset once
-// the headers have left).
-func (h *httpContext) moderateJSON(body []byte) types.Action {
+// moderateWhole moderates the texts of a complete (already redacted) response while the
+// body is held, then releases it, replaces it with the refusal in the API's shape, or
+// answers 503 (a reset once the headers have left).
+func (h *httpContext) moderateWhole(body []byte, texts []string) types.Action {
 	m := h.p.mod.M
-	call := m.PlanOutput(moderation.ResponseTexts(body), m.LastUserContext(h.x.Req))
+	call := m.PlanOutput(texts, m.LastUserContext(h.x.Req))
 	if call == nil {
 		return types.ActionContinue
 	}
 	return h.decideOn(moderation.Output, call, moderation.Verdict{}, func(d moderation.Decision, resume bool) types.Action {
-		h.record(d)
-		switch d.Action {
-		case moderation.ActionRefuse:
-			if !h.replaceResponse(moderation.RefusalJSON(body, m.Refusal())) {
-				return types.ActionPause
-			}
-		case moderation.ActionFailClosed:
-			return h.reject(d.Error())
-		case moderation.ActionFailOpen:
-			if name, value, _ := d.Header(); !h.respSent { // else the audit line says it
-				hostcalls.SetResponseHeader(name, value)
-			}
+		h.Record(d)
+		v := h.x.OutputModerated(d, body, m.Refusal(), h.respSent)
+		switch {
+		case v.Reject != nil:
+			return h.reject(v.Reject)
+		case v.Body != nil && !h.replaceResponse(v.Body):
+			return types.ActionPause
+		case v.Header[0] != "":
+			hostcalls.SetResponseHeader(v.Header[0], v.Header[1])
 		}
 		if resume {
 			hostcalls.ResumeResponse()
@@ -101,46 +94,31 @@ func (h *httpContext) moderateJSON(body []byte) types.Action {
 	})
 }
 
-// gateSSE passes redacted SSE output through the moderation gate: Envoy's buffer is
-// always drained and only what the gate released goes back, so no unmoderated text
-// beyond the hold-back window reaches the client.
-func (h *httpContext) gateSSE(out []byte, endOfStream bool) types.Action {
-	g := h.gate
-	g.Write(out)
-	if endOfStream {
-		g.Close()
+// Moderate implements flow.GateHost: one window of the output stage, recorded.
+func (h *httpContext) Moderate(c *moderation.Call, done func(moderation.Decision)) error {
+	m := h.p.mod.M
+	return h.dispatch(c, func(v moderation.Verdict, f *moderation.Failure) {
+		d := m.Decide(moderation.Output, v, f)
+		h.Record(d)
+		done(d)
+	})
+}
+
+// Resume implements flow.GateHost.
+func (h *httpContext) Resume(body []byte) {
+	if h.replaceResponse(body) {
+		hostcalls.ResumeResponse()
 	}
-	h.pump()
-	if g.Paused() {
-		h.respPaused = true
-		h.replaceResponse(nil)
+}
+
+// applyGate applies what the output gate decided for the response body.
+func (h *httpContext) applyGate(s flow.GateStep) types.Action {
+	if s.Set && !h.replaceResponse(s.Body) {
 		return types.ActionPause
 	}
-	if !h.replaceResponse(g.Release()) {
+	h.sendTail(nil, s.Dropped)
+	if s.Pause {
 		return types.ActionPause
 	}
 	return types.ActionContinue
-}
-
-// pump dispatches the gate's next window, if one is due.
-func (h *httpContext) pump() {
-	m := h.p.mod.M
-	for c := h.gate.Call(); c != nil; c = h.gate.Call() {
-		err := h.dispatch(c, func(v moderation.Verdict, f *moderation.Failure) {
-			d := m.Decide(moderation.Output, v, f)
-			h.record(d)
-			h.gate.Resolve(d)
-			h.pump()
-			if h.respPaused && (!h.gate.Ended() || h.gate.Done()) && h.replaceResponse(h.gate.Release()) {
-				h.respPaused = false
-				hostcalls.ResumeResponse()
-			}
-		})
-		if err == nil {
-			return
-		}
-		d := m.Decide(moderation.Output, moderation.Verdict{}, moderation.Unavailable(moderation.ReasonDispatch))
-		h.record(d)
-		h.gate.Resolve(d)
-	}
 }

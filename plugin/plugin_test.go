@@ -218,13 +218,15 @@ func TestRejections(t *testing.T) {
 	}
 }
 
-func TestOtherPathsPassThrough(t *testing.T) {
+// A body to a path no adapter reads is refused unless the path is a passthrough
+// path; bodiless reads pass.
+func TestOtherPaths(t *testing.T) {
 	vmTest(t, func(t *testing.T, vm types.VMContext) {
-		host := harness(t, vm, `{}`)
+		host := harness(t, vm, `{"api":{"passthrough_paths":["/v1/files*"]}}`)
 		id := host.InitializeHttpContext()
-		h := [][2]string{{":method", "POST"}, {":path", "/v1/embeddings"}, {"content-type", "application/json"}}
+		h := [][2]string{{":method", "POST"}, {":path", "/v1/files/abc/content"}, {"content-type", "application/json"}}
 		if a := host.CallOnRequestHeaders(id, h, false); a != types.ActionContinue {
-			t.Fatalf("headers action = %v", a)
+			t.Fatalf("passthrough headers action = %v", a)
 		}
 		body := []byte(`not json at all`)
 		if a := host.CallOnRequestBody(id, body, true); a != types.ActionContinue {
@@ -235,6 +237,19 @@ func TestOtherPathsPassThrough(t *testing.T) {
 		}
 		if host.GetSentLocalResponse(id) != nil {
 			t.Error("passthrough got a local response")
+		}
+
+		id = host.InitializeHttpContext()
+		h = [][2]string{{":method", "POST"}, {":path", "/v1/images/generations"}, {"content-type", "application/json"}}
+		host.CallOnRequestHeaders(id, h, false)
+		if lr := host.GetSentLocalResponse(id); lr == nil || lr.StatusCode != 404 || !strings.Contains(string(lr.Data), "/v1/images/generations") {
+			t.Fatalf("a body to an unknown path must get a 404 naming it, got %+v", lr)
+		}
+
+		id = host.InitializeHttpContext()
+		h = [][2]string{{":method", "GET"}, {":path", "/v1/models"}}
+		if a := host.CallOnRequestHeaders(id, h, true); a != types.ActionContinue || host.GetSentLocalResponse(id) != nil {
+			t.Fatalf("a bodiless read must pass: %v", a)
 		}
 	})
 }
@@ -309,17 +324,26 @@ func TestResponseJSONDuplicateKey(t *testing.T) {
 	})
 }
 
-func TestResponseErrorsPassThrough(t *testing.T) {
+// Provider error bodies are redacted as data by default (they echo the request) and
+// pass unchanged with redaction.error_bodies off.
+func TestResponseErrorBodies(t *testing.T) {
 	vmTest(t, func(t *testing.T, vm types.VMContext) {
-		host := harness(t, vm, `{}`)
-		id := startChat(t, host, `{"model":"m","messages":[{"role":"user","content":"hi"}]}`)
 		errBody := `{"error":{"message":"quota for bob@example.com","type":"rate_limit"}}`
-		host.CallOnResponseHeaders(id, [][2]string{{":status", "429"}, {"content-type", "application/json"}}, false)
-		if a := host.CallOnResponseBody(id, []byte(errBody), true); a != types.ActionContinue {
-			t.Fatalf("action %v", a)
-		}
-		if got := string(host.GetCurrentResponseBody(id)); got != errBody {
-			t.Errorf("provider error changed: %s", got)
+		for doc, want := range map[string]string{
+			`{}`:                                   `{"error":{"message":"quota for [EMAIL_ADDRESS]","type":"rate_limit"}}`,
+			`{"redaction":{"error_bodies":false}}`: errBody,
+		} {
+			t.Run(doc, func(t *testing.T) { // one host emulator at a time
+				host := harness(t, vm, doc)
+				id := startChat(t, host, `{"model":"m","messages":[{"role":"user","content":"hi"}]}`)
+				host.CallOnResponseHeaders(id, [][2]string{{":status", "429"}, {"content-type", "application/json"}}, false)
+				if a := host.CallOnResponseBody(id, []byte(errBody), true); a != types.ActionContinue {
+					t.Fatalf("action %v", a)
+				}
+				if got := string(host.GetCurrentResponseBody(id)); got != want {
+					t.Errorf("error body %s", got)
+				}
+			})
 		}
 	})
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )
 
-// OnHttpResponseHeaders adds the request id (and other decided headers), scrubs an
-// echoed key and chooses how the body is handled: no body byte leaves before redaction.
+// OnHttpResponseHeaders adds the request id (and other decided headers), scrubs echoed
+// keys and chooses how the body is handled: no body byte leaves before redaction.
 func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) (a types.Action) {
 	defer h.recoverPanic(&a)
 	x, p := &h.x, h.p
@@ -25,26 +25,27 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) (a types.Ac
 	if err := hostcalls.ApplyResponse(plan.Remove, plan.Set, plan.State); err != nil {
 		return h.reject(hostFailure("the guard could not rewrite the response headers", err))
 	}
-	if x.Resp == flow.RespSSE && p.mod.On(moderation.Output) {
-		h.gate = p.mod.M.NewStreamGate(p.mod.M.LastUserContext(x.Req))
-	}
+	h.gate = p.mod.OutputGate(x, h)
 	if plan.Hold {
-		return types.ActionPause // until the body is complete: a failed body can still be a 5xx
+		return types.ActionPause // until the body decides: a failed or refused body can still be a 5xx
 	}
 	h.respSent = true
 	return types.ActionContinue
 }
 
-// OnHttpResponseBody redacts JSON at the end of the body and SSE per chunk.
+// OnHttpResponseBody holds a buffered body to its end and redacts a streamed one per
+// chunk. Whether it paused is remembered: only a paused body can still take bytes when
+// trailers end it.
 func (h *httpContext) OnHttpResponseBody(bodySize int, endOfStream bool) (a types.Action) {
+	defer func() { h.buffering = a == types.ActionPause }()
 	defer h.recoverPanic(&a)
 	switch h.x.Resp {
-	case flow.RespJSON, flow.RespScrub:
+	case flow.RespBuffer:
 		if !endOfStream {
 			return types.ActionPause // buffer: nothing leaves before redaction
 		}
 		return h.finishBody(bodySize)
-	case flow.RespSSE:
+	case flow.RespStream:
 		testHook(&h.x, "response_body")
 		chunk, err := hostcalls.ResponseBody(bodySize)
 		if err != nil {
@@ -59,24 +60,22 @@ func (h *httpContext) OnHttpResponseBody(bodySize int, endOfStream bool) (a type
 func (h *httpContext) OnHttpResponseTrailers(int) (a types.Action) {
 	defer h.recoverPanic(&a)
 	switch h.x.Resp {
-	case flow.RespJSON, flow.RespScrub:
+	case flow.RespBuffer:
 		return h.finishBody(1 << 30) // the whole buffered body
-	case flow.RespSSE:
-		// The last chunk has passed: what the redactor still holds back cannot be
-		// appended to it any more, so it is dropped rather than released unchecked.
+	case flow.RespStream:
 		tail, n := h.x.StreamEnd()
 		note(n)
 		h.publishUsage()
-		if len(tail) > 0 {
-			hostcalls.LogWarn("egressguard: response ended in trailers; dropped " + strconv.Itoa(len(tail)) +
-				" held-back bytes request_id=" + h.x.RequestID)
+		if h.gate != nil {
+			return h.applyGate(h.gate.Feed(tail, true, true, h.buffering))
 		}
+		h.sendTail(tail, 0)
 	}
 	return types.ActionContinue
 }
 
-// finishBody handles a complete buffered response: key scrubbing, usage, redaction,
-// output moderation.
+// finishBody handles a complete buffered response: redaction, usage, output
+// moderation.
 func (h *httpContext) finishBody(size int) types.Action {
 	x := &h.x
 	testHook(x, "response_body")
@@ -84,32 +83,56 @@ func (h *httpContext) finishBody(size int) types.Action {
 	if err != nil {
 		return h.reject(hostFailure("the guard could not read the response", err))
 	}
-	out, n := x.Body(body)
-	note(n)
+	w := x.Body(body)
+	note(w.Notes)
 	h.publishUsage()
-	if string(out) != string(body) && !h.replaceResponse(out) {
+	if w.Err != nil {
+		return h.reject(w.Err)
+	}
+	if string(w.Body) != string(body) && !h.replaceResponse(w.Body) {
 		return types.ActionPause
 	}
-	if x.Resp == flow.RespJSON && h.p.mod.On(moderation.Output) {
-		return h.moderateJSON(out)
+	if len(w.Texts) > 0 && h.p.mod.On(moderation.Output) {
+		return h.moderateWhole(w.Body, w.Texts)
 	}
 	return types.ActionContinue
 }
 
-// streamChunk redacts one SSE chunk and passes it through the moderation gate.
-func (h *httpContext) streamChunk(chunk []byte, endOfStream bool) types.Action {
-	out, n := h.x.Chunk(chunk, endOfStream)
+// streamChunk redacts one chunk of a streamed body and passes it through the
+// moderation gate. Envoy's buffer is always drained; when nothing may go yet the body
+// pauses (headers held until its type is known stay held).
+func (h *httpContext) streamChunk(chunk []byte, end bool) types.Action {
+	out, e, n := h.x.Chunk(chunk, end)
 	note(n)
-	if endOfStream {
+	if end {
 		h.publishUsage()
 	}
+	if e != nil {
+		return h.reject(e)
+	}
 	if h.gate != nil {
-		return h.gateSSE(out, endOfStream)
+		return h.applyGate(h.gate.Feed(out, end, false, h.buffering))
 	}
 	if string(out) != string(chunk) && !h.replaceResponse(out) {
 		return types.ActionPause
 	}
+	if len(out) == 0 && !end {
+		return types.ActionPause
+	}
 	return types.ActionContinue
+}
+
+// sendTail puts a stream's last bytes before its trailers. Envoy takes them only while
+// it buffers the body (the last chunk paused); otherwise they are dropped, never sent
+// unchecked, like the held bytes moderation never cleared.
+func (h *httpContext) sendTail(tail []byte, held int) {
+	if len(tail) > 0 && (!h.buffering || !h.replaceResponse(tail)) {
+		held += len(tail)
+	}
+	if held > 0 {
+		hostcalls.LogWarn("egressguard: response ended in trailers; dropped " + strconv.Itoa(held) +
+			" held-back bytes request_id=" + h.x.RequestID)
+	}
 }
 
 // replaceResponse swaps the buffered response body; when the host refuses, nothing

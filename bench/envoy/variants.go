@@ -69,8 +69,8 @@ var specs = []spec{
 	{name: "guard-bare", doc: "guard with every stage a configuration can switch off turned off: injection off, response redaction off, audit line dropped",
 		build: "guard", rootID: "egressguard", config: guardConfig(`{"injection":{"action":"off"},"redaction":{"responses":false}}`),
 		wasmLogLevel: "warn", clamps: true},
-	{name: "guard-pass", doc: "guard loaded, but its chat path moved elsewhere: /v1/chat/completions passes as an \"other\" path (no buffering, no parse)",
-		build: "guard", rootID: "egressguard", config: guardConfig(`{"api":{"chat_paths":["/bench/not-inspected"],"other_paths":"allow"}}`)},
+	{name: "guard-pass", doc: "guard loaded, but its chat path moved elsewhere: /v1/chat/completions listed as a passthrough path (no buffering, no parse)",
+		build: "guard", rootID: "egressguard", config: guardConfig(`{"api":{"chat_paths":["/bench/not-inspected"],"passthrough_paths":["/v1/chat/completions"]}}`)},
 }
 
 // groups name sets of variants for -variants.

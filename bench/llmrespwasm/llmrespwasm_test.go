@@ -88,7 +88,7 @@ func runGuest(t testing.TB, rt wazero.Runtime, mod wazero.CompiledModule, text s
 	return res
 }
 
-var modes = []string{"text", "json", "redact-json", "stream", "sse", "responses-sse", "redact-sse", "reader"}
+var modes = []string{"text", "json", "stream", "sse", "responses-sse", "reader"}
 
 // TestWasmMatchesNative: the wasm build produces the native build's bytes in every
 // mode, and every mode finds the corpus's entities.
@@ -200,7 +200,7 @@ func TestWasmRounds(t *testing.T) {
 	runs := map[string][]float64{}
 	for range rounds {
 		for _, mode := range modes {
-			n := map[string]int{"text": 200, "json": 200, "redact-json": 50, "stream": 40}[mode]
+			n := map[string]int{"text": 200, "json": 200, "stream": 40}[mode]
 			if n == 0 {
 				n = 10
 			}

@@ -7,6 +7,7 @@
 // says so); 2 for a broken spec (message on stderr, nothing on stdout).
 
 import OpenAI from "openai";
+import Anthropic from "@anthropic-ai/sdk";
 import { Mistral, HTTPClient } from "@mistralai/mistralai";
 
 // stdout carries exactly one JSON line: send any SDK console chatter (the
@@ -16,8 +17,9 @@ for (const k of ["log", "info", "warn", "error", "debug"]) {
 }
 
 const OPS = {
-  openai: ["chat", "moderate"],
-  mistral: ["chat", "fim", "agents", "moderate", "moderate_chat"],
+  openai: ["chat", "moderate", "responses", "completions", "embeddings"],
+  mistral: ["chat", "fim", "agents", "moderate", "moderate_chat", "conversations"],
+  anthropic: ["messages"],
 };
 
 function die(msg) {
@@ -52,7 +54,7 @@ function parseSpec(text) {
   }
   if (!spec.request || typeof spec.request !== "object" || Array.isArray(spec.request)) die("request must be an object");
   if (spec.stream !== undefined && typeof spec.stream !== "boolean") die("stream must be a boolean");
-  if (spec.stream && spec.op.startsWith("moderate")) die("moderation ops do not stream");
+  if (spec.stream && (spec.op.startsWith("moderate") || spec.op === "embeddings")) die(`${spec.op} does not stream`);
   if (spec.timeoutMs !== undefined && !(Number.isInteger(spec.timeoutMs) && spec.timeoutMs > 0)) die("timeoutMs must be a positive integer");
   if (spec.headers !== undefined && (typeof spec.headers !== "object" || Array.isArray(spec.headers))) die("headers must be an object");
   return spec;
@@ -90,6 +92,11 @@ function mistralParams(op, req) {
   const out = renameKeys(req);
   delete out.stream; // chosen by the method (complete vs stream)
   if (Array.isArray(out.messages)) out.messages = out.messages.map(mistralMessage);
+  if (op === "conversations") {
+    // inputs entries and completion args are free-form objects in the wire shape
+    if (req.completion_args !== undefined) out.completionArgs = renameKeys(req.completion_args);
+    return out;
+  }
   if (op === "moderate" || op === "moderate_chat") {
     if (out.input !== undefined && out.inputs === undefined) out.inputs = out.input;
     delete out.input;
@@ -110,8 +117,8 @@ function textOf(content) {
 function normUsage(u) {
   if (!u) return null;
   const out = {
-    prompt_tokens: u.prompt_tokens ?? u.promptTokens ?? null,
-    completion_tokens: u.completion_tokens ?? u.completionTokens ?? null,
+    prompt_tokens: u.prompt_tokens ?? u.promptTokens ?? u.input_tokens ?? null,
+    completion_tokens: u.completion_tokens ?? u.completionTokens ?? u.output_tokens ?? null,
     total_tokens: u.total_tokens ?? u.totalTokens ?? null,
   };
   return out;
@@ -170,6 +177,49 @@ async function main() {
         const r = await client.moderations.create(spec.request);
         out.results = r.results;
         out.model = r.model;
+      } else if (spec.op === "responses") {
+        if (stream) {
+          const s = await client.responses.create({ ...spec.request, stream: true });
+          for await (const ev of s) {
+            out.chunks++;
+            (out.events ??= []).push(ev.type);
+            if (ev.type === "response.output_text.delta") out.content += ev.delta;
+            if (ev.type === "response.completed") {
+              out.usage = normUsage(ev.response.usage);
+              out.model = ev.response.model;
+              out.finishReason = ev.response.status;
+            }
+          }
+        } else {
+          const r = await client.responses.create({ ...spec.request, stream: false });
+          out.content = r.output_text;
+          out.usage = normUsage(r.usage);
+          out.model = r.model;
+          out.finishReason = r.status;
+        }
+      } else if (spec.op === "completions") {
+        if (stream) {
+          const s = await client.completions.create({ ...spec.request, stream: true });
+          for await (const chunk of s) {
+            out.chunks++;
+            for (const ch of chunk.choices ?? []) {
+              out.content += ch.text ?? "";
+              if (ch.finish_reason) out.finishReason = ch.finish_reason;
+            }
+            if (chunk.usage) out.usage = normUsage(chunk.usage);
+          }
+        } else {
+          const r = await client.completions.create({ ...spec.request, stream: false });
+          out.content = r.choices?.[0]?.text ?? "";
+          out.finishReason = r.choices?.[0]?.finish_reason ?? null;
+          out.usage = normUsage(r.usage);
+          out.model = r.model;
+        }
+      } else if (spec.op === "embeddings") {
+        const r = await client.embeddings.create(spec.request);
+        out.results = r.data.map((d) => ({ index: d.index, dims: d.embedding.length }));
+        out.usage = normUsage(r.usage);
+        out.model = r.model;
       } else if (stream) {
         const s = await client.chat.completions.create({ ...spec.request, stream: true });
         for await (const chunk of s) {
@@ -189,6 +239,37 @@ async function main() {
         out.usage = normUsage(r.usage);
         out.model = r.model;
       }
+    } else if (spec.sdk === "anthropic") {
+      const client = new Anthropic({
+        apiKey,
+        baseURL: (spec.baseURL ?? spec.serverURL).replace(/\/+$/, "").replace(/\/v1$/, ""),
+        maxRetries: 0,
+        timeout: timeoutMs,
+        fetch: tracingFetch,
+        defaultHeaders: spec.headers,
+      });
+      const params = { ...spec.request };
+      delete params.stream;
+      if (stream) {
+        const s = client.messages.stream(params);
+        s.on("streamEvent", (ev) => {
+          out.chunks++;
+          (out.events ??= []).push(ev.type);
+        });
+        s.on("text", (t) => {
+          out.content += t;
+        });
+        const m = await s.finalMessage();
+        out.finishReason = m.stop_reason;
+        out.usage = normUsage(m.usage);
+        out.model = m.model;
+      } else {
+        const m = await client.messages.create(params);
+        out.content = (m.content ?? []).map((b) => (b.type === "text" ? b.text : "")).join("");
+        out.finishReason = m.stop_reason;
+        out.usage = normUsage(m.usage);
+        out.model = m.model;
+      }
     } else {
       const client = new Mistral({
         apiKey,
@@ -199,7 +280,27 @@ async function main() {
       });
       const params = mistralParams(spec.op, spec.request);
       const opts = spec.headers ? { headers: spec.headers } : undefined;
-      if (spec.op === "moderate" || spec.op === "moderate_chat") {
+      if (spec.op === "conversations") {
+        const conv = client.beta.conversations;
+        if (stream) {
+          const s = spec.conversationId
+            ? await conv.appendStream({ conversationId: spec.conversationId, conversationAppendStreamRequest: params }, opts)
+            : await conv.startStream(params, opts);
+          for await (const ev of s) {
+            out.chunks++;
+            (out.events ??= []).push(ev.event);
+            if (ev.data?.type === "message.output.delta") out.content += textOf(ev.data.content);
+            if (ev.data?.type === "conversation.response.done") out.usage = normUsage(ev.data.usage);
+          }
+        } else {
+          const r = spec.conversationId
+            ? await conv.append({ conversationId: spec.conversationId, conversationAppendRequest: params }, opts)
+            : await conv.start(params, opts);
+          out.content = r.outputs.map((o) => (o.type === "message.output" ? textOf(o.content) : "")).join("");
+          out.usage = normUsage(r.usage);
+          out.conversationId = r.conversationId;
+        }
+      } else if (spec.op === "moderate" || spec.op === "moderate_chat") {
         const r =
           spec.op === "moderate"
             ? await client.classifiers.moderate(params, opts)

@@ -44,7 +44,7 @@ const (
 	PathChat   = "chat"
 	PathFIM    = "fim"
 	PathAgents = "agents"
-	PathOther  = "other"
+	PathOther  = "other" // forwarded uninspected
 )
 
 // Record is one request's audit metadata. Zero values are written as such (0, "",
@@ -55,7 +55,7 @@ type Record struct {
 	Tenant    string    // authenticated tenant, or the anonymous bucket name
 	Upstream  string    // configured upstream name
 	Model     string    // request "model"
-	Path      string    // PathChat, PathFIM, PathAgents, PathOther
+	Path      string    // the API (chat, fim, agents, responses, messages, conversations, completions, embeddings) or PathOther
 	Stream    bool
 
 	MessageCount    int

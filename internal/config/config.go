@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/egressguard/egressguard/internal/credentials"
@@ -132,19 +133,69 @@ type Injection struct {
 	// StripControlChars removes C0 control characters (except tab, CR, LF) and DEL from
 	// every text before forwarding (default false).
 	StripControlChars bool `json:"strip_control_chars"`
+	// OpaqueInputs lists the kinds of input the guard cannot read as text that may pass
+	// uninspected: "image", "audio", "video", "file" (files and documents that are not
+	// UTF-8 text, file ids and file URLs) and "tokens" (prompts given as token ids).
+	// Default: none, so a request carrying one gets 400 unsupported_content.
+	OpaqueInputs []string `json:"opaque_inputs"`
+	// InspectEmbeddings inspects the input of embeddings requests for prompt injection
+	// (default false: embedded text is not read by a model as instructions).
+	InspectEmbeddings bool `json:"inspect_embeddings"`
 }
 
-// API lists the paths (exact match, query string ignored; a trailing "*" makes a prefix)
-// that carry each chat API. Requests to other paths follow OtherPaths.
+// API lists the paths of each LLM API the guard inspects. A path is matched after the
+// guard's canonicalisation (percent-decoding, dot segments, repeated slashes, matrix
+// parameters and a trailing slash resolved; letters compared case-insensitively; the
+// query string ignored). In a pattern a segment "{name}" matches any one segment
+// ("{deployment}" also names the model, as Azure OpenAI paths do) and a trailing "*"
+// makes a prefix. Requests that carry a body to any other path are refused unless the
+// path is in PassthroughPaths; bodiless requests to other paths follow OtherPaths.
 type API struct {
-	// ChatPaths default: ["/v1/chat/completions"] (OpenAI-compatible and Mistral).
+	// ChatPaths default: ["/v1/chat/completions", "/openai/deployments/{deployment}/chat/completions",
+	// "/openai/v1/chat/completions"] (OpenAI-compatible, Mistral and Azure OpenAI chat).
 	ChatPaths []string `json:"chat_paths"`
 	// FIMPaths default: ["/v1/fim/completions"] (Mistral fill-in-the-middle).
 	FIMPaths []string `json:"fim_paths"`
 	// AgentsPaths default: ["/v1/agents/completions"] (Mistral agents).
 	AgentsPaths []string `json:"agents_paths"`
-	// OtherPaths is "allow" (default: pass through untouched) or "deny" (404 JSON).
+	// ResponsesPaths default: ["/v1/responses", "/openai/v1/responses", "/openai/responses"] (OpenAI Responses).
+	ResponsesPaths []string `json:"responses_paths"`
+	// MessagesPaths default: ["/v1/messages"] (Anthropic Messages).
+	MessagesPaths []string `json:"messages_paths"`
+	// ConversationsPaths default: ["/v1/conversations", "/v1/conversations/{id}",
+	// "/v1/conversations/{id}/restart"] (Mistral Conversations: start, append, restart).
+	ConversationsPaths []string `json:"conversations_paths"`
+	// CompletionsPaths default: ["/v1/completions", "/openai/deployments/{deployment}/completions",
+	// "/openai/v1/completions"] (legacy text completions).
+	CompletionsPaths []string `json:"completions_paths"`
+	// EmbeddingsPaths default: ["/v1/embeddings", "/openai/deployments/{deployment}/embeddings",
+	// "/openai/v1/embeddings"].
+	EmbeddingsPaths []string `json:"embeddings_paths"`
+	// PassthroughPaths lists paths whose requests are forwarded uninspected even with a
+	// body (default: none), e.g. ["/v1/files", "/v1/audio/*"]. Same pattern syntax.
+	PassthroughPaths []string `json:"passthrough_paths"`
+	// OtherPaths is "reads" (default: a request without a body to any other path, such
+	// as GET /v1/models, passes; one with a body gets a 404 JSON error) or "deny" (every
+	// request to any other path gets the 404).
 	OtherPaths string `json:"other_paths"`
+}
+
+// PathLists returns the API path lists with their configuration names, in the
+// order of precedence between equally specific patterns.
+func (a *API) PathLists() []PathList {
+	return []PathList{
+		{"api.chat_paths", "chat", a.ChatPaths}, {"api.fim_paths", "fim", a.FIMPaths},
+		{"api.agents_paths", "agents", a.AgentsPaths}, {"api.responses_paths", "responses", a.ResponsesPaths},
+		{"api.messages_paths", "messages", a.MessagesPaths}, {"api.conversations_paths", "conversations", a.ConversationsPaths},
+		{"api.completions_paths", "completions", a.CompletionsPaths}, {"api.embeddings_paths", "embeddings", a.EmbeddingsPaths},
+	}
+}
+
+// PathList is one API's paths.
+type PathList struct {
+	Field string // configuration name, e.g. "api.chat_paths"
+	API   string // API name, e.g. "chat"
+	Paths []string
 }
 
 // Limits bounds request size before any upstream sees it.
@@ -156,6 +207,9 @@ type Limits struct {
 	MaxMessages int `json:"max_messages"`
 	// MaxPromptChars default 200000 (Unicode code points over all text the model reads). More get 422.
 	MaxPromptChars int `json:"max_prompt_chars"`
+	// MaxJSONDepth default 64: request bodies nesting objects and arrays deeper get 400
+	// too_deep (between 2 and 1024).
+	MaxJSONDepth int `json:"max_json_depth"`
 }
 
 // MaxTokens sets a default completion budget when the request has none and clamps
@@ -180,7 +234,8 @@ type ModelTokens struct {
 type Upstream struct {
 	// Name identifies the upstream in logs and metrics (required, unique).
 	Name string `json:"name"`
-	// Provider is the wire dialect: "openai" (OpenAI-compatible) or "mistral".
+	// Provider is the wire dialect: "openai" (OpenAI-compatible), "mistral",
+	// "anthropic" (keys go in x-api-key) or "azure" (Azure OpenAI; keys go in api-key).
 	Provider string `json:"provider"`
 	// Hosts are authority hosts (port ignored, case-insensitive); "*" matches any host,
 	// "*.example.com" any subdomain.
@@ -194,15 +249,25 @@ type Upstream struct {
 	// EnforceSafePrompt (mistral only, default false) sets "safe_prompt": true on every request.
 	EnforceSafePrompt bool `json:"enforce_safe_prompt"`
 	// Auth configures the provider keys the guard injects (default: none, pass-through).
-	// See docs/credentials.md.
+	// Its header defaults to the provider's: authorization (Bearer) for openai and
+	// mistral, x-api-key for anthropic, api-key for azure. See docs/credentials.md.
 	Auth credentials.UpstreamAuth `json:"auth"`
 }
 
 // Provider dialects.
 const (
-	ProviderOpenAI  = "openai"
-	ProviderMistral = "mistral"
+	ProviderOpenAI    = "openai"
+	ProviderMistral   = "mistral"
+	ProviderAnthropic = "anthropic"
+	ProviderAzure     = "azure"
 )
+
+// Providers lists the provider dialects.
+var Providers = []string{ProviderOpenAI, ProviderMistral, ProviderAnthropic, ProviderAzure}
+
+// providerKeyHeader is the header each provider reads its API key from, when it is
+// not authorization.
+var providerKeyHeader = map[string]string{ProviderAnthropic: "x-api-key", ProviderAzure: "api-key"}
 
 // Bounds shared by validation and documentation.
 const (
@@ -214,12 +279,17 @@ const (
 func Default() Config {
 	return Config{
 		API: API{
-			ChatPaths:   []string{"/v1/chat/completions"},
-			FIMPaths:    []string{"/v1/fim/completions"},
-			AgentsPaths: []string{"/v1/agents/completions"},
-			OtherPaths:  "allow",
+			ChatPaths:          []string{"/v1/chat/completions", "/openai/deployments/{deployment}/chat/completions", "/openai/v1/chat/completions"},
+			FIMPaths:           []string{"/v1/fim/completions"},
+			AgentsPaths:        []string{"/v1/agents/completions"},
+			ResponsesPaths:     []string{"/v1/responses", "/openai/v1/responses", "/openai/responses"},
+			MessagesPaths:      []string{"/v1/messages"},
+			ConversationsPaths: []string{"/v1/conversations", "/v1/conversations/{id}", "/v1/conversations/{id}/restart"},
+			CompletionsPaths:   []string{"/v1/completions", "/openai/deployments/{deployment}/completions", "/openai/v1/completions"},
+			EmbeddingsPaths:    []string{"/v1/embeddings", "/openai/deployments/{deployment}/embeddings", "/openai/v1/embeddings"},
+			OtherPaths:         OtherReads,
 		},
-		Limits:    Limits{MaxBodyBytes: 1 << 20, MaxMessages: 256, MaxPromptChars: 200_000},
+		Limits:    Limits{MaxBodyBytes: 1 << 20, MaxMessages: 256, MaxPromptChars: 200_000, MaxJSONDepth: 64},
 		MaxTokens: MaxTokens{Default: 1024, Cap: 4096},
 		Upstreams: []Upstream{{Name: "default", Provider: ProviderOpenAI, Hosts: []string{"*"}}},
 		Injection: Injection{Action: "block", Threshold: 0.6, Marker: "[FILTERED]"},
@@ -254,7 +324,12 @@ func Parse(data []byte) (*Config, error) {
 func (c *Config) ApplyDefaults() {
 	c.Clients.ApplyDefaults()
 	for i := range c.Upstreams {
-		c.Upstreams[i].Auth.ApplyDefaults()
+		u := &c.Upstreams[i]
+		// A provider that reads its key from its own header gets it unless one is set.
+		if h := providerKeyHeader[u.Provider]; h != "" && strings.TrimSpace(u.Auth.Header) == "" && u.Auth.Enabled() {
+			u.Auth.Header = h
+		}
+		u.Auth.ApplyDefaults()
 	}
 	c.Moderation.ApplyDefaults()
 	c.RateLimits.ApplyDefaults()
@@ -305,31 +380,57 @@ func (c *Config) Validate() error {
 	return fe.err()
 }
 
+// OtherPaths values.
+const (
+	OtherReads = "reads"
+	OtherDeny  = "deny"
+)
+
 func (a *API) validate(fe *fieldErrors) {
 	seen := map[string]string{}
-	for _, list := range []struct {
-		name  string
-		paths []string
-	}{{"api.chat_paths", a.ChatPaths}, {"api.fim_paths", a.FIMPaths}, {"api.agents_paths", a.AgentsPaths}} {
-		for i, p := range list.paths {
-			field := fmt.Sprintf("%s[%d]", list.name, i)
-			switch {
-			case !strings.HasPrefix(p, "/"):
-				fe.addf(field, "path must start with '/', got %q", p)
-			case strings.ContainsAny(p, "?#"):
-				fe.addf(field, "path must not contain a query or fragment, got %q", p)
-			case strings.Contains(strings.TrimSuffix(p, "*"), "*"):
-				fe.addf(field, "'*' is only allowed as the last character, got %q", p)
-			case seen[p] != "":
-				fe.addf(field, "path %q is already listed in %s", p, seen[p])
-			default:
-				seen[p] = field
+	lists := append(a.PathLists(), PathList{"api.passthrough_paths", "", a.PassthroughPaths})
+	for _, list := range lists {
+		for i, p := range list.Paths {
+			field := fmt.Sprintf("%s[%d]", list.Field, i)
+			key := strings.ToLower(p)
+			if msg := checkPathPattern(p); msg != "" {
+				fe.addf(field, "%s, got %q", msg, p)
+			} else if seen[key] != "" {
+				fe.addf(field, "path %q is already listed in %s", p, seen[key])
+			} else {
+				seen[key] = field
 			}
 		}
 	}
-	if a.OtherPaths != "allow" && a.OtherPaths != "deny" {
-		fe.addf("api.other_paths", `must be "allow" or "deny", got %q`, a.OtherPaths)
+	switch a.OtherPaths {
+	case OtherReads, OtherDeny:
+	case "allow":
+		fe.addf("api.other_paths", `"allow" is no longer accepted: requests with a body to paths the guard does not inspect are refused; `+
+			`list the paths to forward uninspected in api.passthrough_paths and set other_paths to "reads" (bodiless requests pass) or "deny"`)
+	default:
+		fe.addf("api.other_paths", `must be "reads" or "deny", got %q`, a.OtherPaths)
 	}
+}
+
+// checkPathPattern describes what is wrong with a path pattern ("" when nothing).
+func checkPathPattern(p string) string {
+	switch {
+	case !strings.HasPrefix(p, "/"):
+		return "path must start with '/'"
+	case strings.ContainsAny(p, "?#%;\\"):
+		return "path must not contain a query, fragment, '%', ';' or '\\' (it is matched after decoding)"
+	case strings.Contains(strings.TrimSuffix(p, "*"), "*"):
+		return "'*' is only allowed as the last character"
+	}
+	for _, seg := range strings.Split(strings.TrimSuffix(strings.TrimPrefix(p, "/"), "*"), "/") {
+		if seg == "." || seg == ".." {
+			return "path must not contain dot segments"
+		}
+		if strings.ContainsAny(seg, "{}") && !(len(seg) > 2 && seg[0] == '{' && seg[len(seg)-1] == '}' && !strings.ContainsAny(seg[1:len(seg)-1], "{}")) {
+			return "a placeholder must be a whole segment such as {id}"
+		}
+	}
+	return ""
 }
 
 func (l *Limits) validate(fe *fieldErrors) {
@@ -341,6 +442,9 @@ func (l *Limits) validate(fe *fieldErrors) {
 	}
 	if l.MaxPromptChars < 1 {
 		fe.addf("limits.max_prompt_chars", "must be at least 1, got %d", l.MaxPromptChars)
+	}
+	if l.MaxJSONDepth < 2 || l.MaxJSONDepth > 1024 {
+		fe.addf("limits.max_json_depth", "must be between 2 and 1024, got %d", l.MaxJSONDepth)
 	}
 }
 
@@ -394,8 +498,8 @@ func validateUpstreams(ups []Upstream, fe *fieldErrors) {
 			fe.addf(field+".name", "duplicate upstream name %q", u.Name)
 		}
 		names[u.Name] = true
-		if u.Provider != ProviderOpenAI && u.Provider != ProviderMistral {
-			fe.addf(field+".provider", `must be "openai" or "mistral", got %q`, u.Provider)
+		if !slices.Contains(Providers, u.Provider) {
+			fe.addf(field+".provider", `must be one of "openai", "mistral", "anthropic", "azure", got %q`, u.Provider)
 		}
 		if len(u.Hosts) == 0 {
 			fe.addf(field+".hosts", "at least one host is required (use \"*\" for any)")
@@ -417,6 +521,9 @@ func validateUpstreams(ups []Upstream, fe *fieldErrors) {
 	}
 }
 
+// OpaqueInputKinds are the values injection.opaque_inputs accepts.
+var OpaqueInputKinds = []string{"image", "audio", "video", "file", "tokens"}
+
 // Injection actions.
 const (
 	ActionBlock    = "block"
@@ -437,6 +544,11 @@ func (in *Injection) validate(fe *fieldErrors) {
 	}
 	if in.Action == ActionSanitize && in.Marker == "" {
 		fe.addf("injection.marker", "must be non-empty when action is \"sanitize\"")
+	}
+	for i, k := range in.OpaqueInputs {
+		if !slices.Contains(OpaqueInputKinds, k) {
+			fe.addf(fmt.Sprintf("injection.opaque_inputs[%d]", i), "must be one of %s, got %q", strings.Join(OpaqueInputKinds, ", "), k)
+		}
 	}
 }
 

@@ -12,7 +12,7 @@ func TestParseDefaults(t *testing.T) {
 			t.Fatalf("Parse(%q): %v", in, err)
 		}
 		d := Default()
-		if c.Limits != d.Limits || c.MaxTokens.Cap != d.MaxTokens.Cap || c.API.OtherPaths != "allow" || len(c.Upstreams) != 1 {
+		if c.Limits != d.Limits || c.MaxTokens.Cap != d.MaxTokens.Cap || c.API.OtherPaths != "reads" || len(c.Upstreams) != 1 {
 			t.Errorf("Parse(%q) = %+v, want defaults", in, c)
 		}
 	}
@@ -59,7 +59,14 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		{`{"api":{"chat_paths":["/a"],"fim_paths":["/a"]}}`, "api.fim_paths[0]: path \"/a\" is already listed"},
 		{`{"api":{"other_paths":"maybe"}}`, "api.other_paths"},
 		{`{"upstreams":[]}`, "upstreams: at least one upstream"},
-		{`{"upstreams":[{"name":"a","provider":"anthropic","hosts":["*"]}]}`, "upstreams[0].provider"},
+		{`{"upstreams":[{"name":"a","provider":"cohere","hosts":["*"]}]}`, "upstreams[0].provider"},
+		{`{"api":{"other_paths":"allow"}}`, "api.passthrough_paths"},
+		{`{"api":{"passthrough_paths":["/v1/a%2fb"]}}`, "api.passthrough_paths[0]"},
+		{`{"api":{"chat_paths":["/v1/{x/chat"]}}`, "api.chat_paths[0]: a placeholder"},
+		{`{"api":{"chat_paths":["/v1/../chat"]}}`, "api.chat_paths[0]: path must not contain dot segments"},
+		{`{"api":{"responses_paths":["/V1/Chat/Completions"]}}`, "already listed in api.chat_paths[0]"},
+		{`{"limits":{"max_json_depth":1}}`, "limits.max_json_depth"},
+		{`{"injection":{"opaque_inputs":["pdf"]}}`, "injection.opaque_inputs[0]"},
 		{`{"upstreams":[{"name":"a","provider":"openai","hosts":["h:443"]}]}`, "upstreams[0].hosts[0]"},
 		{`{"upstreams":[{"name":"a","provider":"openai","hosts":["*"],"enforce_safe_prompt":true}]}`, "upstreams[0].enforce_safe_prompt"},
 		{`{"upstreams":[{"name":"a","provider":"openai","hosts":["*"]},{"name":"a","provider":"openai","hosts":["*"]}]}`, "upstreams[1].name: duplicate"},
@@ -72,6 +79,23 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		_, err := Parse([]byte(c.in))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Parse(%s) error = %v, want it to contain %q", c.in, err, c.want)
+		}
+	}
+}
+
+// Anthropic and Azure upstreams inject their keys in the providers' own headers.
+func TestProviderKeyHeaders(t *testing.T) {
+	c, err := Parse([]byte(`{"upstreams":[
+	  {"name":"a","provider":"anthropic","hosts":["api.anthropic.com"],"auth":{"keys":[{"env":"K1"}]}},
+	  {"name":"z","provider":"azure","hosts":["*.openai.azure.com"],"auth":{"keys":[{"env":"K2"}]}},
+	  {"name":"x","provider":"azure","hosts":["*"],"auth":{"header":"authorization","keys":[{"env":"K3"}]}},
+	  {"name":"n","provider":"anthropic","hosts":["other"]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"x-api-key", "api-key", "authorization", ""} {
+		if got := c.Upstreams[i].Auth.Header; got != want {
+			t.Errorf("upstreams[%d].auth.header = %q, want %q", i, got, want)
 		}
 	}
 }

@@ -144,6 +144,16 @@ func (k *Keyring) Names() []string {
 	return out
 }
 
+// Secrets returns every key of the ring, so that an echo of one in a response can be
+// redacted (see redact.Config.ExactSecrets). Reveal them only for that.
+func (k *Keyring) Secrets() []Secret {
+	out := make([]Secret, len(k.keys))
+	for i, e := range k.keys {
+		out[i] = e.secret
+	}
+	return out
+}
+
 // String describes the keyring without key material.
 func (k *Keyring) String() string {
 	return fmt.Sprintf("Keyring(upstream=%q header=%q keys=%q)", k.upstream, k.header, k.Names())

@@ -199,7 +199,7 @@ func (s *Server) handleChat(kind chatKind) apiHandler {
 			}
 		}
 		if d.status != 0 {
-			c.errorStatus(d.status, "")
+			c.errorStatus(d.status, d.echoMessage())
 			return
 		}
 		model := req.Model
@@ -256,6 +256,9 @@ func (s *Server) handleChat(kind chatKind) apiHandler {
 		if d.reply != nil {
 			reply = *d.reply
 		}
+		if d.echoKey {
+			reply = strings.ReplaceAll(reply, "{KEY}", credentialOf(c.r))
+		}
 		u := usage{PromptTokens: tokens(promptText), CompletionTokens: tokens(reply)}
 		if d.promptTokens >= 0 {
 			u.PromptTokens = d.promptTokens
@@ -279,8 +282,17 @@ func (s *Server) handleChat(kind chatKind) apiHandler {
 		}
 		created := s.opts.Now().Unix()
 
+		includeUsage := c.mistral || (req.StreamOptions != nil && req.StreamOptions.IncludeUsage)
+		if d.shape != "" {
+			sc := shapeCall{c: c, d: d, id: id, created: created, model: model, reply: reply, finish: finish, u: &u}
+			if req.Stream {
+				sc.stream(includeUsage)
+			} else {
+				sc.whole()
+			}
+			return
+		}
 		if req.Stream {
-			includeUsage := c.mistral || (req.StreamOptions != nil && req.StreamOptions.IncludeUsage)
 			c.streamChat(id, created, model, reply, finish, &u, includeUsage, d)
 			return
 		}
@@ -330,11 +342,8 @@ func splitDeltas(reply string, n int) []string {
 }
 
 func (c *call) streamChat(id string, created int64, model, reply, finish string, u *usage, includeUsage bool, d *directives) {
-	h := c.w.Header()
-	h.Set("content-type", "text/event-stream; charset=utf-8")
-	h.Set("cache-control", "no-cache")
-	c.w.WriteHeader(http.StatusOK)
-	sw := newStreamWriter(c.w, c.r.Context(), d)
+	sw := c.startStream(d, "text/event-stream; charset=utf-8")
+	defer c.endStream(d)
 
 	base := chatResponse{ID: id, Object: "chat.completion.chunk", Created: created, Model: model}
 	if !c.mistral {

@@ -10,6 +10,17 @@
 //	POST /v1/chat/completions     OpenAI / Mistral chat (JSON, or SSE when "stream": true)
 //	POST /v1/fim/completions      Mistral fill-in-the-middle ("model", "prompt", "suffix")
 //	POST /v1/agents/completions   Mistral agents ("agent_id", "messages")
+//	POST /v1/responses            OpenAI Responses (JSON; SSE events response.created, response.in_progress,
+//	                              response.output_item.added, response.content_part.added,
+//	                              response.output_text.delta, response.output_text.done,
+//	                              response.content_part.done, response.output_item.done, response.completed)
+//	POST /v1/messages             Anthropic Messages (JSON; SSE events message_start, content_block_start,
+//	                              ping, content_block_delta, content_block_stop, message_delta, message_stop)
+//	POST /v1/conversations[/{id}[/restart]]
+//	                              Mistral Conversations (JSON; SSE events conversation.response.started,
+//	                              message.output.delta, conversation.response.done)
+//	POST /v1/completions          legacy completions (JSON; SSE chunks of object text_completion, [DONE])
+//	POST /v1/embeddings           embeddings (float or base64 vectors of 8 dimensions)
 //	GET  /v1/models               model list (fields satisfy both SDKs)
 //	POST /v1/moderations          OpenAI or Mistral moderation ("input": string | [string])
 //	POST /v1/chat/moderations     Mistral chat moderation ("input": [messages] | [[messages]])
@@ -51,7 +62,9 @@
 //
 // Test control is by markers in the LAST user message's text (string content
 // or the "text" of content parts); for FIM, in prompt or suffix; for
-// moderation, in the input texts. Markers are not stripped from anything.
+// moderation, in the input texts; for Responses, conversations, completions and
+// embeddings, in any text of input, inputs or prompt; for Anthropic Messages, in
+// the last message. Markers are not stripped from anything.
 //
 //	[[reply:TEXT]]      reply with TEXT (anything up to the next "]]"; may be
 //	                    multi-line, may contain UTF-8). Default reply:
@@ -87,8 +100,25 @@
 //	[[cut]]             (non-streaming) send the headers with the full
 //	                    content-length and half the body, then drop the
 //	                    connection (HTTP/2: reset the stream).
-//	[[resp-trailers]]   (non-streaming) end the body with the trailer
-//	                    X-Fakellm-Trailer: done (HTTP/1.1: chunked).
+//	[[resp-trailers]]   end the body with the trailer X-Fakellm-Trailer: done
+//	                    (HTTP/1.1: chunked; streams: chat only).
+//	[[shape:NAME]]      (chat) put the reply in another field or form a client
+//	                    reads: reasoning, refusal, thinking, content-array,
+//	                    logprobs, function-call, audio, no-choices, sse-error,
+//	                    comment, usage-extra, ndjson, deep (see shapes.go).
+//	[[ctype:TYPE]]      label the 200 response with content-type TYPE instead
+//	                    (none: no content-type header at all).
+//	[[error-echo]]      with [[status:CODE]], the error message quotes the
+//	                    reply text (providers echo the offending input).
+//	[[echo-key]]        (chat) "{KEY}" in the reply becomes the API key the
+//	                    request carried (bearer token, x-api-key or api-key).
+//	[[json-escape]]     every '@', '.' and ' ' inside a JSON string of the
+//	                    response is sent as a \u escape (what a client decodes
+//	                    is unchanged).
+//	[[sse-eol:EOL]]     end every line of an event stream with EOL: cr or crlf
+//	                    (default LF; JSON never holds a raw newline).
+//	[[gzip]]            (non-streaming) gzip the body and say so in
+//	                    content-encoding, whatever the request accepted.
 //	[[stall:DUR]]       (non-streaming) send the headers, then nothing for DUR
 //	                    (capped at 60s; default 60s), then drop the connection.
 //	[[mod-status:CODE]] (moderation only) like status, slow, garbage and
@@ -116,11 +146,13 @@ package fakellm
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	pathpkg "path"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -184,6 +216,12 @@ func New(opts Options) *Server {
 	mux.HandleFunc("/v1/chat/completions", s.api(http.MethodPost, s.handleChat(kindChat)))
 	mux.HandleFunc("/v1/fim/completions", s.api(http.MethodPost, s.handleChat(kindFIM)))
 	mux.HandleFunc("/v1/agents/completions", s.api(http.MethodPost, s.handleChat(kindAgents)))
+	mux.HandleFunc("/v1/responses", s.api(http.MethodPost, s.handleResponses))
+	mux.HandleFunc("/v1/messages", s.api(http.MethodPost, s.handleMessages))
+	mux.HandleFunc("/v1/conversations", s.api(http.MethodPost, s.handleConversations))
+	mux.HandleFunc("/v1/conversations/", s.api(http.MethodPost, s.handleConversations))
+	mux.HandleFunc("/v1/completions", s.api(http.MethodPost, s.handleCompletions))
+	mux.HandleFunc("/v1/embeddings", s.api(http.MethodPost, s.handleEmbeddings))
 	mux.HandleFunc("/v1/models", s.api(http.MethodGet, s.handleModels))
 	mux.HandleFunc("/v1/moderations", s.api(http.MethodPost, s.handleModeration(false)))
 	mux.HandleFunc("/v1/chat/moderations", s.api(http.MethodPost, s.handleModeration(true)))
@@ -198,8 +236,19 @@ func New(opts Options) *Server {
 	return s
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. A path the mux would only redirect (an
+// unclean path such as "/v1//chat/completions") is recorded and answered 404, so
+// tests see what reached the upstream whatever its spelling.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	clean := pathpkg.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	if clean != p {
+		s.api("", nil)(w, r)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -289,11 +338,20 @@ func (s *Server) api(method string, h apiHandler) http.HandlerFunc {
 // honouring sse-split/sse-gap.
 func (c *call) writeJSON(status int, v any, d *directives) {
 	b := marshal(v)
-	c.w.Header().Set("content-type", "application/json")
+	c.label(d, "application/json")
 	c.writeBody(status, b, d)
 }
 
 func (c *call) writeBody(status int, b []byte, d *directives) {
+	b = d.wire(b)
+	if d != nil && d.gzip {
+		var z bytes.Buffer
+		zw := gzip.NewWriter(&z)
+		zw.Write(b)
+		zw.Close()
+		b = z.Bytes()
+		c.w.Header().Set("content-encoding", "gzip")
+	}
 	if d != nil && (d.cut || d.stall > 0) {
 		// An upstream that dies after its headers: the content-length promises the
 		// whole body, then the connection (or HTTP/2 stream) goes away.
@@ -324,7 +382,49 @@ func (c *call) writeBody(status int, b []byte, d *directives) {
 	}
 	c.w.WriteHeader(status)
 	sw := newStreamWriter(c.w, c.r.Context(), d)
+	sw.d = nil // b is already on the wire's terms
 	sw.write(b)
+}
+
+// wire rewrites bytes about to be sent as the json-escape and sse-eol markers ask;
+// each write is whole JSON documents or events, so it starts outside any string.
+func (d *directives) wire(b []byte) []byte {
+	if d == nil || !d.jsonEscape && d.eol == "" {
+		return b
+	}
+	out := make([]byte, 0, len(b)+len(b)/4)
+	in, esc := false, false
+	for _, c := range b {
+		switch {
+		case in && esc:
+			esc = false
+		case in && c == '\\':
+			esc = true
+		case c == '"':
+			in = !in
+		case in && d.jsonEscape && (c == '@' || c == '.' || c == ' '):
+			out = fmt.Appendf(out, `\u%04x`, c)
+			continue
+		case !in && c == '\n' && d.eol != "":
+			out = append(out, d.eol...)
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// label sets the response's content-type: def, or what a ctype marker says (none:
+// no content-type at all, not even a sniffed one).
+func (c *call) label(d *directives, def string) {
+	switch {
+	case d == nil || d.ctype == nil:
+		c.w.Header().Set("content-type", def)
+	case *d.ctype == "":
+		c.w.Header()["Content-Type"] = nil
+	default:
+		c.w.Header().Set("content-type", *d.ctype)
+	}
 }
 
 // marshal encodes v like the providers do: no HTML escaping, no trailing
@@ -348,10 +448,11 @@ type streamWriter struct {
 	split int
 	gap   time.Duration
 	err   error
+	d     *directives // the wire rewriting of each write
 }
 
 func newStreamWriter(w http.ResponseWriter, ctx context.Context, d *directives) *streamWriter {
-	sw := &streamWriter{w: w, rc: http.NewResponseController(w), ctx: ctx}
+	sw := &streamWriter{w: w, rc: http.NewResponseController(w), ctx: ctx, d: d}
 	if d != nil {
 		sw.split, sw.gap = d.split, d.gap
 	}
@@ -359,6 +460,7 @@ func newStreamWriter(w http.ResponseWriter, ctx context.Context, d *directives) 
 }
 
 func (sw *streamWriter) write(b []byte) error {
+	b = sw.d.wire(b)
 	for len(b) > 0 && sw.err == nil {
 		piece := b
 		if sw.split > 0 && len(piece) > sw.split {

@@ -710,7 +710,7 @@ func TestRoutingAndAuth(t *testing.T) {
 		{"POST", "/v1/chat/completions", "Bearer sk-bad", 401},
 		{"POST", "/v1/chat/completions", "Bearer sk-good", 200},
 		{"GET", "/v1/chat/completions", "Bearer sk-good", 405},
-		{"POST", "/v1/embeddings", "Bearer sk-good", 404},
+		{"POST", "/v1/images/generations", "Bearer sk-good", 404},
 		{"GET", "/_fakellm/health", "", 200},
 	}
 	for _, tc := range tests {

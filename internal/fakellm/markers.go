@@ -23,6 +23,13 @@ type directives struct {
 	cut              bool          // headers, half the body, then drop
 	respTrailers     bool          // end the (non-streaming) body with a trailer
 	stall            time.Duration // headers, then nothing for this long, then drop
+	shape            string        // a chat response shape (see shapes.go)
+	ctype            *string       // the content-type to label the response with ("": none)
+	errorEcho        bool          // an error's message quotes the reply
+	echoKey          bool          // "{KEY}" in the reply is the credential the request carried
+	jsonEscape       bool          // '@', '.' and ' ' inside JSON strings are sent as \u escapes
+	eol              string        // the line ending of event streams ("": "\n")
+	gzip             bool          // (non-streaming) the body is gzip-compressed
 
 	// moderation endpoints only (mod-*): the guard's moderation call can be
 	// faulted without touching the chat upstream that sees the same text.
@@ -88,6 +95,29 @@ func parseDirectives(text string) *directives {
 			d.cut = true
 		case "resp-trailers":
 			d.respTrailers = true
+		case "shape":
+			d.shape = strings.ToLower(strings.TrimSpace(arg))
+		case "ctype":
+			a := strings.TrimSpace(arg)
+			if a == "none" {
+				a = ""
+			}
+			d.ctype = &a
+		case "error-echo":
+			d.errorEcho = true
+		case "echo-key":
+			d.echoKey = true
+		case "json-escape":
+			d.jsonEscape = true
+		case "sse-eol":
+			switch strings.ToLower(strings.TrimSpace(arg)) {
+			case "cr":
+				d.eol = "\r"
+			case "crlf":
+				d.eol = "\r\n"
+			}
+		case "gzip":
+			d.gzip = true
 		case "stall":
 			d.stall = maxSlow
 			if v, ok := parseDur(arg); ok && hasArg {

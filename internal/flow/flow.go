@@ -27,6 +27,7 @@ import (
 
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/llmresp"
 	"github.com/egressguard/egressguard/internal/moderation"
 	"github.com/egressguard/egressguard/internal/policy"
 	"github.com/egressguard/egressguard/internal/posture"
@@ -101,6 +102,11 @@ type Planner struct {
 	// inspectResponses: responses of inspected calls are redacted, moderated or metered
 	// (and must therefore arrive uncompressed).
 	inspectResponses bool
+	moderatedOutput  bool // completions are moderated: whole bodies yield their texts
+	respOpts         llmresp.Options
+	// injected are every key the guard injects, to scrub echoes from response headers
+	// (bodies: the policy's redactors). Never logged.
+	injected []credentials.Secret
 	// Warnings are start-up messages for the log (never a key value).
 	Warnings []string
 }
@@ -112,23 +118,41 @@ type upstreamCreds struct {
 	ring    *credentials.Keyring
 }
 
-// New compiles the flow. env resolves upstream keys once; errors name the upstream and
-// key, never a value. moderatedOutput is true when completions are moderated.
-func New(cfg *config.Config, pol *policy.Policy, env credentials.Env, store shareddata.Store, moderatedOutput bool) (*Planner, error) {
+// New compiles the flow and its policy. env resolves upstream keys once; errors name
+// the upstream and key, never a value. mod is the moderation client (nil when off):
+// its key is redacted from responses like the upstream keys, and moderated output
+// asks the response model for the texts of whole bodies.
+func New(cfg *config.Config, env credentials.Env, store shareddata.Store, mod *Moderation) (*Planner, error) {
 	auth, err := credentials.NewAuthenticator(cfg.Clients)
 	if err != nil {
 		return nil, fmt.Errorf("clients: %w", err)
 	}
-	pl := &Planner{Policy: pol, auth: auth, byUpstream: map[string]*upstreamCreds{}, store: store,
-		noUpstream: &upstreamCreds{headers: credentials.StripHeaders(nil, &cfg.Clients)}}
+	pl := &Planner{auth: auth, byUpstream: map[string]*upstreamCreds{}, store: store,
+		noUpstream:      &upstreamCreds{headers: credentials.StripHeaders(nil, &cfg.Clients)},
+		moderatedOutput: mod.On(moderation.Output), respOpts: cfg.Redaction.ResponseOptions()}
 	if cfg.Envoy.AllowOnHeadersStopIteration {
 		pl.Mode = HoldHeaders
 	}
+	if err := pl.keyRings(cfg, env); err != nil {
+		return nil, err
+	}
+	pl.injected = append(pl.injected, mod.secrets()...)
+	if pl.Policy, err = policy.New(cfg, pl.injected...); err != nil {
+		return nil, err
+	}
+	pl.Warnings = append(pl.Warnings, pl.Policy.Warnings...)
 	var warn string
 	if pl.limits, warn = newLimits(cfg, store); warn != "" {
 		pl.Warnings = append(pl.Warnings, warn)
 	}
-	pl.inspectResponses = moderatedOutput || pl.limits != nil || pol.ResponseRedactor() != nil
+	pol := pl.Policy
+	pl.inspectResponses = pl.moderatedOutput || pl.limits != nil || pol.ResponseRedactor() != nil || pol.SecretRedactor() != nil
+	return pl, nil
+}
+
+// keyRings resolves every upstream's credentials and key ring.
+func (pl *Planner) keyRings(cfg *config.Config, env credentials.Env) error {
+	store := pl.store
 	for i := range cfg.Upstreams {
 		u := &cfg.Upstreams[i]
 		uc := &upstreamCreds{headers: credentials.StripHeaders(&u.Auth, &cfg.Clients),
@@ -136,17 +160,18 @@ func New(cfg *config.Config, pol *policy.Policy, env credentials.Env, store shar
 		if u.Auth.Enabled() {
 			ring, warns, err := credentials.NewKeyring(u.Name, u.Auth, env)
 			if err != nil {
-				return nil, fmt.Errorf("upstreams[%d].auth: %w", i, err)
+				return fmt.Errorf("upstreams[%d].auth: %w", i, err)
 			}
 			if err := ring.Prepare(store); err != nil {
 				pl.Warnings = append(pl.Warnings, "upstream "+u.Name+": shared key state unavailable, using worker-local state: "+err.Error())
 			}
 			pl.Warnings = append(pl.Warnings, warns...)
 			uc.ring = ring
+			pl.injected = append(pl.injected, ring.Secrets()...)
 		}
 		pl.byUpstream[u.Name] = uc
 	}
-	return pl, nil
+	return nil
 }
 
 // Store is the shared-data store the key rings use.
@@ -167,15 +192,11 @@ func Compile(raw []byte, env credentials.Env, store shareddata.Store) (*Planner,
 	if err != nil {
 		return nil, nil, nil, "", err
 	}
-	pol, err := policy.New(cfg)
-	if err != nil {
-		return nil, nil, nil, "", err
-	}
 	mod, warns, err := NewModeration(cfg, env, store)
 	if err != nil {
 		return nil, nil, nil, "", err
 	}
-	pl, err := New(cfg, pol, env, store, mod.On(moderation.Output))
+	pl, err := New(cfg, env, store, mod)
 	if err != nil {
 		return nil, nil, nil, "", err
 	}

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/egressguard/egressguard/internal/apierr"
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/egressguard/egressguard/internal/policy"
 )
 
@@ -21,11 +21,7 @@ func planner(t *testing.T, doc string) *Planner {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pol, err := policy.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pl, err := New(cfg, pol, credentials.MapEnv{"KEY": "sk-injected-1"}, nil, false)
+	pl, err := New(cfg, credentials.MapEnv{"KEY": "sk-injected-1"}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +56,8 @@ func has(hs [][2]string, name string) (string, bool) {
 }
 
 const keyed = `{"upstreams":[{"name":"llm","provider":"openai","hosts":["api.example.com"],"clusters":["llm_cluster"],
-  "auth":{"keys":[{"name":"k","env":"KEY"}]}},{"name":"other","provider":"openai","hosts":["*"]}]`
+  "auth":{"keys":[{"name":"k","env":"KEY"}]}},{"name":"other","provider":"openai","hosts":["*"]}],
+  "api":{"passthrough_paths":["/v1/files*"]}`
 
 func TestRequestHeadersByMode(t *testing.T) {
 	for _, c := range []struct {
@@ -103,7 +100,7 @@ func TestRequestHeadersCredentials(t *testing.T) {
 			t.Errorf("%s not removed: %v", n, p.Remove)
 		}
 	}
-	if v, _ := has(p.Set, "authorization"); v != "Bearer sk-injected-1" || x.Key() != "sk-injected-1" || x.KeyName != "k" {
+	if v, _ := has(p.Set, "authorization"); v != "Bearer sk-injected-1" || !x.keyed || x.KeyName != "k" {
 		t.Errorf("key not injected: %v", p.Set)
 	}
 	if path, _ := has(p.Set, ":path"); path != "/v1/chat/completions?x=1" || len(p.Info) != 1 || !strings.Contains(p.Info[0], "parameters key ") {
@@ -132,7 +129,7 @@ func TestDecidedByMode(t *testing.T) {
 		pl := planner(t, doc)
 		var x Exchange
 		pl.RequestHeaders(&x, chatHead("/v1/chat/completions", nil), now)
-		d := pl.Policy.CheckBodyFor(x.Kind, x.Upstream, x.Tenant, body)
+		d := pl.Policy.CheckBodyFor(x.Route, x.Upstream, x.Tenant, body)
 		p := pl.Decided(&x, &d, now)
 		if p.Reject != nil || p.Body == nil {
 			t.Fatalf("hold=%v: %+v", hold, p)
@@ -160,12 +157,15 @@ func TestResponseHeaders(t *testing.T) {
 		mode            RespMode
 		hold, cooled    bool
 	}{
-		{"chat JSON", stream, "/v1/chat/completions", respHead("200", "application/json", ""), RespJSON, false, false},
-		{"chat JSON, headers held", hold, "/v1/chat/completions", respHead("200", "application/json", ""), RespJSON, true, false},
-		{"chat SSE", hold, "/v1/chat/completions", respHead("200", "text/event-stream", ""), RespSSE, false, false},
-		{"chat 429 scrubbed, key cooled", stream, "/v1/chat/completions", respHead("429", "application/json", ""), RespScrub, false, true},
-		{"passthrough 401 cools nothing", stream, "/v1/files", respHead("401", "application/json", ""), RespScrub, false, false},
+		{"chat JSON", stream, "/v1/chat/completions", respHead("200", "application/json", ""), RespBuffer, false, false},
+		{"chat JSON, headers held", hold, "/v1/chat/completions", respHead("200", "application/json", ""), RespBuffer, true, false},
+		{"chat SSE", hold, "/v1/chat/completions", respHead("200", "text/event-stream", ""), RespStream, false, false},
+		{"responses SSE", stream, "/v1/responses", respHead("200", "text/event-stream; charset=utf-8", ""), RespStream, false, false},
+		{"messages, no content type", hold, "/v1/messages", respHead("200", "", ""), RespStream, false, false},
+		{"chat 429 redacted, key cooled", stream, "/v1/chat/completions", respHead("429", "application/json", ""), RespBuffer, false, true},
+		{"passthrough 401 cools nothing, echo redacted", stream, "/v1/files", respHead("401", "application/json", ""), RespBuffer, false, false},
 		{"passthrough 200 untouched", stream, "/v1/files", respHead("200", "application/json", ""), RespPass, false, false},
+		{"204", stream, "/v1/chat/completions", respHead("204", "", ""), RespPass, false, false},
 	}
 	for _, c := range cases {
 		pl := planner(t, c.doc)
@@ -195,9 +195,17 @@ func TestResponseHeaders(t *testing.T) {
 	if p := pl.ResponseHeaders(x, respHead("200", "application/json", "gzip"), now); p.Reject == nil || p.Reject.Code != "upstream_encoded" {
 		t.Errorf("compressed response: %+v", p)
 	}
-	x.Resp = RespScrub
-	if got, _ := x.Body([]byte(`{"error":"bad key sk-injected-1"}`)); string(got) != `{"error":"bad key `+credentials.Redacted+`"}` {
-		t.Errorf("scrubbed body = %s", got)
+	// An echo of the injected key is redacted from error bodies on every path.
+	for _, path := range []string{"/v1/chat/completions", "/v1/files"} {
+		pl, x = planner(t, stream), &Exchange{} // a fresh key ring: the 401 cools the key
+		h = chatHead(path, nil)
+		h.Cluster = "llm_cluster"
+		pl.RequestHeaders(x, h, now)
+		pl.ResponseHeaders(x, respHead("401", "application/json", ""), now)
+		if got := x.Body([]byte(`{"error":"bad key sk-injected-1"}`)); strings.Contains(string(got.Body), "sk-injected") ||
+			!x.Inspected() && !strings.Contains(string(got.Body), "KNOWN_SECRET") {
+			t.Errorf("%s: error body = %s", path, got.Body)
+		}
 	}
 }
 
@@ -219,8 +227,8 @@ func TestOutcomeAudit(t *testing.T) {
 	if s := x.Samples(nil); len(s) < 2 || !strings.Contains(s[0].Name, "decision.rejected") {
 		t.Errorf("samples %+v", s)
 	}
-	if x.Kind != chatreq.KindChat {
-		t.Errorf("kind %v", x.Kind)
+	if x.Route.API != llmreq.Chat {
+		t.Errorf("api %v", x.Route.API)
 	}
 }
 
@@ -233,7 +241,7 @@ func TestLimitsAdmission(t *testing.T) {
 		if v, _ := has(hp.State, "egressguard_tenant"); v != "anonymous" {
 			t.Errorf("tenant not published on the request headers: %+v", hp.Ops)
 		}
-		d := pl.Policy.CheckBodyFor(x.Kind, x.Upstream, x.Tenant, body)
+		d := pl.Policy.CheckBodyFor(x.Route, x.Upstream, x.Tenant, body)
 		p := pl.Decided(&x, &d, now)
 		if _, ok := has(p.Set, "x-egressguard-token-cost"); ok {
 			t.Errorf("Stream mode must not set request headers on the body: %+v", p.Ops)
@@ -249,7 +257,8 @@ func TestLimitsAdmission(t *testing.T) {
 // instead of the healthy key.
 func TestProbeFreedWithoutProviderVerdict(t *testing.T) {
 	doc := `{"upstreams":[{"name":"llm","provider":"openai","hosts":["*"],
-	  "auth":{"strategy":"priority","keys":[{"name":"k1","env":"KEY1"},{"name":"k2","env":"KEY2"}]}}]}`
+	  "auth":{"strategy":"priority","keys":[{"name":"k1","env":"KEY1"},{"name":"k2","env":"KEY2"}]}}],
+	  "api":{"passthrough_paths":["/v1/files*"]}}`
 	for _, c := range []struct {
 		name, path string
 		answer     func(pl *Planner, x *Exchange, at time.Time)
@@ -266,11 +275,7 @@ func TestProbeFreedWithoutProviderVerdict(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pol, err := policy.New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pl, err := New(cfg, pol, credentials.MapEnv{"KEY1": "sk-one", "KEY2": "sk-two"}, nil, false)
+		pl, err := New(cfg, credentials.MapEnv{"KEY1": "sk-one", "KEY2": "sk-two"}, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,9 +5,9 @@ import (
 
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/audit"
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/ratelimit"
 	"github.com/egressguard/egressguard/internal/shareddata"
@@ -74,7 +74,7 @@ type Refusal struct {
 // Admit estimates the request's token cost, publishes it (request headers only in
 // HoldHeaders mode: in Stream mode the request headers have left) and applies the local
 // limits. A non-nil Refusal is the 429 to answer.
-func (l *Limits) Admit(a *Admission, t *credentials.Tenant, mode Mode, req *chatreq.Request, maxTokens int, now time.Time) (pub Ops, r *Refusal) {
+func (l *Limits) Admit(a *Admission, t *credentials.Tenant, mode Mode, req *llmreq.Request, maxTokens int, now time.Time) (pub Ops, r *Refusal) {
 	d := l.gate.Admit(a, t, promptEstimate(req), maxTokens, now)
 	pub.State = d.FilterState
 	if mode == HoldHeaders {
@@ -88,7 +88,7 @@ func (l *Limits) Admit(a *Admission, t *credentials.Tenant, mode Mode, req *chat
 }
 
 // promptEstimate estimates the prompt tokens from every text the model reads.
-func promptEstimate(req *chatreq.Request) int {
+func promptEstimate(req *llmreq.Request) int {
 	texts := make([]string, len(req.Segments))
 	for i, s := range req.Segments {
 		texts[i] = s.Text

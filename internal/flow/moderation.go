@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/metrics"
@@ -42,6 +43,14 @@ func NewModeration(cfg *config.Config, env credentials.Env, store shareddata.Sto
 		mod.ring, warns = ring, w
 	}
 	return mod, warns, nil
+}
+
+// secrets are the moderation API's keys (none when the guard injects none).
+func (m *Moderation) secrets() []credentials.Secret {
+	if m == nil || m.ring == nil {
+		return nil
+	}
+	return m.ring.Secrets()
 }
 
 // On reports whether a stage calls the moderation API at all.
@@ -119,6 +128,44 @@ func (x *Exchange) RecordModeration(d moderation.Decision) Notes {
 	n := Notes{Samples: s}
 	n.warn(d.LogLine(x.RequestID))
 	return n
+}
+
+// InputModerated applies an input moderation decision: the error to answer (the
+// request is never forwarded), else the request goes on, with the header a failed-open
+// call adds to the response.
+func (x *Exchange) InputModerated(d moderation.Decision, now time.Time) *apierr.Error {
+	if e := d.Error(); e != nil {
+		return e
+	}
+	if name, value, ok := d.Header(); ok {
+		x.AddResponseHeader(name, value)
+	}
+	x.Held(DecisionForwarded, "", now)
+	return nil
+}
+
+// OutputVerdict is what an output moderation decision does to a whole response.
+type OutputVerdict struct {
+	Body   []byte        // non-nil: the refusal that replaces the body
+	Reject *apierr.Error // non-nil: answer it (fail closed; a reset once the headers left)
+	Header [2]string     // set when Header[0] != "": failed open, headers still held
+}
+
+// OutputModerated turns an output moderation decision on a whole response (body, as
+// the client would get it) into what to do; sent: its headers have left, so a failed
+// open call is only in the audit line.
+func (x *Exchange) OutputModerated(d moderation.Decision, body []byte, refusal string, sent bool) (v OutputVerdict) {
+	switch d.Action {
+	case moderation.ActionRefuse:
+		v.Body = x.RefusalBody(body, refusal)
+	case moderation.ActionFailClosed:
+		v.Reject = d.Error()
+	case moderation.ActionFailOpen:
+		if name, value, ok := d.Header(); ok && !sent {
+			v.Header = [2]string{name, value}
+		}
+	}
+	return v
 }
 
 // Store is the shared-data store of the verdict cache and the key ring.

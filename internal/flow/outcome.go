@@ -8,7 +8,7 @@ import (
 
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/audit"
-	"github.com/egressguard/egressguard/internal/chatreq"
+	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/redact"
 )
@@ -55,7 +55,7 @@ func (x *Exchange) Rejected(e *apierr.Error, headers [][2]string, now time.Time)
 		headers = append(headers[:len(headers):len(headers)], [2]string{"x-request-id", x.RequestID})
 	}
 	var n Notes
-	n.warn("egressguard: rejected request_id=" + x.RequestID + " kind=" + x.Kind.String() +
+	n.warn("egressguard: rejected request_id=" + x.RequestID + " kind=" + x.Route.API.String() +
 		" status=" + strconv.Itoa(e.Status) + " code=" + e.Code)
 	return headers, n
 }
@@ -74,7 +74,7 @@ func (x *Exchange) AuditRecord(estimate int, bucket string, now time.Time) audit
 	o := &x.Out
 	rec := audit.Record{
 		Time: o.Start, RequestID: x.RequestID, Tenant: x.TenantName(), Model: x.Model,
-		Path: auditPath(x.Kind), Status: o.Status, KeyName: x.KeyName,
+		Path: auditPath(x.Route.API), Status: o.Status, KeyName: x.KeyName,
 		PromptTokens: int(o.PromptTok), CompletionTokens: int(o.ComplTok), EstimatedTokens: estimate,
 		LatencyMs: now.Sub(o.Start).Milliseconds(),
 	}
@@ -153,16 +153,12 @@ func (x *Exchange) Samples(models *metrics.Cardinality) []Sample {
 	return out
 }
 
-func auditPath(k chatreq.Kind) string {
-	switch k {
-	case chatreq.KindChat:
-		return audit.PathChat
-	case chatreq.KindFIM:
-		return audit.PathFIM
-	case chatreq.KindAgents:
-		return audit.PathAgents
+// auditPath is the API's name, or PathOther for requests forwarded uninspected.
+func auditPath(a llmreq.API) string {
+	if a == llmreq.None {
+		return audit.PathOther
 	}
-	return audit.PathOther
+	return a.String()
 }
 
 // InjectionLogLine records an inspection outcome that did not block (what monitor mode

@@ -6,9 +6,10 @@ import (
 	"time"
 
 	"github.com/egressguard/egressguard/internal/apierr"
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/llmreq"
+	"github.com/egressguard/egressguard/internal/llmresp"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/policy"
 	"github.com/egressguard/egressguard/internal/redact"
@@ -18,14 +19,14 @@ import (
 // phase. It never holds content, only what the later phases and the audit line need.
 type Exchange struct {
 	RequestID string
-	Kind      chatreq.Kind
+	Route     policy.Route // the API (None: forwarded uninspected) and canonical path
 	Upstream  *config.Upstream
 	Tenant    *credentials.Tenant // nil without client auth
 	Ring      *credentials.Keyring
 	KeyName   string
-	key       string // the injected key's header value, to scrub echoes
-	keyDone   bool   // the key ring was told how the exchange ended
-	length    int64  // the request's content-length (-1: none)
+	keyed     bool  // a key was injected into the request
+	keyDone   bool  // the key ring was told how the exchange ended
+	length    int64 // the request's content-length (-1: none)
 	// Done is set once the guard answered locally: later phases leave the stream alone.
 	Done bool
 	// Resp is how the response body is handled.
@@ -35,14 +36,19 @@ type Exchange struct {
 	respAdd   [][2]string
 	Model     string
 	Injection *policy.Injection
-	Req       *chatreq.Request // the parsed request (moderation context, usage estimate)
+	Req       *llmreq.Request // the parsed request (moderation context, usage estimate)
 	Out       Outcome
 	adm       Admission
-	// Response redaction: nil redactor when responses pass through; reqCtx is the
-	// request's system prompt (leak detection); sse transforms an event stream.
-	redactor *redact.Redactor
-	reqCtx   *redact.RequestContext
-	sse      *redact.SSETransformer
+	// reqCtx is the request's system prompt (leak detection); stripUsage: the guard
+	// added stream_options.include_usage itself (see llmresp.Request.StripUsage).
+	reqCtx     *redact.RequestContext
+	stripUsage bool
+	// The response model of this exchange (see ResponseHeaders); whole: a streamed
+	// plan held whole; closed: its stream has ended; cut: its failure was logged; buf
+	// is reused per chunk.
+	resp               *llmresp.Response
+	whole, closed, cut bool
+	buf                []byte
 }
 
 // Head is what the request headers phase knows.
@@ -73,11 +79,11 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 	x.Out.Start = now
 	x.RequestID = h.Header("x-request-id")
 	path := h.Header(":path")
-	x.Kind = pl.Policy.Route(path)
 	x.length = contentLength(h.Header("content-length"))
 	head := policy.RequestHead{Method: h.Header(":method"), Path: path, ContentType: h.Header("content-type"),
 		ContentLength: x.length, EndOfStream: h.EndOfStream}
-	if e := pl.Policy.CheckHead(x.Kind, head); e != nil {
+	var e *apierr.Error
+	if x.Route, e = pl.Policy.Head(head); e != nil {
 		return HeadPlan{Reject: e}
 	}
 	up, e := pl.Policy.UpstreamFor(h.Header(":authority"), h.Cluster)
@@ -91,7 +97,7 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 	}
 	x.Tenant = tenant
 	uc := pl.creds(up)
-	plan := HeadPlan{Ops: Ops{Remove: uc.headers}, Inspect: x.Kind != chatreq.KindNone}
+	plan := HeadPlan{Ops: Ops{Remove: uc.headers}, Inspect: x.Inspected()}
 	if p, removed := credentials.StripQuery(path, uc.query); removed != nil {
 		plan.Set = append(plan.Set, [2]string{":path", p})
 		plan.info("egressguard: removed credential query parameters " + strings.Join(removed, ",") + " request_id=" + x.RequestID)
@@ -107,15 +113,18 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 		}
 		hn, hv := uc.ring.HeaderValue(key)
 		plan.Set = append(plan.Set, [2]string{hn, hv})
-		x.Ring, x.KeyName, x.key = uc.ring, name, key.Reveal()
+		x.Ring, x.KeyName, x.keyed = uc.ring, name, true
 	}
 	if !plan.Inspect {
+		if x.keyed && pl.Policy.SecretRedactor() != nil {
+			// An error body may echo the key: it is redacted, so it must arrive uncompressed.
+			plan.Set = append(plan.Set, [2]string{"accept-encoding", "identity"})
+		}
 		return plan
 	}
 	if pl.limits != nil {
 		plan.Ops = plan.Ops.Join(pl.limits.Tenant(&x.adm, x.Tenant))
 	}
-	x.redactor = pl.Policy.ResponseRedactor()
 	if pl.inspectResponses {
 		// Compressed responses could not be redacted: ask for identity encoding.
 		plan.Set = append(plan.Set, [2]string{"accept-encoding", "identity"})
@@ -138,9 +147,9 @@ func contentLength(v string) int64 {
 	return n
 }
 
-// Key is the injected key, for scrubbing it from what the upstream sends back ("" when
-// none was injected).
-func (x *Exchange) Key() string { return x.key }
+// Inspected reports whether the request goes to an LLM API path the guard inspects
+// (else it is forwarded untouched, credentials aside).
+func (x *Exchange) Inspected() bool { return x.Route.API != llmreq.None }
 
 // TrailerNames are the request trailers removed like the credential headers: a trailer
 // is a header that arrives late.
@@ -159,7 +168,7 @@ type BodyPlan struct {
 // Decide checks a complete request body with the policy and plans what follows (see
 // Decided).
 func (pl *Planner) Decide(x *Exchange, body []byte, now time.Time) BodyPlan {
-	d := pl.Policy.CheckBodyFor(x.Kind, x.Upstream, x.Tenant, body)
+	d := pl.Policy.CheckBodyFor(x.Route, x.Upstream, x.Tenant, body)
 	return pl.Decided(x, &d, now)
 }
 
@@ -175,6 +184,7 @@ func (pl *Planner) Decided(x *Exchange, d *policy.Decision, now time.Time) BodyP
 		x.Model = d.Request.Model
 		x.reqCtx = policy.RequestContext(d.Request)
 	}
+	x.stripUsage = d.UsageAdded
 	p := BodyPlan{Body: d.Body}
 	p.warn(x.InjectionLogLine())
 	if d.Reject != nil {

@@ -1,17 +1,16 @@
 package flow
 
 import (
-	"bytes"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/egressguard/egressguard/internal/apierr"
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/llmreq"
+	"github.com/egressguard/egressguard/internal/llmresp"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/egressguard/egressguard/internal/redact"
-	"github.com/tidwall/gjson"
 )
 
 // RespMode is how a response body is handled.
@@ -19,10 +18,9 @@ type RespMode uint8
 
 // Response body modes.
 const (
-	RespPass  RespMode = iota // untouched: other paths, provider errors, other content types
-	RespJSON                  // buffered to the end, then redacted/moderated
-	RespSSE                   // transformed event by event with a bounded hold-back
-	RespScrub                 // buffered to the end, the injected key replaced (keyed errors)
+	RespPass   RespMode = iota // untouched: passthrough paths, bodies nothing reads
+	RespBuffer                 // held to the end, then Body gives what to send
+	RespStream                 // Chunk per network chunk, StreamEnd at trailers
 )
 
 // RespHead is what the response headers phase knows.
@@ -39,11 +37,15 @@ type RespPlan struct {
 	Ops
 	Notes
 	Reject *apierr.Error
-	// Hold pauses the headers until the body is complete (HoldHeaders mode, JSON).
+	// Hold pauses the headers until the body decides them (HoldHeaders mode only):
+	// until a held body is complete, or until a streamed body of unknown type shows
+	// whether it is refused.
 	Hold bool
 }
 
-// ResponseHeaders plans the response headers phase and sets x.Resp.
+// ResponseHeaders plans the response headers phase: the request id, decided headers,
+// echoed keys scrubbed, the key ring told, and how the response model
+// (llmresp.NewResponse) handles the body.
 func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now time.Time) RespPlan {
 	status, _ := strconv.Atoi(r.Header(":status"))
 	x.Out.Status = status
@@ -60,51 +62,103 @@ func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now time.Time) RespP
 		return p
 	}
 	p.Set = append(p.Set, x.respAdd...)
-	if x.key != "" {
-		p.Set = append(p.Set, credentials.ScrubHeaders(r.All(), x.key)...)
+	if x.keyed {
+		p.Set = append(p.Set, credentials.ScrubHeaders(r.All(), revealAll(pl.injected)...)...)
 	}
 	// Only the provider's answer to an inspected call cools a key or shows it works again
 	// (a 401 to a passthrough path says nothing about the key); any answer frees its probe.
-	if x.Kind != chatreq.KindNone {
+	if x.Inspected() {
 		pl.reportStatus(x, status, r.Header("retry-after"), now, &p.Notes)
 	} else {
 		pl.reportStatus(x, 0, "", now, &p.Notes)
 	}
 	x.Resp = RespPass
-	ok2xx := status >= 200 && status <= 299
-	switch {
-	case r.EndOfStream:
+	red, req, opts, ok := pl.responseModel(x, status)
+	if !ok || r.EndOfStream {
 		return p
-	case !ok2xx || x.Kind == chatreq.KindNone || !pl.inspectResponses:
-		if x.key != "" && !ok2xx {
-			// An error body may echo the key the guard injected: buffer it and scrub.
-			x.Resp = RespScrub
-			p.Remove = append(p.Remove, "content-length")
+	}
+	ct := r.Header("content-type")
+	rs, plan := llmresp.NewResponse(red, req, status, ct, r.Header("content-encoding"), opts)
+	switch plan.Mode {
+	case llmresp.Pass:
+		return p
+	case llmresp.Reject:
+		p.Reject = plan.Error
+		return p
+	case llmresp.Buffer:
+		x.Resp, p.Hold = RespBuffer, pl.Mode == HoldHeaders
+	case llmresp.Stream:
+		x.Resp, p.Hold = RespStream, plan.HoldHeaders && pl.Mode == HoldHeaders
+		if req.Texts && !isEventStream(ct) {
+			// Moderation reads event streams as they pass; any other body is moderated whole.
+			x.Resp, x.whole, p.Hold = RespBuffer, true, pl.Mode == HoldHeaders
 		}
-		return p
 	}
-	if enc := r.Header("content-encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
-		// accept-encoding: identity was sent; an upstream that compresses anyway cannot
-		// be redacted, so its body is never passed on.
-		p.Reject = apierr.New(502, apierr.TypeUnavailable, "upstream_encoded",
-			"the upstream compressed its response (%s); the guard cannot inspect it", enc)
-		return p
-	}
-	ct := strings.ToLower(r.Header("content-type"))
-	switch {
-	case strings.HasPrefix(ct, "text/event-stream"):
-		x.Resp = RespSSE
-		if x.redactor != nil {
-			x.sse = redact.NewSSE(x.redactor, x.reqCtx)
-		}
-	case strings.HasPrefix(ct, "application/json"):
-		x.Resp = RespJSON
-		p.Hold = pl.Mode == HoldHeaders
-	default:
-		return p
-	}
+	x.resp = rs
 	p.Remove = append(p.Remove, "content-length")
 	return p
+}
+
+// responseModel picks the redactor, the request facts and the options the response
+// model gets; ok false means the body passes untouched. An inspected call's response
+// is redacted as configured, and the injected keys are redacted from it in any case
+// (also with response redaction off, or error bodies left unredacted). A passthrough
+// path's error body only has the injected keys redacted (as data).
+func (pl *Planner) responseModel(x *Exchange, status int) (red *redact.Redactor, req llmresp.Request, o llmresp.Options, ok bool) {
+	ok2xx := status >= 200 && status <= 299
+	secrets, o := pl.Policy.SecretRedactor(), pl.respOpts
+	if !x.Inspected() {
+		if !x.keyed || secrets == nil || ok2xx {
+			return nil, req, o, false
+		}
+		o.PassErrorBodies = false
+		return secrets, llmresp.Request{API: llmresp.Chat}, o, true // error bodies share one model
+	}
+	if !pl.inspectResponses {
+		return nil, req, o, false
+	}
+	red = pl.Policy.ResponseRedactor()
+	if (red == nil || !ok2xx && o.PassErrorBodies) && secrets != nil {
+		red, o.PassErrorBodies = secrets, false
+	}
+	req = llmresp.Request{API: ResponseAPI(x.Route.API), Context: x.reqCtx, StripUsage: x.stripUsage,
+		Texts: pl.moderatedOutput && ok2xx}
+	return red, req, o, true
+}
+
+// ResponseAPI is the response shape of a request API.
+func ResponseAPI(a llmreq.API) llmresp.API {
+	switch a {
+	case llmreq.Chat, llmreq.FIM, llmreq.Agents:
+		return llmresp.Chat
+	case llmreq.Completions:
+		return llmresp.Completions
+	case llmreq.Embeddings:
+		return llmresp.Embeddings
+	case llmreq.Responses:
+		return llmresp.Responses
+	case llmreq.Messages:
+		return llmresp.Messages
+	case llmreq.Conversations:
+		return llmresp.Conversations
+	}
+	return llmresp.None
+}
+
+// API is the response shape of the exchange's path.
+func (x *Exchange) API() llmresp.API { return ResponseAPI(x.Route.API) }
+
+func isEventStream(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.EqualFold(strings.TrimSpace(mt), "text/event-stream")
+}
+
+func revealAll(ss []credentials.Secret) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = s.Reveal()
+	}
+	return out
 }
 
 // reportStatus tells the key ring, once per exchange, how the provider answered the
@@ -125,79 +179,100 @@ func (pl *Planner) reportStatus(x *Exchange, status int, retryAfter string, now 
 		" request_id=" + x.RequestID)
 }
 
-// Body handles a complete buffered response body (RespJSON, RespScrub): the injected
-// key scrubbed, usage read, the completion redacted (a body that is not the JSON
-// expected is redacted as text rather than passed raw). out is what to send.
-func (x *Exchange) Body(body []byte) (out []byte, n Notes) {
-	out = body
-	if x.key != "" && bytes.Contains(body, []byte(x.key)) {
-		out = bytes.ReplaceAll(body, []byte(x.key), []byte(credentials.Redacted))
-	}
-	if x.Resp != RespJSON {
-		return out, n
-	}
-	x.ReadUsage(body, false)
-	if x.redactor == nil {
-		return out, n
-	}
-	red, rep, err := x.redactor.RedactChatJSON(out, x.reqCtx)
-	if err != nil {
-		var text string
-		text, rep = x.redactor.Redact(string(out), x.reqCtx)
-		red = []byte(text)
-		n.warn("egressguard: " + err.Error() + "; redacting the response as text")
-	}
-	n.Info = append(n.Info, x.Redacted(rep).Info...)
-	return red, n
+// Whole is the outcome of a complete buffered body (RespBuffer).
+type Whole struct {
+	Notes
+	Body  []byte        // what to send
+	Texts []string      // the model output per choice, for output moderation (2xx only)
+	Err   *apierr.Error // non-nil: answer it instead (nothing of the body was sent)
 }
 
-// Chunk redacts one chunk of an event stream (RespSSE) and reads its usage. At the end
-// of the stream it adds what the redactor held back.
-func (x *Exchange) Chunk(chunk []byte, end bool) (out []byte, n Notes) {
-	x.ReadUsage(chunk, true)
-	out = chunk
-	if x.sse != nil {
-		out = x.sse.Write(chunk)
+// Body handles a complete buffered response body (RespBuffer): redacted by the
+// response model, its usage and redactions recorded.
+func (x *Exchange) Body(body []byte) Whole {
+	rs := x.resp
+	if rs == nil {
+		return Whole{Body: body}
 	}
+	if !x.whole {
+		res := rs.Body(body)
+		w := Whole{Body: res.Body, Texts: res.Texts, Notes: x.Redacted(res.Report)}
+		x.usage(res.Usage)
+		return w
+	}
+	out := rs.AppendClose(rs.AppendWrite(nil, body))
+	x.closed = true
+	w := Whole{Body: out, Notes: x.Redacted(rs.Report())}
+	x.usage(rs.Usage())
+	if w.Err = x.streamErr(&w.Notes); w.Err != nil {
+		return w
+	}
+	w.Texts = llmresp.Texts(x.API(), out)
+	return w
+}
+
+// Chunk redacts one network chunk of a streamed body (RespStream); at the end of the
+// stream it adds the last bytes and records usage and redactions. out is what may go
+// now (it is reused by the next call). A non-nil error means nothing of the body may
+// go: answer it (a 502 while the headers are held, else a reset).
+func (x *Exchange) Chunk(chunk []byte, end bool) (out []byte, e *apierr.Error, n Notes) {
+	rs := x.resp
+	out = rs.AppendWrite(x.buf[:0], chunk)
 	if end {
-		tail, tn := x.StreamEnd()
-		out, n = append(out, tail...), tn
+		out = rs.AppendClose(out)
+		x.closed = true
+		n = x.Redacted(rs.Report())
+		x.usage(rs.Usage())
 	}
-	return out, n
+	x.buf = out[:0]
+	return out, x.streamErr(&n), n
 }
 
-// StreamEnd closes the stream's redactor and returns what it still held back.
-func (x *Exchange) StreamEnd() ([]byte, Notes) {
-	if x.sse == nil {
-		return nil, Notes{}
+// StreamEnd ends a streamed body whose last chunk did not say so (it ended in
+// trailers) and returns the bytes still to send.
+func (x *Exchange) StreamEnd() (tail []byte, n Notes) {
+	if x.resp == nil || x.closed {
+		return nil, n
 	}
-	tail := x.sse.Close()
-	return tail, x.Redacted(x.sse.Report())
+	tail, _, n = x.Chunk(nil, true)
+	return tail, n
 }
 
-// ReadUsage records the provider-reported token usage of a JSON response or an SSE
-// chunk (the final chunk of a stream carries it when stream_options.include_usage is
-// set; Mistral always sends it). Only the last usage object seen counts.
-func (x *Exchange) ReadUsage(b []byte, sse bool) {
-	i := bytes.LastIndex(b, []byte(`"usage"`))
-	if i < 0 {
-		return
+// streamErr turns the response model's failure into what the plugin does: an event
+// over the limit already ended the stream with an error event of the API's shape
+// (logged only); any other failure sent nothing and is answered.
+func (x *Exchange) streamErr(n *Notes) *apierr.Error {
+	e := x.resp.Err()
+	if e == nil {
+		return nil
 	}
-	// The usage object belongs to the enclosing JSON document: the whole body, or the
-	// data line of one SSE event (an event split across chunks is skipped; the final
-	// usage event is small and arrives whole in practice).
-	doc := b
-	if start := bytes.LastIndex(b[:i], []byte("data:")); sse && start >= 0 {
-		doc = b[start+5:]
-		if end := bytes.IndexByte(doc, '\n'); end >= 0 {
-			doc = doc[:end]
-		}
+	if !x.cut {
+		x.cut = true
+		n.warn("egressguard: response cut request_id=" + x.RequestID + " code=" + e.Code)
 	}
-	u := gjson.GetBytes(doc, "usage")
-	if !u.IsObject() {
-		return
+	if e.Code == "response_event_too_large" {
+		return nil
 	}
-	x.Out.PromptTok = u.Get("prompt_tokens").Int()
-	x.Out.ComplTok = u.Get("completion_tokens").Int()
-	x.Out.UsageSeen = true
+	return e
+}
+
+// Decided reports whether a body whose headers are held is known to pass (its type
+// is known and it is not refused) and the error to answer when it is refused.
+func (x *Exchange) Decided() (bool, *apierr.Error) {
+	if x.resp == nil || x.Resp != RespStream {
+		return true, nil
+	}
+	return x.resp.Decided()
+}
+
+// RefusalBody is the body that replaces a whole response refused by output moderation.
+func (x *Exchange) RefusalBody(body []byte, refusal string) []byte {
+	return llmresp.RefusalBody(x.API(), body, refusal)
+}
+
+// usage records the provider-reported token usage (the last seen counts).
+func (x *Exchange) usage(u llmresp.Usage) {
+	if u.Seen {
+		x.Out.PromptTok, x.Out.ComplTok, x.Out.UsageSeen = u.Input, u.Output, true
+	}
 }

@@ -3,6 +3,7 @@ package jsonscan
 import (
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Raw returns node i's bytes as they are in the source.
@@ -29,7 +30,7 @@ func (t *Tape) Key(i int) string {
 	if n.Flags&KeyEscaped == 0 {
 		return lit[1 : len(lit)-1]
 	}
-	return string(mustUnquote(nil, lit))
+	return unquoteNew(lit)
 }
 
 // KeyIs reports whether member i's unescaped key is name, without allocating.
@@ -56,7 +57,17 @@ func (t *Tape) Str(i int) string {
 	if n.Flags&Escaped == 0 {
 		return lit[1 : len(lit)-1]
 	}
-	return string(mustUnquote(nil, lit))
+	return unquoteNew(lit)
+}
+
+// unquoteNew decodes a valid literal into one new allocation (decoding never
+// lengthens a literal), handed out as a string without a copy.
+func unquoteNew(lit string) string {
+	b := mustUnquote(make([]byte, 0, len(lit)), lit)
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // AppendStr appends the unescaped contents of string node i to dst.

@@ -144,34 +144,3 @@ func BenchmarkResponsesSSE(b *testing.B) {
 	text := benchText(b)
 	benchSSE(b, Responses, responsesSSEBody(text, 16), text)
 }
-
-// BenchmarkRedactSSE is redact.SSETransformer, which Response replaces, on the same
-// chat stream.
-func BenchmarkRedactSSE(b *testing.B) {
-	r, text := benchRedactor(b), benchText(b)
-	body := chatSSEBody(text, 16)
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	var buf []byte
-	for b.Loop() {
-		t := redact.NewSSE(r, nil)
-		for i := 0; i < len(body); i += 1024 {
-			buf = t.AppendWrite(buf[:0], body[i:min(len(body), i+1024)])
-		}
-		t.AppendClose(buf[:0])
-	}
-}
-
-// BenchmarkRedactChatJSON is redact.RedactChatJSON, which Response.Body replaces, on
-// the same chat completion.
-func BenchmarkRedactChatJSON(b *testing.B) {
-	r, text := benchRedactor(b), benchText(b)
-	body := chatJSONBody(text)
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, _, err := r.RedactChatJSON(body, nil); err != nil {
-			b.Fatal(err)
-		}
-	}
-}

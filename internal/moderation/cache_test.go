@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/egressguard/egressguard/internal/chatreq"
+	"github.com/egressguard/egressguard/internal/llmreq"
 )
 
 func TestCacheTTLAndCAS(t *testing.T) {
@@ -112,9 +112,9 @@ func TestCacheBounded(t *testing.T) {
 	}
 }
 
-func parseReq(t *testing.T, kind chatreq.Kind, body string) *chatreq.Request {
+func parseReq(t *testing.T, kind llmreq.API, body string) *llmreq.Request {
 	t.Helper()
-	r, err := chatreq.Parse(kind, []byte(body))
+	r, err := llmreq.Parse(kind, []byte(body), llmreq.Options{SkipMediaCheck: true})
 	if err != nil {
 		t.Fatalf("parse: %v", err)
 	}
@@ -140,7 +140,7 @@ func TestPlanInputOnlyNew(t *testing.T) {
 	ok := []byte(`{"results":[{"flagged":false,"categories":{"hate":false},"category_scores":{"hate":0.01}}]}`)
 
 	turn1 := `{"model":"gpt-4o","messages":[{"role":"system","content":"You are helpful."},{"role":"user","content":"Hi there"}]}`
-	c, cached := m.PlanInput(parseReq(t, chatreq.KindChat, turn1), st, now)
+	c, cached := m.PlanInput(parseReq(t, llmreq.Chat, turn1), st, now)
 	if got := inputsOf(t, c); !reflect.DeepEqual(got, []string{"Hi there"}) || cached.Flagged {
 		t.Fatalf("turn 1 inputs %q", got)
 	}
@@ -152,7 +152,7 @@ func TestPlanInputOnlyNew(t *testing.T) {
 	  {"role":"assistant","content":"Hello!","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]},
 	  {"role":"tool","tool_call_id":"c1","content":"tool said X"},
 	  {"role":"user","content":[{"type":"text","text":"part one"},{"type":"image_url","image_url":{"url":"data:x"}},{"type":"text","text":"part two"}],"name":"bob"}]}`
-	c, _ = m.PlanInput(parseReq(t, chatreq.KindChat, turn2), st, now.Add(time.Second))
+	c, _ = m.PlanInput(parseReq(t, llmreq.Chat, turn2), st, now.Add(time.Second))
 	if got := inputsOf(t, c); !reflect.DeepEqual(got, []string{"tool said X", "part one\npart two"}) {
 		t.Fatalf("turn 2 inputs %q", got)
 	}
@@ -162,28 +162,28 @@ func TestPlanInputOnlyNew(t *testing.T) {
 		t.Fatal(v, f)
 	}
 	// Third time: everything cached, the flagged verdict comes back without a call.
-	c, cached = m.PlanInput(parseReq(t, chatreq.KindChat, turn2), st, now.Add(2*time.Second))
+	c, cached = m.PlanInput(parseReq(t, llmreq.Chat, turn2), st, now.Add(2*time.Second))
 	if c != nil || !cached.Flagged || !reflect.DeepEqual(cached.Categories, []string{"hate"}) {
 		t.Fatalf("turn 3: call %v cached %+v", c, cached)
 	}
 	// After the TTL everything is moderated again.
-	c, _ = m.PlanInput(parseReq(t, chatreq.KindChat, turn2), st, now.Add(time.Hour))
+	c, _ = m.PlanInput(parseReq(t, llmreq.Chat, turn2), st, now.Add(time.Hour))
 	if got := inputsOf(t, c); len(got) != 3 {
 		t.Fatalf("after TTL inputs %q", got)
 	}
 	// Duplicates and blank texts are sent once / not at all.
 	dup := `{"model":"m","messages":[{"role":"user","content":"same"},{"role":"assistant","content":"a"},{"role":"user","content":"same"},{"role":"user","content":"  \n"}]}`
-	c, _ = m.PlanInput(parseReq(t, chatreq.KindChat, dup), nil, now)
+	c, _ = m.PlanInput(parseReq(t, llmreq.Chat, dup), nil, now)
 	if got := inputsOf(t, c); !reflect.DeepEqual(got, []string{"same"}) {
 		t.Fatalf("dup inputs %q", got)
 	}
 	// FIM prompt and suffix; input stage off.
-	c, _ = m.PlanInput(parseReq(t, chatreq.KindFIM, `{"model":"codestral-latest","prompt":"def f(","suffix":"return 1"}`), nil, now)
+	c, _ = m.PlanInput(parseReq(t, llmreq.FIM, `{"model":"codestral-latest","prompt":"def f(","suffix":"return 1"}`), nil, now)
 	if got := inputsOf(t, c); !reflect.DeepEqual(got, []string{"def f(", "return 1"}) {
 		t.Fatalf("fim inputs %q", got)
 	}
 	off := mustNew(t, Config{Provider: "openai", Cluster: "mod", Input: Stage{Mode: ModeOff}})
-	if c, _ := off.PlanInput(parseReq(t, chatreq.KindChat, turn2), nil, now); c != nil {
+	if c, _ := off.PlanInput(parseReq(t, llmreq.Chat, turn2), nil, now); c != nil {
 		t.Fatal("input off still plans a call")
 	}
 }
@@ -192,21 +192,21 @@ func TestPlanInputChatContext(t *testing.T) {
 	m := mustNew(t, Config{Provider: "mistral", Cluster: "mod", Path: "/v1/chat/moderations", MaxChunkChars: 100, ChunkOverlapChars: 10})
 	body := `{"model":"mistral-small-latest","messages":[{"role":"system","content":"sys"},{"role":"user","content":"q1"},
 	  {"role":"assistant","content":"a1"},{"role":"user","content":"q2"}]}`
-	c, _ := m.PlanInput(parseReq(t, chatreq.KindChat, body), nil, time.Now())
+	c, _ := m.PlanInput(parseReq(t, llmreq.Chat, body), nil, time.Now())
 	want := `{"model":"mistral-moderation-2411","input":[` +
 		`[{"role":"user","content":"q1"}],` +
 		`[{"role":"user","content":"q1"},{"role":"assistant","content":"a1"},{"role":"user","content":"q2"}]]}`
 	if string(c.Body) != want {
 		t.Errorf("body\n%s\nwant\n%s", c.Body, want)
 	}
-	ctx := m.LastUserContext(parseReq(t, chatreq.KindChat, body))
+	ctx := m.LastUserContext(parseReq(t, llmreq.Chat, body))
 	if !reflect.DeepEqual(ctx, []Message{{"user", "q2"}}) {
 		t.Errorf("LastUserContext %v", ctx)
 	}
 	// Context is cut to max_chunk_chars, keeping the newest text.
 	long := strings.Repeat("x", 150)
 	body = `{"model":"m","messages":[{"role":"user","content":"old"},{"role":"assistant","content":"` + long + `"},{"role":"user","content":"new"}]}`
-	c, _ = m.PlanInput(parseReq(t, chatreq.KindChat, body), nil, time.Now())
+	c, _ = m.PlanInput(parseReq(t, llmreq.Chat, body), nil, time.Now())
 	last := gjsonRaw(c.Body, "input.1")
 	if want := `[{"role":"assistant","content":"` + strings.Repeat("x", 100) + `"},{"role":"user","content":"new"}]`; last != want {
 		t.Errorf("cut context %s", last)

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/fakellm"
+	"github.com/egressguard/egressguard/internal/llmreq"
 )
 
 // roundTrip sends a call to srv like the plugin would and finishes it.
@@ -40,8 +40,8 @@ func TestAgainstFakeLLM(t *testing.T) {
 	fake := fakellm.New(fakellm.Options{})
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
-	chat := func(user string) *chatreq.Request {
-		return parseReq(t, chatreq.KindChat, `{"model":"m","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"},{"role":"user","content":`+jsonStr(user)+`}]}`)
+	chat := func(user string) *llmreq.Request {
+		return parseReq(t, llmreq.Chat, `{"model":"m","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"},{"role":"user","content":`+jsonStr(user)+`}]}`)
 	}
 	for _, cfg := range []Config{
 		{Provider: "openai"},
@@ -89,7 +89,7 @@ func TestAgainstFakeLLM(t *testing.T) {
 	fake.Reset()
 	m := mustNew(t, Config{Provider: "openai", Cluster: "mod"})
 	st := newStore()
-	c, _ := m.PlanInput(parseReq(t, chatreq.KindChat, `{"model":"m","messages":[{"role":"user","content":"turn one"}]}`), st, time.Now())
+	c, _ := m.PlanInput(parseReq(t, llmreq.Chat, `{"model":"m","messages":[{"role":"user","content":"turn one"}]}`), st, time.Now())
 	if _, f := roundTrip(t, m, srv, c, st); f != nil {
 		t.Fatal(f)
 	}
@@ -97,7 +97,7 @@ func TestAgainstFakeLLM(t *testing.T) {
 	if _, f := roundTrip(t, m, srv, c, st); f != nil {
 		t.Fatal(f)
 	}
-	c, _ = m.PlanInput(parseReq(t, chatreq.KindChat, `{"model":"m","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"},{"role":"user","content":"turn two"},{"role":"assistant","content":"ok"},{"role":"user","content":"turn three"}]}`), st, time.Now())
+	c, _ = m.PlanInput(parseReq(t, llmreq.Chat, `{"model":"m","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"},{"role":"user","content":"turn two"},{"role":"assistant","content":"ok"},{"role":"user","content":"turn three"}]}`), st, time.Now())
 	if _, f := roundTrip(t, m, srv, c, st); f != nil {
 		t.Fatal(f)
 	}
@@ -115,7 +115,7 @@ func TestAgainstFakeLLM(t *testing.T) {
 
 	// Output: a flagged completion is refused.
 	body := `{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"MODERATE:self-harm"},"finish_reason":"stop"}]}`
-	oc := m.PlanOutput(ResponseTexts([]byte(body)), nil)
+	oc := m.PlanOutput(chatTexts([]byte(body)), nil)
 	v, f := roundTrip(t, m, srv, oc, nil)
 	d := m.Decide(Output, v, f)
 	if d.Action != ActionRefuse || !reflect.DeepEqual(d.Categories, []string{"self-harm"}) {

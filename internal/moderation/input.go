@@ -1,26 +1,26 @@
 package moderation
 
 import (
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
-	"github.com/egressguard/egressguard/internal/chatreq"
+	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
-// inputMsg is the moderated text of one message (or FIM field) and its context.
+// inputMsg is the moderated text of one message (or prompt field) and its context.
 type inputMsg struct {
 	index int    // message index (-1 for FIM fields)
 	role  string // original role
-	text  string // moderated text: user content, tool result, FIM prompt/suffix
+	text  string // moderated text: user content, tool result, prompt fields
 	all   string // every content text of the message (context for chat moderation)
 }
 
 // PlanInput picks what to moderate in a request: the content of user messages,
-// tool results, FIM prompt and suffix (names, tool-call arguments, system and
-// assistant messages are not moderated; with chat moderation the assistant and
+// tool results and documents, prompt fields (FIM prompt and suffix, completions
+// prompt, embeddings input) (names, tool-call arguments, tool definitions, other
+// fields, system and assistant messages are not moderated; with chat moderation the assistant and
 // user messages before a text are its context). Texts whose verdict is in the
 // cache (store; nil disables it) are not sent again; their verdicts are merged
 // into cached. call is nil when nothing is left to moderate, or when the input
@@ -29,7 +29,7 @@ type inputMsg struct {
 // The plugin: if call is nil, decide on cached; if cached is flagged and the
 // stage enforces, reject at once (no call needed); otherwise dispatch call and
 // decide on Finish's verdict, which includes cached.
-func (m *Moderator) PlanInput(req *chatreq.Request, store shareddata.Store, now time.Time) (call *Call, cached Verdict) {
+func (m *Moderator) PlanInput(req *llmreq.Request, store shareddata.Store, now time.Time) (call *Call, cached Verdict) {
 	if m == nil || req == nil || m.cfg.Input.Mode == ModeOff {
 		return nil, Verdict{}
 	}
@@ -66,28 +66,27 @@ func (m *Moderator) PlanInput(req *chatreq.Request, store shareddata.Store, now 
 	return call, cached
 }
 
-// inputMessages groups a request's segments by message.
-func inputMessages(req *chatreq.Request) []inputMsg {
+// inputMessages groups a request's message texts by message.
+func inputMessages(req *llmreq.Request) []inputMsg {
 	var out []inputMsg
 	cur := -2
 	for _, s := range req.Segments {
 		switch s.Field {
-		case chatreq.FieldPrompt, chatreq.FieldSuffix:
+		case llmreq.FieldPrompt:
 			out = append(out, inputMsg{index: -1, role: "user", text: s.Text, all: s.Text})
 			cur = -2
 			continue
-		case chatreq.FieldContent, chatreq.FieldToolResult:
+		case llmreq.FieldContent:
 		default:
 			continue
 		}
-		idx := messageIndex(s.Path)
-		if idx < 0 || idx != cur || len(out) == 0 {
-			out = append(out, inputMsg{index: idx, role: s.Role})
-			cur = idx
+		if s.Msg < 0 || s.Msg != cur || len(out) == 0 {
+			out = append(out, inputMsg{index: s.Msg, role: s.Role})
+			cur = s.Msg
 		}
 		im := &out[len(out)-1]
 		im.all = joinText(im.all, s.Text)
-		if s.Field == chatreq.FieldToolResult || (s.Field == chatreq.FieldContent && s.Role == "user") {
+		if s.Origin == llmreq.OriginUser || s.Origin.Untrusted() {
 			im.text = joinText(im.text, s.Text)
 		}
 	}
@@ -99,22 +98,6 @@ func joinText(a, b string) string {
 		return b
 	}
 	return a + "\n" + b
-}
-
-// messageIndex reads N from "messages.N..." (-1 when the path is not a message).
-func messageIndex(path string) int {
-	rest, ok := strings.CutPrefix(path, "messages.")
-	if !ok {
-		return -1
-	}
-	if i := strings.IndexByte(rest, '.'); i >= 0 {
-		rest = rest[:i]
-	}
-	n, err := strconv.Atoi(rest)
-	if err != nil {
-		return -1
-	}
-	return n
 }
 
 // contextBefore is the conversation before a text, newest last, within budget
@@ -152,7 +135,7 @@ func contextBefore(msgs []inputMsg, budget int) []Message {
 
 // LastUserContext is the context for output chat moderation: the last user
 // message of the request (its content texts), cut to max_chunk_chars.
-func (m *Moderator) LastUserContext(req *chatreq.Request) []Message {
+func (m *Moderator) LastUserContext(req *llmreq.Request) []Message {
 	if m == nil || req == nil || !m.chat {
 		return nil
 	}

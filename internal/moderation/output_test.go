@@ -6,8 +6,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/egressguard/egressguard/internal/llmresp"
 	"github.com/tidwall/gjson"
 )
+
+// chatTexts and chatRefusal are what the plugin uses for a whole chat completion.
+func chatTexts(body []byte) []string { return llmresp.Texts(llmresp.Chat, body) }
+
+func chatRefusal(body []byte, refusal string) []byte {
+	return llmresp.RefusalBody(llmresp.Chat, body, refusal)
+}
 
 const oaiCompletion = `{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini",` +
 	`"choices":[{"index":0,"message":{"role":"assistant","content":"bad words","refusal":null,"annotations":[],` +
@@ -20,22 +28,22 @@ const mistralCompletion = `{"id":"cmpl-e5cc70bb28c444948073e77776eb30ef","object
 	`"usage":{"prompt_tokens":16,"completion_tokens":34,"total_tokens":50},"created":1702256327,` +
 	`"choices":[{"index":0,"message":{"content":"bad words","tool_calls":null,"role":"assistant"},"finish_reason":"stop"}]}`
 
-func TestResponseTexts(t *testing.T) {
-	if got := ResponseTexts([]byte(oaiCompletion)); !reflect.DeepEqual(got, []string{"bad words\n{\"q\":\"bad args\"}", "part"}) {
+func TestChatTexts(t *testing.T) {
+	if got := chatTexts([]byte(oaiCompletion)); !reflect.DeepEqual(got, []string{"bad words\n{\"q\":\"bad args\"}", "part"}) {
 		t.Errorf("openai %q", got)
 	}
-	if got := ResponseTexts([]byte(mistralCompletion)); !reflect.DeepEqual(got, []string{"bad words"}) {
+	if got := chatTexts([]byte(mistralCompletion)); !reflect.DeepEqual(got, []string{"bad words"}) {
 		t.Errorf("mistral %q", got)
 	}
-	if got := ResponseTexts([]byte(`{"choices":[{"text":"legacy"}]}`)); !reflect.DeepEqual(got, []string{"legacy"}) {
+	if got := chatTexts([]byte(`{"choices":[{"text":"legacy"}]}`)); !reflect.DeepEqual(got, []string{"legacy"}) {
 		t.Errorf("legacy %q", got)
 	}
-	if got := ResponseTexts([]byte(`not json`)); got != nil {
+	if got := chatTexts([]byte(`not json`)); got != nil {
 		t.Errorf("garbage %q", got)
 	}
 }
 
-func TestRefusalJSON(t *testing.T) {
+func TestChatRefusal(t *testing.T) {
 	refusal := `I "cannot" provide that response.`
 	cases := []struct{ name, body string }{
 		{"openai", oaiCompletion},
@@ -47,7 +55,7 @@ func TestRefusalJSON(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			out := RefusalJSON([]byte(tc.body), refusal)
+			out := chatRefusal([]byte(tc.body), refusal)
 			var v map[string]any
 			if err := json.Unmarshal(out, &v); err != nil {
 				t.Fatalf("invalid JSON %v: %s", err, out)
@@ -80,40 +88,13 @@ func TestRefusalJSON(t *testing.T) {
 			}
 		})
 	}
-	out := RefusalJSON([]byte(oaiCompletion), "no")
+	out := chatRefusal([]byte(oaiCompletion), "no")
 	if gjson.GetBytes(out, "choices.0.message").Raw != `{"role":"assistant","content":"no","refusal":null,"annotations":[]}` {
 		t.Errorf("openai message %s", gjson.GetBytes(out, "choices.0.message").Raw)
 	}
-	out = RefusalJSON([]byte(mistralCompletion), "no")
+	out = chatRefusal([]byte(mistralCompletion), "no")
 	if gjson.GetBytes(out, "choices.0.message").Raw != `{"role":"assistant","content":"no"}` {
 		t.Errorf("mistral message %s", gjson.GetBytes(out, "choices.0.message").Raw)
-	}
-}
-
-func TestRefusalSSE(t *testing.T) {
-	env := []byte(`{"id":"chatcmpl-9","object":"chat.completion.chunk","created":1700000001,"model":"gpt-4o","system_fingerprint":"fp","choices":[{"index":0,"delta":{"content":"x"}}]}`)
-	for _, tc := range []struct {
-		env     []byte
-		choices []int
-	}{{env, []int{0, 1}}, {nil, nil}, {[]byte("not json"), nil}} {
-		out := string(RefusalSSE(tc.env, tc.choices, "no \"way\"\n"))
-		events := strings.Split(out, "\n\n")
-		if len(events) != 3 || events[1] != "data: [DONE]" || events[2] != "" || !strings.HasPrefix(events[0], "data: ") {
-			t.Fatalf("shape %q", out)
-		}
-		p := gjson.Parse(strings.TrimPrefix(events[0], "data: "))
-		if !gjson.Valid(p.Raw) || p.Get("object").String() != "chat.completion.chunk" {
-			t.Fatalf("event %q", events[0])
-		}
-		n := max(len(tc.choices), 1)
-		if len(p.Get("choices").Array()) != n || p.Get("choices.0.delta.content").String() != "no \"way\"\n" ||
-			p.Get("choices.0.finish_reason").String() != "content_filter" {
-			t.Errorf("choices %s", p.Get("choices").Raw)
-		}
-		if tc.env != nil && gjson.ValidBytes(tc.env) && (p.Get("id").String() != "chatcmpl-9" || p.Get("created").Int() != 1700000001 ||
-			p.Get("model").String() != "gpt-4o" || p.Get("system_fingerprint").String() != "fp") {
-			t.Errorf("envelope not copied: %s", p.Raw)
-		}
 	}
 }
 

@@ -5,24 +5,26 @@ import (
 	"strconv"
 
 	"github.com/egressguard/egressguard/internal/apierr"
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
-	"github.com/tidwall/gjson"
-	"github.com/tidwall/sjson"
+	"github.com/egressguard/egressguard/internal/jsonscan"
+	"github.com/egressguard/egressguard/internal/llmreq"
 )
 
 // Decision is the outcome for one request body.
 type Decision struct {
-	Reject    *apierr.Error    // non-nil: answer with this error, forward nothing
-	Body      []byte           // non-nil: forward this body instead of the original
-	Headers   [][2]string      // request headers to set before forwarding
-	Request   *chatreq.Request // the parsed request (nil when the body was unreadable)
-	Actions   []string         // rewrites applied, e.g. "max_tokens_default", for logs and metrics
-	Injection *Injection       // prompt-injection verdict (nil when inspection is off)
+	Reject    *apierr.Error   // non-nil: answer with this error, forward nothing
+	Body      []byte          // non-nil: forward this body instead of the original
+	Headers   [][2]string     // request headers to set before forwarding
+	Request   *llmreq.Request // the parsed request (nil when the body was unreadable); released
+	Actions   []string        // rewrites applied, e.g. "max_tokens_default", for logs and metrics
+	Injection *Injection      // prompt-injection verdict (nil when inspection is off)
 	// MaxTokens is the completion budget the forwarded request carries after the caps:
 	// the smallest budget field, or the default set; 0 when it has none.
 	MaxTokens int
+	// UsageAdded: the guard set stream_options.include_usage itself (the client did
+	// not ask), so the usage-only chunk is for the guard, not for the client.
+	UsageAdded bool
 }
 
 // Rewritten reports whether the body changed.
@@ -30,60 +32,101 @@ func (d *Decision) Rewritten() bool { return d.Body != nil }
 
 // CheckBody validates a complete request body and applies the cost caps, for a request
 // without an authenticated tenant.
-func (p *Policy) CheckBody(kind chatreq.Kind, up *config.Upstream, body []byte) Decision {
-	return p.CheckBodyFor(kind, up, nil, body)
+func (p *Policy) CheckBody(rt Route, up *config.Upstream, body []byte) Decision {
+	return p.CheckBodyFor(rt, up, nil, body)
 }
 
+// texts is the text of every segment as the rewrites leave it.
+type texts []string
+
 // CheckBodyFor is CheckBody for a tenant (nil: none): its allowed models and its
-// max_tokens cap apply too.
-func (p *Policy) CheckBodyFor(kind chatreq.Kind, up *config.Upstream, t *credentials.Tenant, body []byte) Decision {
+// max_tokens cap apply too. The pipeline: parse (every API through its adapter),
+// limits, inspection, hardening, masking, token caps, provider rewrites; every
+// rewrite is a splice at offsets the parse recorded, applied once at the end.
+func (p *Policy) CheckBodyFor(rt Route, up *config.Upstream, t *credentials.Tenant, body []byte) Decision {
 	if len(body) > p.cfg.Limits.MaxBodyBytes {
 		return Decision{Reject: p.TooLarge()}
 	}
-	req, err := chatreq.Parse(kind, body)
+	req, err := llmreq.Parse(rt.API, body, p.parseOptions(rt))
 	if err != nil {
 		return Decision{Reject: err}
 	}
+	defer req.Release()
 	d := Decision{Request: req}
-	if err := p.checkLimits(req); err != nil {
-		d.Reject = err
+	if d.Reject = p.checkLimits(req); d.Reject != nil {
 		return d
 	}
-	if err := t.CheckModel(req.Model); err != nil {
-		d.Reject = err
+	if d.Reject = t.CheckModel(req.Model); d.Reject != nil {
 		return d
 	}
-	out := p.inspectRequest(req, body, &d)
-	if d.Reject != nil {
+	cur := make(texts, len(req.Segments))
+	for i := range req.Segments {
+		cur[i] = req.Segments[i].Text
+	}
+	if p.inspectRequest(req, cur, &d); d.Reject != nil {
 		return d
 	}
-	if out = p.hardenRequest(req, out, &d); d.Reject != nil {
+	p.hardenRequest(req, cur, &d)
+	p.maskRequest(req, cur, &d)
+	for i, s := range req.Segments {
+		if cur[i] != s.Text {
+			if d.Reject = rewriteErr(req.SetText(i, cur[i]), "a text"); d.Reject != nil {
+				return d
+			}
+		}
+	}
+	if d.MaxTokens, d.Reject = p.capTokens(req, t, &d.Actions); d.Reject != nil {
 		return d
 	}
-	if out = p.maskRequest(out, &d); d.Reject != nil {
-		return d
-	}
-	if out, d.MaxTokens, d.Reject = p.capTokens(req, t, out, &d.Actions); d.Reject != nil {
-		return d
-	}
-	if up != nil && up.EnforceSafePrompt && up.Provider == config.ProviderMistral && kind != chatreq.KindFIM {
-		if sp := req.Member("safe_prompt"); sp.Type != gjson.True {
-			if out, d.Reject = setMember(req, out, "safe_prompt", "true"); d.Reject != nil {
+	if up != nil && up.EnforceSafePrompt && up.Provider == config.ProviderMistral && (rt.API == llmreq.Chat || rt.API == llmreq.Agents) {
+		if sp := req.Member(0, "safe_prompt"); sp < 0 || req.Tape().Nodes[sp].Kind != jsonscan.True {
+			err := req.SetMember(0, "safe_prompt", func() string { return "true" }, nil)
+			if d.Reject = rewriteErr(err, "safe_prompt"); d.Reject != nil {
 				return d
 			}
 			d.Actions = append(d.Actions, "safe_prompt_enforced")
 		}
 	}
-	if out, d.Reject = p.requestStreamUsage(req, kind, up, out, &d.Actions); d.Reject != nil {
+	n := len(d.Actions)
+	if d.Reject = p.requestStreamUsage(req, up, &d.Actions); d.Reject != nil {
 		return d
 	}
+	d.UsageAdded = len(d.Actions) > n
 	if len(d.Actions) > 0 {
-		d.Body = out
+		var err error
+		if d.Body, err = req.Rewritten(); err != nil {
+			d.Reject = rewriteErr(err, "the request")
+		}
 	}
 	return d
 }
 
-func (p *Policy) checkLimits(r *chatreq.Request) *apierr.Error {
+// parseOptions are the adapter settings for a route.
+func (p *Policy) parseOptions(rt Route) llmreq.Options {
+	return llmreq.Options{
+		MaxDepth:       p.cfg.Limits.MaxJSONDepth,
+		Deployment:     rt.Deployment,
+		Opaque:         p.opaque,
+		SkipMediaCheck: !p.inspects(rt.API),
+	}
+}
+
+// inspects reports whether the texts of an API's requests are inspected for prompt
+// injection.
+func (p *Policy) inspects(api llmreq.API) bool {
+	return p.inspector != nil && (api != llmreq.Embeddings || p.cfg.Injection.InspectEmbeddings)
+}
+
+// rewriteErr turns a failed splice into a refusal: a request is never forwarded
+// unpoliced.
+func rewriteErr(err error, what string) *apierr.Error {
+	if err == nil {
+		return nil
+	}
+	return apierr.New(500, apierr.TypeUnavailable, "rewrite_failed", "the guard could not rewrite %s", what)
+}
+
+func (p *Policy) checkLimits(r *llmreq.Request) *apierr.Error {
 	l := p.cfg.Limits
 	if r.Messages > l.MaxMessages {
 		e := apierr.New(422, apierr.TypePolicy, "too_many_messages",
@@ -98,34 +141,35 @@ func (p *Policy) checkLimits(r *chatreq.Request) *apierr.Error {
 	return nil
 }
 
-// tokenFields are the completion-budget fields, policed independently when present.
-var tokenFields = [...]string{"max_tokens", "max_completion_tokens"}
-
-// capTokens clamps every present budget field to the cap and sets max_tokens to the
-// default when none is present, and returns the resulting budget. The fields come from
-// the parse (no new lookup in the body) and are rewritten by setMember, a splice at the
-// position Parse recorded.
-func (p *Policy) capTokens(r *chatreq.Request, t *credentials.Tenant, body []byte, actions *[]string) ([]byte, int, *apierr.Error) {
+// capTokens clamps every present budget field of the API (max_tokens and
+// max_completion_tokens for chat, max_output_tokens for Responses,
+// completion_args.max_tokens for conversations, …) to the cap, sets the API's
+// first budget field to the default when none is present, and returns the
+// resulting budget.
+func (p *Policy) capTokens(r *llmreq.Request, t *credentials.Tenant, actions *[]string) (int, *apierr.Error) {
+	budgets := r.Budgets()
+	if len(budgets) == 0 {
+		return 0, nil
+	}
 	def, limit := p.tokenLimits(r.Model)
 	limit = t.TokenCap(limit)
 	def = min(def, limit)
 	present, budget := false, 0
-	for _, f := range tokenFields {
-		v := r.Member(f)
-		if !v.Exists() || v.Type == gjson.Null {
+	for _, b := range budgets {
+		kind, raw := r.BudgetValue(b)
+		if kind == 0 || kind == jsonscan.Null {
 			continue
 		}
-		n, ok := positiveInt(v)
+		n, ok := positiveInt(r, b, kind)
 		if !ok {
-			return nil, 0, apierr.Invalid("invalid_value", f, "%s must be a positive integer, got %s", f, v.Raw)
+			return 0, apierr.Invalid("invalid_value", b.Name, "%s must be a positive integer, got %s", b.Name, raw)
 		}
 		present = true
 		if n > int64(limit) {
-			var err *apierr.Error
-			if body, err = setMember(r, body, f, strconv.Itoa(limit)); err != nil {
-				return nil, 0, err
+			if err := rewriteErr(r.SetBudget(b, limit), b.Name); err != nil {
+				return 0, err
 			}
-			*actions = append(*actions, f+"_clamped")
+			*actions = append(*actions, budgetAction(b.Name)+"_clamped")
 			n = int64(limit)
 		}
 		if budget == 0 || int(n) < budget {
@@ -133,29 +177,39 @@ func (p *Policy) capTokens(r *chatreq.Request, t *credentials.Tenant, body []byt
 		}
 	}
 	if !present && def > 0 {
-		var err *apierr.Error
-		if body, err = setMember(r, body, "max_tokens", strconv.Itoa(def)); err != nil {
-			return nil, 0, err
+		b := budgets[0]
+		if err := rewriteErr(r.SetBudget(b, def), b.Name); err != nil {
+			return 0, err
 		}
-		*actions = append(*actions, "max_tokens_default")
+		*actions = append(*actions, budgetAction(b.Name)+"_default")
 		budget = def
 	}
-	return body, budget, nil
+	return budget, nil
 }
 
-// positiveInt accepts JSON integers ≥ 1 (also "100.0"-style integral floats).
-func positiveInt(v gjson.Result) (int64, bool) {
-	if v.Type != gjson.Number {
+// budgetAction names a budget field in actions ("completion_args.max_tokens" →
+// "max_tokens").
+func budgetAction(name string) string {
+	for i := len(name) - 1; i >= 0; i-- {
+		if name[i] == '.' {
+			return name[i+1:]
+		}
+	}
+	return name
+}
+
+// positiveInt accepts JSON integers ≥ 1 (also "100.0"-style integral floats); absurdly
+// large values are clamped, not rejected.
+func positiveInt(r *llmreq.Request, b llmreq.Budget, kind jsonscan.Kind) (int64, bool) {
+	if kind != jsonscan.Number {
 		return 0, false
 	}
-	if n, err := strconv.ParseInt(v.Raw, 10, 64); err == nil {
+	if n, ok := r.BudgetInt(b); ok {
 		return n, n >= 1
 	}
-	f := v.Num
-	if f >= 1 && f == float64(int64(f)) && f < 1e18 {
-		return int64(f), true
-	}
-	if f >= 1e18 { // absurdly large: clamp, don't reject
+	_, raw := r.BudgetValue(b)
+	f, err := strconv.ParseFloat(raw, 64)
+	if err == nil && f >= 1e18 {
 		return 1 << 62, true
 	}
 	return 0, false
@@ -185,47 +239,26 @@ func sortModelRules(rs []modelRule) {
 	})
 }
 
-// setMember sets a top-level member to the JSON value raw by splicing the bytes at the
-// position chatreq.Parse recorded (no new parse of the body); everything else is kept.
-// Should it fail the request is refused, never forwarded unpoliced.
-func setMember(r *chatreq.Request, body []byte, name, raw string) ([]byte, *apierr.Error) {
-	out, err := r.SetMember(body, name, raw)
-	if err != nil {
-		return nil, apierr.New(500, apierr.TypeUnavailable, "rewrite_failed", "the guard could not rewrite %s", name)
-	}
-	return out, nil
-}
-
-// set replaces the value at an sjson path (a text segment). sjson only fails on an
-// invalid path or a non-object root, both excluded by chatreq.Parse; should it fail
-// anyway the request is refused, never forwarded unpoliced.
-func set(body []byte, path string, v any) ([]byte, *apierr.Error) {
-	out, err := sjson.SetBytes(body, path, v)
-	if err != nil {
-		return nil, apierr.New(500, apierr.TypeUnavailable, "rewrite_failed", "the guard could not rewrite %s", path)
-	}
-	return out, nil
-}
-
 // requestStreamUsage sets stream_options.include_usage on OpenAI-compatible chat streams
 // when rate limits need the provider's usage (Mistral streams always carry it, and
 // Mistral does not document stream_options).
-func (p *Policy) requestStreamUsage(r *chatreq.Request, kind chatreq.Kind, up *config.Upstream, body []byte, actions *[]string) ([]byte, *apierr.Error) {
-	if !p.streamUsage || !r.Stream || kind != chatreq.KindChat || (up != nil && up.Provider != config.ProviderOpenAI) {
-		return body, nil
+func (p *Policy) requestStreamUsage(r *llmreq.Request, up *config.Upstream, actions *[]string) *apierr.Error {
+	if !p.streamUsage || !r.Stream || r.API != llmreq.Chat || (up != nil && up.Provider != config.ProviderOpenAI && up.Provider != config.ProviderAzure) {
+		return nil
 	}
-	so := r.Member("stream_options")
-	if so.Get("include_usage").Type == gjson.True {
-		return body, nil
+	tp := r.Tape()
+	if so := r.Member(0, "stream_options"); so >= 0 {
+		if iu := r.Member(so, "include_usage"); iu >= 0 && tp.Nodes[iu].Kind == jsonscan.True {
+			return nil
+		}
 	}
-	var err *apierr.Error
-	if so.IsObject() {
-		body, err = set(body, "stream_options.include_usage", true)
-	} else {
-		body, err = setMember(r, body, "stream_options", `{"include_usage":true}`)
+	err := r.SetMember(0, "stream_options", func() string { return `{"include_usage":true}` },
+		func(so int) error {
+			return r.SetMember(so, "include_usage", func() string { return "true" }, nil)
+		})
+	if err != nil {
+		return rewriteErr(err, "stream_options")
 	}
-	if err == nil {
-		*actions = append(*actions, "stream_usage_requested")
-	}
-	return body, err
+	*actions = append(*actions, "stream_usage_requested")
+	return nil
 }

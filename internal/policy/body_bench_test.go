@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/egressguard/egressguard/internal/chatreq"
+	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/tidwall/gjson"
 )
 
@@ -36,7 +36,7 @@ func agentBody(size int, extra string) []byte {
 // inspection on, no redaction) on agent-shaped bodies: "clamp" rewrites max_tokens in
 // place, "default" adds max_tokens, "mistral" also adds safe_prompt.
 func BenchmarkCheckBodyAgent(b *testing.B) {
-	p := mustPolicy(b, `{"upstreams":[{"name":"m","provider":"mistral","hosts":["api.mistral.ai"],"enforce_safe_prompt":true}]}`)
+	p := mustPolicy(b, `{"injection":{"opaque_inputs":["image"]},"upstreams":[{"name":"m","provider":"mistral","hosts":["api.mistral.ai"],"enforce_safe_prompt":true}]}`)
 	mistral := p.Upstream("api.mistral.ai")
 	for _, size := range []int{1 << 10, 16 << 10} {
 		for _, c := range []struct {
@@ -49,14 +49,14 @@ func BenchmarkCheckBodyAgent(b *testing.B) {
 			if !c.up {
 				up = nil
 			}
-			if d := p.CheckBody(chatreq.KindChat, up, body); d.Reject != nil || d.Body == nil {
+			if d := p.CheckBody(rChat, up, body); d.Reject != nil || d.Body == nil {
 				b.Fatalf("%s: %v %v", c.name, d.Reject, d.Actions)
 			}
 			b.Run(sizeName(size)+"/"+c.name, func(b *testing.B) {
 				b.SetBytes(int64(len(body)))
 				b.ReportAllocs()
 				for i := 0; i < b.N; i++ {
-					if d := p.CheckBody(chatreq.KindChat, up, body); d.Reject != nil {
+					if d := p.CheckBody(rChat, up, body); d.Reject != nil {
 						b.Fatal(d.Reject)
 					}
 				}
@@ -65,29 +65,32 @@ func BenchmarkCheckBodyAgent(b *testing.B) {
 	}
 }
 
-// TestCheckBodyTokensAfterRewrite covers the token rewrite on a body that an earlier
-// stage already rewrote (here wrap_user_content, through sjson): the member positions
-// from the parse no longer apply, and the splice must locate them again.
+// TestCheckBodyTokensAfterRewrite covers the token rewrites together with a text
+// rewrite (here wrap_user_content): every edit is a splice at offsets of the one
+// parse, and the result must be a valid request carrying all of them.
 func TestCheckBodyTokensAfterRewrite(t *testing.T) {
-	p := mustPolicy(t, `{"injection":{"wrap_user_content":true},"max_tokens":{"default":100,"cap":1000},
+	p := mustPolicy(t, `{"injection":{"wrap_user_content":true,"opaque_inputs":["image"]},"max_tokens":{"default":100,"cap":1000},
 	  "upstreams":[{"name":"m","provider":"mistral","hosts":["*"],"enforce_safe_prompt":true}]}`)
 	up := p.Upstream("api.mistral.ai")
 	for _, extra := range []string{``, `,"max_tokens":5000`, `,"max_tokens":5000,"safe_prompt":false`} {
 		in := agentBody(2<<10, extra)
-		d := p.CheckBody(chatreq.KindChat, up, in)
+		d := p.CheckBody(rChat, up, in)
 		if d.Reject != nil || d.Body == nil {
 			t.Fatalf("%q: %v %v", extra, d.Reject, d.Actions)
 		}
-		r, err := chatreq.Parse(chatreq.KindChat, d.Body)
+		r, err := llmreq.Parse(llmreq.Chat, d.Body, llmreq.Options{SkipMediaCheck: true})
 		if err != nil {
 			t.Fatalf("%q: rewritten body does not parse: %v\n%s", extra, err, d.Body)
 		}
-		mt, sp := r.Member("max_tokens"), r.Member("safe_prompt")
+		r.Release()
+		mt, sp := gjson.GetBytes(d.Body, "max_tokens"), gjson.GetBytes(d.Body, "safe_prompt")
 		if want := map[string]int64{``: 100}[extra]; (want == 0 && mt.Int() != 1000) || (want != 0 && mt.Int() != want) || sp.Type != gjson.True {
 			t.Errorf("%q: max_tokens %s safe_prompt %s", extra, mt.Raw, sp.Raw)
 		}
-		if last := r.Segments[len(r.Segments)-1]; !strings.HasPrefix(last.Text, "<user_query>") {
-			t.Errorf("%q: content not wrapped: actions %v", extra, d.Actions)
+		for _, path := range []string{"messages.1.content.0.text", "messages.4.content"} {
+			if got := gjson.GetBytes(d.Body, path).String(); !strings.HasPrefix(got, "<user_query>") {
+				t.Errorf("%q: %s not wrapped: %.40q, actions %v", extra, path, got, d.Actions)
+			}
 		}
 	}
 }

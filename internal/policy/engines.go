@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"sync"
 	"weak"
@@ -67,5 +69,23 @@ func compileInspector(cfg inspect.Config) (*inspect.Engine, error) {
 
 // compileRedactor returns the redactor for cfg, shared like compileInspector.
 func compileRedactor(cfg redact.Config) (*redact.Redactor, error) {
-	return redactors.get(cfg, func() (*redact.Redactor, error) { return redact.New(cfg) })
+	return redactors.get(redactorKey(cfg), func() (*redact.Redactor, error) { return redact.New(cfg) })
+}
+
+// redactorSettings is what a redactor is cached by: its configuration with the exact
+// secrets (the upstream keys the guard injects) replaced by their SHA-256, so that no
+// key value is ever part of a cache key, while a rotated key still compiles anew.
+type redactorSettings struct {
+	redact.Config
+	ExactSecrets []string // hex SHA-256 of each, in order (shadows Config.ExactSecrets)
+}
+
+func redactorKey(cfg redact.Config) redactorSettings {
+	k := redactorSettings{Config: cfg}
+	k.Config.ExactSecrets = nil
+	for _, s := range cfg.ExactSecrets {
+		d := sha256.Sum256(s)
+		k.ExactSecrets = append(k.ExactSecrets, hex.EncodeToString(d[:]))
+	}
+	return k
 }

@@ -1,13 +1,14 @@
 package policy
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/egressguard/egressguard/internal/apierr"
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/inspect"
+	"github.com/egressguard/egressguard/internal/llmreq"
 )
 
 // Injection is the prompt-injection verdict for one request.
@@ -30,44 +31,93 @@ func newInspector(c config.Injection) (*inspect.Engine, error) {
 	return compileInspector(inspect.Config{Threshold: c.Threshold, Deny: c.Deny, Allow: c.Allow})
 }
 
-// inspectRequest scans every segment and applies the configured action to d.
-func (p *Policy) inspectRequest(r *chatreq.Request, body []byte, d *Decision) []byte {
-	if p.inspector == nil {
-		return body
+// inspectRequest scans every segment, and every message's parts joined, and applies
+// the configured action to d; in sanitize mode it rewrites cur.
+func (p *Policy) inspectRequest(r *llmreq.Request, cur texts, d *Decision) {
+	if !p.inspects(r.API) {
+		return
 	}
-	results := make([]inspect.Result, len(r.Segments))
+	results := make([]inspect.Result, len(r.Segments)+len(r.Joined))
 	v := &Injection{Action: p.cfg.Injection.Action}
-	for i, seg := range r.Segments {
-		results[i] = p.inspector.ScanOrigin(seg.Text, origin(seg))
+	for i := range r.Segments {
+		seg := &r.Segments[i]
+		results[i] = p.inspector.ScanOrigin(seg.Text, origin(seg.Origin))
 		if results[i].Flagged {
 			v.Segments++
 		}
+	}
+	for j := range r.Joined {
+		jn := &r.Joined[j]
+		results[len(r.Segments)+j] = p.inspector.ScanOrigin(jn.Text, origin(r.Segments[jn.First].Origin))
 	}
 	all := inspect.Combine(results...)
 	v.Score, v.Flagged, v.Rules = all.Score, all.Flagged, all.Rules
 	d.Injection = v
 	if !v.Flagged {
-		return body
+		return
 	}
 	switch v.Action {
 	case config.ActionBlock:
 		d.Reject = apierr.New(403, apierr.TypePolicy, "prompt_injection",
 			"request blocked by the prompt-injection policy (rules: %s)", strings.Join(v.Rules, ", "))
 	case config.ActionSanitize:
-		for i, seg := range r.Segments {
-			if results[i].Flagged {
-				body, d.Reject = set(body, seg.Path, replaceSpans(seg.Text, results[i].Spans, p.cfg.Injection.Marker))
-				if d.Reject != nil {
-					return nil
-				}
-			}
-		}
-		d.Actions = append(d.Actions, "injection_sanitized")
+		p.sanitize(r, results, cur, d)
 	case config.ActionFlag:
 		d.Headers = append(d.Headers, [2]string{HeaderInjection,
 			"score=" + strconv.FormatFloat(v.Score, 'f', 2, 64) + "; rules=" + strings.Join(v.Rules, ",")})
 	}
-	return body
+}
+
+// sanitize replaces the flagged spans of every segment with the marker, those found
+// in a joined text included (mapped back to the parts they cover). A flagged text
+// that cannot be rewritten (an object key, a decoded file) blocks the request.
+func (p *Policy) sanitize(r *llmreq.Request, results []inspect.Result, cur texts, d *Decision) {
+	spans := make([][]inspect.Span, len(r.Segments))
+	for i := range r.Segments {
+		if results[i].Flagged {
+			spans[i] = append(spans[i], results[i].Spans...)
+		}
+	}
+	for j := range r.Joined {
+		res := results[len(r.Segments)+j]
+		if !res.Flagged {
+			continue
+		}
+		for _, sp := range res.Spans {
+			for _, part := range r.Joined[j].Parts {
+				s, e := max(sp.Start, part.Start), min(sp.End, part.End)
+				if s < e {
+					spans[part.Segment] = append(spans[part.Segment], inspect.Span{Start: s - part.Start, End: e - part.Start})
+				}
+			}
+		}
+	}
+	for i := range r.Segments {
+		if len(spans[i]) == 0 {
+			continue
+		}
+		if !r.Segments[i].Rewritable() {
+			d.Reject = apierr.New(403, apierr.TypePolicy, "prompt_injection",
+				"request blocked by the prompt-injection policy: a flagged text is in a %s, which the guard cannot sanitise", r.Segments[i].Field)
+			return
+		}
+		cur[i] = replaceSpans(cur[i], mergeSpans(spans[i]), p.cfg.Injection.Marker)
+	}
+	d.Actions = append(d.Actions, "injection_sanitized")
+}
+
+// mergeSpans sorts spans and merges overlapping or touching ones.
+func mergeSpans(sp []inspect.Span) []inspect.Span {
+	slices.SortFunc(sp, func(a, b inspect.Span) int { return a.Start - b.Start })
+	out := sp[:0]
+	for _, s := range sp {
+		if n := len(out); n > 0 && s.Start <= out[n-1].End {
+			out[n-1].End = max(out[n-1].End, s.End)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // replaceSpans swaps each [Start,End) byte span (sorted, non-overlapping) for marker.
@@ -86,33 +136,33 @@ func replaceSpans(text string, spans []inspect.Span, marker string) string {
 	return b.String()
 }
 
-// hardenRequest applies the optional delimiting and control-character stripping.
-func (p *Policy) hardenRequest(r *chatreq.Request, body []byte, d *Decision) []byte {
+// hardenRequest applies the optional delimiting and control-character stripping to
+// every text that can be rewritten.
+func (p *Policy) hardenRequest(r *llmreq.Request, cur texts, d *Decision) {
 	c := p.cfg.Injection
 	if !c.WrapUserContent && !c.StripControlChars {
-		return body
+		return
 	}
 	changed := false
-	for _, seg := range r.Segments {
-		text := seg.Text
+	for i := range r.Segments {
+		seg := &r.Segments[i]
+		if !seg.Rewritable() {
+			continue
+		}
+		text := cur[i]
 		if c.StripControlChars {
 			text = stripControl(text)
 		}
-		if c.WrapUserContent && seg.Role == "user" && seg.Field == chatreq.FieldContent {
+		if c.WrapUserContent && seg.Origin == llmreq.OriginUser && seg.Field == llmreq.FieldContent {
 			text = "<user_query>\n" + text + "\n</user_query>"
 		}
-		if text == seg.Text {
-			continue
+		if text != cur[i] {
+			cur[i], changed = text, true
 		}
-		if body, d.Reject = set(body, seg.Path, text); d.Reject != nil {
-			return nil
-		}
-		changed = true
 	}
 	if changed {
 		d.Actions = append(d.Actions, "content_hardened")
 	}
-	return body
 }
 
 func stripControl(s string) string {
@@ -128,12 +178,12 @@ func stripControl(s string) string {
 	return strings.Map(clean, s)
 }
 
-// origin is how far a segment's author is trusted: tool and function results (what a
+// origin is how far a segment's author is trusted: tool results and documents (what a
 // tool or a retrieved document said) are untrusted, so instructions about the
-// assistant's answer count in full there; in user-authored turns the same words are
+// assistant's answer count in full there; in client-authored text the same words are
 // ordinary formatting requests.
-func origin(seg chatreq.Segment) inspect.Origin {
-	if seg.Field == chatreq.FieldToolResult {
+func origin(o llmreq.Origin) inspect.Origin {
+	if o.Untrusted() {
 		return inspect.OriginUntrusted
 	}
 	return inspect.OriginUser

@@ -8,28 +8,27 @@ import (
 	"strings"
 
 	"github.com/egressguard/egressguard/internal/apierr"
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
+	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/inspect"
+	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/egressguard/egressguard/internal/redact"
 )
 
 // Policy is the compiled configuration. Build it once per plugin start with New.
 type Policy struct {
 	cfg       *config.Config
-	routes    []route
+	routes    []pattern
 	models    []modelRule
+	opaque    llmreq.MediaSet
 	inspector *inspect.Engine  // nil when injection.action is "off"
 	redactor  *redact.Redactor // nil when redaction is off both ways
+	secrets   *redact.Redactor // finds only the injected keys; nil when none
+	// Warnings are start-up messages for the log (never a key value).
+	Warnings []string
 	// streamUsage asks OpenAI-compatible streams for their usage chunk
 	// (stream_options.include_usage) so rate limits can charge real tokens.
 	streamUsage bool
-}
-
-type route struct {
-	path   string
-	prefix bool
-	kind   chatreq.Kind
 }
 
 type modelRule struct {
@@ -39,26 +38,29 @@ type modelRule struct {
 	cap    int
 }
 
-// New compiles a validated configuration; errors name the configuration field.
-func New(cfg *config.Config) (*Policy, error) {
+// New compiles a validated configuration; errors name the configuration field. keys
+// are every key the guard injects (upstream key rings, the moderation key): an echo of
+// one in a response is redacted.
+func New(cfg *config.Config, keys ...credentials.Secret) (*Policy, error) {
 	insp, err := newInspector(cfg.Injection)
 	if err != nil {
 		return nil, fmt.Errorf("injection: %w", err)
 	}
-	red, err := newRedactor(cfg.Redaction)
+	secrets, skipped := exactSecrets(keys)
+	red, err := newRedactor(cfg.Redaction, secrets)
 	if err != nil {
 		return nil, err
 	}
-	p := &Policy{cfg: cfg, inspector: insp, redactor: red, streamUsage: cfg.RateLimits.Active(cfg.Clients.Tenants)}
-	add := func(paths []string, k chatreq.Kind) {
-		for _, s := range paths {
-			pre := strings.HasSuffix(s, "*")
-			p.routes = append(p.routes, route{path: strings.TrimSuffix(s, "*"), prefix: pre, kind: k})
-		}
+	sec, err := newSecretRedactor(secrets)
+	if err != nil {
+		return nil, err
 	}
-	add(cfg.API.ChatPaths, chatreq.KindChat)
-	add(cfg.API.FIMPaths, chatreq.KindFIM)
-	add(cfg.API.AgentsPaths, chatreq.KindAgents)
+	opaque, bad, ok := llmreq.ParseMediaSet(cfg.Injection.OpaqueInputs)
+	if !ok {
+		return nil, fmt.Errorf("injection.opaque_inputs: unknown kind %q", bad)
+	}
+	p := &Policy{cfg: cfg, inspector: insp, redactor: red, secrets: sec, opaque: opaque,
+		streamUsage: cfg.RateLimits.Active(cfg.Clients.Tenants), routes: compileRoutes(&cfg.API)}
 	for name, mt := range cfg.MaxTokens.Models {
 		def, limit := cfg.MaxTokens.Effective(mt)
 		r := modelRule{name: strings.TrimSuffix(name, "*"), prefix: strings.HasSuffix(name, "*"),
@@ -66,28 +68,15 @@ func New(cfg *config.Config) (*Policy, error) {
 		p.models = append(p.models, r)
 	}
 	sortModelRules(p.models)
+	if skipped > 0 {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%d injected key(s) shorter than 8 bytes or with whitespace: "+
+			"an echo of them in a response body is not redacted", skipped))
+	}
 	return p, nil
 }
 
 // Config returns the configuration the policy was built from.
 func (p *Policy) Config() *config.Config { return p.cfg }
-
-// Route classifies a request path (query string ignored). Exact paths win over prefixes.
-func (p *Policy) Route(path string) chatreq.Kind {
-	if i := strings.IndexAny(path, "?#"); i >= 0 {
-		path = path[:i]
-	}
-	best, bestLen := chatreq.KindNone, -1
-	for _, r := range p.routes {
-		switch {
-		case !r.prefix && path == r.path:
-			return r.kind
-		case r.prefix && strings.HasPrefix(path, r.path) && len(r.path) > bestLen:
-			best, bestLen = r.kind, len(r.path)
-		}
-	}
-	return best
-}
 
 // Upstream returns the first configured upstream whose hosts match the authority.
 func (p *Policy) Upstream(authority string) *config.Upstream {
@@ -112,35 +101,56 @@ type RequestHead struct {
 	EndOfStream   bool  // headers-only request
 }
 
-// CheckHead decides, from headers alone, whether a request to an inspected path can
-// proceed to body buffering. kind is the result of Route.
-func (p *Policy) CheckHead(kind chatreq.Kind, h RequestHead) *apierr.Error {
-	if kind == chatreq.KindNone {
-		if p.cfg.API.OtherPaths == "deny" {
-			return apierr.New(404, apierr.TypeInvalidRequest, "path_not_allowed",
-				"this gateway only forwards the configured LLM API paths")
+// hasBody reports whether a body follows the headers: a positive content-length,
+// or headers that do not end the stream (chunked, HTTP/2 data frames, trailers).
+func (h *RequestHead) hasBody() bool { return !h.EndOfStream || h.ContentLength > 0 }
+
+// Head routes a request from its headers and decides whether it may proceed. The
+// Route's API is None for a request forwarded uninspected: a bodiless request (a
+// read such as GET /v1/models, or GET on an API path), or one to a path in
+// api.passthrough_paths. A request with a body to a path no adapter reads is
+// refused with a 404 naming the path: the guard does not forward what it cannot
+// inspect.
+func (p *Policy) Head(h RequestHead) (Route, *apierr.Error) {
+	rt, err := p.Route(h.Path)
+	if err != nil {
+		return rt, err
+	}
+	if rt.API == llmreq.None {
+		switch {
+		case rt.Passthrough:
+			return rt, nil
+		case p.cfg.API.OtherPaths == config.OtherDeny:
+			return rt, apierr.New(404, apierr.TypeInvalidRequest, "path_not_allowed",
+				"this gateway does not forward %s: it is not an LLM API path the guard inspects", rt.Path)
+		case h.hasBody():
+			return rt, apierr.New(404, apierr.TypeInvalidRequest, "path_not_allowed",
+				"this gateway does not forward request bodies to %s: it is not an LLM API path the guard inspects (operators can list it in api.passthrough_paths)", rt.Path)
 		}
-		return nil
+		return rt, nil
 	}
 	if h.Method != "POST" {
-		return apierr.New(405, apierr.TypeInvalidRequest, "method_not_allowed",
-			"%s requests must use POST, got %s", kind, h.Method)
+		if !h.hasBody() { // a read on an API path, e.g. GET /v1/conversations/{id}
+			return Route{Path: rt.Path}, nil
+		}
+		return rt, apierr.New(405, apierr.TypeInvalidRequest, "method_not_allowed",
+			"%s requests must use POST, got %s", rt.API, h.Method)
 	}
 	if !isJSON(h.ContentType) {
 		got := h.ContentType
 		if got == "" {
 			got = "none"
 		}
-		return apierr.New(415, apierr.TypeInvalidRequest, "unsupported_media_type",
+		return rt, apierr.New(415, apierr.TypeInvalidRequest, "unsupported_media_type",
 			"content-type must be application/json, got %s", got)
 	}
 	if h.ContentLength > int64(p.cfg.Limits.MaxBodyBytes) {
-		return p.TooLarge()
+		return rt, p.TooLarge()
 	}
 	if h.EndOfStream || h.ContentLength == 0 {
-		return apierr.Invalid("missing_body", "", "request body is empty; expected a JSON object")
+		return rt, apierr.Invalid("missing_body", "", "request body is empty; expected a JSON object")
 	}
-	return nil
+	return rt, nil
 }
 
 // TooLarge is the 413 for a body above limits.max_body_bytes.

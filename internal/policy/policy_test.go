@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/egressguard/egressguard/internal/chatreq"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
+	"github.com/egressguard/egressguard/internal/llmreq"
 	"github.com/tidwall/gjson"
 )
 
@@ -24,21 +24,83 @@ func mustPolicy(t testing.TB, js string) *Policy {
 	return p
 }
 
+// Routes used by the body tests.
+var (
+	rChat   = Route{API: llmreq.Chat}
+	rFIM    = Route{API: llmreq.FIM}
+	rAgents = Route{API: llmreq.Agents}
+)
+
 func TestRoute(t *testing.T) {
-	p := mustPolicy(t, `{"api":{"chat_paths":["/v1/chat/completions","/openai/deployments/*"],"fim_paths":["/v1/fim/completions"]}}`)
-	cases := map[string]chatreq.Kind{
-		"/v1/chat/completions":                     chatreq.KindChat,
-		"/v1/chat/completions?api-version=1":       chatreq.KindChat,
-		"/v1/chat/completions/":                    chatreq.KindNone,
-		"/openai/deployments/gpt/chat/completions": chatreq.KindChat,
-		"/v1/fim/completions":                      chatreq.KindFIM,
-		"/v1/agents/completions":                   chatreq.KindAgents,
-		"/v1/models":                               chatreq.KindNone,
-		"/V1/CHAT/COMPLETIONS":                     chatreq.KindNone,
+	p := mustPolicy(t, `{"api":{"passthrough_paths":["/v1/files*","/internal/{id}/raw"]}}`)
+	cases := []struct {
+		path, want, deployment string
+	}{
+		{"/v1/chat/completions", "chat", ""},
+		{"/v1/chat/completions?api-version=1", "chat", ""},
+		{"/v1/chat/completions/", "chat", ""},
+		{"/V1/CHAT/COMPLETIONS", "chat", ""},
+		{"/v1/chat/%63ompletions", "chat", ""},
+		{"/v1//chat/completions", "chat", ""},
+		{"/v1/./chat/completions", "chat", ""},
+		{"/v1/x/../chat/completions", "chat", ""},
+		{"/v1/chat/completions;x=1", "chat", ""},
+		{"/v1;a=b/chat/completions", "chat", ""},
+		{"/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21", "chat", "gpt-4o"},
+		{"/openai/deployments/ada/embeddings", "embeddings", "ada"},
+		{"/openai/v1/responses", "responses", ""},
+		{"/v1/fim/completions", "fim", ""},
+		{"/v1/agents/completions", "agents", ""},
+		{"/v1/responses", "responses", ""},
+		{"/v1/messages", "messages", ""},
+		{"/v1/conversations", "conversations", ""},
+		{"/v1/conversations/conv_123", "conversations", ""},
+		{"/v1/conversations/conv_123/restart", "conversations", ""},
+		{"/v1/completions", "completions", ""},
+		{"/v1/embeddings", "embeddings", ""},
+		{"/v1/models", "none", ""},
+		{"/v1/chat/completions/x", "none", ""},
+		{"/v1/chat/completions%20", "none", ""},
+		{"/v1/files/abc", "none", ""},
 	}
-	for path, want := range cases {
-		if got := p.Route(path); got != want {
-			t.Errorf("Route(%q) = %s, want %s", path, got, want)
+	for _, c := range cases {
+		rt, err := p.Route(c.path)
+		if err != nil || rt.API.String() != c.want || rt.Deployment != c.deployment {
+			t.Errorf("Route(%q) = %+v %v, want %s %q", c.path, rt, err, c.want, c.deployment)
+		}
+	}
+	for _, path := range []string{"/v1/files", "/v1/files/f-1/content", "/internal/x/raw"} {
+		if rt, _ := p.Route(path); !rt.Passthrough {
+			t.Errorf("Route(%q) is not a passthrough path", path)
+		}
+	}
+}
+
+func TestCanonicalPath(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"/v1/chat/completions", "/v1/chat/completions"},
+		{"/v1/chat/completions/", "/v1/chat/completions"},
+		{"//v1///chat//completions", "/v1/chat/completions"},
+		{"/v1/./chat/./completions", "/v1/chat/completions"},
+		{"/v1/a/b/../../chat/completions", "/v1/chat/completions"},
+		{"/../../v1/chat/completions", "/v1/chat/completions"},
+		{"/v1/chat/%63ompletions", "/v1/chat/completions"},
+		{"/v1/chat/%2e%2e/chat/completions", "/v1/chat/completions"},
+		{"/v1/chat/completions;x=1?q=1#f", "/v1/chat/completions"},
+		{"/v1/chat/.;x/completions", "/v1/chat/completions"},
+		{"/v1/chat/%2563ompletions", "/v1/chat/%63ompletions"},
+		{"/", "/"},
+		{"/V1/Chat", "/V1/Chat"},
+	} {
+		got, err := CanonicalPath(c.in)
+		if err != nil || got != c.want {
+			t.Errorf("CanonicalPath(%q) = %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+	for _, bad := range []string{"/v1/chat%2fcompletions", "/v1/chat%2Fcompletions", "/v1%5cchat/completions", "/v1/chat\\completions",
+		"/v1/chat/completions%00", "/v1/chat/%zzompletions", "/v1/chat/completions%", "/v1/chat/completions%2", "/v1/%0a", "v1/chat/completions", "*"} {
+		if got, err := CanonicalPath(bad); err == nil || err.Status != 400 || err.Code != "invalid_path" {
+			t.Errorf("CanonicalPath(%q) = %q, %v; want 400 invalid_path", bad, got, err)
 		}
 	}
 }
@@ -67,37 +129,51 @@ func TestUpstreamMatch(t *testing.T) {
 	}
 }
 
-func TestCheckHead(t *testing.T) {
-	p := mustPolicy(t, `{"limits":{"max_body_bytes":1000}}`)
+func TestHead(t *testing.T) {
+	p := mustPolicy(t, `{"limits":{"max_body_bytes":1000},"api":{"passthrough_paths":["/v1/files*"]}}`)
 	deny := mustPolicy(t, `{"api":{"other_paths":"deny"}}`)
-	ok := RequestHead{Method: "POST", ContentType: "application/json; charset=utf-8", ContentLength: 10}
+	chat := "/v1/chat/completions"
 	cases := []struct {
 		name   string
 		p      *Policy
-		kind   chatreq.Kind
 		h      RequestHead
+		api    string
 		status int
 	}{
-		{"ok", p, chatreq.KindChat, ok, 0},
-		{"vendor json", p, chatreq.KindChat, RequestHead{Method: "POST", ContentType: "application/vnd.api+json", ContentLength: -1}, 0},
-		{"GET", p, chatreq.KindChat, RequestHead{Method: "GET", ContentType: "application/json", ContentLength: -1}, 405},
-		{"form", p, chatreq.KindChat, RequestHead{Method: "POST", ContentType: "application/x-www-form-urlencoded", ContentLength: 10}, 415},
-		{"no type", p, chatreq.KindChat, RequestHead{Method: "POST", ContentLength: 10}, 415},
-		{"too long", p, chatreq.KindChat, RequestHead{Method: "POST", ContentType: "application/json", ContentLength: 1001}, 413},
-		{"at limit", p, chatreq.KindChat, RequestHead{Method: "POST", ContentType: "application/json", ContentLength: 1000}, 0},
-		{"empty", p, chatreq.KindChat, RequestHead{Method: "POST", ContentType: "application/json", ContentLength: 0}, 400},
-		{"headers only", p, chatreq.KindChat, RequestHead{Method: "POST", ContentType: "application/json", ContentLength: -1, EndOfStream: true}, 400},
-		{"other allowed", p, chatreq.KindNone, RequestHead{Method: "GET"}, 0},
-		{"other denied", deny, chatreq.KindNone, RequestHead{Method: "GET"}, 404},
+		{"ok", p, RequestHead{Method: "POST", Path: chat, ContentType: "application/json; charset=utf-8", ContentLength: 10}, "chat", 0},
+		{"vendor json", p, RequestHead{Method: "POST", Path: chat, ContentType: "application/vnd.api+json", ContentLength: -1}, "chat", 0},
+		{"GET with a body", p, RequestHead{Method: "GET", Path: chat, ContentType: "application/json", ContentLength: -1}, "chat", 405},
+		{"GET is a read", p, RequestHead{Method: "GET", Path: chat, ContentLength: -1, EndOfStream: true}, "none", 0},
+		{"form", p, RequestHead{Method: "POST", Path: chat, ContentType: "application/x-www-form-urlencoded", ContentLength: 10}, "chat", 415},
+		{"no type", p, RequestHead{Method: "POST", Path: chat, ContentLength: 10}, "chat", 415},
+		{"too long", p, RequestHead{Method: "POST", Path: chat, ContentType: "application/json", ContentLength: 1001}, "chat", 413},
+		{"at limit", p, RequestHead{Method: "POST", Path: chat, ContentType: "application/json", ContentLength: 1000}, "chat", 0},
+		{"empty", p, RequestHead{Method: "POST", Path: chat, ContentType: "application/json", ContentLength: 0, EndOfStream: true}, "chat", 400},
+		{"headers only", p, RequestHead{Method: "POST", Path: chat, ContentType: "application/json", ContentLength: -1, EndOfStream: true}, "chat", 400},
+		{"spelled path", p, RequestHead{Method: "POST", Path: "/V1//chat/%63ompletions/", ContentType: "application/json", ContentLength: 10}, "chat", 0},
+		{"encoded slash", p, RequestHead{Method: "POST", Path: "/v1/chat%2Fcompletions", ContentType: "application/json", ContentLength: 10}, "none", 400},
+		{"other read", p, RequestHead{Method: "GET", Path: "/v1/models", ContentLength: -1, EndOfStream: true}, "none", 0},
+		{"other POST", p, RequestHead{Method: "POST", Path: "/v1/images/generations", ContentType: "application/json", ContentLength: 10}, "none", 404},
+		{"other chunked", p, RequestHead{Method: "PUT", Path: "/v1/whatever", ContentLength: -1}, "none", 404},
+		// A WebSocket upgrade (HTTP/1) or extended CONNECT (HTTP/2) has headers that do not
+		// end the stream: the frames that follow are a body the guard cannot read.
+		{"websocket upgrade", p, RequestHead{Method: "GET", Path: "/v1/realtime?model=gpt-realtime", ContentLength: -1}, "none", 404},
+		{"extended CONNECT", p, RequestHead{Method: "CONNECT", Path: "/v1/realtime", ContentLength: -1}, "none", 404},
+		{"other bodiless POST", p, RequestHead{Method: "POST", Path: "/v1/batches/b1/cancel", ContentLength: 0, EndOfStream: true}, "none", 0},
+		{"passthrough", p, RequestHead{Method: "POST", Path: "/v1/files", ContentType: "multipart/form-data", ContentLength: 10}, "none", 0},
+		{"other denied", deny, RequestHead{Method: "GET", Path: "/v1/models", EndOfStream: true}, "none", 404},
 	}
 	for _, c := range cases {
-		err := c.p.CheckHead(c.kind, c.h)
+		rt, err := c.p.Head(c.h)
 		got := 0
 		if err != nil {
 			got = err.Status
 		}
-		if got != c.status {
-			t.Errorf("%s: status %d, want %d (%v)", c.name, got, c.status, err)
+		if got != c.status || (err == nil && rt.API.String() != c.api) {
+			t.Errorf("%s: status %d api %s, want %d %s (%v)", c.name, got, rt.API, c.status, c.api, err)
+		}
+		if err != nil && err.Status == 404 && !strings.Contains(err.Message, rt.Path) {
+			t.Errorf("%s: the 404 must name the path: %s", c.name, err.Message)
 		}
 	}
 }
@@ -125,7 +201,7 @@ func TestCheckBodyTokens(t *testing.T) {
 		{"longest prefix wins", "big-x-1", `,"max_tokens":6000`, map[string]int64{"max_tokens": 6000}, ""},
 	}
 	for _, c := range cases {
-		d := p.CheckBody(chatreq.KindChat, nil, body(c.model, c.extra))
+		d := p.CheckBody(rChat, nil, body(c.model, c.extra))
 		if d.Reject != nil {
 			t.Fatalf("%s: rejected: %v", c.name, d.Reject)
 		}
@@ -151,7 +227,7 @@ func TestCheckBodyTokens(t *testing.T) {
 func TestCheckBodyKeepsOtherBytes(t *testing.T) {
 	p := mustPolicy(t, `{}`)
 	in := `{"model":"m", "messages":[{"role":"user","content":"h\u00e9llo \"q\""}],  "temperature":0.5,"max_tokens":99999,"tools":[{"type":"function"}]}`
-	d := p.CheckBody(chatreq.KindChat, nil, []byte(in))
+	d := p.CheckBody(rChat, nil, []byte(in))
 	want := strings.Replace(in, "99999", "4096", 1)
 	if string(d.Body) != want {
 		t.Errorf("rewrite changed other bytes:\n got %s\nwant %s", d.Body, want)
@@ -173,7 +249,7 @@ func TestCheckBodyRejects(t *testing.T) {
 		{`{"model":"m","messages":[{"role":"user","content":"` + strings.Repeat("a", 200) + `"}]}`, 413, "body_too_large"},
 	}
 	for _, c := range cases {
-		d := p.CheckBody(chatreq.KindChat, nil, []byte(c.body))
+		d := p.CheckBody(rChat, nil, []byte(c.body))
 		if d.Reject == nil || d.Reject.Status != c.status || d.Reject.Code != c.code {
 			t.Errorf("CheckBody(%.60s…) = %v, want %d %s", c.body, d.Reject, c.status, c.code)
 		}
@@ -187,12 +263,12 @@ func TestSafePrompt(t *testing.T) {
 	p := mustPolicy(t, `{"upstreams":[{"name":"m","provider":"mistral","hosts":["*"],"enforce_safe_prompt":true}]}`)
 	up := p.Upstream("api.mistral.ai")
 	for _, in := range []string{`,"safe_prompt":false`, ``} {
-		d := p.CheckBody(chatreq.KindChat, up, []byte(`{"model":"m","messages":[{"role":"user","content":"a"}],"max_tokens":5`+in+`}`))
+		d := p.CheckBody(rChat, up, []byte(`{"model":"m","messages":[{"role":"user","content":"a"}],"max_tokens":5`+in+`}`))
 		if gjson.GetBytes(d.Body, "safe_prompt").Type != gjson.True {
 			t.Errorf("safe_prompt not enforced for %q: %s", in, d.Body)
 		}
 	}
-	d := p.CheckBody(chatreq.KindFIM, up, []byte(`{"model":"c","prompt":"x","max_tokens":5}`))
+	d := p.CheckBody(rFIM, up, []byte(`{"model":"c","prompt":"x","max_tokens":5}`))
 	if d.Body != nil {
 		t.Errorf("FIM has no safe_prompt parameter; body rewritten: %s", d.Body)
 	}
@@ -207,7 +283,7 @@ func BenchmarkCheckBody(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				if d := p.CheckBody(chatreq.KindChat, nil, body); d.Reject != nil {
+				if d := p.CheckBody(rChat, nil, body); d.Reject != nil {
 					b.Fatal(d.Reject)
 				}
 			}
@@ -222,7 +298,7 @@ func parse(js string) (*config.Config, error) { return config.Parse([]byte(js)) 
 func TestTenantOverrides(t *testing.T) {
 	p := mustPolicy(t, `{"max_tokens":{"default":1024,"cap":4096}}`)
 	tenant := &credentials.Tenant{Name: "team-a", AllowedModels: []string{"small-*"}, MaxTokensCap: 300}
-	d := p.CheckBodyFor(chatreq.KindChat, nil, tenant, []byte(`{"model":"large-1","messages":[{"role":"user","content":"a"}]}`))
+	d := p.CheckBodyFor(rChat, nil, tenant, []byte(`{"model":"large-1","messages":[{"role":"user","content":"a"}]}`))
 	if d.Reject == nil || d.Reject.Status != 403 || d.Reject.Code != "model_not_allowed" {
 		t.Errorf("disallowed model: %+v", d.Reject)
 	}
@@ -231,7 +307,7 @@ func TestTenantOverrides(t *testing.T) {
 		want  int64
 	}{{``, 300}, {`,"max_tokens":5000`, 300}, {`,"max_tokens":100`, 100}} {
 		in := []byte(`{"model":"small-1","messages":[{"role":"user","content":"a"}]` + c.extra + `}`)
-		d = p.CheckBodyFor(chatreq.KindChat, nil, tenant, in)
+		d = p.CheckBodyFor(rChat, nil, tenant, in)
 		if d.Reject != nil || gjson.GetBytes(orig(d, in), "max_tokens").Int() != c.want || int64(d.MaxTokens) != c.want {
 			t.Errorf("tenant cap with %q: %+v body %s, want max_tokens %d", c.extra, d.Reject, d.Body, c.want)
 		}
@@ -253,13 +329,13 @@ func TestStreamUsageRequestedWhenRateLimited(t *testing.T) {
 		{`{"model":"m","stream":true,"stream_options":{"x":1},"messages":[{"role":"user","content":"a"}]}`, `{"x":1,"include_usage":true}`},
 		{`{"model":"m","stream":false,"messages":[{"role":"user","content":"a"}]}`, ``},
 	} {
-		d := p.CheckBody(chatreq.KindChat, nil, []byte(c.in))
+		d := p.CheckBody(rChat, nil, []byte(c.in))
 		if got := gjson.GetBytes(orig(d, []byte(c.in)), "stream_options").Raw; d.Reject != nil || got != c.want {
 			t.Errorf("%s: stream_options = %s (%v), want %s", c.in, got, d.Reject, c.want)
 		}
 	}
 	mistral := &config.Upstream{Name: "m", Provider: config.ProviderMistral}
-	d := p.CheckBody(chatreq.KindChat, mistral, []byte(`{"model":"m","stream":true,"messages":[{"role":"user","content":"a"}]}`))
+	d := p.CheckBody(rChat, mistral, []byte(`{"model":"m","stream":true,"messages":[{"role":"user","content":"a"}]}`))
 	if d.Body != nil && gjson.GetBytes(d.Body, "stream_options").Exists() {
 		t.Error("Mistral requests must not get stream_options")
 	}
@@ -273,13 +349,13 @@ func TestDecisionMaxTokens(t *testing.T) {
 		want  int
 	}{{``, 100}, {`,"max_tokens":5000`, 1000}, {`,"max_tokens":50,"max_completion_tokens":70`, 50},
 		{`,"max_tokens":5000,"max_completion_tokens":700`, 700}, {`,"max_tokens":null`, 100}} {
-		d := p.CheckBody(chatreq.KindChat, nil, []byte(`{"model":"m","messages":[{"role":"user","content":"a"}]`+c.extra+`}`))
+		d := p.CheckBody(rChat, nil, []byte(`{"model":"m","messages":[{"role":"user","content":"a"}]`+c.extra+`}`))
 		if d.Reject != nil || d.MaxTokens != c.want {
 			t.Errorf("%q: MaxTokens = %d (%v), want %d", c.extra, d.MaxTokens, d.Reject, c.want)
 		}
 	}
 	p = mustPolicy(t, `{"max_tokens":{"default":0,"cap":1000}}`)
-	if d := p.CheckBody(chatreq.KindChat, nil, []byte(`{"model":"m","messages":[{"role":"user","content":"a"}]}`)); d.MaxTokens != 0 {
+	if d := p.CheckBody(rChat, nil, []byte(`{"model":"m","messages":[{"role":"user","content":"a"}]}`)); d.MaxTokens != 0 {
 		t.Errorf("no field and no default: MaxTokens = %d, want 0", d.MaxTokens)
 	}
 }

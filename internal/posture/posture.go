@@ -68,10 +68,14 @@ var Rows = []Row{
 		return boolItem(c.Redaction.Requests, "PII/secrets masked in prompts before they leave the mesh", "prompts leave unmasked")
 	}},
 	{"other_paths", func(c *config.Config) Item {
-		if c.API.OtherPaths == "deny" {
-			return Item{State: On, Value: "deny", Detail: "paths other than the chat APIs get 404"}
+		if n := len(c.API.PassthroughPaths); n > 0 {
+			return Item{State: Off, Value: c.API.OtherPaths + ",passthrough:" + strconv.Itoa(n),
+				Detail: fmt.Sprintf("%d passthrough path patterns forward request bodies uninspected", n)}
 		}
-		return Item{State: Off, Value: c.API.OtherPaths, Detail: "paths other than the chat APIs pass through uninspected"}
+		if c.API.OtherPaths == config.OtherDeny {
+			return Item{State: On, Value: "deny", Detail: "requests to paths other than the LLM APIs get 404"}
+		}
+		return Item{State: On, Value: c.API.OtherPaths, Detail: "request bodies to paths other than the LLM APIs get 404; bodiless reads pass"}
 	}},
 	{"max_tokens", func(c *config.Config) Item {
 		return Item{State: On, Value: "cap:" + strconv.Itoa(c.MaxTokens.Cap),

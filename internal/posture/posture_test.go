@@ -28,7 +28,7 @@ func TestReport(t *testing.T) {
 			"injection":           {"on", "block"},
 			"redaction.responses": {"on", "on"},
 			"redaction.requests":  {"off", "off"},
-			"other_paths":         {"off", "allow"},
+			"other_paths":         {"on", "reads"},
 			"max_tokens":          {"on", "cap:4096"},
 			"client_auth":         {"off", "none"},
 			"upstream_keys":       {"off", "0/1"},
@@ -46,6 +46,9 @@ func TestReport(t *testing.T) {
 		{"moderation monitor, rate limits", `{"moderation":{"provider":"openai","cluster":"m","input":{"mode":"monitor"}},"rate_limits":{"global":{"enabled":true}}}`,
 			map[string][2]string{"moderation.input": {"monitor", "monitor"}, "moderation.output": {"on", "enforce"},
 				"moderation.fail_open": {"off", "off"}, "rate_limits": {"on", "global"}}},
+		{"passthrough", `{"api":{"passthrough_paths":["/v1/files*"]}}`, map[string][2]string{
+			"other_paths": {"off", "reads,passthrough:1"},
+		}},
 		{"hardened", `{"api":{"other_paths":"deny"},"redaction":{"requests":true},"max_tokens":{"cap":2048,"default":512}}`, map[string][2]string{
 			"other_paths":        {"on", "deny"},
 			"redaction.requests": {"on", "on"},
@@ -76,7 +79,7 @@ func TestReport(t *testing.T) {
 
 func TestString(t *testing.T) {
 	got := Report(parse(t, `{}`)).String()
-	want := "posture: injection=block redaction.responses=on redaction.requests=off other_paths=allow max_tokens=cap:4096 client_auth=none upstream_keys=0/1 inline_keys=0 moderation.input=off moderation.output=off moderation.fail_open=off rate_limits=off"
+	want := "posture: injection=block redaction.responses=on redaction.requests=off other_paths=reads max_tokens=cap:4096 client_auth=none upstream_keys=0/1 inline_keys=0 moderation.input=off moderation.output=off moderation.fail_open=off rate_limits=off"
 	if got != want {
 		t.Errorf("String() =\n%s\nwant\n%s", got, want)
 	}

@@ -1,11 +1,9 @@
 package redact
 
 import (
-	"encoding/json"
 	"os"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // benchPara is typical English prose.
@@ -104,38 +102,3 @@ func BenchmarkStream(b *testing.B) { benchStream(b, benchText, 16) }
 
 // BenchmarkStreamLLM is BenchmarkStream on the LLM corpus.
 func BenchmarkStreamLLM(b *testing.B) { benchStream(b, llmBenchText(b, 16384, true), 16) }
-
-// sseBenchBody frames text as OpenAI chunks of about 16-byte deltas (whole
-// UTF-8 sequences).
-func sseBenchBody(text string) []byte {
-	var b strings.Builder
-	for i := 0; i < len(text); {
-		j := min(len(text), i+16)
-		for j < len(text) && !utf8.RuneStart(text[j]) {
-			j++
-		}
-		c, _ := json.Marshal(text[i:j])
-		i = j
-		b.WriteString(`data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":`)
-		b.Write(c)
-		b.WriteString("},\"logprobs\":null,\"finish_reason\":null}]}\n\n")
-	}
-	b.WriteString(`data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}` + "\n\ndata: [DONE]\n\n")
-	return []byte(b.String())
-}
-
-// BenchmarkSSE measures the SSE transformer (16-byte deltas, 1 KiB network
-// chunks); SetBytes counts the content bytes.
-func BenchmarkSSE(b *testing.B) {
-	r := benchRedactor(b)
-	body := sseBenchBody(benchText)
-	b.SetBytes(int64(len(benchText)))
-	b.ReportAllocs()
-	for b.Loop() {
-		t := NewSSE(r, nil)
-		for i := 0; i < len(body); i += 1024 {
-			t.Write(body[i:min(len(body), i+1024)])
-		}
-		t.Close()
-	}
-}

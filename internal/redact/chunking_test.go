@@ -116,27 +116,3 @@ func TestAppendRedactEqualsRedact(t *testing.T) {
 		}
 	}
 }
-
-// TestSSEAppendWrite: AppendWrite/AppendClose into one reused buffer give
-// the bytes of Write/Close.
-func TestSSEAppendWrite(t *testing.T) {
-	rng := rand.New(rand.NewSource(8))
-	r := propertyRedactors(t)[0]
-	for iter := 0; iter < 50; iter++ {
-		raw := randomSSEBody(rng, []string{randomText(rng, 8), randomText(rng, 4)}, true)
-		cuts := randomCuts(rng, len(raw))
-		want := feedSSE(NewSSE(r, nil), raw, cuts)
-		tr := NewSSE(r, nil)
-		var got, buf []byte
-		last := 0
-		for _, c := range append(cuts, len(raw)) {
-			buf = tr.AppendWrite(buf[:0], []byte(raw[last:c]))
-			got = append(got, buf...)
-			last = c
-		}
-		buf = tr.AppendClose(buf[:0])
-		if got = append(got, buf...); string(got) != want {
-			t.Fatalf("AppendWrite output differs:\n got %q\nwant %q", got, want)
-		}
-	}
-}

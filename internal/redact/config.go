@@ -12,9 +12,10 @@
 // dropped, Unicode spaces, fullwidth forms and other-script digits mapped to
 // ASCII; fold.go), and its entity is mapped back onto the source bytes. With
 // a system prompt, a word pass beside it finds copies of the prompt
-// (leak.go). Every decision reads a bounded window of text, which lets
-// Stream and SSETransformer produce exactly the non-streamed redaction while
-// holding back only a bounded amount of text. See docs/redaction.md.
+// (leak.go). Every decision reads a bounded window of text, which lets Stream
+// (and through it the response model, internal/llmresp) produce exactly the
+// non-streamed redaction while holding back only a bounded amount of text. See
+// docs/redaction.md.
 package redact
 
 // Entity type names. The PII names are Presidio's.
@@ -80,9 +81,6 @@ var (
 	SecretTypes = []string{APIKey, AWSAccessKey, AWSSecretKey, GitHubToken, GitLabToken, SlackToken, PrivateKey, JWT,
 		Secret, KnownSecret}
 )
-
-// safety reports whether k is an output-safety type rather than PII/secret.
-func (k kind) safety() bool { return k >= kHTML && k < numBuiltin }
 
 // Style selects how a PII or secret entity is replaced.
 type Style string

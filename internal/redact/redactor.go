@@ -63,7 +63,7 @@ func (rep *Report) add(r *Redactor, k kind) {
 }
 
 // Redactor finds and replaces entities. It is immutable after New and safe
-// for concurrent use; Streams and SSETransformers made from it are not.
+// for concurrent use; Streams made from it are not.
 type Redactor struct {
 	on, onReq    [numBuiltin]bool
 	cls, clsReq  [256]uint16

@@ -47,8 +47,9 @@ func JSON() []byte { return committed }
 // cannot see these sets; TestEnumsMatchValidation checks each one against config.Parse.
 // Entries for types not (yet) reachable from config.Config are ignored.
 var Enums = map[string][]string{
-	"config.API.OtherPaths":             {"allow", "deny"},
-	"config.Upstream.Provider":          {config.ProviderOpenAI, config.ProviderMistral},
+	"config.API.OtherPaths":             {config.OtherReads, config.OtherDeny},
+	"config.Upstream.Provider":          config.Providers,
+	"config.Injection.OpaqueInputs":     config.OpaqueInputKinds,
 	"config.Injection.Action":           {config.ActionBlock, config.ActionSanitize, config.ActionFlag, config.ActionMonitor, config.ActionOff},
 	"config.Redaction.Style":            {"tag", "mask", "hash"},
 	"config.Redaction.XSS":              {"strip", "escape", "off"},

@@ -142,6 +142,7 @@ var enumTemplates = map[string][2]string{
 	"config.API.OtherPaths":             {`{"api":{"other_paths":%s}}`, "api.other_paths"},
 	"config.Upstream.Provider":          {`{"upstreams":[{"name":"u","provider":%s,"hosts":["*"]}]}`, "upstreams[0].provider"},
 	"config.Injection.Action":           {`{"injection":{"action":%s}}`, "injection.action"},
+	"config.Injection.OpaqueInputs":     {`{"injection":{"opaque_inputs":[%s]}}`, "injection.opaque_inputs[0]"},
 	"config.Redaction.Style":            {`{"redaction":{"style":%s,"hash_key":"k"}}`, "redaction.style"},
 	"config.Redaction.XSS":              {`{"redaction":{"xss":%s}}`, "redaction.xss"},
 	"credentials.UpstreamAuth.Strategy": {`{"upstreams":[{"name":"u","provider":"openai","hosts":["*"],"auth":{"keys":[{"env":"K"}],"strategy":%s}}]}`, "upstreams[0].auth.strategy"},

@@ -9,9 +9,7 @@
 // (redact.Stream fed 16-byte deltas), json (a chat completion carrying the text,
 // llmresp.Response.Body), sse (a chat stream of 16-byte deltas in 1 KiB network
 // chunks, llmresp.Response.AppendWrite), responses-sse (the same as Responses
-// output_text deltas), redact-json and redact-sse (redact.RedactChatJSON and
-// redact.SSETransformer, which the model replaces, on the same chat body and stream)
-// and reader (internal/sse's reader alone on the chat stream).
+// output_text deltas) and reader (internal/sse's reader alone on the chat stream).
 package main
 
 import (
@@ -34,7 +32,7 @@ import (
 
 func main() {
 	n := flag.Int("n", 100, "iterations")
-	mode := flag.String("mode", "text", "text, stream, json, sse, responses-sse, redact-json, redact-sse or reader")
+	mode := flag.String("mode", "text", "text, stream, json, sse, responses-sse or reader")
 	flag.Parse()
 	in, err := io.ReadAll(os.Stdin)
 	if err != nil {
@@ -90,16 +88,6 @@ func runner(r *redact.Redactor, text, mode string) func(keep bool) ([]byte, reda
 			res := rs.Body(body)
 			return res.Body, res.Report
 		}
-	case "redact-json":
-		body := ChatJSON(text)
-		return func(bool) ([]byte, redact.Report) {
-			out, rep, err := r.RedactChatJSON(body, nil)
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "guest:", err)
-				os.Exit(1)
-			}
-			return out, rep
-		}
 	case "sse", "responses-sse":
 		api, body := llmresp.Chat, ChatSSE(text, 16)
 		if mode == "responses-sse" {
@@ -124,18 +112,6 @@ func runner(r *redact.Redactor, text, mode string) func(keep bool) ([]byte, reda
 				rd.Feed(body[i:min(len(body), i+1024)], func(e *sse.Event) { n += len(e.Data) })
 			}
 			return nil, redact.Report{Counts: map[string]int{"x": n}}
-		}
-	case "redact-sse":
-		body := ChatSSE(text, 16)
-		return func(keep bool) ([]byte, redact.Report) {
-			t := redact.NewSSE(r, nil)
-			out = out[:0]
-			for i := 0; i < len(body); i += 1024 {
-				buf = t.AppendWrite(buf[:0], body[i:min(len(body), i+1024)])
-				out = append(out, buf...)
-			}
-			out = t.AppendClose(out)
-			return out, t.Report()
 		}
 	}
 	fmt.Fprintln(os.Stderr, "guest: unknown -mode", mode)

@@ -3,9 +3,9 @@
 //
 // It reads the text to redact from stdin, redacts it -n times and prints one
 // JSON line: {"bytes":…,"iterations":…,"ns":…,"entities":…,"allocs":…,"output_sha256":…}.
-// -mode selects Redact (default), a Stream fed -delta byte pieces, or an
-// SSETransformer fed OpenAI chunks of -delta byte deltas in 1 KiB network
-// chunks (output_sha256 is then over the raw SSE output). allocs is the
+// -mode selects Redact (default), a Stream fed -delta byte pieces, or the
+// response model (llmresp) fed an OpenAI chat stream of -delta byte deltas in
+// 1 KiB network chunks (output_sha256 is then over the raw SSE output). allocs is the
 // number of heap allocations per iteration.
 package main
 
@@ -20,6 +20,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/egressguard/egressguard/internal/llmresp"
 	"github.com/egressguard/egressguard/internal/redact"
 )
 
@@ -63,7 +64,8 @@ func main() {
 // output buffers (the plugin sends each chunk's output on and reuses its
 // buffer): the output is converted to a string only when keep is set.
 // "append" is Redact through AppendRedact with a reused buffer and Report;
-// "sse-append" feeds the transformer through AppendWrite.
+// "sse" sends each chunk's output through Write, "sse-append" through AppendWrite
+// into a reused buffer.
 //
 //go:noinline
 func runner(r *redact.Redactor, rc *redact.RequestContext, text, mode string, delta int) func(keep bool) (string, redact.Report) {
@@ -93,7 +95,7 @@ func runner(r *redact.Redactor, rc *redact.RequestContext, text, mode string, de
 		body := sseBody(text, delta)
 		var tmp []byte
 		return func(keep bool) (string, redact.Report) {
-			t := redact.NewSSE(r, rc)
+			t, _ := llmresp.NewResponse(r, llmresp.Request{API: llmresp.Chat, Context: rc}, 200, "text/event-stream", "", llmresp.Options{})
 			buf = buf[:0]
 			for i := 0; i < len(body); i += 1024 {
 				chunk := body[i:min(len(body), i+1024)]

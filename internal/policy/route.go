@@ -1,0 +1,204 @@
+package policy
+
+import (
+	"strings"
+
+	"github.com/egressguard/egressguard/internal/apierr"
+	"github.com/egressguard/egressguard/internal/config"
+	"github.com/egressguard/egressguard/internal/llmreq"
+)
+
+// Route is where a request goes: the API whose adapter reads its body (None for a
+// request forwarded uninspected) and what the path says.
+type Route struct {
+	API         llmreq.API
+	Deployment  string // the {deployment} segment of an Azure OpenAI path
+	Path        string // the canonical path
+	Passthrough bool   // listed in api.passthrough_paths
+}
+
+// pattern is one compiled path pattern.
+type pattern struct {
+	segs    []string // literal segments, or "{…}" placeholders
+	prefix  bool     // a trailing "*": any path starting with these segments
+	api     llmreq.API
+	deploy  int // index of the {deployment} segment; -1 when none
+	literal int // number of literal segments, for precedence
+	order   int // position in the configuration, for ties
+}
+
+func compilePattern(s string, api llmreq.API, order int) pattern {
+	pt := pattern{api: api, deploy: -1, order: order}
+	if strings.HasSuffix(s, "*") {
+		pt.prefix = true
+		s = strings.TrimSuffix(s, "*")
+		// "/v1/files*" and "/v1/files/*" both mean everything under /v1/files
+		s = strings.TrimSuffix(s, "/")
+	}
+	for _, seg := range strings.Split(strings.TrimPrefix(s, "/"), "/") {
+		if seg == "" {
+			continue
+		}
+		if seg[0] == '{' {
+			if seg == "{deployment}" {
+				pt.deploy = len(pt.segs)
+			}
+		} else {
+			pt.literal++
+		}
+		pt.segs = append(pt.segs, seg)
+	}
+	return pt
+}
+
+// match reports whether the canonical path's segments match, and the deployment.
+func (pt *pattern) match(segs []string) (string, bool) {
+	if len(segs) < len(pt.segs) || (!pt.prefix && len(segs) != len(pt.segs)) {
+		return "", false
+	}
+	for i, s := range pt.segs {
+		if s[0] == '{' {
+			continue
+		}
+		if !strings.EqualFold(s, segs[i]) {
+			return "", false
+		}
+	}
+	if pt.deploy >= 0 {
+		return segs[pt.deploy], true
+	}
+	return "", true
+}
+
+// better reports whether pt is more specific than q: exact before prefix, then
+// more literal segments, then longer, then earlier in the configuration.
+func (pt *pattern) better(q *pattern) bool {
+	switch {
+	case pt.prefix != q.prefix:
+		return !pt.prefix
+	case pt.literal != q.literal:
+		return pt.literal > q.literal
+	case len(pt.segs) != len(q.segs):
+		return len(pt.segs) > len(q.segs)
+	}
+	return pt.order < q.order
+}
+
+var apiByName = map[string]llmreq.API{}
+
+func init() {
+	for a := llmreq.None + 1; a.String() != "unknown"; a++ {
+		apiByName[a.String()] = a
+	}
+}
+
+// compileRoutes compiles every API path and the passthrough paths (API None).
+func compileRoutes(a *config.API) []pattern {
+	var out []pattern
+	for _, list := range a.PathLists() {
+		for _, s := range list.Paths {
+			out = append(out, compilePattern(s, apiByName[list.API], len(out)))
+		}
+	}
+	for _, s := range a.PassthroughPaths {
+		out = append(out, compilePattern(s, llmreq.None, len(out)))
+	}
+	return out
+}
+
+// Route classifies a request path: canonicalised (see CanonicalPath), then matched
+// against the API and passthrough patterns, the most specific winning. A path that
+// cannot be canonicalised is an error.
+func (p *Policy) Route(rawPath string) (Route, *apierr.Error) {
+	path, err := CanonicalPath(rawPath)
+	if err != nil {
+		return Route{}, err
+	}
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	if path == "/" {
+		segs = nil
+	}
+	var best *pattern
+	var dep string
+	for i := range p.routes {
+		pt := &p.routes[i]
+		if d, ok := pt.match(segs); ok && (best == nil || pt.better(best)) {
+			best, dep = pt, d
+		}
+	}
+	rt := Route{Path: path}
+	if best != nil {
+		rt.API, rt.Deployment, rt.Passthrough = best.api, dep, best.api == llmreq.None
+	}
+	return rt, nil
+}
+
+// CanonicalPath is the one view of a request path that routing decides on: the
+// query and fragment dropped, percent-escapes decoded once, matrix parameters
+// (";x=1") dropped from every segment, "." and ".." segments resolved, empty
+// segments (repeated slashes, a trailing slash) removed. An encoded '/', '\' or NUL,
+// a raw '\', a control byte or a malformed escape is a 400: servers disagree on
+// what such paths mean, and a guard that read one differently from the provider
+// would route around its own checks.
+func CanonicalPath(raw string) (string, *apierr.Error) {
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		raw = raw[:i]
+	}
+	if !strings.HasPrefix(raw, "/") {
+		return "", badPath("the path must start with '/'")
+	}
+	var dec []byte
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c == '%' {
+			if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
+				return "", badPath("the path has a malformed percent-escape")
+			}
+			c = unhex(raw[i+1])<<4 | unhex(raw[i+2])
+			i += 2
+			if c == '/' || c == '\\' || c == 0 {
+				return "", badPath("the path encodes '/', '\\' or NUL")
+			}
+		} else if c == '\\' {
+			return "", badPath("the path contains '\\'")
+		}
+		if c < 0x20 || c == 0x7f {
+			return "", badPath("the path contains a control character")
+		}
+		dec = append(dec, c)
+	}
+	var segs []string
+	for _, seg := range strings.Split(string(dec), "/") {
+		if i := strings.IndexByte(seg, ';'); i >= 0 {
+			seg = seg[:i]
+		}
+		switch seg {
+		case "", ".":
+		case "..":
+			if len(segs) > 0 {
+				segs = segs[:len(segs)-1]
+			}
+		default:
+			segs = append(segs, seg)
+		}
+	}
+	return "/" + strings.Join(segs, "/"), nil
+}
+
+func badPath(why string) *apierr.Error {
+	return apierr.Invalid("invalid_path", "", "%s", why)
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
