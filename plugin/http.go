@@ -86,6 +86,10 @@ func (h *httpContext) decide(max int) types.Action {
 	if err != nil {
 		return h.reject(hostFailure("the guard could not read the request body", err))
 	}
+	if ablate.decide {
+		x.Held(flow.DecisionForwarded, "", time.Now())
+		return types.ActionContinue
+	}
 	plan := pl.Decide(x, body, time.Now())
 	note(plan.Notes)
 	if plan.Reject != nil {

@@ -27,7 +27,9 @@ func (h *httpContext) OnHttpStreamDone() {
 		return // never reached a decision (e.g. the plugin failed to start)
 	}
 	rec, samples := h.p.flow.Done(x, &modelLabels, time.Now())
-	hostcalls.LogInfo(string(audit.Marshal(&rec)))
+	if !ablate.audit {
+		hostcalls.LogInfo(string(audit.Marshal(&rec)))
+	}
 	note(flow.Notes{Samples: samples})
 }
 
@@ -38,6 +40,9 @@ func note(n flow.Notes) {
 	}
 	for _, l := range n.Info {
 		hostcalls.LogInfo(l)
+	}
+	if ablate.metrics {
+		return
 	}
 	for _, s := range n.Samples {
 		if s.Histogram {

@@ -8,7 +8,7 @@
 // figures are ratios within one run: throughput against plain Envoy and against the Go floor,
 // and Envoy CPU per request.
 //
-//	go run ./bench/envoy [-variants default|floors|ablate|all|name,…] [-duration 3s] [-rounds 4] [-json out.json]
+//	go run ./bench/envoy [-variants default|floors|ablate|base|all|name,…] [-base-wasm old.wasm] [-duration 3s] [-rounds 4] [-json out.json]
 //
 // See bench/envoy/README.md.
 package main
@@ -40,6 +40,7 @@ type options struct {
 	wasmLogLevel        string
 	sizes, streamSizes  []int
 	envoyBin, wasm      string
+	baseWasm            string
 	envoyWorkers        int
 	pluginConfig        string
 	jsonOut             string
@@ -62,6 +63,7 @@ func main() {
 	flag.StringVar(&streamSizes, "stream-sizes", "1024", `body sizes for the SSE streaming variant ("" disables)`)
 	flag.StringVar(&o.envoyBin, "envoy", envoytest.DefaultEnvoyBin(), "Envoy binary")
 	flag.StringVar(&o.wasm, "wasm", envoytest.DefaultWasm(), "egress guard wasm module")
+	flag.StringVar(&o.baseWasm, "base-wasm", "", "a second guard module (e.g. an earlier commit's) for the guard-base variants")
 	flag.IntVar(&o.envoyWorkers, "envoy-workers", 2, "Envoy --concurrency (worker threads)")
 	flag.StringVar(&o.wasmLogLevel, "wasm-log-level", "info", `Envoy's wasm component log level for all variants except those that set their own`)
 	flag.StringVar(&o.pluginConfig, "config", defaultConfig, "plugin configuration of the guard variants (ablations are overlaid on it)")
@@ -109,7 +111,7 @@ func runBench(o options) error {
 		return err
 	}
 	root := envoytest.RepoRoot()
-	ss, notes, err := resolveModules(ss, root, o.wasm)
+	ss, notes, err := resolveModules(ss, root, o.wasm, o.baseWasm)
 	if err != nil {
 		return err
 	}

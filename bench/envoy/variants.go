@@ -26,6 +26,9 @@ type spec struct {
 	wasmLogLevel string
 	// clamps: an above-cap max_tokens reaches the upstream clamped (sanity check).
 	clamps bool
+	// ablate: the stages the ablation build (build "guard-ablate") switches off, passed
+	// in the VM's environment as EGRESSGUARD_ABLATE (see plugin/ablate.go).
+	ablate string
 }
 
 func floorConfig(mode string) func(string, int) string {
@@ -66,19 +69,35 @@ var specs = []spec{
 		build: "guard", rootID: "egressguard", config: guardConfig(`{"redaction":{"responses":false}}`), clamps: true},
 	{name: "guard-noleak", doc: `guard + {"redaction":{"min_prompt_overlap":-1}}: responses redacted, no system-prompt leak check`,
 		build: "guard", rootID: "egressguard", config: guardConfig(`{"redaction":{"min_prompt_overlap":-1}}`), clamps: true},
+	{name: "guard-nometrics", doc: "guard's ablation build without the metric host calls",
+		build: "guard-ablate", rootID: "egressguard", config: guardConfig(""), ablate: "metrics", clamps: true},
+	{name: "guard-noaudit", doc: "guard's ablation build without the audit line (neither built nor logged)",
+		build: "guard-ablate", rootID: "egressguard", config: guardConfig(""), ablate: "audit", clamps: true},
+	{name: "guard-nodecide", doc: "guard's ablation build: the request body buffered and read into the VM, then forwarded without parse, inspection or rewrite",
+		build: "guard-ablate", rootID: "egressguard", config: guardConfig(""), ablate: "decide"},
 	{name: "guard-bare", doc: "guard with every stage a configuration can switch off turned off: injection off, response redaction off, audit line dropped",
 		build: "guard", rootID: "egressguard", config: guardConfig(`{"injection":{"action":"off"},"redaction":{"responses":false}}`),
 		wasmLogLevel: "warn", clamps: true},
 	{name: "guard-pass", doc: "guard loaded, but its chat path moved elsewhere: /v1/chat/completions listed as a passthrough path (no buffering, no parse)",
-		build: "guard", rootID: "egressguard", config: guardConfig(`{"api":{"chat_paths":["/bench/not-inspected"],"passthrough_paths":["/v1/chat/completions"]}}`)},
+		build: "guard", rootID: "egressguard", config: guardConfig(passConfig)},
+	{name: "guard-base", doc: "the guard module given with -base-wasm (e.g. an earlier commit), -config",
+		build: "guard-base", rootID: "egressguard", config: guardConfig(""), clamps: true},
+	{name: "guard-base-pass", doc: "guard-pass with the -base-wasm module",
+		build: "guard-base", rootID: "egressguard", config: guardConfig(passConfig)},
 }
+
+// passConfig moves the guard's chat path elsewhere: /v1/chat/completions passes as an
+// "other" path.
+const passConfig = `{"api":{"chat_paths":["/bench/not-inspected"],"passthrough_paths":["/v1/chat/completions"]}}`
 
 // groups name sets of variants for -variants.
 var groups = map[string][]string{
 	"default": {"plain", "go-empty", "go-body", "rust-body", "guard", "guard-pass"},
 	"floors":  {"plain", "go-empty", "go-body", "go-body-resp", "rust-empty", "rust-body", "rust-body-resp", "extproc"},
-	"ablate":  {"plain", "go-body", "guard", "guard-nolog", "guard-noinject", "guard-noredact", "guard-noleak", "guard-bare", "guard-pass"},
-	"all":     nil, // every spec
+	"ablate": {"plain", "go-empty", "go-body", "guard", "guard-nolog", "guard-noinject", "guard-noredact", "guard-noleak",
+		"guard-nometrics", "guard-noaudit", "guard-nodecide", "guard-bare", "guard-pass"},
+	"base": {"guard-base", "guard-base-pass"},
+	"all":  nil, // every spec but the -base-wasm ones
 }
 
 // selectSpecs resolves a comma-separated list of variant and group names into specs in
@@ -93,7 +112,7 @@ func selectSpecs(list string) ([]spec, error) {
 		if g, ok := groups[n]; ok {
 			if n == "all" {
 				for _, s := range specs {
-					want[s.name] = true
+					want[s.name] = s.build != "guard-base"
 				}
 			}
 			for _, m := range g {
