@@ -25,8 +25,13 @@ type httpContext struct {
 func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) (a types.Action) {
 	defer h.recoverPanic(&a)
 	x := &h.x
-	plan := h.p.flow.RequestHeaders(x, flow.Head{Header: hostcalls.RequestHeader,
-		Cluster: hostcalls.Property("xds", "cluster_name"), EndOfStream: endOfStream}, time.Now())
+	var cluster string
+	if h.p.flow.RoutesByCluster() {
+		cluster = hostcalls.Property("xds", "cluster_name")
+	}
+	now := time.Now()
+	plan := h.p.flow.RequestHeaders(x, flow.Head{Header: hostcalls.RequestHeaders().Get,
+		Cluster: cluster, EndOfStream: endOfStream}, now)
 	testHook(x, "request_headers")
 	note(plan.Notes)
 	if plan.Reject != nil {
@@ -36,7 +41,7 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) (a types.Act
 		return h.reject(hostFailure("the guard could not rewrite the request headers", err))
 	}
 	if !plan.Inspect {
-		x.Held(flow.DecisionPassthrough, "", time.Now())
+		x.Held(flow.DecisionPassthrough, "", now)
 		return types.ActionContinue
 	}
 	if plan.Hold {
@@ -90,7 +95,8 @@ func (h *httpContext) decide(max int) types.Action {
 		x.Held(flow.DecisionForwarded, "", time.Now())
 		return types.ActionContinue
 	}
-	plan := pl.Decide(x, body, time.Now())
+	now := time.Now()
+	plan := pl.Decide(x, body, now)
 	note(plan.Notes)
 	if plan.Reject != nil {
 		return h.reject(plan.Reject, plan.RejectHeaders...)

@@ -14,6 +14,9 @@ import (
 // modelLabels caps the distinct client-supplied model names per VM.
 var modelLabels = metrics.Cardinality{Max: 64}
 
+// auditLine is the buffer every audit line is rendered into (a VM serves one thread).
+var auditLine []byte
+
 // OnHttpStreamDone settles the rate limits and emits the request's metrics and audit
 // line once.
 func (h *httpContext) OnHttpStreamDone() {
@@ -28,7 +31,8 @@ func (h *httpContext) OnHttpStreamDone() {
 	}
 	rec, samples := h.p.flow.Done(x, &modelLabels, time.Now())
 	if !ablate.audit {
-		hostcalls.LogInfo(string(audit.Marshal(&rec)))
+		auditLine = audit.Append(auditLine[:0], &rec)
+		hostcalls.LogInfoBytes(auditLine)
 	}
 	note(flow.Notes{Samples: samples})
 }
