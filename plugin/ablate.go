@@ -7,4 +7,5 @@ var ablate struct {
 	metrics bool // no metric host calls
 	audit   bool // no audit line built or logged
 	decide  bool // the body is buffered and read, then forwarded unparsed
+	http    bool // no per-request code at all (the SDK's no-op context, like go-empty)
 }

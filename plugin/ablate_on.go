@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// The stages named in EGRESSGUARD_ABLATE (comma-separated: metrics, audit, decide; set
+// The stages named in EGRESSGUARD_ABLATE (comma-separated: metrics, audit, decide, http; set
 // by bench/envoy through the VM's environment) are switched off.
 func init() {
 	for _, s := range strings.Split(os.Getenv("EGRESSGUARD_ABLATE"), ",") {
@@ -18,6 +18,8 @@ func init() {
 			ablate.audit = true
 		case "decide":
 			ablate.decide = true
+		case "http":
+			ablate.http = true
 		}
 	}
 }

@@ -91,8 +91,12 @@ func wasmFilter(v *variant) obj {
 		"runtime": "envoy.wasm.runtime.v8",
 		"code":    obj{"local": obj{"filename": v.spec.module}},
 	}
-	if v.spec.ablate != "" {
-		vm["environment_variables"] = obj{"key_values": obj{"EGRESSGUARD_ABLATE": v.spec.ablate}}
+	if len(v.spec.env) > 0 {
+		kv := obj{}
+		for k, val := range v.spec.env {
+			kv[k] = val
+		}
+		vm["environment_variables"] = obj{"key_values": kv}
 	}
 	return obj{
 		"name": "envoy.filters.http.wasm",

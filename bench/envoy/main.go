@@ -53,7 +53,7 @@ func main() {
 	var o options
 	var sizes, streamSizes string
 	flag.StringVar(&o.variants, "variants", "default",
-		"variants and groups to run, comma-separated (groups: default, floors, ablate, all; variants: "+specNames()+")")
+		"variants and groups to run, comma-separated (groups: default, floors, ablate, base, all; variants: "+specNames()+")")
 	flag.StringVar(&o.floor, "floor", "go-body", "variant the others are also compared against (\"vs floor\")")
 	flag.DurationVar(&o.duration, "duration", 3*time.Second, "measured duration of one round of one variant")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up round per variant and body size (discarded)")
@@ -173,7 +173,7 @@ func runBench(o options) error {
 		Notes: notes,
 	}
 	for _, v := range variants {
-		rep.Variants = append(rep.Variants, variantDoc{Name: v.name, Doc: v.spec.doc, Config: v.config, WasmLogLevel: v.spec.wasmLogLevel})
+		rep.Variants = append(rep.Variants, variantDoc{Name: v.name, Doc: v.spec.doc, Config: v.config, WasmLogLevel: v.spec.wasmLogLevel, Env: v.spec.env})
 	}
 	rep.Machine.LoadAvgStart = loadAvg()
 

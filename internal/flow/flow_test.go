@@ -15,7 +15,7 @@ import (
 
 var now = time.Unix(1700000000, 0)
 
-func planner(t *testing.T, doc string) *Planner {
+func planner(t testing.TB, doc string) *Planner {
 	t.Helper()
 	cfg, err := config.Parse([]byte(doc))
 	if err != nil {
