@@ -53,7 +53,7 @@ func main() {
 	var o options
 	var sizes, streamSizes string
 	flag.StringVar(&o.variants, "variants", "default",
-		"variants and groups to run, comma-separated (groups: default, floors, ablate, base, all; variants: "+specNames()+")")
+		"variants and groups to run, comma-separated (groups: default, floors, calls, ablate, base, all; variants: "+specNames()+")")
 	flag.StringVar(&o.floor, "floor", "go-body", "variant the others are also compared against (\"vs floor\")")
 	flag.DurationVar(&o.duration, "duration", 3*time.Second, "measured duration of one round of one variant")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up round per variant and body size (discarded)")

@@ -175,3 +175,13 @@ func TestLeakCacheByPrompt(t *testing.T) {
 		t.Fatal("copy of prompt A not found after eviction")
 	}
 }
+
+// BenchmarkLeakIndex builds the index of a 2 KiB system prompt, as on the first
+// response to a prompt (later ones find it in the Redactor's cache).
+func BenchmarkLeakIndex(b *testing.B) {
+	prompt := strings.Repeat(leakPrompt+" ", 2048/len(leakPrompt)+1)[:2048]
+	b.ReportAllocs()
+	for b.Loop() {
+		newLeakIndex(prompt, 60)
+	}
+}
