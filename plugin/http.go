@@ -25,13 +25,9 @@ type httpContext struct {
 func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) (a types.Action) {
 	defer h.recoverPanic(&a)
 	x := &h.x
-	var cluster string
-	if h.p.flow.RoutesByCluster() {
-		cluster = hostcalls.Property("xds", "cluster_name")
-	}
 	now := time.Now()
 	plan := h.p.flow.RequestHeaders(x, flow.Head{Header: hostcalls.RequestHeaders().Get,
-		Cluster: cluster, EndOfStream: endOfStream}, now)
+		Cluster: hostcalls.Cluster, EndOfStream: endOfStream}, now)
 	testHook(x, "request_headers")
 	note(plan.Notes)
 	if plan.Reject != nil {
@@ -90,10 +86,6 @@ func (h *httpContext) decide(max int) types.Action {
 	body, err := hostcalls.RequestBody(max)
 	if err != nil {
 		return h.reject(hostFailure("the guard could not read the request body", err))
-	}
-	if ablate.decide {
-		x.Held(flow.DecisionForwarded, "", time.Now())
-		return types.ActionContinue
 	}
 	now := time.Now()
 	plan := pl.Decide(x, body, now)

@@ -5,7 +5,6 @@ import (
 
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/apierr"
-	"github.com/egressguard/egressguard/internal/audit"
 	"github.com/egressguard/egressguard/internal/flow"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
@@ -13,9 +12,6 @@ import (
 
 // modelLabels caps the distinct client-supplied model names per VM.
 var modelLabels = metrics.Cardinality{Max: 64}
-
-// auditLine is the buffer every audit line is rendered into (a VM serves one thread).
-var auditLine []byte
 
 // OnHttpStreamDone settles the rate limits and emits the request's metrics and audit
 // line once.
@@ -30,10 +26,7 @@ func (h *httpContext) OnHttpStreamDone() {
 		return // never reached a decision (e.g. the plugin failed to start)
 	}
 	rec, samples := h.p.flow.Done(x, &modelLabels, time.Now())
-	if !ablate.audit {
-		auditLine = audit.Append(auditLine[:0], &rec)
-		hostcalls.LogInfoBytes(auditLine)
-	}
+	hostcalls.LogAudit(&rec)
 	note(flow.Notes{Samples: samples})
 }
 
@@ -44,9 +37,6 @@ func note(n flow.Notes) {
 	}
 	for _, l := range n.Info {
 		hostcalls.LogInfo(l)
-	}
-	if ablate.metrics {
-		return
 	}
 	for _, s := range n.Samples {
 		if s.Histogram {

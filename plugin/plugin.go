@@ -55,9 +55,4 @@ func (p *pluginContext) OnPluginStart(int) (st types.OnPluginStartStatus) {
 }
 
 // NewHttpContext implements types.PluginContext.
-func (p *pluginContext) NewHttpContext(uint32) types.HttpContext {
-	if ablate.http {
-		return &types.DefaultHttpContext{}
-	}
-	return &httpContext{p: p}
-}
+func (p *pluginContext) NewHttpContext(uint32) types.HttpContext { return &httpContext{p: p} }

@@ -64,7 +64,7 @@ func main() {
 	flag.IntVar(&o.n, "n", 200, "measured requests (after -warm)")
 	flag.IntVar(&o.warm, "warm", 3, "warm-up requests, not counted (the first request pays one-time set-up)")
 	flag.IntVar(&o.top, "top", 25, "functions listed")
-	flag.StringVar(&o.env, "env", "", "environment of the guest, comma-separated KEY=VALUE (e.g. GOGC=off, or EGRESSGUARD_ABLATE=… for build/bench/guard-ablate.wasm)")
+	flag.StringVar(&o.env, "env", "", "environment of the guest, KEY=VALUE pairs separated by semicolons (e.g. GOGC=off, or EGRESSGUARD_ABLATE=… for build/bench/guard-ablate.wasm)")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "also write a sampled pprof profile of the guest's functions to this file")
 	flag.IntVar(&o.fold, "fold", 50, "-cpuprofile: functions called more than this many times per request get no listener; their time lands in their callers")
 	flag.DurationVar(&o.interval, "interval", 100*time.Microsecond, "-cpuprofile: sampling interval")
@@ -230,7 +230,7 @@ func load(wasm []byte, config, env string, listener experimental.FunctionListene
 	mc := wazero.NewModuleConfig().
 		WithStartFunctions("_initialize").WithStdout(os.Stderr).WithStderr(os.Stderr).
 		WithSysWalltime().WithSysNanotime().WithRandSource(rand.Reader)
-	for _, kv := range strings.Split(env, ",") {
+	for _, kv := range strings.Split(env, ";") {
 		if k, v, ok := strings.Cut(kv, "="); ok {
 			mc = mc.WithEnv(k, v)
 		}

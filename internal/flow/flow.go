@@ -179,10 +179,6 @@ func (pl *Planner) keyRings(cfg *config.Config, env credentials.Env) error {
 	return nil
 }
 
-// RoutesByCluster reports whether an upstream is chosen by the Envoy cluster a request
-// is routed to: without one, Head.Cluster is never read and need not be fetched.
-func (pl *Planner) RoutesByCluster() bool { return pl.byCluster }
-
 // Store is the shared-data store the key rings use.
 func (pl *Planner) Store() shareddata.Store { return pl.store }
 
