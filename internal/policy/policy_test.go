@@ -105,6 +105,22 @@ func TestCanonicalPath(t *testing.T) {
 	}
 }
 
+// FuzzCanonicalFastPath: a path canonical() lets through unchanged is exactly what the
+// full resolution makes of it.
+func FuzzCanonicalFastPath(f *testing.F) {
+	for _, s := range []string{"/", "/v1/chat/completions", "/v1//chat", "/v1/./x", "/v1/../x", "/v1/x/", "/a;b", "/%61", "/.", "/..", "/.a/..b/...", "/a\\b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "?#") || !canonical(p) {
+			return
+		}
+		if got, err := resolvePath(p); err != nil || got != p {
+			t.Fatalf("canonical(%q) but resolved to %q, %v", p, got, err)
+		}
+	})
+}
+
 func TestUpstreamMatch(t *testing.T) {
 	p := mustPolicy(t, `{"upstreams":[
 	  {"name":"mistral","provider":"mistral","hosts":["api.mistral.ai"]},
