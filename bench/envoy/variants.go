@@ -90,8 +90,6 @@ var specs = []spec{
 		build: "guard", rootID: "egressguard", config: guardConfig(passConfig)},
 	{name: "guard-pass-bare", doc: "guard-pass with the ablation build's metrics and audit line off: what remains is reading headers, routing and the response headers",
 		build: "guard-ablate", rootID: "egressguard", config: guardConfig(passConfig), env: ablate("metrics,audit")},
-	{name: "guard-gogc100", doc: "guard with GOGC=100 in its VM's environment (the Go default) instead of the plugin's collector target",
-		build: "guard", rootID: "egressguard", config: guardConfig(""), env: map[string]string{"GOGC": "100"}, clamps: true},
 	{name: "guard-base", doc: "the guard module given with -base-wasm (e.g. an earlier commit), -config",
 		build: "guard-base", rootID: "egressguard", config: guardConfig(""), clamps: true},
 	{name: "guard-base-pass", doc: "guard-pass with the -base-wasm module",
@@ -110,7 +108,7 @@ var groups = map[string][]string{
 	"floors":  {"plain", "go-empty", "go-body", "go-body-resp", "rust-empty", "rust-body", "rust-body-resp", "extproc"},
 	"calls":   {"plain", "go-empty", "go-headers20", "go-clocks20", "go-logs20"},
 	"ablate": {"plain", "go-empty", "go-body", "guard", "guard-nolog", "guard-noinject", "guard-noredact", "guard-noleak",
-		"guard-nometrics", "guard-noaudit", "guard-nodecide", "guard-empty", "guard-bare", "guard-pass", "guard-pass-bare", "guard-gogc100"},
+		"guard-nometrics", "guard-noaudit", "guard-nodecide", "guard-empty", "guard-bare", "guard-pass", "guard-pass-bare"},
 	"base": {"guard-base", "guard-base-pass"},
 	"all":  nil, // every spec but the -base-wasm ones
 }
