@@ -1,6 +1,6 @@
 // Command gen writes the configuration JSON Schema (see package schema).
 //
-//	go run ./schema/gen -o schema/config.schema.json
+//	go run ./internal/schema/gen -o internal/schema/config.schema.json
 package main
 
 import (
