@@ -106,7 +106,7 @@ func runDryrun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %v", *wasmPath, err)
 	}
-	defer vm.Close()
+	defer func() { _ = vm.Close() }() // the process ends next
 	return dryrun(vm, opt, stdout)
 }
 

@@ -25,7 +25,7 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if vm != nil {
-		vm.Close()
+		_ = vm.Close()
 	}
 	os.Exit(code)
 }
@@ -208,7 +208,7 @@ func TestLoadConfigForms(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, s string) string {
 		p := filepath.Join(dir, name)
-		os.WriteFile(p, []byte(s), 0o644)
+		writeFile(t, p, []byte(s))
 		return p
 	}
 	cases := map[string]string{
@@ -236,7 +236,7 @@ func TestLoadConfigForms(t *testing.T) {
 func TestPostureCommand(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "c.json")
-	os.WriteFile(cfg, []byte(`{"injection":{"action":"monitor"}}`), 0o644)
+	writeFile(t, cfg, []byte(`{"injection":{"action":"monitor"}}`))
 	var out, errb bytes.Buffer
 	if code := run([]string{"posture", "-config", cfg}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s%s", code, out.String(), errb.String())
@@ -255,7 +255,7 @@ func TestPostureCommand(t *testing.T) {
 	if code := run([]string{"posture", "-line", "-config", cfg}, &out, &errb); code != 0 || strings.Count(out.String(), "\n") != 1 {
 		t.Errorf("exit %d, -line output %q", code, out.String())
 	}
-	os.WriteFile(cfg, []byte(`{"injection":{"action":"shout"}}`), 0o644)
+	writeFile(t, cfg, []byte(`{"injection":{"action":"shout"}}`))
 	errb.Reset()
 	if code := run([]string{"posture", "-config", cfg}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "injection.action") {
 		t.Errorf("invalid config: exit %d, stderr %s", code, errb.String())
@@ -266,8 +266,8 @@ func TestValidateAndSchemaCommands(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.json")
 	bad := filepath.Join(dir, "bad.json")
-	os.WriteFile(good, []byte(`{"api":{"other_paths":"deny"}}`), 0o644)
-	os.WriteFile(bad, []byte(`{"api":{"other_path":"deny"}}`), 0o644)
+	writeFile(t, good, []byte(`{"api":{"other_paths":"deny"}}`))
+	writeFile(t, bad, []byte(`{"api":{"other_path":"deny"}}`))
 	var out, errb bytes.Buffer
 	if code := run([]string{"validate", "-config", good}, &out, &errb); code != 0 {
 		t.Errorf("good: exit %d\n%s", code, out.String())
@@ -288,7 +288,7 @@ func TestValidateAndSchemaCommands(t *testing.T) {
 func TestOCICommand(t *testing.T) {
 	dir := t.TempDir()
 	wasm := filepath.Join(dir, "p.wasm")
-	os.WriteFile(wasm, append([]byte{0, 'a', 's', 'm', 1, 0, 0, 0}, "payload"...), 0o644)
+	writeFile(t, wasm, append([]byte{0, 'a', 's', 'm', 1, 0, 0, 0}, "payload"...))
 	var out, errb bytes.Buffer
 	args := []string{"oci", "-wasm", wasm, "-layout", filepath.Join(dir, "oci"), "-tar", filepath.Join(dir, "i.tar"), "-digest-file", filepath.Join(dir, "digest")}
 	if code := run(args, &out, &errb); code != 0 {
@@ -302,5 +302,12 @@ func TestOCICommand(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+func writeFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

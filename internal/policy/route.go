@@ -150,7 +150,8 @@ func CanonicalPath(raw string) (string, *apierr.Error) {
 	var dec []byte
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
-		if c == '%' {
+		switch c {
+		case '%':
 			if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
 				return "", badPath("the path has a malformed percent-escape")
 			}
@@ -159,7 +160,7 @@ func CanonicalPath(raw string) (string, *apierr.Error) {
 			if c == '/' || c == '\\' || c == 0 {
 				return "", badPath("the path encodes '/', '\\' or NUL")
 			}
-		} else if c == '\\' {
+		case '\\':
 			return "", badPath("the path contains '\\'")
 		}
 		if c < 0x20 || c == 0x7f {

@@ -23,7 +23,9 @@ func main() {
 		fail(err)
 	}
 	if *out == "" {
-		os.Stdout.Write(b)
+		if _, err := os.Stdout.Write(b); err != nil {
+			fail(err)
+		}
 		return
 	}
 	if err := os.WriteFile(*out, b, 0o644); err != nil {
