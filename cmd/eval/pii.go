@@ -115,17 +115,9 @@ type labelledRow struct {
 }
 
 func readLabelled(in io.Reader) ([]labelledRow, error) {
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	var rows []labelledRow
-	for line := 1; sc.Scan(); line++ {
-		var row labelledRow
-		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
-			return nil, fmt.Errorf("stdin line %d: %v", line, err)
-		}
-		rows = append(rows, row)
-	}
-	return rows, sc.Err()
+	err := readJSONLines(in, &rows)
+	return rows, err
 }
 
 // typeScore counts matches for one entity type.
