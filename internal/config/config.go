@@ -405,7 +405,7 @@ func (a *API) validate(fe *fieldErrors) {
 	switch a.OtherPaths {
 	case OtherReads, OtherDeny:
 	case "allow":
-		fe.addf("api.other_paths", `"allow" is no longer accepted: requests with a body to paths the guard does not inspect are refused; `+
+		fe.addf("api.other_paths", `"allow" (forwarding bodies to any path uninspected) is not accepted: requests with a body to paths the guard does not inspect are refused; `+
 			`list the paths to forward uninspected in api.passthrough_paths and set other_paths to "reads" (bodiless requests pass) or "deny"`)
 	default:
 		fe.addf("api.other_paths", `must be "reads" or "deny", got %q`, a.OtherPaths)

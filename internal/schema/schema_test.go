@@ -308,3 +308,28 @@ func dropNulls(t *testing.T, doc []byte) []byte {
 	}
 	return out
 }
+
+// Every field of the configuration has a row in docs/configuration.md: `path`, or a
+// `prefix.*` row for a whole object (moderation.auth.* has the fields of upstreams[].auth).
+func TestEveryFieldDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "configuration.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	walk(committedTree(t), "", func(path string, n *node) {
+		if len(n.Properties) > 0 || strings.HasSuffix(path, "[]") || strings.HasSuffix(path, "{}") ||
+			(n.Items != nil && len(n.Items.Properties) > 0) || bytes.Contains(n.AdditionalProperties, []byte(`"properties"`)) {
+			return // objects are documented by their fields, list items by the list
+		}
+		p := strings.ReplaceAll(path, "{}", ".<name>")
+		if bytes.Contains(doc, []byte("`"+p+"`")) || bytes.Contains(doc, []byte("`"+p+"[]`")) {
+			return
+		}
+		for i := strings.LastIndexByte(p, '.'); i > 0; i = strings.LastIndexByte(p[:i], '.') {
+			if bytes.Contains(doc, []byte("`"+p[:i]+".*`")) {
+				return
+			}
+		}
+		t.Errorf("docs/configuration.md has no row for %s", p)
+	})
+}
