@@ -285,6 +285,26 @@ func TestValidateAndSchemaCommands(t *testing.T) {
 	}
 }
 
+// The shipped Envoy bootstraps carry the plugin configuration in their wasm filter;
+// validate reads it from there, and a bootstrap without one is an error.
+func TestValidateEnvoyBootstrap(t *testing.T) {
+	for _, f := range []string{"../../envoy.yaml", "../../envoy-mistral.yaml"} {
+		var out, errb bytes.Buffer
+		if code := run([]string{"validate", "-config", f}, &out, &errb); code != 0 || !strings.Contains(out.String(), "plugin: ok") {
+			t.Errorf("%s: exit %d\n%s%s", f, code, out.String(), errb.String())
+		}
+		lc, err := loadConfig(f)
+		if err != nil || !strings.HasSuffix(lc.Source, ": Envoy bootstrap") || !json.Valid(lc.JSON) {
+			t.Errorf("%s: %v %+v", f, err, lc)
+		}
+	}
+	plain := filepath.Join(t.TempDir(), "plain.yaml")
+	writeFile(t, plain, []byte("static_resources:\n  listeners: []\n"))
+	if _, err := loadConfig(plain); err == nil || !strings.Contains(err.Error(), "without a wasm filter") {
+		t.Errorf("bootstrap without the filter: %v", err)
+	}
+}
+
 func TestOCICommand(t *testing.T) {
 	dir := t.TempDir()
 	wasm := filepath.Join(dir, "p.wasm")
