@@ -2,7 +2,8 @@
 #
 #   make run    build the plugin, start the demo upstream and Envoy with envoy.yaml
 #   make test   everything: vet, gofmt, golangci-lint, go mod tidy check, unit tests (native
-#               + compiled wasm under wazero), real-Envoy e2e with the official SDKs
+#               + compiled wasm under wazero), real-Envoy e2e with the official openai,
+#               @mistralai/mistralai and @anthropic-ai/sdk SDKs (node) and the Python openai SDK
 
 SHELL        := /bin/bash
 GO           ?= go
@@ -14,6 +15,7 @@ WASM         := build/egressguard.wasm
 # The same plugin with test hooks (a request header makes it panic): tests only.
 HOOKS_WASM   := build/egressguard-testhooks.wasm
 CLIENTS      := e2e/clients/node_modules/.installed
+PY_CLIENTS   := $(VENV)/.egressguard-py-clients
 GO_SOURCES   := $(shell find . -name '*.go' -not -path './e2e/clients/*' -not -path './$(VENV)/*') go.mod go.sum
 
 export ENVOY_BIN  := $(abspath $(ENVOY))
@@ -22,7 +24,7 @@ export GUARD_TESTHOOKS_WASM := $(abspath $(HOOKS_WASM))
 # make run with MISTRAL_API_KEY: Envoy forwards it into the wasm VM (host_env_keys).
 export MISTRAL_API_KEY
 
-.PHONY: all build envoy envoy-compat clients ratelimit-deps test unit e2e vet fmt-check lint tidy-check run eval bench bench-envoy bench-wasmprof fuzz clean
+.PHONY: all build envoy envoy-compat clients py-clients ratelimit-deps test unit e2e vet fmt-check lint tidy-check run eval bench bench-envoy bench-wasmprof fuzz clean
 
 all: build
 
@@ -65,14 +67,21 @@ $(CLIENTS): e2e/clients/package.json e2e/clients/package-lock.json
 	cd e2e/clients && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+## py-clients: the official Python openai SDK used by e2e, into $(VENV) (pinned in
+##   e2e/clients/requirements.txt)
+py-clients: $(PY_CLIENTS)
+$(PY_CLIENTS): e2e/clients/requirements.txt | $(ENVOY)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r e2e/clients/requirements.txt
+	@touch $@
+
 ## test: everything, including real-Envoy e2e (never skipped here)
-test: vet fmt-check lint tidy-check build envoy envoy-compat clients ratelimit-deps
+test: vet fmt-check lint tidy-check build envoy envoy-compat clients py-clients ratelimit-deps
 	E2E_REQUIRED=1 $(GO) test -count=1 -timeout 30m ./...
 
 unit: build
 	$(GO) test $$($(GO) list ./... | grep -v /e2e)
 
-e2e: build envoy envoy-compat clients ratelimit-deps
+e2e: build envoy envoy-compat clients py-clients ratelimit-deps
 	E2E_REQUIRED=1 $(GO) test -count=1 -timeout 30m -v ./e2e
 
 vet:

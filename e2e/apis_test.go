@@ -79,7 +79,22 @@ var sdkRows = []sdkRow{
 	{name: "beta.conversations.startStream", sdk: "mistral", op: "conversations", stream: true,
 		request:    map[string]any{"model": "mistral-medium-latest", "inputs": "%M hello"},
 		budgetPath: "completion_args.max_tokens", budget: 1024, wantEvents: "conversation.response.done"},
+	// PII split across events and network chunks of each API's stream never reaches the SDK.
+	{name: "responses.create stream redacted", sdk: "openai", op: "responses", stream: true,
+		request:    map[string]any{"model": "gpt-4.1", "input": "%M hello " + plantedPII},
+		budgetPath: "max_output_tokens", budget: 1024, wantEvents: "response.completed", wantContent: "[EMAIL_ADDRESS]"},
+	{name: "messages.stream redacted", sdk: "anthropic", op: "messages", stream: true,
+		request: map[string]any{"model": "claude-sonnet-4-5", "max_tokens": 200,
+			"messages": []any{map[string]any{"role": "user", "content": "%M hello " + plantedPII}}},
+		budgetPath: "max_tokens", budget: 200, wantEvents: "message_stop", wantContent: "[EMAIL_ADDRESS]"},
+	{name: "beta.conversations.startStream redacted", sdk: "mistral", op: "conversations", stream: true,
+		request:    map[string]any{"model": "mistral-medium-latest", "inputs": "%M hello " + plantedPII},
+		budgetPath: "completion_args.max_tokens", budget: 1024, wantEvents: "conversation.response.done", wantContent: "[EMAIL_ADDRESS]"},
 }
+
+// plantedPII asks fakellm for a reply with an email and a card cut into 3-rune deltas
+// and 7-byte network writes.
+const plantedPII = "[[reply:Write to jane.doe@example.com, card 4111 1111 1111 1111.]] [[sse-delta:3]] [[sse-split:7]]"
 
 // TestOfficialSDKsOtherAPIs drives each API's official SDK through Envoy: the call
 // works (streams included), budgets reach the upstream capped or defaulted,
@@ -118,9 +133,13 @@ func TestOfficialSDKsOtherAPIs(t *testing.T) {
 				t.Errorf("no content: %+v", r)
 			}
 			if row.wantContent != "" {
-				if !strings.Contains(r.Content, row.wantContent) || strings.Contains(r.Content, "jane.doe@example.com") {
+				if !strings.Contains(r.Content, row.wantContent) || strings.Contains(r.Content, "jane.doe@example.com") ||
+					strings.Contains(r.Content, "1111 1111") {
 					t.Errorf("content %q, want it redacted to contain %q", r.Content, row.wantContent)
 				}
+			}
+			if r.RequestID == "" {
+				t.Error("the response has no x-request-id")
 			}
 		})
 	}

@@ -27,7 +27,8 @@ type sdkResult struct {
 	Chunks       int             `json:"chunks"`
 	FinishReason *string         `json:"finishReason"`
 	Usage        json.RawMessage `json:"usage"`
-	Events       json.RawMessage `json:"events"` // stream event types, for SDKs that name them
+	Events       json.RawMessage `json:"events"`    // stream event types, for SDKs that name them
+	RequestID    string          `json:"requestId"` // the response's x-request-id
 	Error        *struct {
 		Name    string          `json:"name"`
 		Message string          `json:"message"`

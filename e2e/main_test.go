@@ -47,6 +47,18 @@ const (
 	lnRefuse   = "refuse"
 	lnRefuseH2 = "refuse-h2"
 	lnModInH2  = "modin-h2" // lnModIn with the chat upstream over HTTP/2
+	// The redaction red-team table: injection "monitor" (the prompts carry what the
+	// upstream answers); the same over an HTTP/2 upstream.
+	lnRedTeam   = "redteam"
+	lnRedTeamH2 = "redteam-h2"
+	// The same with the Mistral key injected (the fakellm markers of a split stream look
+	// like an adversarial suffix to the injection engine, so it only monitors here).
+	lnRedTeamKeyed = "redteam-keyed"
+	// The control: response redaction off, so each row's shape reaches the client as
+	// the upstream sent it (a row whose leak is not readable here tests nothing).
+	lnRedTeamOff   = "redteam-off"
+	lnRedTeamOffH2 = "redteam-off-h2"
+	lnUsage        = "usage" // a generous token limit: the guard asks streams for their usage
 )
 
 // The routed listener's upstream host (the route rewrites every Host to it).
@@ -70,16 +82,24 @@ var listenerConfigs = map[string]string{
 	                 "auth": {"keys": [{"name": "mistral-main", "env": "EG_E2E_MISTRAL_KEY"}]}}],
 	  "max_tokens": {"default": 512, "cap": 2048}
 	}`,
-	lnFlag:     `{"injection": {"action": "flag"}}`,
-	lnModIn:    modConfig("llm", "enforce", "fail_closed", "off"),
-	lnModOpen:  modConfig("llm", "enforce", "fail_open", "off"),
-	lnModOut:   modConfig("llm", "off", "fail_closed", "enforce"),
-	lnModDead:  modConfig("dead", "enforce", "fail_closed", "off"),
-	lnLimited:  `{"rate_limits": {"default": {"requests_per_minute": 3}}}`,
-	lnTokens:   `{"rate_limits": {"default": {"tokens_per_minute": 2000}}, "max_tokens": {"default": 100, "cap": 100}}`,
-	lnRefuse:   `{"rate_limits": {"default": {"requests_per_minute": 1}, "anonymous_tenant": "refuse-h1"}}`,
-	lnRefuseH2: `{"rate_limits": {"default": {"requests_per_minute": 1}, "anonymous_tenant": "refuse-h2"}}`,
-	lnModInH2:  modConfig("llm", "enforce", "fail_closed", "off"),
+	lnFlag:      `{"injection": {"action": "flag"}}`,
+	lnModIn:     modConfig("llm", "enforce", "fail_closed", "off"),
+	lnModOpen:   modConfig("llm", "enforce", "fail_open", "off"),
+	lnModOut:    modConfig("llm", "off", "fail_closed", "enforce"),
+	lnModDead:   modConfig("dead", "enforce", "fail_closed", "off"),
+	lnLimited:   `{"rate_limits": {"default": {"requests_per_minute": 3}}}`,
+	lnTokens:    `{"rate_limits": {"default": {"tokens_per_minute": 2000}}, "max_tokens": {"default": 100, "cap": 100}}`,
+	lnRefuse:    `{"rate_limits": {"default": {"requests_per_minute": 1}, "anonymous_tenant": "refuse-h1"}}`,
+	lnRefuseH2:  `{"rate_limits": {"default": {"requests_per_minute": 1}, "anonymous_tenant": "refuse-h2"}}`,
+	lnModInH2:   modConfig("llm", "enforce", "fail_closed", "off"),
+	lnRedTeam:   `{"injection": {"action": "monitor"}}`,
+	lnRedTeamH2: `{"injection": {"action": "monitor"}}`,
+	lnRedTeamKeyed: `{"injection": {"action": "monitor"},
+	  "upstreams": [{"name": "mistral", "provider": "mistral", "hosts": ["*"],
+	                 "auth": {"keys": [{"name": "mistral-main", "env": "EG_E2E_MISTRAL_KEY"}]}}]}`,
+	lnRedTeamOff:   `{"injection": {"action": "monitor"}, "redaction": {"responses": false}}`,
+	lnRedTeamOffH2: `{"injection": {"action": "monitor"}, "redaction": {"responses": false}}`,
+	lnUsage:        `{"rate_limits": {"default": {"tokens_per_minute": 10000000}}}`,
 	lnHold: `{"envoy": {"allow_on_headers_stop_iteration": true}, "injection": {"action": "flag"},
 	  "max_tokens": {"default": 1024, "cap": 4096}}`,
 	lnRouted: `{
@@ -150,7 +170,7 @@ func run(m *testing.M) int {
 		case lnHold:
 			l.HoldHeaders = true
 			l.Route = map[string]any{"timeout": "2s"} // the route timeout after the headers row
-		case lnRefuseH2, lnModInH2:
+		case lnRefuseH2, lnModInH2, lnRedTeamH2, lnRedTeamOffH2:
 			l.Cluster = "llm-h2"
 		case lnRouted:
 			l.Cluster = "keyed"

@@ -3,9 +3,25 @@
 package hostcalls
 
 import (
+	"os"
+	"runtime/debug"
 	"sync"
 	"unsafe"
 )
+
+// gcPercent is the collector's target (GOGC) in the VM unless its environment sets GOGC.
+// In a wasm VM a cycle's mark phase only advances through allocation assists (the mark
+// workers run only while a call into the VM blocks, see CanCollect), so one cycle
+// stretches over many requests that all run with write barriers and assists on:
+// collecting less often is the largest saving per request. The plugin's start already
+// grows the linear memory to most of what this heap goal needs (docs/benchmarks.md).
+const gcPercent = 400
+
+func init() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+}
 
 // pollOneoff is WASI's poll_oneoff, which the Go runtime calls whenever a call into the
 // VM parks its goroutine while a timer is pending.

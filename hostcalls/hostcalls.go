@@ -9,13 +9,32 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/egressguard/egressguard/internal/ablate"
+	"github.com/egressguard/egressguard/internal/audit"
 	"github.com/egressguard/egressguard/internal/shareddata"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )
 
 // SetVMContext registers the plugin's VM context; call it from main's init.
-func SetVMContext(vm types.VMContext) { proxywasm.SetVMContext(vm) }
+func SetVMContext(vm types.VMContext) {
+	if ablate.HTTP {
+		vm = noHTTP{vm}
+	}
+	proxywasm.SetVMContext(vm)
+}
+
+// noHTTP is the ablation build's VM without per-request code: every HTTP context is
+// the SDK's no-op one.
+type noHTTP struct{ types.VMContext }
+
+func (v noHTTP) NewPluginContext(id uint32) types.PluginContext {
+	return noHTTPPlugin{v.VMContext.NewPluginContext(id)}
+}
+
+type noHTTPPlugin struct{ types.PluginContext }
+
+func (noHTTPPlugin) NewHttpContext(uint32) types.HttpContext { return &types.DefaultHttpContext{} }
 
 // PluginConfiguration returns the plugin's configuration bytes (empty when none).
 func PluginConfiguration() ([]byte, error) {
@@ -25,6 +44,31 @@ func PluginConfiguration() ([]byte, error) {
 	}
 	return b, err
 }
+
+// Headers is a snapshot of a header map taken with one host call (the values are views
+// of the host's copy, not allocated one by one). A phase that reads several headers
+// takes one snapshot instead of a host call per header.
+type Headers [][2]string
+
+// RequestHeaders returns the request headers (nil when the host has none).
+func RequestHeaders() Headers {
+	hs, _ := proxywasm.GetHttpRequestHeaders()
+	return hs
+}
+
+// Get returns the first value of the header called name, compared like the host does
+// (case-insensitively); "" when absent.
+func (h Headers) Get(name string) string {
+	for _, kv := range h {
+		if len(kv[0]) == len(name) && (kv[0] == name || strings.EqualFold(kv[0], name)) {
+			return kv[1]
+		}
+	}
+	return ""
+}
+
+// All returns every header.
+func (h Headers) All() [][2]string { return h }
 
 // RequestHeader returns one request header ("" when absent).
 func RequestHeader(name string) string {
@@ -103,8 +147,8 @@ func apply(rm func(string) error, put func(string, string) error, remove []strin
 	return nil
 }
 
-// ResponseHeaders returns every response header.
-func ResponseHeaders() [][2]string {
+// ResponseHeaders returns the response headers (nil when the host has none).
+func ResponseHeaders() Headers {
 	hs, _ := proxywasm.GetHttpResponseHeaders()
 	return hs
 }
@@ -119,6 +163,9 @@ func Property(path ...string) string {
 	return string(b)
 }
 
+// Cluster returns the Envoy cluster the request is routed to ("" when unknown).
+func Cluster() string { return Property("xds", "cluster_name") }
+
 // SendJSON answers the downstream with a local JSON response; nothing goes upstream.
 // Once response headers have left, Envoy resets the stream instead.
 func SendJSON(status int, body []byte, headers [][2]string) error {
@@ -132,6 +179,19 @@ func LogWarn(msg string)     { proxywasm.LogWarn(msg) }
 func LogError(msg string)    { proxywasm.LogError(msg) }
 func LogCritical(msg string) { proxywasm.LogCritical(msg) }
 func LogDebug(msg string)    { proxywasm.LogDebug(msg) }
+
+// auditLine is the buffer every audit line is rendered into (one VM serves one thread).
+var auditLine []byte
+
+// LogAudit logs the request's audit line at info level, rendered into a buffer kept
+// across requests.
+func LogAudit(rec *audit.Record) {
+	if ablate.Audit {
+		return
+	}
+	auditLine = audit.Append(auditLine[:0], rec)
+	LogInfoBytes(auditLine)
+}
 
 // ResponseHeader returns one response header ("" when absent).
 func ResponseHeader(name string) string {
@@ -209,6 +269,9 @@ func noPanic() { _ = recover() }
 
 // Count adds n to the counter called name (see package metrics for names).
 func Count(name string, n uint64) {
+	if ablate.Metrics {
+		return
+	}
 	defer noPanic()
 	c, ok := counters[name]
 	if !ok {
@@ -220,6 +283,9 @@ func Count(name string, n uint64) {
 
 // Record adds a sample to the histogram called name.
 func Record(name string, v uint64) {
+	if ablate.Metrics {
+		return
+	}
 	defer noPanic()
 	h, ok := histograms[name]
 	if !ok {

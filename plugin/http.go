@@ -25,8 +25,9 @@ type httpContext struct {
 func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) (a types.Action) {
 	defer h.recoverPanic(&a)
 	x := &h.x
-	plan := h.p.flow.RequestHeaders(x, flow.Head{Header: hostcalls.RequestHeader,
-		Cluster: hostcalls.Property("xds", "cluster_name"), EndOfStream: endOfStream}, time.Now())
+	now := time.Now()
+	plan := h.p.flow.RequestHeaders(x, flow.Head{Header: hostcalls.RequestHeaders().Get,
+		Cluster: hostcalls.Cluster, EndOfStream: endOfStream}, now)
 	testHook(x, "request_headers")
 	note(plan.Notes)
 	if plan.Reject != nil {
@@ -36,7 +37,7 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) (a types.Act
 		return h.reject(hostFailure("the guard could not rewrite the request headers", err))
 	}
 	if !plan.Inspect {
-		x.Held(flow.DecisionPassthrough, "", time.Now())
+		x.Held(flow.DecisionPassthrough, "", now)
 		return types.ActionContinue
 	}
 	if plan.Hold {
@@ -86,7 +87,8 @@ func (h *httpContext) decide(max int) types.Action {
 	if err != nil {
 		return h.reject(hostFailure("the guard could not read the request body", err))
 	}
-	plan := pl.Decide(x, body, time.Now())
+	now := time.Now()
+	plan := pl.Decide(x, body, now)
 	note(plan.Notes)
 	if plan.Reject != nil {
 		return h.reject(plan.Reject, plan.RejectHeaders...)

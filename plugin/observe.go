@@ -5,7 +5,6 @@ import (
 
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/apierr"
-	"github.com/egressguard/egressguard/internal/audit"
 	"github.com/egressguard/egressguard/internal/flow"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
@@ -27,7 +26,7 @@ func (h *httpContext) OnHttpStreamDone() {
 		return // never reached a decision (e.g. the plugin failed to start)
 	}
 	rec, samples := h.p.flow.Done(x, &modelLabels, time.Now())
-	hostcalls.LogInfo(string(audit.Marshal(&rec)))
+	hostcalls.LogAudit(&rec)
 	note(flow.Notes{Samples: samples})
 }
 

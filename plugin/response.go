@@ -16,8 +16,8 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) (a types.Ac
 	defer h.recoverPanic(&a)
 	x, p := &h.x, h.p
 	testHook(x, "response_headers")
-	plan := p.flow.ResponseHeaders(x, flow.RespHead{Header: hostcalls.ResponseHeader, All: hostcalls.ResponseHeaders,
-		EndOfStream: endOfStream}, time.Now())
+	hs := hostcalls.ResponseHeaders()
+	plan := p.flow.ResponseHeaders(x, flow.RespHead{Header: hs.Get, All: hs.All, EndOfStream: endOfStream}, time.Now())
 	note(plan.Notes)
 	if plan.Reject != nil {
 		return h.reject(plan.Reject)

@@ -11,7 +11,7 @@ import (
 // modules builds (or finds) the wasm file of every build name the specs need and fills
 // in spec.module. A floor that fails to build is reported and its variants dropped; the
 // guard module must exist (make build).
-func resolveModules(ss []spec, root, guardWasm string) ([]spec, []string, error) {
+func resolveModules(ss []spec, root, guardWasm, baseWasm string) ([]spec, []string, error) {
 	built := map[string]string{}
 	failed := map[string]error{}
 	var notes []string
@@ -22,9 +22,9 @@ func resolveModules(ss []spec, root, guardWasm string) ([]spec, []string, error)
 			continue
 		}
 		if _, ok := built[s.build]; !ok && failed[s.build] == nil {
-			p, err := buildModule(s.build, root, guardWasm)
+			p, err := buildModule(s.build, root, guardWasm, baseWasm)
 			if err != nil {
-				if s.build == "guard" {
+				if s.build == "guard" || s.build == "guard-base" {
 					return nil, nil, err
 				}
 				failed[s.build] = err
@@ -42,7 +42,7 @@ func resolveModules(ss []spec, root, guardWasm string) ([]spec, []string, error)
 	return out, notes, nil
 }
 
-func buildModule(name, root, guardWasm string) (string, error) {
+func buildModule(name, root, guardWasm, baseWasm string) (string, error) {
 	dir := filepath.Join(root, "build", "bench")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -53,6 +53,19 @@ func buildModule(name, root, guardWasm string) (string, error) {
 			return "", fmt.Errorf("%v (run `make build` first)", err)
 		}
 		return guardWasm, nil
+	case "guard-base":
+		if baseWasm == "" {
+			return "", fmt.Errorf("the guard-base variants need -base-wasm")
+		}
+		_, err := os.Stat(baseWasm)
+		return baseWasm, err
+	case "guard-ablate":
+		// The guard's source with the ablation switches (plugin/ablate_on.go).
+		out := filepath.Join(dir, "guard-ablate.wasm")
+		cmd := exec.Command("go", "build", "-buildmode=c-shared", "-trimpath", "-tags", "egressguard_ablate", "-o", out, "./plugin")
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+		return out, run(cmd)
 	case "gofloor":
 		// The guard's build: GOOS=wasip1 GOARCH=wasm -buildmode=c-shared -trimpath.
 		out := filepath.Join(dir, "gofloor.wasm")

@@ -86,6 +86,18 @@ func bootstrapFor(vs []*variant, upstream string, extProc map[string]string) obj
 // wasmFilter gives every variant its own VM (vm_id = variant name): a variant's garbage
 // is collected during its own rounds, not during another variant's.
 func wasmFilter(v *variant) obj {
+	vm := obj{
+		"vm_id":   v.name,
+		"runtime": "envoy.wasm.runtime.v8",
+		"code":    obj{"local": obj{"filename": v.spec.module}},
+	}
+	if len(v.spec.env) > 0 {
+		kv := obj{}
+		for k, val := range v.spec.env {
+			kv[k] = val
+		}
+		vm["environment_variables"] = obj{"key_values": kv}
+	}
 	return obj{
 		"name": "envoy.filters.http.wasm",
 		"typed_config": obj{
@@ -96,11 +108,7 @@ func wasmFilter(v *variant) obj {
 				"allow_on_headers_stop_iteration": true,
 				"failure_policy":                  "FAIL_CLOSED",
 				"configuration":                   obj{"@type": "type.googleapis.com/google.protobuf.StringValue", "value": v.config},
-				"vm_config": obj{
-					"vm_id":   v.name,
-					"runtime": "envoy.wasm.runtime.v8",
-					"code":    obj{"local": obj{"filename": v.spec.module}},
-				},
+				"vm_config":                       vm,
 			},
 		},
 	}

@@ -21,7 +21,7 @@ type extProcServer struct {
 
 // startExtProc builds and starts the ext_proc server; it prints its address first.
 func startExtProc(ctx context.Context, root string, tokenCap int) (*extProcServer, error) {
-	bin, err := buildModule("extproc", root, "")
+	bin, err := buildModule("extproc", root, "", "")
 	if err != nil {
 		return nil, err
 	}

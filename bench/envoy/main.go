@@ -8,7 +8,7 @@
 // figures are ratios within one run: throughput against plain Envoy and against the Go floor,
 // and Envoy CPU per request.
 //
-//	go run ./bench/envoy [-variants default|floors|ablate|all|name,…] [-duration 3s] [-rounds 4] [-json out.json]
+//	go run ./bench/envoy [-variants default|floors|ablate|base|all|name,…] [-base-wasm old.wasm] [-duration 3s] [-rounds 4] [-json out.json]
 //
 // See bench/envoy/README.md.
 package main
@@ -40,6 +40,7 @@ type options struct {
 	wasmLogLevel        string
 	sizes, streamSizes  []int
 	envoyBin, wasm      string
+	baseWasm            string
 	envoyWorkers        int
 	pluginConfig        string
 	jsonOut             string
@@ -52,7 +53,7 @@ func main() {
 	var o options
 	var sizes, streamSizes string
 	flag.StringVar(&o.variants, "variants", "default",
-		"variants and groups to run, comma-separated (groups: default, floors, ablate, all; variants: "+specNames()+")")
+		"variants and groups to run, comma-separated (groups: default, floors, calls, ablate, base, all; variants: "+specNames()+")")
 	flag.StringVar(&o.floor, "floor", "go-body", "variant the others are also compared against (\"vs floor\")")
 	flag.DurationVar(&o.duration, "duration", 3*time.Second, "measured duration of one round of one variant")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up round per variant and body size (discarded)")
@@ -62,6 +63,7 @@ func main() {
 	flag.StringVar(&streamSizes, "stream-sizes", "1024", `body sizes for the SSE streaming variant ("" disables)`)
 	flag.StringVar(&o.envoyBin, "envoy", envoytest.DefaultEnvoyBin(), "Envoy binary")
 	flag.StringVar(&o.wasm, "wasm", envoytest.DefaultWasm(), "egress guard wasm module")
+	flag.StringVar(&o.baseWasm, "base-wasm", "", "a second guard module (e.g. an earlier commit's) for the guard-base variants")
 	flag.IntVar(&o.envoyWorkers, "envoy-workers", 2, "Envoy --concurrency (worker threads)")
 	flag.StringVar(&o.wasmLogLevel, "wasm-log-level", "info", `Envoy's wasm component log level for all variants except those that set their own`)
 	flag.StringVar(&o.pluginConfig, "config", defaultConfig, "plugin configuration of the guard variants (ablations are overlaid on it)")
@@ -109,7 +111,7 @@ func runBench(o options) error {
 		return err
 	}
 	root := envoytest.RepoRoot()
-	ss, notes, err := resolveModules(ss, root, o.wasm)
+	ss, notes, err := resolveModules(ss, root, o.wasm, o.baseWasm)
 	if err != nil {
 		return err
 	}
@@ -171,7 +173,7 @@ func runBench(o options) error {
 		Notes: notes,
 	}
 	for _, v := range variants {
-		rep.Variants = append(rep.Variants, variantDoc{Name: v.name, Doc: v.spec.doc, Config: v.config, WasmLogLevel: v.spec.wasmLogLevel})
+		rep.Variants = append(rep.Variants, variantDoc{Name: v.name, Doc: v.spec.doc, Config: v.config, WasmLogLevel: v.spec.wasmLogLevel, Env: v.spec.env})
 	}
 	rep.Machine.LoadAvgStart = loadAvg()
 

@@ -27,10 +27,11 @@ type report struct {
 
 // variantDoc says what a variant is.
 type variantDoc struct {
-	Name         string `json:"name"`
-	Doc          string `json:"doc"`
-	Config       string `json:"plugin_config,omitempty"`
-	WasmLogLevel string `json:"wasm_log_level,omitempty"`
+	Name         string            `json:"name"`
+	Doc          string            `json:"doc"`
+	Config       string            `json:"plugin_config,omitempty"`
+	WasmLogLevel string            `json:"wasm_log_level,omitempty"`
+	Env          map[string]string `json:"vm_env,omitempty"`
 }
 
 type machine struct {

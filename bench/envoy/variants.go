@@ -26,6 +26,9 @@ type spec struct {
 	wasmLogLevel string
 	// clamps: an above-cap max_tokens reaches the upstream clamped (sanity check).
 	clamps bool
+	// env is the VM's environment: EGRESSGUARD_ABLATE names the stages the ablation
+	// build (build "guard-ablate") switches off (see plugin/ablate.go).
+	env map[string]string
 }
 
 func floorConfig(mode string) func(string, int) string {
@@ -48,6 +51,12 @@ var specs = []spec{
 		build: "gofloor", config: floorConfig("body"), clamps: true},
 	{name: "go-body-resp", doc: "go-body, and every response body copied into the VM and back (JSON buffered, SSE per chunk)",
 		build: "gofloor", config: floorConfig("body+response"), clamps: true},
+	{name: "go-headers20", doc: "go-empty plus 20 request-header reads (proxy_get_header_map_value) per request: ÷20 is the price of one",
+		build: "gofloor", config: func(string, int) string { return `{"mode":"calls","headers":20}` }},
+	{name: "go-clocks20", doc: "go-empty plus 20 time.Now() per request (two WASI clock_time_get each)",
+		build: "gofloor", config: func(string, int) string { return `{"mode":"calls","clocks":20}` }},
+	{name: "go-logs20", doc: "go-empty plus 20 info log lines of 300 bytes (proxy_log) per request",
+		build: "gofloor", config: func(string, int) string { return `{"mode":"calls","logs":20}` }},
 	{name: "rust-empty", doc: "Rust proxy-wasm filter (proxy-wasm crate) with no per-request code",
 		build: "rustfloor", config: floorConfig("empty")},
 	{name: "rust-body", doc: "Rust filter doing go-body's work",
@@ -66,19 +75,44 @@ var specs = []spec{
 		build: "guard", rootID: "egressguard", config: guardConfig(`{"redaction":{"responses":false}}`), clamps: true},
 	{name: "guard-noleak", doc: `guard + {"redaction":{"min_prompt_overlap":-1}}: responses redacted, no system-prompt leak check`,
 		build: "guard", rootID: "egressguard", config: guardConfig(`{"redaction":{"min_prompt_overlap":-1}}`), clamps: true},
+	{name: "guard-nometrics", doc: "guard's ablation build without the metric host calls",
+		build: "guard-ablate", rootID: "egressguard", config: guardConfig(""), env: ablate("metrics"), clamps: true},
+	{name: "guard-noaudit", doc: "guard's ablation build without the audit line (neither built nor logged)",
+		build: "guard-ablate", rootID: "egressguard", config: guardConfig(""), env: ablate("audit"), clamps: true},
+	{name: "guard-nodecide", doc: "guard's ablation build: the request body buffered and read into the VM, then forwarded without parse, inspection or rewrite",
+		build: "guard-ablate", rootID: "egressguard", config: guardConfig(""), env: ablate("decide")},
+	{name: "guard-empty", doc: "guard's ablation build with no per-request code (the SDK's no-op context, as go-empty): the guard's module, runtime and heap with nothing to do",
+		build: "guard-ablate", rootID: "egressguard", config: guardConfig(""), env: ablate("http")},
 	{name: "guard-bare", doc: "guard with every stage a configuration can switch off turned off: injection off, response redaction off, audit line dropped",
 		build: "guard", rootID: "egressguard", config: guardConfig(`{"injection":{"action":"off"},"redaction":{"responses":false}}`),
 		wasmLogLevel: "warn", clamps: true},
 	{name: "guard-pass", doc: "guard loaded, but its chat path moved elsewhere: /v1/chat/completions listed as a passthrough path (no buffering, no parse)",
-		build: "guard", rootID: "egressguard", config: guardConfig(`{"api":{"chat_paths":["/bench/not-inspected"],"passthrough_paths":["/v1/chat/completions"]}}`)},
+		build: "guard", rootID: "egressguard", config: guardConfig(passConfig)},
+	{name: "guard-pass-bare", doc: "guard-pass with the ablation build's metrics and audit line off: what remains is reading headers, routing and the response headers",
+		build: "guard-ablate", rootID: "egressguard", config: guardConfig(passConfig), env: ablate("metrics,audit")},
+	{name: "guard-gogc100", doc: "guard with GOGC=100 in its VM's environment (the Go default) instead of the plugin's collector target",
+		build: "guard", rootID: "egressguard", config: guardConfig(""), env: map[string]string{"GOGC": "100"}, clamps: true},
+	{name: "guard-base", doc: "the guard module given with -base-wasm (e.g. an earlier commit), -config",
+		build: "guard-base", rootID: "egressguard", config: guardConfig(""), clamps: true},
+	{name: "guard-base-pass", doc: "guard-pass with the -base-wasm module",
+		build: "guard-base", rootID: "egressguard", config: guardConfig(passConfig)},
 }
+
+func ablate(stages string) map[string]string { return map[string]string{"EGRESSGUARD_ABLATE": stages} }
+
+// passConfig moves the guard's chat path elsewhere: /v1/chat/completions passes as an
+// "other" path.
+const passConfig = `{"api":{"chat_paths":["/bench/not-inspected"],"passthrough_paths":["/v1/chat/completions"]}}`
 
 // groups name sets of variants for -variants.
 var groups = map[string][]string{
 	"default": {"plain", "go-empty", "go-body", "rust-body", "guard", "guard-pass"},
 	"floors":  {"plain", "go-empty", "go-body", "go-body-resp", "rust-empty", "rust-body", "rust-body-resp", "extproc"},
-	"ablate":  {"plain", "go-body", "guard", "guard-nolog", "guard-noinject", "guard-noredact", "guard-noleak", "guard-bare", "guard-pass"},
-	"all":     nil, // every spec
+	"calls":   {"plain", "go-empty", "go-headers20", "go-clocks20", "go-logs20"},
+	"ablate": {"plain", "go-empty", "go-body", "guard", "guard-nolog", "guard-noinject", "guard-noredact", "guard-noleak",
+		"guard-nometrics", "guard-noaudit", "guard-nodecide", "guard-empty", "guard-bare", "guard-pass", "guard-pass-bare", "guard-gogc100"},
+	"base": {"guard-base", "guard-base-pass"},
+	"all":  nil, // every spec but the -base-wasm ones
 }
 
 // selectSpecs resolves a comma-separated list of variant and group names into specs in
@@ -93,7 +127,7 @@ func selectSpecs(list string) ([]spec, error) {
 		if g, ok := groups[n]; ok {
 			if n == "all" {
 				for _, s := range specs {
-					want[s.name] = true
+					want[s.name] = s.build != "guard-base"
 				}
 			}
 			for _, m := range g {

@@ -38,7 +38,8 @@ func TestSelectSpecs(t *testing.T) {
 		{"guard", "plain,guard"},
 		{"guard,plain,go-body", "plain,go-body,guard"}, // report order, plain first
 		{"default", "plain,go-empty,go-body,rust-body,guard,guard-pass"},
-		{"all", names(specs)},
+		{"all", names(slices.DeleteFunc(slices.Clone(specs), func(s spec) bool { return s.build == "guard-base" }))},
+		{"guard,base", "plain,guard,guard-base,guard-base-pass"},
 	} {
 		got, err := selectSpecs(tc.in)
 		if err != nil || names(got) != tc.want {
@@ -62,6 +63,8 @@ func TestAblationConfigs(t *testing.T) {
 	for _, tc := range []struct{ name, want string }{
 		{"guard", `{"injection":{"threshold":0.7},"max_tokens":{"cap":1024,"default":256}}`},
 		{"guard-noinject", `{"injection":{"action":"off","threshold":0.7},"max_tokens":{"cap":1024,"default":256}}`},
+		{"guard-noaudit", `{"injection":{"threshold":0.7},"max_tokens":{"cap":1024,"default":256}}`},
+		{"guard-base-pass", `{"api":{"chat_paths":["/bench/not-inspected"],"passthrough_paths":["/v1/chat/completions"]},"injection":{"threshold":0.7},"max_tokens":{"cap":1024,"default":256}}`},
 		{"guard-bare", `{"injection":{"action":"off","threshold":0.7},"max_tokens":{"cap":1024,"default":256},"redaction":{"responses":false}}`},
 		{"go-body", `{"mode":"body","cap":1024}`},
 	} {

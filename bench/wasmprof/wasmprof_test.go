@@ -81,7 +81,7 @@ func testFloorCalls(t *testing.T, wasm []byte) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := load(wasm, tc.config, nil, false)
+		g, err := load(wasm, tc.config, "", nil, false)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.config, err)
 		}
@@ -122,7 +122,7 @@ func TestGuardUnderHost(t *testing.T) {
 		t.Skipf("no guard module (make build): %v", err)
 	}
 	up := fakellm.New(fakellm.Options{Name: "bench", MaxRecorded: 1})
-	g, err := load(wasm, defaultConfig, &callCounter{}, true)
+	g, err := load(wasm, defaultConfig, "", &callCounter{}, true)
 	if err != nil {
 		t.Fatal(err)
 	}

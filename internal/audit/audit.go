@@ -80,11 +80,15 @@ type Record struct {
 // Marshal renders rec as one line: Prefix followed by a JSON object, no trailing
 // newline. It never fails; strings are escaped (control characters, quotes, invalid
 // UTF-8, U+2028/U+2029) so a line can never be split or forged.
-func Marshal(rec *Record) []byte {
-	b := make([]byte, 0, 512)
+func Marshal(rec *Record) []byte { return Append(make([]byte, 0, 512), rec) }
+
+// Append is Marshal appending to b: with a buffer kept across requests, rendering a
+// line allocates nothing.
+func Append(b []byte, rec *Record) []byte {
 	b = append(b, Prefix...)
-	b = append(b, `{"time":`...)
-	b = appendString(b, rec.Time.UTC().Format(time.RFC3339Nano))
+	b = append(b, `{"time":"`...)
+	b = rec.Time.UTC().AppendFormat(b, time.RFC3339Nano) // digits, letters and punctuation: nothing to escape
+	b = append(b, '"')
 	b = appendField(b, "request_id", rec.RequestID)
 	b = appendField(b, "tenant", rec.Tenant)
 	b = appendField(b, "upstream", rec.Upstream)
@@ -104,7 +108,9 @@ func Marshal(rec *Record) []byte {
 	for i, r := range rec.Reasons {
 		if i == MaxReasons {
 			b = append(b, ',')
-			b = appendString(b, "+"+strconv.Itoa(len(rec.Reasons)-MaxReasons)+" more")
+			b = append(b, `"+`...)
+			b = strconv.AppendInt(b, int64(len(rec.Reasons)-MaxReasons), 10)
+			b = append(b, ` more"`...)
 			break
 		}
 		if i > 0 {

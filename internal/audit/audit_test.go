@@ -46,6 +46,13 @@ func TestMarshal(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s", line, want)
 	}
 	parse(t, line)
+	buf := append(make([]byte, 0, 1024), "kept "...)
+	if got := Append(buf, rec); string(got) != "kept "+want {
+		t.Fatalf("Append after a prefix: %s", got)
+	}
+	if n := testing.AllocsPerRun(20, func() { buf = Append(buf[:0], rec) }); n != 0 {
+		t.Errorf("Append into a large enough buffer allocates %.0f times", n)
+	}
 }
 
 func TestZeroRecordHasEveryField(t *testing.T) {

@@ -105,13 +105,20 @@
 //	[[shape:NAME]]      (chat) put the reply in another field or form a client
 //	                    reads: reasoning, refusal, thinking, content-array,
 //	                    logprobs, function-call, audio, no-choices, sse-error,
-//	                    comment, usage-extra, ndjson (see shapes.go).
+//	                    comment, usage-extra, ndjson, deep (see shapes.go).
 //	[[ctype:TYPE]]      label the 200 response with content-type TYPE instead
 //	                    (none: no content-type header at all).
 //	[[error-echo]]      with [[status:CODE]], the error message quotes the
 //	                    reply text (providers echo the offending input).
 //	[[echo-key]]        (chat) "{KEY}" in the reply becomes the API key the
 //	                    request carried (bearer token, x-api-key or api-key).
+//	[[json-escape]]     every '@', '.' and ' ' inside a JSON string of the
+//	                    response is sent as a \u escape (what a client decodes
+//	                    is unchanged).
+//	[[sse-eol:EOL]]     end every line of an event stream with EOL: cr or crlf
+//	                    (default LF; JSON never holds a raw newline).
+//	[[gzip]]            (non-streaming) gzip the body and say so in
+//	                    content-encoding, whatever the request accepted.
 //	[[stall:DUR]]       (non-streaming) send the headers, then nothing for DUR
 //	                    (capped at 60s; default 60s), then drop the connection.
 //	[[mod-status:CODE]] (moderation only) like status, slow, garbage and
@@ -139,6 +146,7 @@ package fakellm
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -335,6 +343,15 @@ func (c *call) writeJSON(status int, v any, d *directives) {
 }
 
 func (c *call) writeBody(status int, b []byte, d *directives) {
+	b = d.wire(b)
+	if d != nil && d.gzip {
+		var z bytes.Buffer
+		zw := gzip.NewWriter(&z)
+		zw.Write(b)
+		zw.Close()
+		b = z.Bytes()
+		c.w.Header().Set("content-encoding", "gzip")
+	}
 	if d != nil && (d.cut || d.stall > 0) {
 		// An upstream that dies after its headers: the content-length promises the
 		// whole body, then the connection (or HTTP/2 stream) goes away.
@@ -365,7 +382,36 @@ func (c *call) writeBody(status int, b []byte, d *directives) {
 	}
 	c.w.WriteHeader(status)
 	sw := newStreamWriter(c.w, c.r.Context(), d)
+	sw.d = nil // b is already on the wire's terms
 	sw.write(b)
+}
+
+// wire rewrites bytes about to be sent as the json-escape and sse-eol markers ask;
+// each write is whole JSON documents or events, so it starts outside any string.
+func (d *directives) wire(b []byte) []byte {
+	if d == nil || !d.jsonEscape && d.eol == "" {
+		return b
+	}
+	out := make([]byte, 0, len(b)+len(b)/4)
+	in, esc := false, false
+	for _, c := range b {
+		switch {
+		case in && esc:
+			esc = false
+		case in && c == '\\':
+			esc = true
+		case c == '"':
+			in = !in
+		case in && d.jsonEscape && (c == '@' || c == '.' || c == ' '):
+			out = fmt.Appendf(out, `\u%04x`, c)
+			continue
+		case !in && c == '\n' && d.eol != "":
+			out = append(out, d.eol...)
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // label sets the response's content-type: def, or what a ctype marker says (none:
@@ -402,10 +448,11 @@ type streamWriter struct {
 	split int
 	gap   time.Duration
 	err   error
+	d     *directives // the wire rewriting of each write
 }
 
 func newStreamWriter(w http.ResponseWriter, ctx context.Context, d *directives) *streamWriter {
-	sw := &streamWriter{w: w, rc: http.NewResponseController(w), ctx: ctx}
+	sw := &streamWriter{w: w, rc: http.NewResponseController(w), ctx: ctx, d: d}
 	if d != nil {
 		sw.split, sw.gap = d.split, d.gap
 	}
@@ -413,6 +460,7 @@ func newStreamWriter(w http.ResponseWriter, ctx context.Context, d *directives) 
 }
 
 func (sw *streamWriter) write(b []byte) error {
+	b = sw.d.wire(b)
 	for len(b) > 0 && sw.err == nil {
 		piece := b
 		if sw.split > 0 && len(piece) > sw.split {

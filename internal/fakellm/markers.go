@@ -27,6 +27,9 @@ type directives struct {
 	ctype            *string       // the content-type to label the response with ("": none)
 	errorEcho        bool          // an error's message quotes the reply
 	echoKey          bool          // "{KEY}" in the reply is the credential the request carried
+	jsonEscape       bool          // '@', '.' and ' ' inside JSON strings are sent as \u escapes
+	eol              string        // the line ending of event streams ("": "\n")
+	gzip             bool          // (non-streaming) the body is gzip-compressed
 
 	// moderation endpoints only (mod-*): the guard's moderation call can be
 	// faulted without touching the chat upstream that sees the same text.
@@ -104,6 +107,17 @@ func parseDirectives(text string) *directives {
 			d.errorEcho = true
 		case "echo-key":
 			d.echoKey = true
+		case "json-escape":
+			d.jsonEscape = true
+		case "sse-eol":
+			switch strings.ToLower(strings.TrimSpace(arg)) {
+			case "cr":
+				d.eol = "\r"
+			case "crlf":
+				d.eol = "\r\n"
+			}
+		case "gzip":
+			d.gzip = true
 		case "stall":
 			d.stall = maxSlow
 			if v, ok := parseDur(arg); ok && hasArg {

@@ -29,8 +29,10 @@ import (
 //	               content "Done."
 //	usage-extra    (stream) content "Done."; the usage chunk is always sent and
 //	               carries the reply in usage.note and in a top-level x_debug
-//	ndjson         (stream) the chunks as JSON lines without "data: " (label it
-//	               with [[ctype:application/x-ndjson]])
+//	ndjson         (stream) the chunks as JSON lines without "data: " (labelled
+//	               application/x-ndjson unless a ctype marker says otherwise)
+//	deep           content is the reply, and a member x_debug holds it again
+//	               nested in 20,000 arrays (streamed: in the finish chunk)
 type shapeCall struct {
 	c       *call
 	d       *directives
@@ -101,7 +103,26 @@ func (s *shapeCall) whole() {
 	body := s.base("chat.completion")
 	body["choices"] = []any{ch}
 	body["usage"] = s.u
+	if s.d.shape == "deep" {
+		body["x_debug"] = deepPlaceholder
+		s.c.label(s.d, "application/json")
+		s.c.writeBody(http.StatusOK, s.deepen(marshal(body)), s.d)
+		return
+	}
 	s.c.writeJSON(http.StatusOK, body, s.d)
+}
+
+// deepNesting is how deep the deep shape nests the reply: far deeper than any
+// recursive JSON walker's stack allows.
+const deepNesting = 20000
+
+const deepPlaceholder = "\x00fakellm-deep\x00"
+
+// deepen replaces the placeholder string in b with the reply nested in deepNesting
+// arrays (built by hand: encoding/json refuses to nest that deep).
+func (s *shapeCall) deepen(b []byte) []byte {
+	deep := strings.Repeat("[", deepNesting) + string(marshal(s.reply)) + strings.Repeat("]", deepNesting)
+	return []byte(strings.Replace(string(b), string(marshal(deepPlaceholder)), deep, 1))
 }
 
 // stream writes the streaming response of the shape.
@@ -114,6 +135,9 @@ func (s *shapeCall) stream(includeUsage bool) {
 	defer s.c.endStream(s.d)
 	send := func(v any) error {
 		b := marshal(v)
+		if s.d.shape == "deep" {
+			b = s.deepen(b)
+		}
 		if s.d.shape == "ndjson" {
 			return sw.write(append(b, '\n'))
 		}
@@ -190,7 +214,11 @@ func (s *shapeCall) stream(includeUsage bool) {
 	if s.d.shape == "function-call" {
 		finish = "function_call"
 	}
-	if send(chunk(map[string]any{}, nil, finish)) != nil {
+	fc := chunk(map[string]any{}, nil, finish)
+	if s.d.shape == "deep" {
+		fc["x_debug"] = deepPlaceholder
+	}
+	if send(fc) != nil {
 		return
 	}
 	if includeUsage || s.d.shape == "usage-extra" {

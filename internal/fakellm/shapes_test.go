@@ -1,8 +1,11 @@
 package fakellm
 
 import (
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -107,4 +110,50 @@ func readAll(t *testing.T, resp *http.Response) []byte {
 		}
 	}
 	return []byte(b.String())
+}
+
+// TestWire: json-escape changes how strings are spelled, never what they decode to,
+// and sse-eol changes only the line endings outside strings.
+func TestWire(t *testing.T) {
+	d := parseDirectives("[[json-escape]] [[sse-eol:cr]]")
+	in := `data: {"a":"x@y.z w \"q@\" \\","n":1.5}` + "\n\n"
+	want := `data: {"a":"x\u0040y\u002ez\u0020w\u0020\"q\u0040\"\u0020\\","n":1.5}` + "\r\r"
+	if got := string(d.wire([]byte(in))); got != want {
+		t.Fatalf("wire:\n got %s\nwant %s", got, want)
+	}
+	var a, b any
+	if json.Unmarshal([]byte(in[6:len(in)-2]), &a) != nil || json.Unmarshal([]byte(want[6:len(want)-2]), &b) != nil ||
+		!reflect.DeepEqual(a, b) {
+		t.Fatalf("decoded %v, want %v", b, a)
+	}
+	if got := string(parseDirectives("[[sse-eol:crlf]]").wire([]byte("data: x\n\n"))); got != "data: x\r\n\r\n" {
+		t.Fatalf("crlf: %q", got)
+	}
+	if got := string((*directives)(nil).wire([]byte("a\n"))); got != "a\n" {
+		t.Fatalf("no markers: %q", got)
+	}
+}
+
+// TestDeepShape: the deep shape nests the reply 20,000 arrays deep, in a body and in
+// the finish chunk of a stream, and the rest of the body stays valid JSON.
+func TestDeepShape(t *testing.T) {
+	srv := httptest.NewServer(New(Options{}))
+	defer srv.Close()
+	for _, stream := range []bool{false, true} {
+		body := `{"model":"gpt-4o-mini","stream":` + map[bool]string{false: "false", true: "true"}[stream] +
+			`,"messages":[{"role":"user","content":"[[shape:deep]] [[reply:mail a@b.example]]"}]}`
+		resp, err := http.Post(srv.URL+"/v1/chat/completions", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		deep := strings.Repeat("[", deepNesting) + `"mail a@b.example"` + strings.Repeat("]", deepNesting)
+		if !strings.Contains(string(b), `"x_debug":`+deep) || strings.Contains(string(b), "fakellm-deep") {
+			t.Fatalf("stream=%v: no deep member in %.300s", stream, b)
+		}
+		if !stream && !gjson.Valid(string(b)) {
+			t.Fatalf("invalid JSON %.300s", b)
+		}
+	}
 }

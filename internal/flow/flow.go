@@ -109,6 +109,8 @@ type Planner struct {
 	injected []credentials.Secret
 	// Warnings are start-up messages for the log (never a key value).
 	Warnings []string
+	// byCluster: some upstream is chosen by its Envoy cluster (Head.Cluster is read).
+	byCluster bool
 }
 
 // upstreamCreds is what the guard does to the credentials of requests to one upstream.
@@ -137,6 +139,9 @@ func New(cfg *config.Config, env credentials.Env, store shareddata.Store, mod *M
 		return nil, err
 	}
 	pl.injected = append(pl.injected, mod.secrets()...)
+	for _, u := range cfg.Upstreams {
+		pl.byCluster = pl.byCluster || len(u.Clusters) > 0
+	}
 	if pl.Policy, err = policy.New(cfg, pl.injected...); err != nil {
 		return nil, err
 	}

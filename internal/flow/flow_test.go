@@ -15,7 +15,7 @@ import (
 
 var now = time.Unix(1700000000, 0)
 
-func planner(t *testing.T, doc string) *Planner {
+func planner(t testing.TB, doc string) *Planner {
 	t.Helper()
 	cfg, err := config.Parse([]byte(doc))
 	if err != nil {
@@ -90,7 +90,7 @@ func TestRequestHeadersCredentials(t *testing.T) {
 	pl := planner(t, keyed+`}`)
 	var x Exchange
 	h := chatHead("/v1/chat/completions?key=sk-client&x=1", nil)
-	h.Cluster = "llm_cluster"
+	h.Cluster = clusterIs("llm_cluster")
 	p := pl.RequestHeaders(&x, h, now)
 	if p.Reject != nil {
 		t.Fatal(p.Reject)
@@ -110,13 +110,13 @@ func TestRequestHeadersCredentials(t *testing.T) {
 	// elsewhere is refused.
 	var y Exchange
 	h = chatHead("/v1/chat/completions", map[string]string{":authority": "evil.example"})
-	h.Cluster = "llm_cluster"
+	h.Cluster = clusterIs("llm_cluster")
 	if p := pl.RequestHeaders(&y, h, now); p.Reject != nil || y.Upstream.Name != "llm" || y.Ring == nil {
 		t.Errorf("spoofed Host: %+v upstream %v", p.Reject, y.Upstream)
 	}
 	var z Exchange
 	h = chatHead("/v1/chat/completions", map[string]string{":authority": "api.example.com."})
-	h.Cluster = "elsewhere"
+	h.Cluster = clusterIs("elsewhere")
 	if p := pl.RequestHeaders(&z, h, now); p.Reject == nil || p.Reject.Status != 421 {
 		t.Errorf("misrouted: %+v", p.Reject)
 	}
@@ -171,7 +171,7 @@ func TestResponseHeaders(t *testing.T) {
 		pl := planner(t, c.doc)
 		x := &Exchange{}
 		h := chatHead(c.path, map[string]string{"x-request-id": "rid-1"})
-		h.Cluster = "llm_cluster"
+		h.Cluster = clusterIs("llm_cluster")
 		pl.RequestHeaders(x, h, now)
 		p := pl.ResponseHeaders(x, c.in, now)
 		if x.Resp != c.mode || p.Hold != c.hold || (len(p.Samples) > 0) != c.cooled {
@@ -190,7 +190,7 @@ func TestResponseHeaders(t *testing.T) {
 	pl := planner(t, stream)
 	x := &Exchange{}
 	h := chatHead("/v1/chat/completions", nil)
-	h.Cluster = "llm_cluster"
+	h.Cluster = clusterIs("llm_cluster")
 	pl.RequestHeaders(x, h, now)
 	if p := pl.ResponseHeaders(x, respHead("200", "application/json", "gzip"), now); p.Reject == nil || p.Reject.Code != "upstream_encoded" {
 		t.Errorf("compressed response: %+v", p)
@@ -199,7 +199,7 @@ func TestResponseHeaders(t *testing.T) {
 	for _, path := range []string{"/v1/chat/completions", "/v1/files"} {
 		pl, x = planner(t, stream), &Exchange{} // a fresh key ring: the 401 cools the key
 		h = chatHead(path, nil)
-		h.Cluster = "llm_cluster"
+		h.Cluster = clusterIs("llm_cluster")
 		pl.RequestHeaders(x, h, now)
 		pl.ResponseHeaders(x, respHead("401", "application/json", ""), now)
 		if got := x.Body([]byte(`{"error":"bad key sk-injected-1"}`)); strings.Contains(string(got.Body), "sk-injected") ||
@@ -309,3 +309,6 @@ func TestProbeFreedWithoutProviderVerdict(t *testing.T) {
 		}
 	}
 }
+
+// clusterIs is a Head.Cluster that names the cluster.
+func clusterIs(name string) func() string { return func() string { return name } }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/egressguard/egressguard/internal/ablate"
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/credentials"
@@ -55,8 +56,9 @@ type Exchange struct {
 type Head struct {
 	// Header reads a request header, pseudo-headers included ("" when absent).
 	Header func(name string) string
-	// Cluster is the Envoy cluster the route sends the request to ("" when unknown).
-	Cluster     string
+	// Cluster returns the Envoy cluster the route sends the request to ("" when
+	// unknown); called only when an upstream is chosen by cluster (nil: unknown).
+	Cluster     func() string
 	EndOfStream bool // headers-only request
 }
 
@@ -86,7 +88,11 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 	if x.Route, e = pl.Policy.Head(head); e != nil {
 		return HeadPlan{Reject: e}
 	}
-	up, e := pl.Policy.UpstreamFor(h.Header(":authority"), h.Cluster)
+	var cluster string
+	if pl.byCluster && h.Cluster != nil {
+		cluster = h.Cluster()
+	}
+	up, e := pl.Policy.UpstreamFor(h.Header(":authority"), cluster)
 	if e != nil {
 		return HeadPlan{Reject: e}
 	}
@@ -168,6 +174,9 @@ type BodyPlan struct {
 // Decide checks a complete request body with the policy and plans what follows (see
 // Decided).
 func (pl *Planner) Decide(x *Exchange, body []byte, now time.Time) BodyPlan {
+	if ablate.Decide {
+		return BodyPlan{} // the benchmark's ablation build: forwarded unparsed
+	}
 	d := pl.Policy.CheckBodyFor(x.Route, x.Upstream, x.Tenant, body)
 	return pl.Decided(x, &d, now)
 }

@@ -14,7 +14,7 @@ func exchange(t *testing.T, pl *Planner, path, body, status, ctype string) (*Exc
 	t.Helper()
 	x := &Exchange{}
 	h := chatHead(path, map[string]string{"x-request-id": "rid-7"})
-	h.Cluster = "llm_cluster"
+	h.Cluster = clusterIs("llm_cluster")
 	if p := pl.RequestHeaders(x, h, now); p.Reject != nil {
 		t.Fatalf("%s: %+v", path, p.Reject)
 	}

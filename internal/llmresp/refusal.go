@@ -305,17 +305,6 @@ func (o *Observer) Refusal(refusal string) []byte {
 	return o.refusalChat(refusal, false)
 }
 
-// RefusalChunk is the end of a refused chat stream (see Observer.Refusal) built from
-// an observed chunk (envelope; nil or invalid: placeholders) and the choice indices
-// seen (nil: [0]).
-func RefusalChunk(envelope []byte, choices []int, refusal string) []byte {
-	o := &Observer{api: Chat, env: envelope}
-	for _, c := range choices {
-		o.units = append(o.units, int32(c))
-	}
-	return o.refusalChat(refusal, false)
-}
-
 func (o *Observer) refusalChat(refusal string, legacy bool) []byte {
 	env := gjson.ParseBytes(o.env)
 	if !gjson.ValidBytes(o.env) || !env.IsObject() {

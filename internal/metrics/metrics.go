@@ -8,7 +8,10 @@
 // Pure Go: the plugin defines and increments the stats through hostcalls.
 package metrics
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // Prefix starts every stat name of the guard.
 const Prefix = "egressguard"
@@ -38,6 +41,44 @@ var TagNames = []string{"decision", "code", "rule", "action", "type", "stage", "
 // Name(Requests, "decision", "rejected", "code", "body_too_large"). Values are
 // sanitised with Value.
 func Name(stat string, kv ...string) string {
+	if len(kv) > len(nameKey{}.kv) {
+		return build(stat, kv)
+	}
+	k := nameKey{stat: stat, n: len(kv)}
+	copy(k.kv[:], kv)
+	names.Lock()
+	defer names.Unlock()
+	if n, ok := names.m[k]; ok {
+		return n
+	}
+	n := build(stat, kv)
+	if len(names.m) < maxNames {
+		if names.m == nil {
+			names.m = map[nameKey]string{}
+		}
+		names.m[k] = n
+	}
+	return n
+}
+
+// names memoises Name: the guard names the same few stats on every request, and a name
+// built per request is garbage for the VM's collector. Bounded: past maxNames distinct
+// names (tag values are bounded sets, client-supplied ones capped by Cardinality), new
+// ones are built each time.
+var names struct {
+	sync.Mutex
+	m map[nameKey]string
+}
+
+const maxNames = 1024
+
+type nameKey struct {
+	stat string
+	n    int
+	kv   [6]string
+}
+
+func build(stat string, kv []string) string {
 	var b strings.Builder
 	b.Grow(len(Prefix) + 1 + len(stat) + 16*len(kv))
 	b.WriteString(Prefix)

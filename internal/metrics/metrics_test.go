@@ -58,3 +58,25 @@ func TestCardinality(t *testing.T) {
 		t.Error("third distinct value must be other")
 	}
 }
+
+// TestNameMemo: a memoised name is the name built for exactly those tags.
+func TestNameMemo(t *testing.T) {
+	for range 2 {
+		for _, c := range []struct {
+			kv   []string
+			want string
+		}{
+			{[]string{"decision", "forwarded"}, "egressguard.requests.decision.forwarded"},
+			{[]string{"decision", "forwarded", "code", ""}, "egressguard.requests.decision.forwarded.code.none"},
+			{[]string{"decision", "forwarded", "", ""}, "egressguard.requests.decision.forwarded..none"},
+			{[]string{"a", "1", "b", "2", "c", "3", "d", "4"}, "egressguard.requests.a.1.b.2.c.3.d.4"},
+		} {
+			if got := Name(Requests, c.kv...); got != c.want {
+				t.Errorf("Name(%q) = %q, want %q", c.kv, got, c.want)
+			}
+		}
+	}
+	if n := testing.AllocsPerRun(10, func() { Name(Requests, "decision", "forwarded") }); n != 0 {
+		t.Errorf("a memoised name allocates %.0f times", n)
+	}
+}

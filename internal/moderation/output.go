@@ -27,11 +27,3 @@ func (m *Moderator) PlanOutput(texts []string, context []Message) *Call {
 	c.items = make([]cacheKey, len(items)) // zero keys: never cached
 	return c
 }
-
-// RefusalSSE is the end of a refused chat stream: one chunk event carrying refusal as
-// the content delta of every choice index in choices (nil: [0]) with finish_reason
-// "content_filter", then "data: [DONE]" (see llmresp.RefusalChunk; a StreamGate ends
-// the streams of every API in their own shape).
-func RefusalSSE(envelope []byte, choices []int, refusal string) []byte {
-	return llmresp.RefusalChunk(envelope, choices, refusal)
-}

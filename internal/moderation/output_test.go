@@ -98,33 +98,6 @@ func TestChatRefusal(t *testing.T) {
 	}
 }
 
-func TestRefusalSSE(t *testing.T) {
-	env := []byte(`{"id":"chatcmpl-9","object":"chat.completion.chunk","created":1700000001,"model":"gpt-4o","system_fingerprint":"fp","choices":[{"index":0,"delta":{"content":"x"}}]}`)
-	for _, tc := range []struct {
-		env     []byte
-		choices []int
-	}{{env, []int{0, 1}}, {nil, nil}, {[]byte("not json"), nil}} {
-		out := string(RefusalSSE(tc.env, tc.choices, "no \"way\"\n"))
-		events := strings.Split(out, "\n\n")
-		if len(events) != 3 || events[1] != "data: [DONE]" || events[2] != "" || !strings.HasPrefix(events[0], "data: ") {
-			t.Fatalf("shape %q", out)
-		}
-		p := gjson.Parse(strings.TrimPrefix(events[0], "data: "))
-		if !gjson.Valid(p.Raw) || p.Get("object").String() != "chat.completion.chunk" {
-			t.Fatalf("event %q", events[0])
-		}
-		n := max(len(tc.choices), 1)
-		if len(p.Get("choices").Array()) != n || p.Get("choices.0.delta.content").String() != "no \"way\"\n" ||
-			p.Get("choices.0.finish_reason").String() != "content_filter" {
-			t.Errorf("choices %s", p.Get("choices").Raw)
-		}
-		if tc.env != nil && gjson.ValidBytes(tc.env) && (p.Get("id").String() != "chatcmpl-9" || p.Get("created").Int() != 1700000001 ||
-			p.Get("model").String() != "gpt-4o" || p.Get("system_fingerprint").String() != "fp") {
-			t.Errorf("envelope not copied: %s", p.Raw)
-		}
-	}
-}
-
 func TestDecide(t *testing.T) {
 	flag := Verdict{Flagged: true, Categories: []string{"hate", "violence"}}
 	fail := &Failure{Reason: ReasonServerError, Status: 502}

@@ -105,6 +105,22 @@ func TestCanonicalPath(t *testing.T) {
 	}
 }
 
+// FuzzCanonicalFastPath: a path canonical() lets through unchanged is exactly what the
+// full resolution makes of it.
+func FuzzCanonicalFastPath(f *testing.F) {
+	for _, s := range []string{"/", "/v1/chat/completions", "/v1//chat", "/v1/./x", "/v1/../x", "/v1/x/", "/a;b", "/%61", "/.", "/..", "/.a/..b/...", "/a\\b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "?#") || !canonical(p) {
+			return
+		}
+		if got, err := resolvePath(p); err != nil || got != p {
+			t.Fatalf("canonical(%q) but resolved to %q, %v", p, got, err)
+		}
+	})
+}
+
 func TestUpstreamMatch(t *testing.T) {
 	p := mustPolicy(t, `{"upstreams":[
 	  {"name":"mistral","provider":"mistral","hosts":["api.mistral.ai"]},
@@ -155,6 +171,10 @@ func TestHead(t *testing.T) {
 		{"other read", p, RequestHead{Method: "GET", Path: "/v1/models", ContentLength: -1, EndOfStream: true}, "none", 0},
 		{"other POST", p, RequestHead{Method: "POST", Path: "/v1/images/generations", ContentType: "application/json", ContentLength: 10}, "none", 404},
 		{"other chunked", p, RequestHead{Method: "PUT", Path: "/v1/whatever", ContentLength: -1}, "none", 404},
+		// A WebSocket upgrade (HTTP/1) or extended CONNECT (HTTP/2) has headers that do not
+		// end the stream: the frames that follow are a body the guard cannot read.
+		{"websocket upgrade", p, RequestHead{Method: "GET", Path: "/v1/realtime?model=gpt-realtime", ContentLength: -1}, "none", 404},
+		{"extended CONNECT", p, RequestHead{Method: "CONNECT", Path: "/v1/realtime", ContentLength: -1}, "none", 404},
 		{"other bodiless POST", p, RequestHead{Method: "POST", Path: "/v1/batches/b1/cancel", ContentLength: 0, EndOfStream: true}, "none", 0},
 		{"passthrough", p, RequestHead{Method: "POST", Path: "/v1/files", ContentType: "multipart/form-data", ContentLength: 10}, "none", 0},
 		{"other denied", deny, RequestHead{Method: "GET", Path: "/v1/models", EndOfStream: true}, "none", 404},

@@ -148,6 +148,15 @@ func CanonicalPath(raw string) (string, *apierr.Error) {
 	if !strings.HasPrefix(raw, "/") {
 		return "", badPath("the path must start with '/'")
 	}
+	if canonical(raw) {
+		return raw, nil // what every client sends: nothing to decode, drop or resolve
+	}
+	return resolvePath(raw)
+}
+
+// resolvePath is CanonicalPath for a path that starts with '/', without query or
+// fragment.
+func resolvePath(raw string) (string, *apierr.Error) {
 	var dec []byte
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
@@ -186,6 +195,30 @@ func CanonicalPath(raw string) (string, *apierr.Error) {
 		}
 	}
 	return "/" + strings.Join(segs, "/"), nil
+}
+
+// canonical reports whether a path that starts with '/' (query and fragment cut)
+// is its own canonical form: no escape, '\', control byte or matrix parameter, and
+// no empty, "." or ".." segment after the leading slash ("/" itself is canonical).
+func canonical(p string) bool {
+	seg := 1 // start of the current segment
+	for i := 1; i <= len(p); i++ {
+		if i < len(p) {
+			c := p[i]
+			if c == '%' || c == '\\' || c == ';' || c < 0x20 || c == 0x7f {
+				return false
+			}
+			if c != '/' {
+				continue
+			}
+		}
+		switch p[seg:i] {
+		case "", ".", "..":
+			return p == "/"
+		}
+		seg = i + 1
+	}
+	return true
 }
 
 func badPath(why string) *apierr.Error {

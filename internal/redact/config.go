@@ -82,9 +82,6 @@ var (
 		Secret, KnownSecret}
 )
 
-// safety reports whether k is an output-safety type rather than PII/secret.
-func (k kind) safety() bool { return k >= kHTML && k < numBuiltin }
-
 // Style selects how a PII or secret entity is replaced.
 type Style string
 

@@ -264,16 +264,11 @@ func detectScheme(v *view, k int) (int, int, bool) {
 	return 0, 0, false
 }
 
-// detectMarkdown is triggered at '!' or '[': it matches ![alt](url) and
+// detectMarkdownURL is triggered at '!' or '[': it matches ![alt](url) and
 // [text](url) whose URL uses a script/data scheme or points to a host outside
-// the allowlist while carrying data (query, fragment or a long path).
-func detectMarkdown(v *view, k int, r *Redactor) (int, bool, bool) {
-	e, image, ok, _, _ := detectMarkdownURL(v, k, r)
-	return e, image, ok
-}
-
-// detectMarkdownURL is detectMarkdown that also returns the destination
-// span [us, ue) when it parsed one and judged it safe (ue 0 otherwise).
+// the allowlist while carrying data (query, fragment or a long path). It returns
+// the end, whether it is an image, whether it matched, and the destination span
+// [us, ue) when it parsed one and judged it safe (ue 0 otherwise).
 func detectMarkdownURL(v *view, k int, r *Redactor) (int, bool, bool, int, int) {
 	i := k
 	image := v.at(i) == '!'
@@ -820,14 +815,4 @@ func (r *Redactor) hostAllowed(host string) bool {
 		}
 	}
 	return false
-}
-
-// detectCanary matches any configured canary string at k.
-func detectCanary(v *view, k int, canaries []string) (int, bool) {
-	for _, c := range canaries {
-		if v.hasPrefixAt(k, c) {
-			return k + len(c), true
-		}
-	}
-	return 0, false
 }

@@ -1,5 +1,11 @@
 package redact
 
+import (
+	"math/bits"
+	"strings"
+	"sync"
+)
+
 // RequestContext carries what the redactor needs to know about the request a
 // response answers: its system prompt, for leak detection. Build one per
 // request; it is not safe for concurrent use.
@@ -38,21 +44,43 @@ const (
 	leakB64Limit = 3072
 )
 
-// leakIndex holds the shingles of one system prompt.
+// leakIndex holds the shingles of one system prompt in an open-addressing
+// table: linear probing, at most half full, 0 marks an empty slot (a
+// shingle is stored with its lowest bit set, so none is 0). A miss, the
+// common case for a response word, usually ends at the first or second slot.
 type leakIndex struct {
-	minLen   int
-	filter   [1024]uint64 // 64 Kibit filter of the shingles
-	shingles map[uint64]struct{}
+	minLen int
+	shift  uint // 64 - log2(len(slots))
+	slots  []uint64
 }
 
 // has reports whether the shingle h is the prompt's.
 func (li *leakIndex) has(h uint64) bool {
-	b := bloomHash(h)
-	if li.filter[b>>6]&(1<<(b&63)) == 0 {
-		return false
+	h |= 1
+	mask := uint64(len(li.slots) - 1)
+	for i := (h * 0x9E3779B97F4A7C15) >> li.shift; ; i = (i + 1) & mask {
+		switch li.slots[i] {
+		case h:
+			return true
+		case 0:
+			return false
+		}
 	}
-	_, ok := li.shingles[h]
-	return ok
+}
+
+// put adds the shingle h (the table has room: see newLeakIndex).
+func (li *leakIndex) put(h uint64) {
+	h |= 1
+	mask := uint64(len(li.slots) - 1)
+	for i := (h * 0x9E3779B97F4A7C15) >> li.shift; ; i = (i + 1) & mask {
+		switch li.slots[i] {
+		case h:
+			return
+		case 0:
+			li.slots[i] = h
+			return
+		}
+	}
 }
 
 func (rc *RequestContext) index(r *Redactor) *leakIndex {
@@ -62,40 +90,84 @@ func (rc *RequestContext) index(r *Redactor) *leakIndex {
 	if rc.idxDone && rc.idxFor == r {
 		return rc.idx
 	}
-	rc.idx, rc.idxFor, rc.idxDone = newLeakIndex(rc.SystemPrompt, r.minOverlap), r, true
+	rc.idx, rc.idxFor, rc.idxDone = r.leaks.get(rc.SystemPrompt, r.minOverlap), r, true
 	return rc.idx
+}
+
+// leakCache keeps the indexes of the last few system prompts a Redactor
+// saw. An application sends the same system prompt with every request, so
+// the index of a prompt is usually built once per VM rather than once per
+// request; the response is still scanned word by word against it. Entries
+// are matched on the whole prompt, never on a hash of it.
+type leakCache struct {
+	mu      sync.Mutex
+	entries [leakCacheEntries]struct {
+		prompt string
+		idx    *leakIndex
+	}
+	next  int
+	words []uint64 // scratch for newLeakIndex
+	bytes []byte
+}
+
+const (
+	leakCacheEntries = 8
+	leakCacheMax     = 16 << 10 // longer prompts are indexed per request, not kept
+)
+
+func (c *leakCache) get(prompt string, minLen int) *leakIndex {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range c.entries {
+		if e := &c.entries[i]; e.idx != nil && e.prompt == prompt {
+			return e.idx
+		}
+	}
+	li := c.build(prompt, minLen)
+	if li != nil && len(prompt) <= leakCacheMax {
+		e := &c.entries[c.next]
+		e.prompt, e.idx = strings.Clone(prompt), li
+		c.next = (c.next + 1) % leakCacheEntries
+	}
+	return li
 }
 
 // newLeakIndex indexes the prompt's shingles, forwards and backwards; nil
 // when the prompt has fewer than three words.
 func newLeakIndex(prompt string, minLen int) *leakIndex {
-	folded := []byte(foldString(prompt))
-	fwd, _ := wordHashes(folded)
-	if len(fwd) < 3 {
+	var c leakCache
+	return c.build(prompt, minLen)
+}
+
+func (c *leakCache) build(prompt string, minLen int) *leakIndex {
+	folded := append(c.bytes[:0], foldString(prompt)...)
+	fwd := appendWordHashes(c.words[:0], folded)
+	nf := len(fwd)
+	if nf < 3 {
+		c.words, c.bytes = fwd, folded
 		return nil
 	}
 	for i, j := 0, len(folded)-1; i < j; i, j = i+1, j-1 {
 		folded[i], folded[j] = folded[j], folded[i]
 	}
-	back, _ := wordHashes(folded)
-	li := &leakIndex{minLen: minLen, shingles: make(map[uint64]struct{}, 3*len(fwd))}
-	add := func(a, b, c uint64) {
-		h := shingle(a, b, c)
-		li.shingles[h] = struct{}{}
-		f := bloomHash(h)
-		li.filter[f>>6] |= 1 << (f & 63)
+	all := appendWordHashes(fwd, folded) // then the words of the characters reversed
+	c.words, c.bytes = all, folded
+	back := all[nf:]
+	n := 2*(nf-2) + max(len(back)-2, 0) // shingles
+	size := 16
+	for size < 2*n {
+		size <<= 1
 	}
-	for i := 0; i+2 < len(fwd); i++ {
-		add(fwd[i], fwd[i+1], fwd[i+2])
-		add(fwd[i+2], fwd[i+1], fwd[i]) // word order reversed
+	li := &leakIndex{minLen: minLen, shift: uint(64 - bits.TrailingZeros(uint(size))), slots: make([]uint64, size)}
+	for i := 0; i+2 < nf; i++ {
+		li.put(shingle(fwd[i], fwd[i+1], fwd[i+2]))
+		li.put(shingle(fwd[i+2], fwd[i+1], fwd[i])) // word order reversed
 	}
 	for i := 0; i+2 < len(back); i++ {
-		add(back[i], back[i+1], back[i+2]) // characters reversed
+		li.put(shingle(back[i], back[i+1], back[i+2])) // characters reversed
 	}
 	return li
 }
-
-func bloomHash(key uint64) uint64 { return (key * 0x9E3779B97F4A7C15) >> 48 }
 
 // shingle combines three word hashes, in order.
 func shingle(a, b, c uint64) uint64 {
@@ -107,6 +179,18 @@ func shingle(a, b, c uint64) uint64 {
 func wordHashes(s []byte) ([]uint64, []int) {
 	var out []uint64
 	var lens []int
+	eachWord(s, func(h uint64, n int) { out, lens = append(out, h), append(lens, n) })
+	return out, lens
+}
+
+// appendWordHashes appends the hashes of the words of folded text to dst.
+func appendWordHashes(dst []uint64, s []byte) []uint64 {
+	eachWord(s, func(h uint64, _ int) { dst = append(dst, h) })
+	return dst
+}
+
+// eachWord calls f with the hash and folded length of every word of s.
+func eachWord(s []byte, f func(h uint64, n int)) {
 	for i := 0; i < len(s); {
 		for i < len(s) && !isAlnum(s[i]) {
 			i++
@@ -119,10 +203,9 @@ func wordHashes(s []byte) ([]uint64, []int) {
 			i++
 		}
 		if w.n > 0 {
-			out, lens = append(out, w.sum()), append(lens, w.n)
+			f(w.sum(), w.n)
 		}
 	}
-	return out, lens
 }
 
 // wordHash hashes a folded, lower-cased word (FNV-1a) without a final "s"

@@ -123,3 +123,65 @@ func TestLeakIndexUnits(t *testing.T) {
 		t.Errorf("hashes %v vs %v", a, b)
 	}
 }
+
+// TestLeakIndexTable: every shingle put is found, and words that are not the
+// prompt's are not.
+func TestLeakIndexTable(t *testing.T) {
+	li := newLeakIndex(leakPrompt, 60)
+	fwd, _ := wordHashes([]byte(foldString(leakPrompt)))
+	for i := 0; i+2 < len(fwd); i++ {
+		if !li.has(shingle(fwd[i], fwd[i+1], fwd[i+2])) || !li.has(shingle(fwd[i+2], fwd[i+1], fwd[i])) {
+			t.Fatalf("shingle %d of the prompt not found", i)
+		}
+	}
+	other, _ := wordHashes([]byte("the quarterly figures arrive on tuesday after the board meeting ends"))
+	for i := 0; i+2 < len(other); i++ {
+		if li.has(shingle(other[i], other[i+1], other[i+2])) {
+			t.Errorf("shingle %d of an unrelated text found", i)
+		}
+	}
+	if n := len(li.slots); n&(n-1) != 0 || n < 2*2*(len(fwd)-2) {
+		t.Errorf("table of %d slots for %d words", n, len(fwd))
+	}
+}
+
+// TestLeakCacheByPrompt: the Redactor keeps the indexes of recent prompts,
+// matched on the whole prompt: a response that copies one prompt is a leak
+// under that prompt, not under another one indexed since, and an evicted
+// prompt is indexed again.
+func TestLeakCacheByPrompt(t *testing.T) {
+	r := mustNew(t, DefaultConfig())
+	copyA := "Sure. " + leakPrompt
+	promptB := "You are a travel planner for Initech. Suggest three itineraries with trains only and keep every answer under two hundred words."
+	for round := range 2 {
+		if _, rep := r.Redact(copyA, &RequestContext{SystemPrompt: leakPrompt}); !rep.Leak {
+			t.Fatalf("round %d: copy of prompt A not found under prompt A", round)
+		}
+		if _, rep := r.Redact(copyA, &RequestContext{SystemPrompt: promptB}); rep.Leak {
+			t.Fatalf("round %d: copy of prompt A reported as a leak of prompt B", round)
+		}
+	}
+	a1 := (&RequestContext{SystemPrompt: leakPrompt}).index(r)
+	if a2 := (&RequestContext{SystemPrompt: strings.Clone(leakPrompt)}).index(r); a1 != a2 {
+		t.Error("the same prompt was indexed twice")
+	}
+	for i := range leakCacheEntries {
+		(&RequestContext{SystemPrompt: promptB + strings.Repeat(" again", i+1)}).index(r)
+	}
+	if a3 := (&RequestContext{SystemPrompt: leakPrompt}).index(r); a3 == a1 || a3 == nil {
+		t.Error("an evicted prompt was not indexed again")
+	}
+	if _, rep := r.Redact(copyA, &RequestContext{SystemPrompt: leakPrompt}); !rep.Leak {
+		t.Fatal("copy of prompt A not found after eviction")
+	}
+}
+
+// BenchmarkLeakIndex builds the index of a 2 KiB system prompt, as on the first
+// response to a prompt (later ones find it in the Redactor's cache).
+func BenchmarkLeakIndex(b *testing.B) {
+	prompt := strings.Repeat(leakPrompt+" ", 2048/len(leakPrompt)+1)[:2048]
+	b.ReportAllocs()
+	for b.Loop() {
+		newLeakIndex(prompt, 60)
+	}
+}

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// detectMarkdownRef and exfilURLRef are detectMarkdown and exfilURL as they
+// detectMarkdownRef and exfilURLRef are detectMarkdownURL and exfilURL as they
 // were before their IndexByte fast paths (byte loops through view.at,
 // strings.EqualFold and IndexAny); TestMarkdownFastPaths compares them.
 func detectMarkdownRef(v *view, k int, r *Redactor) (int, bool, bool) {
@@ -140,7 +140,7 @@ func TestMarkdownFastPaths(t *testing.T) {
 			for _, fin := range []bool{false, true} {
 				v1 := view{s: text[:cut], fin: fin}
 				v2 := v1
-				e1, img1, ok1 := detectMarkdown(&v1, 0, r)
+				e1, img1, ok1, _, _ := detectMarkdownURL(&v1, 0, r)
 				e2, img2, ok2 := detectMarkdownRef(&v2, 0, r)
 				if e1 != e2 || img1 != img2 || ok1 != ok2 || v1.hitEnd != v2.hitEnd {
 					t.Fatalf("%q: fast (%d %v %v hitEnd %v), reference (%d %v %v hitEnd %v)",

@@ -79,13 +79,14 @@ type Redactor struct {
 	entropy      float64
 	minOverlap   int
 	window       int
+	leaks        *leakCache // indexes of recent system prompts
 }
 
 // New validates cfg and builds a Redactor.
 func New(cfg Config) (*Redactor, error) {
 	d := DefaultConfig()
 	r := &Redactor{style: cfg.Style, xss: cfg.XSS, entropy: cfg.SecretEntropy, minOverlap: cfg.MinPromptOverlap,
-		window: cfg.Window, hashKey: []byte(cfg.HashKey), allowedHosts: cfg.AllowedLinkHosts}
+		window: cfg.Window, hashKey: []byte(cfg.HashKey), allowedHosts: cfg.AllowedLinkHosts, leaks: &leakCache{}}
 	if r.style == "" {
 		r.style = d.Style
 	}

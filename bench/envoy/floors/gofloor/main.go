@@ -7,6 +7,10 @@
 //	                                        top-level max_tokens above cap, replace the body
 //	{"mode":"body+response","cap":1024}     also copy every response body back: buffered
 //	                                        to its end for JSON, chunk by chunk for SSE
+//	{"mode":"calls","headers":20,"clocks":20,"logs":0}
+//	                                        on the request headers, that many header reads,
+//	                                        clock reads (time.Now) and 300-byte info log
+//	                                        lines: the price of one host call
 //
 // It imports the SDK directly (not through the guard's hostcalls package) on purpose: it
 // measures the SDK, not the product.
@@ -14,6 +18,8 @@ package main
 
 import (
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
@@ -30,6 +36,7 @@ type plugin struct {
 	types.DefaultPluginContext
 	mode     string
 	tokenCap int64
+	calls    [3]int64 // "calls" mode: header reads, clock reads, log lines per request
 }
 
 // OnPluginStart reads the mode once; a bad configuration fails the plugin start.
@@ -41,8 +48,9 @@ func (p *plugin) OnPluginStart(int) types.OnPluginStartStatus {
 	}
 	p.mode = gjson.GetBytes(cfg, "mode").String()
 	p.tokenCap = gjson.GetBytes(cfg, "cap").Int()
+	p.calls = [3]int64{gjson.GetBytes(cfg, "headers").Int(), gjson.GetBytes(cfg, "clocks").Int(), gjson.GetBytes(cfg, "logs").Int()}
 	switch {
-	case p.mode == "empty":
+	case p.mode == "empty", p.mode == "calls":
 	case (p.mode == "body" || p.mode == "body+response") && p.tokenCap > 0:
 	default:
 		proxywasm.LogCritical("gofloor: want {\"mode\":\"empty\"|\"body\"|\"body+response\",\"cap\":N>0}, got " + string(cfg))
@@ -56,6 +64,9 @@ func (p *plugin) OnPluginStart(int) types.OnPluginStartStatus {
 func (p *plugin) NewHttpContext(uint32) types.HttpContext {
 	if p.mode == "empty" {
 		return &types.DefaultHttpContext{}
+	}
+	if p.mode == "calls" {
+		return &caller{n: p.calls}
 	}
 	return &exchange{tokenCap: p.tokenCap, response: p.mode == "body+response"}
 }
@@ -131,6 +142,31 @@ func (x *exchange) OnHttpResponseBody(size int, endOfStream bool) types.Action {
 	}
 	if err != nil {
 		proxywasm.LogError("gofloor: " + err.Error())
+	}
+	return types.ActionContinue
+}
+
+// caller makes a fixed number of host calls of each kind on the request headers.
+type caller struct {
+	types.DefaultHttpContext
+	n [3]int64
+}
+
+var logLine = strings.Repeat("x", 300)
+
+// sink keeps the reads from being optimised away.
+var sink int64
+
+func (c *caller) OnHttpRequestHeaders(int, bool) types.Action {
+	for range c.n[0] {
+		v, _ := proxywasm.GetHttpRequestHeader(":path")
+		sink += int64(len(v))
+	}
+	for range c.n[1] {
+		sink += time.Now().UnixNano() & 1
+	}
+	for range c.n[2] {
+		proxywasm.LogInfo(logLine)
 	}
 	return types.ActionContinue
 }
