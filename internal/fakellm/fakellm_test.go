@@ -683,7 +683,9 @@ func TestRecorder(t *testing.T) {
 		t.Errorf("no body_base64: %s", w.Body)
 	}
 	got = nil
-	json.Unmarshal(w.Body.Bytes(), &got)
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
 	if len(got) != 3 || string(got[0].Body) != "\xff\xfe" {
 		t.Errorf("binary round trip: %q", got[0].Body)
 	}
