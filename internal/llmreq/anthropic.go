@@ -60,7 +60,7 @@ func parseMessages(p *parser) *apierr.Error {
 // hold blocks themselves (nested is false there: they do not nest further).
 func (p *parser) blocks(c int, nested bool) *apierr.Error {
 	t := p.t
-	return p.objectParts(c, "content block", blockKeys, func(b int) *apierr.Error {
+	return p.parts(c, "content block", blockKeys, false, func(b int) *apierr.Error {
 		switch typ := p.typeOf(b); {
 		case typ == "text":
 			return p.textMember(b, "text", FieldContent, true)

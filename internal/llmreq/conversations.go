@@ -96,7 +96,7 @@ func (p *parser) entry(e, k int) *apierr.Error {
 // chunks reads an entry's content: a string or chunks (text, image_url,
 // document_url, tool references, …).
 func (p *parser) chunks(c int) *apierr.Error {
-	return p.objectParts(c, "chunk", chunkKeys, func(ch int) *apierr.Error {
+	return p.parts(c, "chunk", chunkKeys, false, func(ch int) *apierr.Error {
 		if p.typeOf(ch) == "text" {
 			return p.textMember(ch, "text", FieldContent, true)
 		}

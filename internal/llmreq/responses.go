@@ -109,7 +109,7 @@ func (p *parser) responsesItem(it, k int) *apierr.Error {
 // responsesContent reads a message's content: a string or content parts
 // (input_text, output_text, input_image, input_file, refusal, …).
 func (p *parser) responsesContent(c int) *apierr.Error {
-	return p.objectParts(c, "content part", responsesPartKeys, func(part int) *apierr.Error {
+	return p.parts(c, "content part", responsesPartKeys, false, func(part int) *apierr.Error {
 		switch p.typeOf(part) {
 		case "input_text", "output_text", "text", "summary_text", "reasoning_text":
 			return p.textMember(part, "text", FieldContent, true)
