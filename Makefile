@@ -1,9 +1,9 @@
 # egressguard — LLM egress guard for Envoy / Istio (proxy-wasm, Go wasip1 reactor).
 #
 #   make run    build the plugin, start the demo upstream and Envoy with envoy.yaml
-#   make test   everything: vet, gofmt, unit tests (native + compiled wasm under wazero),
-#               real-Envoy e2e with the official openai, @mistralai/mistralai and
-#               @anthropic-ai/sdk SDKs (node) and the Python openai SDK
+#   make test   everything: vet, gofmt, golangci-lint, go mod tidy check, unit tests (native
+#               + compiled wasm under wazero), real-Envoy e2e with the official openai,
+#               @mistralai/mistralai and @anthropic-ai/sdk SDKs (node) and the Python openai SDK
 
 SHELL        := /bin/bash
 GO           ?= go
@@ -24,7 +24,7 @@ export GUARD_TESTHOOKS_WASM := $(abspath $(HOOKS_WASM))
 # make run with MISTRAL_API_KEY: Envoy forwards it into the wasm VM (host_env_keys).
 export MISTRAL_API_KEY
 
-.PHONY: all build envoy envoy-compat clients py-clients ratelimit-deps test unit e2e vet fmt-check run eval bench bench-envoy bench-wasmprof fuzz clean
+.PHONY: all build envoy envoy-compat clients py-clients ratelimit-deps test unit e2e vet fmt-check lint tidy-check run eval bench bench-envoy bench-wasmprof fuzz clean
 
 all: build
 
@@ -75,7 +75,7 @@ $(PY_CLIENTS): e2e/clients/requirements.txt | $(ENVOY)
 	@touch $@
 
 ## test: everything, including real-Envoy e2e (never skipped here)
-test: vet fmt-check build envoy envoy-compat clients py-clients ratelimit-deps
+test: vet fmt-check lint tidy-check build envoy envoy-compat clients py-clients ratelimit-deps
 	E2E_REQUIRED=1 $(GO) test -count=1 -timeout 30m ./...
 
 unit: build
@@ -86,6 +86,19 @@ e2e: build envoy envoy-compat clients py-clients ratelimit-deps
 
 vet:
 	$(GO) vet ./...
+
+## lint: golangci-lint (.golangci.yml), pinned in tools/go.mod and built into tools/bin
+LINT := tools/bin/golangci-lint
+lint: $(LINT)
+	$(LINT) run ./...
+$(LINT): tools/go.mod tools/go.sum
+	cd tools && GOBIN=$(abspath tools/bin) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+	@touch $@
+
+## tidy-check: go.mod and go.sum (and the tools module's) are what go mod tidy writes
+tidy-check:
+	$(GO) mod tidy -diff
+	cd tools && $(GO) mod tidy -diff
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

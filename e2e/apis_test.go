@@ -17,7 +17,6 @@ type sdkRow struct {
 	budget        int64
 	blocked       bool   // the guard must refuse it with 403 and forward nothing
 	wantEvents    string // for streams: an event type the SDK must have seen
-	reply         string // [[reply:…]] marker; the client must receive it redacted as wantContent
 	wantContent   string
 }
 

@@ -162,15 +162,18 @@ func TestChunkedBodyTooLarge(t *testing.T) {
 	marker := uniq(t)
 	pr, pw := ioPipe()
 	go func() {
-		pw.Write([]byte(`{"model":"m","messages":[{"role":"user","content":"` + marker))
+		if _, err := pw.Write([]byte(`{"model":"m","messages":[{"role":"user","content":"` + marker)); err != nil {
+			return // the guard cut the upload: the response says how
+		}
 		chunk := bytes.Repeat([]byte("a"), 64<<10)
 		for i := 0; i < 40; i++ { // 2.5 MiB
 			if _, err := pw.Write(chunk); err != nil {
 				return
 			}
 		}
-		pw.Write([]byte(`"}]}`))
-		pw.Close()
+		if _, err := pw.Write([]byte(`"}]}`)); err == nil {
+			_ = pw.Close()
+		}
 	}()
 	resp, body := postReader(t, lnDefault, "/v1/chat/completions", pr) // no content-length: chunked
 	assertAPIError(t, resp, body, 413, "body_too_large")

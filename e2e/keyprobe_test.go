@@ -43,7 +43,7 @@ func TestKeyReprobeWithoutBurst(t *testing.T) {
 			toSecondary.Add(1)
 			upstream.ServeHTTP(w, r)
 		default:
-			http.Error(w, `{"error":{"message":"unknown key","type":"test"}}`, 401)
+			http.Error(w, `{"error":{"message":"unknown key","type":"test"}}`, http.StatusUnauthorized)
 		}
 	})}
 	go srv.Serve(ln)
@@ -87,7 +87,7 @@ func TestKeyReprobeWithoutBurst(t *testing.T) {
 					other.Add(1)
 					continue
 				}
-				io.Copy(io.Discard, resp.Body)
+				_, _ = io.Copy(io.Discard, resp.Body) // drained for connection reuse; the status decides
 				resp.Body.Close()
 				switch resp.StatusCode {
 				case 200:

@@ -159,7 +159,10 @@ func run(m *testing.M) int {
 		return 1
 	}
 	deadAddr := dead.Addr().String()
-	dead.Close()
+	if err := dead.Close(); err != nil { // closed so that connecting to it is refused
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
 
 	var listeners []envoytest.Listener
 	for name, cfg := range listenerConfigs {

@@ -52,8 +52,17 @@ type Headers [][2]string
 
 // RequestHeaders returns the request headers (nil when the host has none).
 func RequestHeaders() Headers {
-	hs, _ := proxywasm.GetHttpRequestHeaders()
+	hs, err := proxywasm.GetHttpRequestHeaders()
+	logReadFailure("request headers", err)
 	return hs
+}
+
+// logReadFailure logs a failed read other than "not found" (which means empty). The
+// caller goes on with what it got: a missing header or body fails its own checks.
+func logReadFailure(what string, err error) {
+	if err != nil && !errors.Is(err, types.ErrorStatusNotFound) {
+		LogWarn("egressguard: reading the " + what + " failed: " + err.Error())
+	}
 }
 
 // Get returns the first value of the header called name, compared like the host does
@@ -149,7 +158,8 @@ func apply(rm func(string) error, put func(string, string) error, remove []strin
 
 // ResponseHeaders returns the response headers (nil when the host has none).
 func ResponseHeaders() Headers {
-	hs, _ := proxywasm.GetHttpResponseHeaders()
+	hs, err := proxywasm.GetHttpResponseHeaders()
+	logReadFailure("response headers", err)
 	return hs
 }
 
@@ -314,7 +324,8 @@ func DispatchHTTP(cluster string, headers [][2]string, body []byte, timeoutMs ui
 // callResponse returns the status (0 when absent), the retry-after header and the body
 // of the answer to a dispatched call; call it only inside the callback.
 func callResponse(bodySize int) (status int, retryAfter string, body []byte) {
-	hs, _ := proxywasm.GetHttpCallResponseHeaders()
+	hs, err := proxywasm.GetHttpCallResponseHeaders()
+	logReadFailure("call response headers", err)
 	for _, h := range hs {
 		switch strings.ToLower(h[0]) {
 		case ":status":
@@ -324,7 +335,8 @@ func callResponse(bodySize int) (status int, retryAfter string, body []byte) {
 		}
 	}
 	if bodySize > 0 {
-		body, _ = proxywasm.GetHttpCallResponseBody(0, bodySize)
+		body, err = proxywasm.GetHttpCallResponseBody(0, bodySize)
+		logReadFailure("call response body", err) // an empty body is no verdict
 	}
 	return status, retryAfter, body
 }
@@ -332,7 +344,8 @@ func callResponse(bodySize int) (status int, retryAfter string, body []byte) {
 // CallResponseHeader returns one header of the answer to a dispatched call ("" when
 // absent); call it only inside the callback.
 func CallResponseHeader(name string) string {
-	hs, _ := proxywasm.GetHttpCallResponseHeaders()
+	hs, err := proxywasm.GetHttpCallResponseHeaders()
+	logReadFailure("call response headers", err)
 	for _, h := range hs {
 		if strings.EqualFold(h[0], name) {
 			return h[1]
@@ -356,9 +369,12 @@ func ResumeResponse() {
 	}
 }
 
-// SetResponseHeader replaces (or adds) a response header.
-func SetResponseHeader(name, value string) error {
-	return proxywasm.ReplaceHttpResponseHeader(name, value)
+// SetResponseHeader replaces (or adds) an informational response header (failures
+// logged: the response is already decided and goes on without it).
+func SetResponseHeader(name, value string) {
+	if err := proxywasm.ReplaceHttpResponseHeader(name, value); err != nil {
+		LogWarn("egressguard: setting response header " + name + " failed: " + err.Error())
+	}
 }
 
 // SetFilterState publishes a value as Envoy filter state "wasm.<name>" for later

@@ -4,7 +4,6 @@ import (
 	"runtime"
 
 	"github.com/egressguard/egressguard/hostcalls"
-	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/flow"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )
@@ -41,7 +40,7 @@ func (p *pluginContext) OnPluginStart(int) (st types.OnPluginStartStatus) {
 		hostcalls.LogCritical("egressguard: cannot read plugin configuration: " + err.Error())
 		return types.OnPluginStartStatusFailed
 	}
-	pl, mod, warns, posture, err := flow.Compile(raw, credentials.OSEnv{}, hostcalls.SharedData{})
+	pl, mod, warns, posture, err := flow.Compile(raw, nil, hostcalls.SharedData{})
 	if err != nil {
 		hostcalls.LogCritical("egressguard: invalid configuration, plugin not started: " + err.Error())
 		return types.OnPluginStartStatusFailed

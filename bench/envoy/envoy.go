@@ -190,7 +190,7 @@ func startEnvoy(ctx context.Context, bin string, workers int, wasmLogLevel strin
 		select {
 		case <-e.done:
 			e.stop()
-			return nil, fmt.Errorf("Envoy exited during start-up: %v\n%s", e.exitErr, e.stderr)
+			return nil, fmt.Errorf("envoy exited during start-up: %v\n%s", e.exitErr, e.stderr)
 		case <-ctx.Done():
 			e.stop()
 			return nil, ctx.Err()
@@ -198,7 +198,7 @@ func startEnvoy(ctx context.Context, bin string, workers int, wasmLogLevel strin
 		}
 		if time.Now().After(deadline) {
 			e.stop()
-			return nil, fmt.Errorf("Envoy not ready after 60s\n%s", e.stderr)
+			return nil, fmt.Errorf("envoy not ready after 60s\n%s", e.stderr)
 		}
 		if e.admin == "" {
 			b, err := os.ReadFile(adminPath)

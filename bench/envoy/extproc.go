@@ -43,7 +43,7 @@ func startExtProc(ctx context.Context, root string, tokenCap int) (*extProcServe
 	go func() {
 		l, _ := bufio.NewReader(stdout).ReadString('\n')
 		line <- strings.TrimSpace(l)
-		io.Copy(io.Discard, stdout)
+		_, _ = io.Copy(io.Discard, stdout) // drain until the server exits
 	}()
 	select {
 	case s.addr = <-line:
@@ -60,9 +60,9 @@ func startExtProc(ctx context.Context, root string, tokenCap int) (*extProcServe
 func (s *extProcServer) pid() int { return s.cmd.Process.Pid }
 
 func (s *extProcServer) stop() {
-	s.stdin.Close() // the server stops when its stdin closes
+	_ = s.stdin.Close() // the server stops when its stdin closes
 	done := make(chan struct{})
-	go func() { s.cmd.Wait(); close(done) }()
+	go func() { _ = s.cmd.Wait(); close(done) }() // stopped on purpose: its exit status says nothing
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):

@@ -210,7 +210,7 @@ func runBench(o options) error {
 				if err := e.setWasmLogLevel(lvl); err != nil {
 					return roundResult{}, err
 				}
-				defer e.setWasmLogLevel(o.wasmLogLevel)
+				defer func() { _ = e.setWasmLogLevel(o.wasmLogLevel) }() // Envoy is stopped after the round anyway
 			}
 			return runRound(v, reqs, d, e.pid()), nil
 		}

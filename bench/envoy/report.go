@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -348,24 +347,6 @@ func loadAvg() string {
 		return "n/a"
 	}
 	return strings.Join(f[:3], " ")
-}
-
-// findPID finds the Envoy started by envoytest: the process whose command line names the
-// bootstrap in its working directory. 0 when not found (CPU accounting is then skipped).
-func findPID(dir string) int {
-	cfg := filepath.Join(dir, "envoy.json")
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := readFile("/proc/" + e.Name() + "/cmdline")
-		if err == nil && bytes.Contains(b, []byte(cfg)) {
-			return pid
-		}
-	}
-	return 0
 }
 
 func readFile(p string) ([]byte, error) { return os.ReadFile(p) }

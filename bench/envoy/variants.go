@@ -162,8 +162,8 @@ func mergeJSON(base, overlay string) string {
 	if json.Unmarshal([]byte(base), &b) != nil || b == nil {
 		b = map[string]any{}
 	}
-	if overlay != "" {
-		json.Unmarshal([]byte(overlay), &o)
+	if overlay != "" && json.Unmarshal([]byte(overlay), &o) != nil {
+		o = nil // a malformed overlay leaves the base as it is
 	}
 	merge(b, o)
 	out, _ := json.Marshal(b)

@@ -5,22 +5,13 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
-	"unsafe"
+
+	"github.com/egressguard/egressguard/internal/wasmbench"
 )
 
-// threadCPU returns the CPU time of the calling OS thread. Compiled wasm
-// runs on the calling goroutine's thread, so with runtime.LockOSThread
-// this measures the guest's own work, not time lost to other processes
-// on a shared machine (which wall-clock benchmarks include).
-func threadCPU() time.Duration {
-	var ts syscall.Timespec
-	const clockThreadCPUTimeID = 3
-	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0)
-	return time.Duration(ts.Nano())
-}
+var threadCPU = wasmbench.ThreadCPU
 
 // TestCPUThroughput reports MB/s per thread-CPU second (best of 3) for each
 // guest mode and size. It only runs with INSPECTWASM_CPU=1:

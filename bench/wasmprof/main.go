@@ -131,7 +131,9 @@ func run(o options) error {
 		return err
 	}
 	for range o.warm {
-		g.exchange(body, up)
+		if _, err := g.exchange(body, up); err != nil {
+			return err
+		}
 	}
 	phases := map[string][]time.Duration{}
 	for range o.n {
@@ -170,7 +172,9 @@ func run(o options) error {
 		return err
 	}
 	for range o.warm {
-		g.exchange(body, up)
+		if _, err := g.exchange(body, up); err != nil {
+			return err
+		}
 	}
 	t0 := time.Now()
 	s.start(o.interval)

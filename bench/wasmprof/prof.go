@@ -258,8 +258,12 @@ func (s *sampler) writePprof(path string, duration time.Duration) error {
 	}
 	var gz bytes.Buffer
 	w := gzip.NewWriter(&gz)
-	w.Write(p.b)
-	w.Close()
+	if _, err := w.Write(p.b); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}

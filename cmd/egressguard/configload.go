@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/egressguard/egressguard/internal/config"
@@ -20,8 +22,9 @@ type loadedConfig struct {
 
 var docSeparator = regexp.MustCompile(`(?m)^---\s*$`)
 
-// loadConfig reads a plugin configuration: a JSON document, or a YAML/JSON manifest
-// holding one (the first WasmPlugin or EnvoyFilter wasm filter in the file).
+// loadConfig reads a plugin configuration: a JSON document, or a YAML/JSON document
+// holding one (the first WasmPlugin, EnvoyFilter wasm filter or, in an Envoy bootstrap
+// such as envoy.yaml, wasm filter in the file).
 func loadConfig(path string) (*loadedConfig, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -57,6 +60,12 @@ func loadConfig(path string) (*loadedConfig, error) {
 		id := fmt.Sprintf("%s %v/%v", kind, meta["namespace"], meta["name"])
 		switch kind {
 		case "":
+			if _, ok := m["static_resources"]; ok {
+				if v, ok := findWasmConfiguration(m); ok {
+					return &loadedConfig{JSON: []byte(v), Source: path + ": Envoy bootstrap"}, nil
+				}
+				return nil, fmt.Errorf("%s: an Envoy bootstrap without a wasm filter", path)
+			}
 			return &loadedConfig{JSON: j, Source: path + " (YAML)"}, nil
 		case "WasmPlugin":
 			spec, _ := m["spec"].(map[string]any)
@@ -75,7 +84,7 @@ func loadConfig(path string) (*loadedConfig, error) {
 			}
 		}
 	}
-	return nil, fmt.Errorf("%s: no plugin configuration found (expected a JSON configuration, a WasmPlugin, or an EnvoyFilter with a wasm filter)", path)
+	return nil, fmt.Errorf("%s: no plugin configuration found (expected a JSON configuration, a WasmPlugin, an EnvoyFilter with a wasm filter or an Envoy bootstrap with one)", path)
 }
 
 // findWasmConfiguration finds a wasm PluginConfig (an object with vm_config) and
@@ -108,18 +117,7 @@ func findWasmConfiguration(v any) (string, bool) {
 	return "", false
 }
 
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
-}
+func sortedKeys(m map[string]any) []string { return slices.Sorted(maps.Keys(m)) }
 
 // parseConfig loads and parses a configuration with the plugin's own strict parser.
 func parseConfig(path string) (*loadedConfig, *config.Config, error) {

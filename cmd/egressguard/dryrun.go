@@ -7,7 +7,6 @@ import (
 	"io"
 	"log"
 	"os"
-	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,7 +47,7 @@ type dryrunOptions struct {
 	Sections  map[string]bool
 }
 
-var allSections = []string{"plugin", "request", "response", "logs", "metrics"}
+var allSections = []string{"plugin", "request", "response", "logs", "audit"}
 
 func runDryrun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("dryrun", stderr)
@@ -107,7 +106,7 @@ func runDryrun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %v", *wasmPath, err)
 	}
-	defer vm.Close()
+	defer func() { _ = vm.Close() }() // the process ends next
 	return dryrun(vm, opt, stdout)
 }
 
@@ -215,8 +214,8 @@ func dryrun(vm types.VMContext, opt dryrunOptions, w io.Writer) error {
 
 	out.section("logs")
 	out.logs(logs.lines())
-	out.section("metrics")
-	out.metrics(host)
+	out.section("audit")
+	out.audit(logs.lines())
 	return nil
 }
 
@@ -461,68 +460,27 @@ func (p *printer) logs(lines []string) {
 	}
 }
 
-// metrics prints every metric the plugin defined. The emulator has no listing API, so
-// the names are read from its registry by reflection; values come from its getters.
-func (p *printer) metrics(host proxytest.HostEmulator) {
-	names := metricNames(host)
-	if names == nil {
-		p.printf("(the host emulator's metric registry is not readable in this SDK version)\n")
+// auditPrefix starts the plugin's audit log line (see internal/audit).
+const auditPrefix = "egressguard.audit "
+
+// audit prints the request's audit record, indented. It holds what the plugin's
+// metrics count (decision, code, rule families, redacted types, tokens), read from the
+// log the plugin wrote rather than from the host emulator's internals.
+func (p *printer) audit(lines []string) {
+	for _, l := range lines {
+		_, rec, ok := strings.Cut(l, auditPrefix)
+		if !ok {
+			continue
+		}
+		var b bytes.Buffer
+		if err := json.Indent(&b, []byte(rec), "", "  "); err != nil {
+			p.printf("(unreadable audit record: %v)\n%s\n", err, rec)
+			continue
+		}
+		p.printf("%s\n", b.Bytes())
 		return
 	}
-	if len(names) == 0 {
-		p.printf("(none defined)\n")
-		return
-	}
-	for _, n := range names {
-		switch {
-		case valueOK(host.GetCounterMetric(n)):
-			v, _ := host.GetCounterMetric(n)
-			p.printf("counter   %s = %d\n", n, v)
-		case valueOK(host.GetGaugeMetric(n)):
-			v, _ := host.GetGaugeMetric(n)
-			p.printf("gauge     %s = %d\n", n, int64(v))
-		case valueOK(host.GetHistogramMetric(n)):
-			v, _ := host.GetHistogramMetric(n)
-			p.printf("histogram %s last=%d\n", n, v)
-		}
-	}
-}
-
-func valueOK(_ uint64, err error) bool { return err == nil }
-
-// metricNames lists the emulator's defined metric names (sorted), or nil when its
-// registry cannot be found.
-func metricNames(host proxytest.HostEmulator) []string {
-	v := reflect.ValueOf(host)
-	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
-		if v.IsNil() {
-			return nil
-		}
-		v = v.Elem()
-	}
-	if v.Kind() != reflect.Struct {
-		return nil
-	}
-	root := v.FieldByName("rootHostEmulator")
-	for root.IsValid() && root.Kind() == reflect.Pointer {
-		if root.IsNil() {
-			return nil
-		}
-		root = root.Elem()
-	}
-	if !root.IsValid() || root.Kind() != reflect.Struct {
-		return nil
-	}
-	m := root.FieldByName("metricNameToID")
-	if !m.IsValid() || m.Kind() != reflect.Map || m.Type().Key().Kind() != reflect.String {
-		return nil
-	}
-	names := []string{}
-	for _, k := range m.MapKeys() {
-		names = append(names, k.String())
-	}
-	sort.Strings(names)
-	return names
+	p.printf("(none)\n")
 }
 
 // placeholderEnvKeys replaces upstream keys read from the VM environment

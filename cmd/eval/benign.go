@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -54,17 +52,9 @@ func evaluateBenign(r *redact.Redactor, rows []benignRow) benignResult {
 }
 
 func readBenign(in io.Reader) ([]benignRow, error) {
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	var rows []benignRow
-	for line := 1; sc.Scan(); line++ {
-		var row benignRow
-		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
-			return nil, fmt.Errorf("stdin line %d: %v", line, err)
-		}
-		rows = append(rows, row)
-	}
-	return rows, sc.Err()
+	err := readJSONLines(in, &rows)
+	return rows, err
 }
 
 func runBenign(in io.Reader, out io.Writer, verbose bool) error {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"testing"
 
 	"github.com/egressguard/egressguard/internal/redact"
@@ -12,11 +11,7 @@ import (
 // card, IBAN, SSN or secret type (those would be real bugs, not judgement
 // calls like a public IP address or an image on a non-allowlisted host).
 func TestBenignCorpus(t *testing.T) {
-	f, err := os.Open("../../testdata/benign/answers.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testdataReader(t, "../../testdata/benign/answers.jsonl")
 	rows, err := readBenign(f)
 	if err != nil {
 		t.Fatal(err)
@@ -43,11 +38,7 @@ func TestBenignCorpus(t *testing.T) {
 // prompt part is, and the benign corpus answered under each of the corpus'
 // system prompts has no leak either.
 func TestLeakCorpus(t *testing.T) {
-	f, err := os.Open("../../testdata/leak/pairs.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testdataReader(t, "../../testdata/leak/pairs.jsonl")
 	var rows []leakRow
 	if err := readJSONLines(f, &rows); err != nil {
 		t.Fatal(err)
@@ -65,11 +56,7 @@ func TestLeakCorpus(t *testing.T) {
 			t.Errorf("%s: %d of %d leaks caught; wrong calls: %q", kind, s.Flagged, s.N, wrong)
 		}
 	}
-	bf, err := os.Open("../../testdata/benign/answers.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bf.Close()
+	bf := testdataReader(t, "../../testdata/benign/answers.jsonl")
 	answers, err := readBenign(bf)
 	if err != nil {
 		t.Fatal(err)

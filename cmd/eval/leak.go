@@ -23,11 +23,12 @@ type leakRow struct {
 type leakScore struct{ N, Flagged int }
 
 // readJSONLines decodes one JSON value per line of in into *rows.
-func readJSONLines(in io.Reader, rows *[]leakRow) error {
+// readJSONLines appends one row per JSON line of in to rows.
+func readJSONLines[T any](in io.Reader, rows *[]T) error {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	for line := 1; sc.Scan(); line++ {
-		var row leakRow
+		var row T
 		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
 			return fmt.Errorf("stdin line %d: %v", line, err)
 		}

@@ -74,7 +74,6 @@ func annotate(r *redact.Redactor, in io.Reader, out io.Writer) error {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	w := bufio.NewWriter(out)
-	defer w.Flush()
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	for line := 1; sc.Scan(); line++ {
@@ -92,7 +91,10 @@ func annotate(r *redact.Redactor, in io.Reader, out io.Writer) error {
 			return err
 		}
 	}
-	return sc.Err()
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	return w.Flush()
 }
 
 // codePointEntities converts byte offsets to code-point offsets.
@@ -113,17 +115,9 @@ type labelledRow struct {
 }
 
 func readLabelled(in io.Reader) ([]labelledRow, error) {
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	var rows []labelledRow
-	for line := 1; sc.Scan(); line++ {
-		var row labelledRow
-		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
-			return nil, fmt.Errorf("stdin line %d: %v", line, err)
-		}
-		rows = append(rows, row)
-	}
-	return rows, sc.Err()
+	err := readJSONLines(in, &rows)
+	return rows, err
 }
 
 // typeScore counts matches for one entity type.

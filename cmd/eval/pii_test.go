@@ -11,11 +11,7 @@ import (
 // TestPIIDevSetTargets asserts the per-type targets (exact-match precision
 // and recall >= 95%) on the copied dev subset, so regressions fail.
 func TestPIIDevSetTargets(t *testing.T) {
-	f, err := os.Open("../../testdata/pii/dev_subset.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testdataReader(t, "../../testdata/pii/dev_subset.jsonl")
 	rows, err := readLabelled(f)
 	if err != nil {
 		t.Fatal(err)
@@ -70,4 +66,14 @@ func TestAnnotateContract(t *testing.T) {
 	if err := annotate(r, strings.NewReader(`{"txt":"x"}`), &out); err == nil || !strings.Contains(err.Error(), "line 1") {
 		t.Errorf("missing text field: err = %v, want it to name line 1", err)
 	}
+}
+
+// testdataReader reads a corpus file whole.
+func testdataReader(t *testing.T, path string) *bytes.Reader {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.NewReader(b)
 }

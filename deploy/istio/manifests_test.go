@@ -67,7 +67,9 @@ func loadObjects(t *testing.T) []object {
 			if err := json.Unmarshal(j, &o); err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
-			json.Unmarshal(j, &o.raw)
+			if err := json.Unmarshal(j, &o.raw); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
 			o.File = f
 			objs = append(objs, o)
 		}
@@ -259,7 +261,9 @@ func TestPluginConfigsParse(t *testing.T) {
 	for _, o := range objs {
 		if b, ok := cfgs[o.id()]; ok {
 			var v map[string]any
-			json.Unmarshal(b, &v)
+			if err := json.Unmarshal(b, &v); err != nil {
+				t.Fatal(err)
+			}
 			envoy, _ := v["envoy"].(map[string]any)
 			if hold := envoy["allow_on_headers_stop_iteration"] == true; hold != (o.Kind == "EnvoyFilter") {
 				t.Errorf("%s: envoy.allow_on_headers_stop_iteration is %v; want it exactly on the EnvoyFilter variants", o.id(), hold)
@@ -436,7 +440,9 @@ func TestEnvoyAcceptsWasmFilterConfig(t *testing.T) {
 	}
 	b, _ := json.Marshal(bootstrap)
 	cfg := filepath.Join(t.TempDir(), "bootstrap.json")
-	os.WriteFile(cfg, b, 0o644)
+	if err := os.WriteFile(cfg, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(envoy, "--mode", "validate", "-c", cfg, "--log-level", "error")
 	// The keys the manifests read from the istio-proxy environment (host_env_keys).
 	cmd.Env = append(os.Environ(), "MISTRAL_API_KEY=validate-dummy", "OPENAI_API_KEY=validate-dummy")

@@ -194,8 +194,8 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	port := l.Addr().(*net.TCPAddr).Port
+	return port, l.Close()
 }
 
 // proc is a started helper process.
@@ -213,11 +213,11 @@ func process(dir, name string, cmd *exec.Cmd) (*proc, error) {
 	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
-		logf.Close()
+		_ = logf.Close() // the start error is the one to report
 		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
 	p := &proc{cmd: cmd, logf: logf, done: make(chan struct{})}
-	go func() { cmd.Wait(); close(p.done) }()
+	go func() { _ = cmd.Wait(); close(p.done) }() // stopped or killed on purpose: the exit status says nothing
 	return p, nil
 }
 
@@ -230,14 +230,14 @@ func (p *proc) Stop() {
 		p.cmd.Process.Kill()
 		<-p.done
 	}
-	p.logf.Close()
+	_ = p.logf.Close() // an append-only log of a stopped process
 }
 
 // Kill ends the process at once, like a crash, and waits for it.
 func (p *proc) Kill() {
 	p.cmd.Process.Kill()
 	<-p.done
-	p.logf.Close()
+	_ = p.logf.Close()
 }
 
 func logTail(dir, name string) string {

@@ -7,6 +7,7 @@ package apierr
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // Error types, as the OpenAI API names them.
@@ -58,4 +59,11 @@ func Invalid(code, param, format string, args ...any) *Error {
 	e := New(400, TypeInvalidRequest, code, format, args...)
 	e.Param = param
 	return e
+}
+
+// RetryAfterSeconds is d as a Retry-After header's delay-seconds: rounded up to whole
+// seconds, at least 1.
+func RetryAfterSeconds(d time.Duration) int {
+	s := int((d + time.Second - 1) / time.Second)
+	return max(s, 1)
 }

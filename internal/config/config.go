@@ -73,7 +73,7 @@ type Redaction struct {
 	Requests bool `json:"requests"`
 	// Style is "tag" ([EMAIL_ADDRESS], default), "mask" (keep the last 4) or "hash"
 	// (stable keyed digest).
-	Style string `json:"style"`
+	Style string `json:"style" jsonschema:"enum=tag,enum=mask,enum=hash"`
 	// HashKey keys the "hash" style (default: none; set it so hashes can't be reversed offline).
 	HashKey string `json:"hash_key"`
 	// DisabledTypes lists entity types to leave alone, e.g. ["IP_ADDRESS"].
@@ -88,14 +88,14 @@ type Redaction struct {
 	// AllowedLinkHosts may receive data in markdown image/link URLs (subdomains included).
 	AllowedLinkHosts []string `json:"allowed_link_hosts"`
 	// XSS is "strip" (default), "escape" or "off".
-	XSS string `json:"xss"`
+	XSS string `json:"xss" jsonschema:"enum=strip,enum=escape,enum=off"`
 	// ErrorBodies redacts non-2xx response bodies too, as data (default true):
 	// providers echo the offending request in their errors.
 	ErrorBodies bool `json:"error_bodies"`
 	// OtherBodies decides a 2xx response on an LLM path whose bytes are neither JSON
 	// nor server-sent events, whatever its content type says: "redact" it as text
 	// (default) or "refuse" it with a 502.
-	OtherBodies string `json:"other_bodies"`
+	OtherBodies string `json:"other_bodies" jsonschema:"enum=redact,enum=refuse"`
 	// MaxEventBytes bounds one server-sent event of a response (default 4194304); a
 	// longer one ends the stream with an error event and is never sent.
 	MaxEventBytes int `json:"max_event_bytes"`
@@ -118,7 +118,7 @@ type Injection struct {
 	// the matched spans with Marker and forward), "flag" (forward with an
 	// x-egressguard-injection request header), "monitor" (forward unchanged, count and
 	// log what would have been blocked) or "off".
-	Action string `json:"action"`
+	Action string `json:"action" jsonschema:"enum=block,enum=sanitize,enum=flag,enum=monitor,enum=off"`
 	// Threshold flags a text when its score reaches it; default 0.6 (the tuned value).
 	Threshold float64 `json:"threshold"`
 	// Deny phrases always flag (folded like scanned text; trailing "*" = any continuation).
@@ -137,7 +137,7 @@ type Injection struct {
 	// uninspected: "image", "audio", "video", "file" (files and documents that are not
 	// UTF-8 text, file ids and file URLs) and "tokens" (prompts given as token ids).
 	// Default: none, so a request carrying one gets 400 unsupported_content.
-	OpaqueInputs []string `json:"opaque_inputs"`
+	OpaqueInputs []string `json:"opaque_inputs" jsonschema:"enum=image,enum=audio,enum=video,enum=file,enum=tokens"`
 	// InspectEmbeddings inspects the input of embeddings requests for prompt injection
 	// (default false: embedded text is not read by a model as instructions).
 	InspectEmbeddings bool `json:"inspect_embeddings"`
@@ -177,7 +177,7 @@ type API struct {
 	// OtherPaths is "reads" (default: a request without a body to any other path, such
 	// as GET /v1/models, passes; one with a body gets a 404 JSON error) or "deny" (every
 	// request to any other path gets the 404).
-	OtherPaths string `json:"other_paths"`
+	OtherPaths string `json:"other_paths" jsonschema:"enum=reads,enum=deny"`
 }
 
 // PathLists returns the API path lists with their configuration names, in the
@@ -236,7 +236,7 @@ type Upstream struct {
 	Name string `json:"name"`
 	// Provider is the wire dialect: "openai" (OpenAI-compatible), "mistral",
 	// "anthropic" (keys go in x-api-key) or "azure" (Azure OpenAI; keys go in api-key).
-	Provider string `json:"provider"`
+	Provider string `json:"provider" jsonschema:"enum=openai,enum=mistral,enum=anthropic,enum=azure"`
 	// Hosts are authority hosts (port ignored, case-insensitive); "*" matches any host,
 	// "*.example.com" any subdomain.
 	Hosts []string `json:"hosts"`
@@ -405,7 +405,7 @@ func (a *API) validate(fe *fieldErrors) {
 	switch a.OtherPaths {
 	case OtherReads, OtherDeny:
 	case "allow":
-		fe.addf("api.other_paths", `"allow" is no longer accepted: requests with a body to paths the guard does not inspect are refused; `+
+		fe.addf("api.other_paths", `"allow" (forwarding bodies to any path uninspected) is not accepted: requests with a body to paths the guard does not inspect are refused; `+
 			`list the paths to forward uninspected in api.passthrough_paths and set other_paths to "reads" (bodiless requests pass) or "deny"`)
 	default:
 		fe.addf("api.other_paths", `must be "reads" or "deny", got %q`, a.OtherPaths)

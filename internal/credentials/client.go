@@ -219,14 +219,8 @@ func (t *Tenant) TokenCap(cap int) int {
 // KeysExhausted is the 503 answer when every key of an upstream is cooling down, and
 // its Retry-After header (whole seconds until the first key is usable, at least 1).
 func KeysExhausted(retryAfter time.Duration) (*apierr.Error, [][2]string) {
-	secs := RetryAfterSeconds(retryAfter)
+	secs := apierr.RetryAfterSeconds(retryAfter)
 	e := apierr.New(503, apierr.TypeUnavailable, "upstream_keys_exhausted",
 		"every upstream API key is rate limited or rejected; retry after %d seconds", secs)
 	return e, [][2]string{{"retry-after", strconv.Itoa(secs)}}
-}
-
-// RetryAfterSeconds rounds d up to whole seconds, at least 1.
-func RetryAfterSeconds(d time.Duration) int {
-	s := int((d + time.Second - 1) / time.Second)
-	return max(s, 1)
 }

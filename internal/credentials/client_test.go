@@ -97,7 +97,7 @@ func TestAPIKeyComparisonIsExhaustive(t *testing.T) {
 	defer func() { ctCompare = subtleCompare }()
 	for _, key := range []string{"old-rotated-key", keyA, keyB, "nope"} {
 		calls = 0
-		a.Authenticate(headers("authorization", "Bearer "+key))
+		_, _ = a.Authenticate(headers("authorization", "Bearer "+key)) // only the digest calls count here
 		if calls != 3 {
 			t.Errorf("key %d chars: %d comparisons, want all 3", len(key), calls)
 		}

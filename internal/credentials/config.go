@@ -47,7 +47,7 @@ type UpstreamAuth struct {
 	Keys []KeyRef `json:"keys"`
 	// Strategy is "round_robin" (default: spread requests over the usable keys, the
 	// position shared across workers) or "priority" (always the first usable key).
-	Strategy string `json:"strategy"`
+	Strategy string `json:"strategy" jsonschema:"enum=,enum=round_robin,enum=priority"`
 	// Cooldown says how long a key is skipped after the upstream rejects it.
 	Cooldown CooldownConfig `json:"cooldown"`
 	// StripHeaders are extra request headers to remove before forwarding to this
@@ -228,7 +228,7 @@ func checkKeyValue(v string) string {
 type ClientAuth struct {
 	// Mode is "none" (default), "api_key" (tenant keys, matched by SHA-256) or "header"
 	// (a trusted identity header set by an earlier filter, e.g. jwt_authn claim_to_headers).
-	Mode string `json:"mode"`
+	Mode string `json:"mode" jsonschema:"enum=,enum=none,enum=api_key,enum=header"`
 	// APIKeyHeader (mode api_key) carries the tenant key. Default "authorization", where
 	// the value must be "Bearer <key>"; any other header carries the bare key.
 	APIKeyHeader string `json:"api_key_header"`

@@ -223,7 +223,7 @@ func (k *Keyring) Pick(store shareddata.Store, now time.Time) (key Secret, keyNa
 			k.blocked[i] = math.MaxInt64
 		}
 	}
-	i := -1
+	var i int
 	if k.priority || len(k.keys) == 1 {
 		i = firstUsable(k.blocked, 0, nowMs)
 	} else {

@@ -400,7 +400,9 @@ func TestConcurrentRoundRobinNoDoubleHandout(t *testing.T) {
 	clock := newClock()
 	auth := UpstreamAuth{Keys: keys("a", "b", "c")}
 	w1, w2 := mustKeyring(t, auth), mustKeyring(t, auth)
-	w1.Prepare(store)
+	if err := w1.Prepare(store); err != nil {
+		t.Fatal(err)
+	}
 	var inner string
 	store.BeforeSet = func(string) { inner = pickName(t, w2, store, clock.Now()) }
 	outer := pickName(t, w1, store, clock.Now())
@@ -416,7 +418,9 @@ func TestPersistentCASFailureFallsBackLocally(t *testing.T) {
 	store := newFakeStore()
 	clock := newClock()
 	k := mustKeyring(t, UpstreamAuth{Keys: keys("a", "b")})
-	k.Prepare(store)
+	if err := k.Prepare(store); err != nil {
+		t.Fatal(err)
+	}
 	store.FailSet = shareddata.ErrCASMismatch
 	store.Sets = 0
 	seen := map[string]int{}
@@ -506,8 +510,11 @@ func TestStateEncoding(t *testing.T) {
 	// A corrupt shared record is overwritten by the next report rather than blocking it.
 	store := newFakeStore()
 	k := mustKeyring(t, UpstreamAuth{Keys: keys("a", "b")})
-	store.Set(k.cooldownKey, []byte("\x00garbage"), 0)
-	store.Set(k.rrKey, []byte("not a number"), 0)
+	for key, v := range map[string]string{k.cooldownKey: "\x00garbage", k.rrKey: "not a number"} {
+		if err := store.Set(key, []byte(v), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
 	clock := newClock()
 	if got := pickName(t, k, store, clock.Now()); got != "a" {
 		t.Errorf("pick over garbage rr = %s", got)

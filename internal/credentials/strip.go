@@ -1,6 +1,10 @@
 package credentials
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/egressguard/egressguard/internal/percent"
+)
 
 // DefaultStripHeaders are the client credential headers removed from every request to
 // an upstream whose keys the guard injects: the upstream must only ever see the
@@ -152,31 +156,16 @@ func unescapeQuery(s string) string {
 	}
 	b := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '+':
-			b = append(b, ' ')
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
-			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+		if d, ok := percent.Decode(s, i); ok {
+			b = append(b, d)
 			i += 2
-		default:
+		} else if c := s[i]; c == '+' {
+			b = append(b, ' ')
+		} else {
 			b = append(b, c)
 		}
 	}
 	return string(b)
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
 }
 
 func contains(list []string, s string) bool {

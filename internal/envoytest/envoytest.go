@@ -303,7 +303,7 @@ func (e *Envoy) pluginsAnswer(o Options) bool {
 		if err != nil {
 			return false
 		}
-		io.Copy(io.Discard, resp.Body)
+		_, _ = io.Copy(io.Discard, resp.Body) // drained so the connection is reused; the status decides
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusUnsupportedMediaType {
 			return false

@@ -306,7 +306,7 @@ func (s *Server) handleConversations(c *call) {
 	if d.abort {
 		panic(http.ErrAbortHandler)
 	}
-	event(sw, "conversation.response.done", map[string]any{"type": "conversation.response.done", "created_at": ts, "usage": usage})
+	_ = event(sw, "conversation.response.done", map[string]any{"type": "conversation.response.done", "created_at": ts, "usage": usage})
 }
 
 // ---- legacy completions ----
@@ -391,7 +391,7 @@ func (s *Server) handleCompletions(c *call) {
 			return
 		}
 	}
-	sw.write([]byte("data: [DONE]\n\n"))
+	_ = sw.write([]byte("data: [DONE]\n\n"))
 }
 
 // ---- embeddings ----

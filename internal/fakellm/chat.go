@@ -234,8 +234,8 @@ func (s *Server) handleChat(kind chatKind) apiHandler {
 				c.w.Header().Set("content-type", "text/event-stream; charset=utf-8")
 				c.w.WriteHeader(http.StatusOK)
 				sw := newStreamWriter(c.w, c.r.Context(), d)
-				sw.write([]byte("data: this is not json {{{\n\n"))
-				sw.write([]byte("data: [DONE]\n\n"))
+				_ = sw.write([]byte("data: this is not json {{{\n\n"))
+				_ = sw.write([]byte("data: [DONE]\n\n"))
 				return
 			}
 			c.w.Header().Set("content-type", "application/json")
@@ -411,5 +411,5 @@ func (c *call) streamChat(id string, created int64, model, reply, finish string,
 			return
 		}
 	}
-	sw.write([]byte("data: [DONE]\n\n"))
+	_ = sw.write([]byte("data: [DONE]\n\n"))
 }

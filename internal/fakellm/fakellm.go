@@ -229,7 +229,7 @@ func New(opts Options) *Server {
 	mux.HandleFunc("/_fakellm/reset", s.handleReset)
 	mux.HandleFunc("/_fakellm/health", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("content-type", "text/plain; charset=utf-8")
-		io.WriteString(w, "ok\n")
+		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("/", s.api("", nil))
 	s.mux = mux
@@ -347,8 +347,9 @@ func (c *call) writeBody(status int, b []byte, d *directives) {
 	if d != nil && d.gzip {
 		var z bytes.Buffer
 		zw := gzip.NewWriter(&z)
-		zw.Write(b)
-		zw.Close()
+		if _, err := zw.Write(b); err != nil || zw.Close() != nil {
+			panic("gzip into memory failed") // a bytes.Buffer takes every write
+		}
 		b = z.Bytes()
 		c.w.Header().Set("content-encoding", "gzip")
 	}
@@ -359,31 +360,31 @@ func (c *call) writeBody(status int, b []byte, d *directives) {
 		c.w.WriteHeader(status)
 		rc := http.NewResponseController(c.w)
 		if d.cut {
-			c.w.Write(b[:len(b)/2])
+			_, _ = c.w.Write(b[:len(b)/2])
 		}
-		rc.Flush()
+		_ = rc.Flush()
 		if d.stall > 0 {
-			sleepCtx(c.r.Context(), d.stall)
+			_ = sleepCtx(c.r.Context(), d.stall)
 		}
 		panic(http.ErrAbortHandler)
 	}
 	if d != nil && d.respTrailers {
 		c.w.Header().Set("Trailer", "X-Fakellm-Trailer")
 		c.w.WriteHeader(status)
-		c.w.Write(b)
+		_, _ = c.w.Write(b)
 		c.w.Header().Set("X-Fakellm-Trailer", "done")
 		return
 	}
 	if d == nil || d.split <= 0 {
 		c.w.Header().Set("content-length", fmt.Sprint(len(b)))
 		c.w.WriteHeader(status)
-		c.w.Write(b)
+		_, _ = c.w.Write(b)
 		return
 	}
 	c.w.WriteHeader(status)
 	sw := newStreamWriter(c.w, c.r.Context(), d)
 	sw.d = nil // b is already on the wire's terms
-	sw.write(b)
+	_ = sw.write(b)
 }
 
 // wire rewrites bytes about to be sent as the json-escape and sse-eol markers ask;
@@ -459,6 +460,10 @@ func newStreamWriter(w http.ResponseWriter, ctx context.Context, d *directives) 
 	return sw
 }
 
+// write sends b (split and paced as the directives ask). After the first failure it
+// writes nothing more and returns that failure: the client is gone, so callers drop
+// the error of a write after which the handler ends anyway, as they do for
+// ResponseWriter.Write.
 func (sw *streamWriter) write(b []byte) error {
 	b = sw.d.wire(b)
 	for len(b) > 0 && sw.err == nil {

@@ -454,13 +454,15 @@ func TestSSESplitOverNetwork(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	var all []byte
-	var reads, maxRead, badUTF8 int
+	var reads, long, badUTF8 int
 	buf := make([]byte, 4096)
 	for {
 		n, err := resp.Body.Read(buf)
 		if n > 0 {
 			reads++
-			maxRead = max(maxRead, n)
+			if n > 5 {
+				long++ // two pieces a slow reader got at once
+			}
 			if !utf8.Valid(buf[:n]) {
 				badUTF8++
 			}
@@ -473,8 +475,10 @@ func TestSSESplitOverNetwork(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if maxRead > 5 || reads < len(all)/5 {
-		t.Errorf("reads: %d, max %d bytes, total %d", reads, maxRead, len(all))
+	// The server writes and flushes 5-byte pieces; a reader descheduled on a busy
+	// machine may get two at once now and then, never most of them.
+	if long > reads/10 || reads < len(all)/10 {
+		t.Errorf("reads: %d (%d longer than 5 bytes), total %d", reads, long, len(all))
 	}
 	if badUTF8 == 0 {
 		t.Errorf("no read split a UTF-8 sequence")
@@ -683,7 +687,9 @@ func TestRecorder(t *testing.T) {
 		t.Errorf("no body_base64: %s", w.Body)
 	}
 	got = nil
-	json.Unmarshal(w.Body.Bytes(), &got)
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
 	if len(got) != 3 || string(got[0].Body) != "\xff\xfe" {
 		t.Errorf("binary round trip: %q", got[0].Body)
 	}

@@ -149,7 +149,7 @@ func (s *Server) handleRecorded(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("content-type", "application/json")
-	w.Write(marshal(s.Requests()))
+	_, _ = w.Write(marshal(s.Requests()))
 }
 
 func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {

@@ -202,7 +202,7 @@ func (s *shapeCall) stream(includeUsage bool) {
 	}
 	switch s.d.shape {
 	case "sse-error":
-		sw.write([]byte(`data: ` + string(marshal(map[string]any{"error": map[string]any{"message": s.reply,
+		_ = sw.write([]byte(`data: ` + string(marshal(map[string]any{"error": map[string]any{"message": s.reply,
 			"type": "server_error", "param": nil, "code": nil}})) + "\n\n"))
 		return
 	case "reasoning", "thinking":
@@ -234,7 +234,7 @@ func (s *shapeCall) stream(includeUsage bool) {
 		}
 	}
 	if s.d.shape != "ndjson" {
-		sw.write([]byte("data: [DONE]\n\n"))
+		_ = sw.write([]byte("data: [DONE]\n\n"))
 	}
 }
 

@@ -191,8 +191,12 @@ func (pl *Planner) creds(u *config.Upstream) *upstreamCreds {
 
 // Compile parses and validates a plugin configuration and builds everything a plugin
 // instance needs: the flow, moderation (nil when off), start-up warnings and the
-// posture line to log. Errors name every bad field, never a key value.
+// posture line to log. env nil reads keys from the VM's process environment. Errors
+// name every bad field, never a key value.
 func Compile(raw []byte, env credentials.Env, store shareddata.Store) (*Planner, *Moderation, []string, string, error) {
+	if env == nil {
+		env = credentials.OSEnv{}
+	}
 	cfg, err := config.Parse(raw)
 	if err != nil {
 		return nil, nil, nil, "", err

@@ -129,7 +129,7 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 		return plan
 	}
 	if pl.limits != nil {
-		plan.Ops = plan.Ops.Join(pl.limits.Tenant(&x.adm, x.Tenant))
+		plan.Ops = plan.Join(pl.limits.Tenant(&x.adm, x.Tenant))
 	}
 	if pl.inspectResponses {
 		// Compressed responses could not be redacted: ask for identity encoding.

@@ -98,20 +98,26 @@ type conceptInfo struct {
 	allow bool
 }
 
-// compiler accumulates patterns, concepts and signals for New.
-type compiler struct {
-	syms         [][]byte
-	pats         []pattern
-	concepts     []conceptInfo
-	sigs         []signal
-	byName       map[string]uint16
-	seen         map[string]bool
+// builtinSignals are the ids of the signals the engine fires itself (not
+// from a lexicon pattern).
+type builtinSignals struct {
 	sigEncoded   int16
 	sigVariant   int16
 	sigUndecoded int16
 	sigJunk      int16
 	sigJunkMany  int16
 	sigSoup      int16
+}
+
+// compiler accumulates patterns, concepts and signals for New.
+type compiler struct {
+	syms     [][]byte
+	pats     []pattern
+	concepts []conceptInfo
+	sigs     []signal
+	byName   map[string]uint16
+	seen     map[string]bool
+	builtinSignals
 }
 
 func newCompiler() *compiler {

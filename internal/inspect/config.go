@@ -57,20 +57,15 @@ func DefaultConfig() Config {
 // Engine is a compiled inspection engine; it is immutable after New and
 // safe for concurrent use.
 type Engine struct {
-	cfg          Config
-	a            *automaton
-	concepts     []conceptInfo
-	sigs         []signal
-	sigEncoded   int16
-	sigVariant   int16
-	sigUndecoded int16
-	sigJunk      int16
-	sigJunkMany  int16
-	sigSoup      int16
-	model        *Model
-	sigBuckets   []uint32
-	famNames     [1 << numFamilies][]string
-	accs         sync.Pool // *accum, see getAcc
+	cfg      Config
+	a        *automaton
+	concepts []conceptInfo
+	sigs     []signal
+	builtinSignals
+	model      *Model
+	sigBuckets []uint32
+	famNames   [1 << numFamilies][]string
+	accs       sync.Pool // *accum, see getAcc
 }
 
 // New validates cfg and compiles the phrase automaton once.
@@ -89,8 +84,7 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, a: a, concepts: c.concepts, sigs: c.sigs, sigEncoded: c.sigEncoded, sigVariant: c.sigVariant, sigUndecoded: c.sigUndecoded,
-		sigJunk: c.sigJunk, sigJunkMany: c.sigJunkMany, sigSoup: c.sigSoup}
+	e := &Engine{cfg: cfg, a: a, concepts: c.concepts, sigs: c.sigs, builtinSignals: c.builtinSignals}
 	e.fillFamilyNames()
 	e.model = cfg.Model
 	for _, sg := range e.sigs {

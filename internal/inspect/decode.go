@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/egressguard/egressguard/internal/percent"
 )
 
 const (
@@ -282,30 +284,18 @@ func b64Decode(raw string) ([]byte, bool) {
 func pctDecode(raw string) []byte {
 	out := make([]byte, 0, len(raw))
 	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if c == '%' && i+2 < len(raw) && isHex(raw[i+1]) && isHex(raw[i+2]) {
-			out = append(out, unhex(raw[i+1])<<4|unhex(raw[i+2]))
+		if d, ok := percent.Decode(raw, i); ok {
+			out = append(out, d)
 			i += 2
 			continue
 		}
+		c := raw[i]
 		if c == '+' {
 			c = ' '
 		}
 		out = append(out, c)
 	}
 	return out
-}
-
-func isHex(c byte) bool { return b64Tab[c]&bB64 != 0 && b64Tab[c]&bNonHex == 0 }
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
 }
 
 // printable accepts decoded bytes that look like text: valid UTF-8 with at

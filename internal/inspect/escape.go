@@ -1,6 +1,10 @@
 package inspect
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+
+	"github.com/egressguard/egressguard/internal/percent"
+)
 
 // Character references and escapes are folded as the character they
 // stand for, so "&#105;&#103;nore", "&#x69;gnore" and "\u0069gnore" read
@@ -57,11 +61,11 @@ func decodeEscape(text string, i int) (r rune, n int) {
 func hexRune(rest string, at, lo, hi int) (rune, int) {
 	v, j := 0, at
 	for ; j < len(rest) && j-at < hi; j++ {
-		c := rest[j]
-		if !isHex(c) {
+		d, ok := percent.Digit(rest[j])
+		if !ok {
 			break
 		}
-		v = v<<4 | int(unhex(c))
+		v = v<<4 | int(d)
 	}
 	if j-at < lo || !validRune(v) {
 		return 0, 0

@@ -91,7 +91,7 @@ func foldASCII(b byte) uint16 {
 func foldASCIIOther(b byte) uint16 {
 	switch b {
 	case '@':
-		return mk(kSym, 'a'-'a')
+		return mk(kSym, 0) // 'a'
 	case '$':
 		return mk(kSym, 's'-'a')
 	case '<', '[':

@@ -20,9 +20,9 @@ import (
 // stays below the threshold unless p reaches Model.Alone.
 //
 // DefaultConfig has no model: measured leave-one-source-out (cmd/trainmodel,
-// docs/injection.md), no setting catches more than half a point more
-// attacks without flagging more ordinary prompts, so the engine ships with
-// rules only. Config.Model takes a trained model; the evaluation uses it
+// figures in docs/injection.md), no setting catches enough more attacks to
+// pay for the ordinary prompts it flags, so the engine ships with rules
+// only. Config.Model takes a trained model; the evaluation uses it
 // to measure each source with a model trained without that source.
 
 const (

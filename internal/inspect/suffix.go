@@ -331,9 +331,10 @@ func unpaired(t string) int {
 			}
 		case ')', ']', '}':
 			open := byte('(')
-			if c == ']' {
+			switch c {
+			case ']':
 				open = '['
-			} else if c == '}' {
+			case '}':
 				open = '{'
 			}
 			if n > 0 && stack[n-1] == open {

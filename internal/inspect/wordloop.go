@@ -2,7 +2,6 @@ package inspect
 
 import (
 	"math/bits"
-	"unsafe"
 )
 
 // Separator bytes the word loop handles itself (loopSep): plain
@@ -63,11 +62,9 @@ const (
 // load8 reads text[i:i+8] as a little-endian word (the first byte in the
 // low bits) whatever the platform; i+8 <= len(text).
 func load8(text string, i int) uint64 {
-	x := *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.StringData(text)), i))
-	if bigEndian {
-		x = bits.ReverseBytes64(x)
-	}
-	return x
+	t := text[i : i+8]
+	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
 }
 
 // letterRun returns how many of the eight bytes in x, from the first on,
@@ -106,8 +103,8 @@ func letterEndTail(text string, i int) int {
 // cost one probe instead of a transition per letter. Keys are the
 // lower-cased word bytes in two zero-padded words (never zero for a real
 // word) and the start state; vals hold start<<16 | end. 2048 entries
-// (40 KB per pooled accumulator) hit 85 % of the words of the benchmark
-// prose; 512 hit 64 %.
+// (40 KB per pooled accumulator) hold the common words of ordinary prose;
+// a smaller cache misses enough of them to show in BenchmarkScan.
 type wordCache struct {
 	owner *automaton // the automaton the entries belong to
 	keys  [wordCacheSize][2]uint64
@@ -151,10 +148,8 @@ func (f *folder) wordLoop(s *scanner, i int) int {
 	atWord := true // i starts a word of two letters; else i follows separators
 	wc := s.acc.words.forAutomaton(s.e.a)
 	for {
-		if !atWord {
-			if i+1 < n && isLetter[text[i]] && isLetter[text[i+1]] {
-				atWord = true
-			} else if i = f.singleLetter(s, i, &prevEnd, &seps, &hard); i < 0 {
+		if !atWord && (i+1 >= n || !isLetter[text[i]] || !isLetter[text[i+1]]) {
+			if i = f.singleLetter(s, i, &prevEnd, &seps, &hard); i < 0 {
 				return -i - 1
 			}
 		}
@@ -255,15 +250,11 @@ func (f *folder) singleLetter(s *scanner, k int, prevEnd *int32, seps *int, hard
 // after a separator run that is not followed by a word of two letters
 // (atWord false).
 //
-// The table and text are read through unsafe pointers: st is always a
-// state of the automaton (< len(delta)>>alphaBits), symbols are < 32, and
-// every text index is checked against n. Every letter-first pattern starts
-// with a boundary, so the root has no letter transitions (checked when
-// the automaton is built): once at the root, a word matches nothing more.
+// Every letter-first pattern starts with a boundary, so the root has no
+// letter transitions (checked when the automaton is built): once at the
+// root, a word matches nothing more.
 func skim(delta []uint16, firstOut int, text string, ring *[ringSize]int32, lsRing *[ringSize]bool, wc *wordCache,
 	i int, st16 uint16, pos, word, prevEnd int32, hard bool) (int, uint16, int32, int32, int32, bool, bool) {
-	tp := unsafe.Pointer(unsafe.StringData(text))
-	dp := unsafe.Pointer(unsafe.SliceData(delta))
 	n := len(text)
 	st := int(st16) // a machine word: no 16-bit masking in the loop
 	for {
@@ -289,10 +280,13 @@ func skim(delta []uint16, firstOut int, text string, ring *[ringSize]int32, lsRi
 		if k1 != 0 && wc.keys[h] == [2]uint64{k1, k2} && int(wc.vals[h]>>16) == st0 {
 			st = int(wc.vals[h] & 0xffff)
 		} else {
-			st = int(*(*uint16)(unsafe.Add(dp, (st<<alphaBits|symSpace)*2)))
+			st = int(delta[st<<alphaBits|symSpace])
 			top := st // the highest state met: at or above firstOut, a pattern ended
-			for j := i; j < e && st != 0; j++ {
-				st = int(*(*uint16)(unsafe.Add(dp, (st<<alphaBits|int(letterSym[*(*byte)(unsafe.Add(tp, j))]))*2)))
+			for _, c := range []byte(text[i:e]) {
+				if st == 0 {
+					break
+				}
+				st = int(delta[st<<alphaBits|int(letterSym[c])])
 				top = max(top, st)
 			}
 			if top >= firstOut {
@@ -303,7 +297,7 @@ func skim(delta []uint16, firstOut int, text string, ring *[ringSize]int32, lsRi
 			}
 		}
 		i = e
-		if i >= n || loopSep[*(*byte)(unsafe.Add(tp, i))] == lsNone {
+		if i >= n || loopSep[text[i]] == lsNone {
 			return ws, uint16(st0), pos, word, prevEnd, hard, true
 		}
 		p := pos & ringMask
@@ -317,20 +311,20 @@ func skim(delta []uint16, firstOut int, text string, ring *[ringSize]int32, lsRi
 		}
 		prevEnd = int32(i)
 		hard = false
-		if *(*byte)(unsafe.Add(tp, i)) == ' ' && i+2 < n && letterSym[*(*byte)(unsafe.Add(tp, i+1))]|letterSym[*(*byte)(unsafe.Add(tp, i+2))] < alphaSize {
+		if text[i] == ' ' && i+2 < n && letterSym[text[i+1]]|letterSym[text[i+2]] < alphaSize {
 			i++ // one space, then a word: the common case
 			continue
 		}
 		for ; i < n; i++ {
-			c := loopSep[*(*byte)(unsafe.Add(tp, i))]
+			c := loopSep[text[i]]
 			if c == lsNone {
 				break
 			}
-			if c == lsHard || (c == lsDot && (i+1 >= n || !wordByte(*(*byte)(unsafe.Add(tp, i+1))))) {
+			if c == lsHard || (c == lsDot && (i+1 >= n || !wordByte(text[i+1]))) {
 				hard = true
 			}
 		}
-		if i+1 >= n || letterSym[*(*byte)(unsafe.Add(tp, i))]|letterSym[*(*byte)(unsafe.Add(tp, i+1))] >= alphaSize {
+		if i+1 >= n || letterSym[text[i]]|letterSym[text[i+1]] >= alphaSize {
 			return i, uint16(st), pos, word, prevEnd, hard, false
 		}
 	}

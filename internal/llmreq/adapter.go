@@ -181,3 +181,35 @@ func hasSuffixAny(s string, suffixes ...string) bool {
 	}
 	return false
 }
+
+// parts reads content given as a string (one text), null or absent, or an array of
+// objects (each a noun, e.g. "content part", checked against keys and given to f) and,
+// with texts, of strings (each one text).
+func (p *parser) parts(c int, noun string, keys *keySet, texts bool, f func(part int) *apierr.Error) *apierr.Error {
+	t := p.t
+	switch p.kind(c) {
+	case 0, jsonscan.Null:
+		return nil
+	case jsonscan.String:
+		p.mark(c, FieldContent)
+		return nil
+	case jsonscan.Array:
+	default:
+		path := p.path(c)
+		return apierr.Invalid("invalid_type", path, "%s must be a string or an array of %ss, got %s", path, noun, t.Nodes[c].Kind)
+	}
+	return p.each(c, func(part, _ int) *apierr.Error {
+		if texts && t.Nodes[part].Kind == jsonscan.String {
+			p.mark(part, FieldContent)
+			return nil
+		}
+		if t.Nodes[part].Kind != jsonscan.Object {
+			pp := p.path(part)
+			return apierr.Invalid("invalid_type", pp, "%s must be a %s object, got %s", pp, noun, t.Nodes[part].Kind)
+		}
+		if err := p.known(part, keys); err != nil {
+			return err
+		}
+		return f(part)
+	})
+}

@@ -60,25 +60,7 @@ func parseMessages(p *parser) *apierr.Error {
 // hold blocks themselves (nested is false there: they do not nest further).
 func (p *parser) blocks(c int, nested bool) *apierr.Error {
 	t := p.t
-	switch p.kind(c) {
-	case 0, jsonscan.Null:
-		return nil
-	case jsonscan.String:
-		p.mark(c, FieldContent)
-		return nil
-	case jsonscan.Array:
-	default:
-		path := p.path(c)
-		return apierr.Invalid("invalid_type", path, "%s must be a string or an array of content blocks, got %s", path, t.Nodes[c].Kind)
-	}
-	return p.each(c, func(b, _ int) *apierr.Error {
-		if t.Nodes[b].Kind != jsonscan.Object {
-			bp := p.path(b)
-			return apierr.Invalid("invalid_type", bp, "%s must be a content block object, got %s", bp, t.Nodes[b].Kind)
-		}
-		if err := p.known(b, blockKeys); err != nil {
-			return err
-		}
+	return p.parts(c, "content block", blockKeys, false, func(b int) *apierr.Error {
 		switch typ := p.typeOf(b); {
 		case typ == "text":
 			return p.textMember(b, "text", FieldContent, true)

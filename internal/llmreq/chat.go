@@ -107,31 +107,7 @@ func (p *parser) chatMessage(m, i int) *apierr.Error {
 // chatContent reads a message's content: a string, an array of content parts, or null.
 // (Paths for errors come from the tape, built only when there is an error.)
 func (p *parser) chatContent(c int) *apierr.Error {
-	t := p.t
-	switch p.kind(c) {
-	case 0, jsonscan.Null:
-		return nil
-	case jsonscan.String:
-		p.mark(c, FieldContent)
-		return nil
-	case jsonscan.Array:
-	default:
-		path := p.path(c)
-		return apierr.Invalid("invalid_type", path, "%s must be a string or an array of content parts, got %s", path, t.Nodes[c].Kind)
-	}
-	return p.each(c, func(part, _ int) *apierr.Error {
-		switch t.Nodes[part].Kind {
-		case jsonscan.String:
-			p.mark(part, FieldContent)
-			return nil
-		case jsonscan.Object:
-		default:
-			pp := p.path(part)
-			return apierr.Invalid("invalid_type", pp, "%s must be a content part object, got %s", pp, t.Nodes[part].Kind)
-		}
-		if err := p.known(part, chatPartKeys); err != nil {
-			return err
-		}
+	return p.parts(c, "content part", chatPartKeys, true, func(part int) *apierr.Error {
 		return p.textMember(part, "text", FieldContent, true)
 	})
 }

@@ -96,26 +96,7 @@ func (p *parser) entry(e, k int) *apierr.Error {
 // chunks reads an entry's content: a string or chunks (text, image_url,
 // document_url, tool references, …).
 func (p *parser) chunks(c int) *apierr.Error {
-	t := p.t
-	switch p.kind(c) {
-	case 0, jsonscan.Null:
-		return nil
-	case jsonscan.String:
-		p.mark(c, FieldContent)
-		return nil
-	case jsonscan.Array:
-	default:
-		path := p.path(c)
-		return apierr.Invalid("invalid_type", path, "%s must be a string or an array of chunks, got %s", path, t.Nodes[c].Kind)
-	}
-	return p.each(c, func(ch, _ int) *apierr.Error {
-		if t.Nodes[ch].Kind != jsonscan.Object {
-			cp := p.path(ch)
-			return apierr.Invalid("invalid_type", cp, "%s must be a chunk object, got %s", cp, t.Nodes[ch].Kind)
-		}
-		if err := p.known(ch, chunkKeys); err != nil {
-			return err
-		}
+	return p.parts(c, "chunk", chunkKeys, false, func(ch int) *apierr.Error {
 		if p.typeOf(ch) == "text" {
 			return p.textMember(ch, "text", FieldContent, true)
 		}

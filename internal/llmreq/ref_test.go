@@ -43,28 +43,6 @@ func rstr(v gjson.Result) string {
 
 func rkey(k gjson.Result) string { return rstr(k) }
 
-func rkind(v gjson.Result) jsonscan.Kind {
-	switch {
-	case !v.Exists():
-		return 0
-	case v.IsObject():
-		return jsonscan.Object
-	case v.IsArray():
-		return jsonscan.Array
-	}
-	switch v.Type {
-	case gjson.String:
-		return jsonscan.String
-	case gjson.Number:
-		return jsonscan.Number
-	case gjson.True:
-		return jsonscan.True
-	case gjson.False:
-		return jsonscan.False
-	}
-	return jsonscan.Null
-}
-
 // rget is the first member named key (gjson paths would interpret dots and escapes).
 func rget(obj gjson.Result, key string) gjson.Result {
 	var out gjson.Result

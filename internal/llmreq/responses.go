@@ -109,26 +109,7 @@ func (p *parser) responsesItem(it, k int) *apierr.Error {
 // responsesContent reads a message's content: a string or content parts
 // (input_text, output_text, input_image, input_file, refusal, …).
 func (p *parser) responsesContent(c int) *apierr.Error {
-	t := p.t
-	switch p.kind(c) {
-	case 0, jsonscan.Null:
-		return nil
-	case jsonscan.String:
-		p.mark(c, FieldContent)
-		return nil
-	case jsonscan.Array:
-	default:
-		path := p.path(c)
-		return apierr.Invalid("invalid_type", path, "%s must be a string or an array of content parts, got %s", path, t.Nodes[c].Kind)
-	}
-	return p.each(c, func(part, _ int) *apierr.Error {
-		if t.Nodes[part].Kind != jsonscan.Object {
-			pp := p.path(part)
-			return apierr.Invalid("invalid_type", pp, "%s must be a content part object, got %s", pp, t.Nodes[part].Kind)
-		}
-		if err := p.known(part, responsesPartKeys); err != nil {
-			return err
-		}
+	return p.parts(c, "content part", responsesPartKeys, false, func(part int) *apierr.Error {
 		switch p.typeOf(part) {
 		case "input_text", "output_text", "text", "summary_text", "reasoning_text":
 			return p.textMember(part, "text", FieldContent, true)

@@ -271,17 +271,21 @@ func TestFixtureUsage(t *testing.T) {
 		}
 		var want struct{ In, Out int64 }
 		want.In, want.Out = tc.in, tc.out
-		if tc.in < 0 || tc.out < 0 { // read from the file itself
+		if tc.in < 0 { // read from the file itself (a JSON body)
 			var v struct {
-				Usage map[string]int64 `json:"usage"`
+				Usage struct { // the counts; nested objects (server_tool_use, cache_creation) aside
+					Input         int64 `json:"input_tokens"`
+					CacheCreation int64 `json:"cache_creation_input_tokens"`
+					CacheRead     int64 `json:"cache_read_input_tokens"`
+				} `json:"usage"`
 			}
-			json.Unmarshal(raw, &v)
-			if tc.in < 0 {
-				want.In = v.Usage["input_tokens"] + v.Usage["cache_creation_input_tokens"] + v.Usage["cache_read_input_tokens"]
+			if err := json.Unmarshal(raw, &v); err != nil {
+				t.Fatal(err)
 			}
-			if tc.out < 0 {
-				want.Out = lastOutputTokens(string(raw))
-			}
+			want.In = v.Usage.Input + v.Usage.CacheCreation + v.Usage.CacheRead
+		}
+		if tc.out < 0 {
+			want.Out = lastOutputTokens(string(raw))
 		}
 		if u.Input != want.In || u.Output != want.Out || (want.In+want.Out > 0) != u.Seen {
 			t.Errorf("%s: usage %+v, want %d/%d", tc.file, u, want.In, want.Out)

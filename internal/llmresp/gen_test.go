@@ -88,9 +88,11 @@ var chatGen = generator{api: Chat, names: []string{"content/0", "reasoning_conte
 		var evs [][]string     // per channel, its events in order
 		for _, c := range chs {
 			var list []string
-			var ci, j int
+			var ci, j int // "kind/choice" or "kind/choice/index"
 			kind := c.name
-			fmt.Sscanf(c.name[strings.IndexByte(c.name, '/')+1:], "%d/%d", &ci, &j)
+			if _, err := fmt.Sscanf(strings.ReplaceAll(c.name[strings.IndexByte(c.name, '/')+1:]+"/0", "*", ""), "%d/%d", &ci, &j); err != nil {
+				panic(c.name + ": " + err.Error()) // the channel names above are fixed
+			}
 			kind = kind[:strings.IndexByte(kind, '/')]
 			for _, p := range split(rng, c.text) {
 				var delta, extra string
@@ -200,7 +202,9 @@ func chatRead(t testing.TB, out string) map[string]string {
 			d := c.Delta
 			if len(d.Content) > 0 && d.Content[0] == '"' {
 				var s string
-				json.Unmarshal(d.Content, &s)
+				if err := json.Unmarshal(d.Content, &s); err != nil {
+					t.Fatal(err)
+				}
 				acc[fmt.Sprintf("content/%d", i)] += s
 			} else if len(d.Content) > 0 && d.Content[0] == '[' {
 				var parts []struct {
@@ -471,7 +475,9 @@ func conversationsRead(t testing.TB, out string) map[string]string {
 			k := fmt.Sprintf("/%d/%d", ev.OutputIndex, ev.ContentIndex)
 			if ev.Content[0] == '"' {
 				var s string
-				json.Unmarshal(ev.Content, &s)
+				if err := json.Unmarshal(ev.Content, &s); err != nil {
+					t.Fatal(err)
+				}
 				acc["text"+k] += s
 			} else {
 				var ch struct {
@@ -511,7 +517,9 @@ func events(t testing.TB, s string, f func(name, data string)) {
 	if err := r.Feed([]byte(s), emit); err != nil {
 		t.Fatal(err)
 	}
-	r.Close(emit)
+	if err := r.Close(emit); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func mustJSON(t testing.TB, s string, v any) {

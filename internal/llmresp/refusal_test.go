@@ -20,7 +20,9 @@ func TestRefusalBody(t *testing.T) {
 		body, _ := os.ReadFile(f)
 		out := RefusalBody(api, body, refusalText)
 		var in, got map[string]any
-		json.Unmarshal(body, &in)
+		if err := json.Unmarshal(body, &in); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
 		if err := json.Unmarshal(out, &got); err != nil {
 			t.Fatalf("%s: invalid JSON %s", f, out)
 		}

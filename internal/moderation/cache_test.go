@@ -126,11 +126,7 @@ func inputsOf(t *testing.T, c *Call) []string {
 	if c == nil {
 		return nil
 	}
-	var out []string
-	for _, in := range gjsonArray(c.Body, "input") {
-		out = append(out, in)
-	}
-	return out
+	return gjsonArray(c.Body, "input")
 }
 
 func TestPlanInputOnlyNew(t *testing.T) {

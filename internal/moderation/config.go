@@ -85,17 +85,17 @@ var MistralDefaultCategories = []string{
 // completion).
 type Stage struct {
 	// Mode is "enforce" (default), "monitor" or "off".
-	Mode string `json:"mode"`
+	Mode string `json:"mode" jsonschema:"enum=,enum=enforce,enum=monitor,enum=off"`
 	// Failure is "fail_closed" (default) or "fail_open": what happens when the
 	// moderation call times out, cannot connect, answers non-200 or unparseable JSON.
-	Failure string `json:"failure"`
+	Failure string `json:"failure" jsonschema:"enum=,enum=fail_closed,enum=fail_open"`
 }
 
 // Config configures out-of-band moderation (top-level "moderation"). The zero
 // value (provider "") is off. Zero fields take the documented defaults.
 type Config struct {
 	// Provider is "" (off), "mistral" or "openai": the moderation API's wire format.
-	Provider string `json:"provider"`
+	Provider string `json:"provider" jsonschema:"enum=,enum=mistral,enum=openai"`
 	// Cluster is the Envoy cluster the moderation call goes to (required when on).
 	Cluster string `json:"cluster"`
 	// Authority is the :authority of the call. Default api.mistral.ai / api.openai.com.

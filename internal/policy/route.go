@@ -6,6 +6,7 @@ import (
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/config"
 	"github.com/egressguard/egressguard/internal/llmreq"
+	"github.com/egressguard/egressguard/internal/percent"
 )
 
 // Route is where a request goes: the API whose adapter reads its body (None for a
@@ -159,16 +160,18 @@ func resolvePath(raw string) (string, *apierr.Error) {
 	var dec []byte
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
-		if c == '%' {
-			if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
+		switch c {
+		case '%':
+			d, ok := percent.Decode(raw, i)
+			if !ok {
 				return "", badPath("the path has a malformed percent-escape")
 			}
-			c = unhex(raw[i+1])<<4 | unhex(raw[i+2])
+			c = d
 			i += 2
 			if c == '/' || c == '\\' || c == 0 {
 				return "", badPath("the path encodes '/', '\\' or NUL")
 			}
-		} else if c == '\\' {
+		case '\\':
 			return "", badPath("the path contains '\\'")
 		}
 		if c < 0x20 || c == 0x7f {
@@ -220,18 +223,4 @@ func canonical(p string) bool {
 
 func badPath(why string) *apierr.Error {
 	return apierr.Invalid("invalid_path", "", "%s", why)
-}
-
-func isHex(c byte) bool {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
-	}
-	return c - '0'
 }

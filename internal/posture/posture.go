@@ -3,13 +3,11 @@
 // them (Check).
 //
 // The summary is table-driven: Rows lists one evaluator per item, and Requirements one
-// check per requirement name. A new configuration section adds rows (and, if useful,
-// requirements) here; nothing else changes.
+// check per requirement name.
 package posture
 
 import (
 	"fmt"
-	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,13 +24,12 @@ const (
 	On      State = "on"
 	Off     State = "off"
 	Monitor State = "monitor"
-	Absent  State = "absent" // the section does not exist in this build
 )
 
 // Item is one line of the posture.
 type Item struct {
 	Key    string // stable name, e.g. "injection", "redaction.responses"
-	State  State  // on / off / monitor / absent
+	State  State  // on / off / monitor
 	Value  string // the setting, e.g. "block", "api_key", "0"; printed by String
 	Detail string // one human sentence
 }
@@ -48,17 +45,7 @@ type Row struct {
 	Eval func(*config.Config) Item
 }
 
-// Rows are evaluated in order. To add a section (e.g. moderation once config.Config has
-// it), append rows reading it directly, for example:
-//
-//	{"moderation.input", func(c *config.Config) Item {
-//		return Item{State: modeState(c.Moderation.Input.Mode), Value: c.Moderation.Input.Mode}
-//	}},
-//	{"moderation.fail_open", func(c *config.Config) Item {
-//		return boolItem(c.Moderation.FailOpen, "moderation errors forward the request", "moderation errors refuse the request")
-//	}},
-//
-// and replace the placeholder rows (absentRow) of the same key.
+// Rows are evaluated in order.
 var Rows = []Row{
 	{"injection", injection},
 	{"redaction.responses", func(c *config.Config) Item {
@@ -136,11 +123,6 @@ func moderationStage(c *config.Config, mode, what string) Item {
 	return Item{State: On, Value: "enforce", Detail: what + " moderated by " + c.Moderation.Provider}
 }
 
-// absentRow is a placeholder for a section this build does not have yet.
-func absentRow(key, detail string) Row {
-	return Row{key, func(*config.Config) Item { return Item{State: Absent, Value: "absent", Detail: detail} }}
-}
-
 func boolItem(on bool, onDetail, offDetail string) Item {
 	if on {
 		return Item{State: On, Value: "on", Detail: onDetail}
@@ -164,41 +146,25 @@ func injection(c *config.Config) Item {
 	}
 }
 
-func clientAuth(c *config.Config) Item { return clientAuthIn(c) }
-
-// clientAuthIn reads the first credentials.ClientAuth found in v.
-func clientAuthIn(v any) Item {
-	cas := collect[credentials.ClientAuth](v)
-	if len(cas) == 0 {
-		return Item{State: Off, Value: credentials.ModeNone, Detail: "no client authentication (no clients section in this build)"}
-	}
-	ca := cas[0]
+func clientAuth(c *config.Config) Item {
+	ca := c.Clients
 	if ca.Mode == credentials.ModeNone {
 		return Item{State: Off, Value: ca.Mode, Detail: "any client that reaches the gateway may call the providers"}
 	}
 	return Item{State: On, Value: ca.Mode, Detail: fmt.Sprintf("clients authenticate as one of %d tenants", len(ca.Tenants))}
 }
 
+// upstreamKeys reports which upstreams inject a provider key.
 func upstreamKeys(c *config.Config) Item {
-	names := make([]string, len(c.Upstreams))
-	ups := make([]any, len(c.Upstreams))
-	for i := range c.Upstreams {
-		names[i], ups[i] = c.Upstreams[i].Name, &c.Upstreams[i]
-	}
-	return upstreamKeysIn(names, ups)
-}
-
-// upstreamKeysIn reports which upstreams (ups[i] named names[i]) hold keys.
-func upstreamKeysIn(names []string, ups []any) Item {
 	var with, without []string
-	for i, u := range ups {
-		if auths := collect[credentials.UpstreamAuth](u); len(auths) > 0 && auths[0].Enabled() {
-			with = append(with, names[i])
+	for _, u := range c.Upstreams {
+		if u.Auth.Enabled() {
+			with = append(with, u.Name)
 		} else {
-			without = append(without, names[i])
+			without = append(without, u.Name)
 		}
 	}
-	v := fmt.Sprintf("%d/%d", len(with), len(ups))
+	v := fmt.Sprintf("%d/%d", len(with), len(c.Upstreams))
 	switch {
 	case len(without) == 0:
 		return Item{State: On, Value: v, Detail: "the guard injects the provider key on every upstream; client credentials are stripped"}
@@ -209,14 +175,19 @@ func upstreamKeysIn(names []string, ups []any) Item {
 	}
 }
 
-func inlineKeys(c *config.Config) Item { return inlineKeysIn(c) }
-
-// inlineKeysIn counts the credentials.KeyRef values in v that hold an inline key.
-func inlineKeysIn(v any) Item {
+// inlineKeys counts the keys held in the configuration itself (upstreams and the
+// moderation provider) rather than read from the environment.
+func inlineKeys(c *config.Config) Item {
 	var names []string
-	for _, k := range collect[credentials.KeyRef](v) {
-		if !k.Value.IsZero() {
-			names = append(names, k.Name)
+	auths := []credentials.UpstreamAuth{c.Moderation.Auth}
+	for _, u := range c.Upstreams {
+		auths = append(auths, u.Auth)
+	}
+	for _, a := range auths {
+		for _, k := range a.Keys {
+			if !k.Value.IsZero() {
+				names = append(names, k.Name)
+			}
 		}
 	}
 	if len(names) == 0 {
@@ -224,48 +195,6 @@ func inlineKeysIn(v any) Item {
 	}
 	return Item{State: On, Value: strconv.Itoa(len(names)),
 		Detail: "provider keys stored inline (visible in config dumps): " + strings.Join(names, ", ")}
-}
-
-// collect finds every value of type T reachable from v through exported fields, slices,
-// arrays, maps (in key order) and pointers. It lets rows about types embedded from
-// other packages work wherever the configuration places them.
-func collect[T any](v any) []T {
-	var out []T
-	want := reflect.TypeOf((*T)(nil)).Elem()
-	var walk func(reflect.Value)
-	walk = func(rv reflect.Value) {
-		if !rv.IsValid() {
-			return
-		}
-		if rv.Type() == want {
-			out = append(out, rv.Interface().(T))
-			return
-		}
-		switch rv.Kind() {
-		case reflect.Pointer, reflect.Interface:
-			if !rv.IsNil() {
-				walk(rv.Elem())
-			}
-		case reflect.Struct:
-			for i := 0; i < rv.NumField(); i++ {
-				if rv.Type().Field(i).IsExported() {
-					walk(rv.Field(i))
-				}
-			}
-		case reflect.Slice, reflect.Array:
-			for i := 0; i < rv.Len(); i++ {
-				walk(rv.Index(i))
-			}
-		case reflect.Map:
-			keys := rv.MapKeys()
-			sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
-			for _, k := range keys {
-				walk(rv.MapIndex(k))
-			}
-		}
-	}
-	walk(reflect.ValueOf(v))
-	return out
 }
 
 // Report evaluates every row against a parsed (validated) configuration.
@@ -351,9 +280,7 @@ func wantValueFunc(key, want string, ok func(Item) bool) Requirement {
 		it, found := p.Get(key)
 		switch {
 		case !found:
-			return fmt.Sprintf("%s is not evaluated by this build (section not configured or not available)", key)
-		case it.State == Absent:
-			return fmt.Sprintf("%s: %s", key, it.Detail)
+			return fmt.Sprintf("%s is not evaluated (no such posture item)", key)
 		case !ok(it):
 			return fmt.Sprintf("%s is %s (%s), want %s", key, it.Value, it.State, want)
 		}

@@ -47,8 +47,8 @@
 // it saw plus its own unpublished changes) and keeps the change pending; its next
 // successful write adds every pending change to the shared record. While the store stays
 // unusable each worker enforces the limit on its own (worst case L per worker thread);
-// under contention the overshoot is the few decisions taken on a stale view (about 10% of
-// L with 8 workers admitting back to back in TestConcurrentContention; none in practice).
+// under contention the overshoot is the few decisions taken on a stale view, and shared
+// admissions never exceed L (TestConcurrentContention).
 // Records are created lazily with an unconditional set (Envoy's cas 0); Prepare creates
 // the configured tenants' records at plugin start so that race cannot lose an update.
 package ratelimit

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/egressguard/egressguard/internal/apierr"
-	"github.com/egressguard/egressguard/internal/credentials"
 	"github.com/egressguard/egressguard/internal/shareddata"
 )
 
@@ -33,7 +32,7 @@ const (
 type Decision struct {
 	Allowed bool
 	// RetryAfter (refusals only) is how long until the request would fit; 0 for
-	// ReasonTooLarge. Send it as Retry-After with credentials.RetryAfterSeconds.
+	// ReasonTooLarge. Send it as Retry-After with apierr.RetryAfterSeconds.
 	RetryAfter time.Duration
 	// Headers are the OpenAI-style x-ratelimit-* headers for the limited dimensions
 	// (x-ratelimit-limit-requests, -remaining-requests, -reset-requests and the -tokens
@@ -56,11 +55,11 @@ func (d Decision) Error(tenant string, l Limits, estTokens int) *apierr.Error {
 	case ReasonRequests:
 		return apierr.New(429, apierr.TypeRateLimit, "rate_limit_exceeded",
 			"Rate limit reached for tenant %s: %d requests per minute. Retry after %ds.",
-			tenant, l.RequestsPerMinute, credentials.RetryAfterSeconds(d.RetryAfter))
+			tenant, l.RequestsPerMinute, apierr.RetryAfterSeconds(d.RetryAfter))
 	case ReasonTokens:
 		return apierr.New(429, apierr.TypeRateLimit, "rate_limit_exceeded",
 			"Rate limit reached for tenant %s: %d tokens per minute (this request is estimated at %d). Retry after %ds.",
-			tenant, l.TokensPerMinute, estTokens, credentials.RetryAfterSeconds(d.RetryAfter))
+			tenant, l.TokensPerMinute, estTokens, apierr.RetryAfterSeconds(d.RetryAfter))
 	default:
 		return apierr.New(429, apierr.TypeRateLimit, "rate_limit_exceeded",
 			"Request too large for tenant %s: estimated %d tokens (prompt plus max_tokens) exceeds the limit of %d tokens per minute. Lower max_tokens or shorten the prompt.",
@@ -268,7 +267,7 @@ func decide(rq, tk *step, allowed bool) Decision {
 	if tk != nil && !tk.fits {
 		d.RetryAfter = max(d.RetryAfter, tk.wait)
 	}
-	d.Headers = append(d.Headers, [2]string{"retry-after", strconv.Itoa(credentials.RetryAfterSeconds(d.RetryAfter))})
+	d.Headers = append(d.Headers, [2]string{"retry-after", strconv.Itoa(apierr.RetryAfterSeconds(d.RetryAfter))})
 	return d
 }
 

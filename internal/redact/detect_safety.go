@@ -536,12 +536,13 @@ func (r *Redactor) tailDataLike(tail string) bool {
 		if i < len(tail) {
 			cl = urlClass[tail[i]]
 		}
-		if cl == 1 {
+		switch cl {
+		case 1:
 			if n := i - start; n >= 6 && (n >= 16 || marked) && r.dataLike(tail[start:i]) {
 				return true
 			}
 			start, marked = i+1, false
-		} else if cl == 2 {
+		case 2:
 			marked = true
 		}
 	}

@@ -154,27 +154,6 @@ func TestFoldOffsets(t *testing.T) {
 	}
 }
 
-// typeCounts returns the number of entities Find reports per type.
-func typeCounts(r *Redactor, text string) map[string]int {
-	m := map[string]int{}
-	for _, e := range r.Find(text) {
-		m[e.Type]++
-	}
-	return m
-}
-
-// atLeast reports whether got has at least want's count of every type: a
-// variant may reveal more (a zero-width character separates words for the
-// source-byte detectors), never less.
-func atLeast(got, want map[string]int) bool {
-	for k, v := range want {
-		if got[k] < v {
-			return false
-		}
-	}
-	return true
-}
-
 // spacedText is randomText with the pieces always separated by punctuation
 // or a newline (two number pieces joined by a space read as one longer
 // number, which the phone heuristics then cut differently when a piece is

@@ -261,7 +261,7 @@ func (r *Reader) parseLines(raw []byte, ended, cr bool) {
 	r.data = r.data[:0]
 	for off < len(s) {
 		var line []byte
-		next := off
+		var next int
 		if cr {
 			line, next = lineAt(s, off)
 		} else if j := bytes.IndexByte(s[off:], '\n'); j >= 0 {

@@ -273,10 +273,14 @@ func TestRewriteUnchanged(t *testing.T) {
 				if c < last {
 					continue
 				}
-				r.Feed([]byte(in[last:c]), emit)
+				if err := r.Feed([]byte(in[last:c]), emit); err != nil {
+					t.Fatal(err)
+				}
 				last = c
 			}
-			r.Close(emit)
+			if err := r.Close(emit); err != nil {
+				t.Fatal(err)
+			}
 			if string(out) != in {
 				t.Fatalf("%q cut at %v: rewrote to %q", in, cuts, out)
 			}
@@ -290,7 +294,9 @@ func TestRewriteChanged(t *testing.T) {
 	in := "\uFEFF: note a@b.c\r\nevent: delta\r\nid: 9\r\ndata: one\r\ndata: two\r\n\r\n"
 	r := &Reader{}
 	var ev *Event
-	r.Feed([]byte(in), func(e *Event) { c := *e; c.Raw = bytes.Clone(e.Raw); ev = &c })
+	if err := r.Feed([]byte(in), func(e *Event) { c := *e; c.Raw = bytes.Clone(e.Raw); ev = &c }); err != nil {
+		t.Fatal(err)
+	}
 	upper := func(dst, line []byte) []byte { return append(dst, bytes.ToUpper(line)...) }
 	for _, data := range []string{"x", "multi\nline\r\ndata", ""} {
 		out := AppendRewrite(nil, ev, data, upper)
@@ -306,11 +312,14 @@ func TestRewriteChanged(t *testing.T) {
 	}
 	// single data line, single-line data: only the value changes
 	r2 := &Reader{}
-	r2.Feed([]byte("event: x\ndata: {\"v\":1}\nid: 3\n\n"), func(e *Event) {
+	err := r2.Feed([]byte("event: x\ndata: {\"v\":1}\nid: 3\n\n"), func(e *Event) {
 		if got := string(AppendRewrite(nil, e, `{"v":2}`, nil)); got != "event: x\ndata: {\"v\":2}\nid: 3\n\n" {
 			t.Fatalf("in-place rewrite: %q", got)
 		}
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestAppendEvent checks the framing of new events.
@@ -356,8 +365,12 @@ func FuzzReader(f *testing.F) {
 		var out []byte
 		r := &Reader{}
 		emit := func(e *Event) { out = AppendRewrite(out, e, string(e.Data), nil) }
-		r.Feed(in, emit)
-		r.Close(emit)
+		if err := r.Feed(in, emit); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Close(emit); err != nil {
+			t.Fatal(err)
+		}
 		if string(out) != s {
 			t.Fatalf("rewrite changed %q into %q", s, out)
 		}

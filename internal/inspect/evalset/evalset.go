@@ -6,6 +6,7 @@ package evalset
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,12 +55,11 @@ var CorpusFiles = []string{"prompts.dev.jsonl", "public.jsonl", "extra.jsonl", "
 func LoadCorpus(dir string) ([]Row, error) {
 	var all []Row
 	for _, name := range CorpusFiles {
-		f, err := os.Open(filepath.Join(dir, name))
+		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			return nil, err
 		}
-		rows, err := Load(f)
-		f.Close()
+		rows, err := Load(bytes.NewReader(b))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}

@@ -1,6 +1,6 @@
 // Command gen writes the configuration JSON Schema (see package schema).
 //
-//	go run ./schema/gen -o schema/config.schema.json
+//	go run ./internal/schema/gen -o internal/schema/config.schema.json
 package main
 
 import (
@@ -23,7 +23,9 @@ func main() {
 		fail(err)
 	}
 	if *out == "" {
-		os.Stdout.Write(b)
+		if _, err := os.Stdout.Write(b); err != nil {
+			fail(err)
+		}
 		return
 	}
 	if err := os.WriteFile(*out, b, 0o644); err != nil {
