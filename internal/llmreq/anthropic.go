@@ -21,11 +21,7 @@ var (
 func parseMessages(p *parser) *apierr.Error {
 	t := p.t
 	err := p.messageArray("messages", func(m, i int) *apierr.Error {
-		if t.Nodes[m].Kind != jsonscan.Object {
-			base := p.path(m)
-			return apierr.Invalid("invalid_type", base, "%s must be an object, got %s", base, t.Nodes[m].Kind)
-		}
-		if err := p.known(m, anthropicMessageKeys); err != nil {
+		if err := p.object(m, anthropicMessageKeys); err != nil {
 			return err
 		}
 		role, err := p.role(m)

@@ -67,11 +67,7 @@ func parseFIM(p *parser) *apierr.Error {
 // that order whatever the order of the keys.
 func (p *parser) chatMessage(m, i int) *apierr.Error {
 	t := p.t
-	if t.Nodes[m].Kind != jsonscan.Object {
-		base := p.path(m)
-		return apierr.Invalid("invalid_type", base, "%s must be an object, got %s", base, t.Nodes[m].Kind)
-	}
-	if err := p.known(m, chatMessageKeys); err != nil {
+	if err := p.object(m, chatMessageKeys); err != nil {
 		return err
 	}
 	role, err := p.role(m)

@@ -66,11 +66,7 @@ func parseConversations(p *parser) *apierr.Error {
 // entry reads inputs[k]: a message (input or output), a function call or its result.
 func (p *parser) entry(e, k int) *apierr.Error {
 	t := p.t
-	if t.Nodes[e].Kind != jsonscan.Object {
-		path := p.path(e)
-		return apierr.Invalid("invalid_type", path, "%s must be an object, got %s", path, t.Nodes[e].Kind)
-	}
-	if err := p.known(e, entryKeys); err != nil {
+	if err := p.object(e, entryKeys); err != nil {
 		return err
 	}
 	switch typ := p.typeOf(e); {

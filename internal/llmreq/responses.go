@@ -64,11 +64,7 @@ func (p *parser) responsesInput(in int, name string, o Origin) *apierr.Error {
 // responsesItem reads one input item.
 func (p *parser) responsesItem(it, k int) *apierr.Error {
 	t := p.t
-	if t.Nodes[it].Kind != jsonscan.Object {
-		path := p.path(it)
-		return apierr.Invalid("invalid_type", path, "%s must be an object, got %s", path, t.Nodes[it].Kind)
-	}
-	if err := p.known(it, responsesItemKeys); err != nil {
+	if err := p.object(it, responsesItemKeys); err != nil {
 		return err
 	}
 	typ := p.typeOf(it)

@@ -422,6 +422,15 @@ func (p *parser) checkCredentials() *apierr.Error {
 	return nil
 }
 
+// object checks that node i is a JSON object whose keys are all in ks (see known).
+func (p *parser) object(i int, ks *keySet) *apierr.Error {
+	if k := p.t.Nodes[i].Kind; k != jsonscan.Object {
+		path := p.path(i)
+		return apierr.Invalid("invalid_type", path, "%s must be an object, got %s", path, k)
+	}
+	return p.known(i, ks)
+}
+
 // known refuses members of object i whose key is not one the adapter knows at this
 // position but folds like one (e.g. "Messages", "MAX_TOKENS", "meſſages").
 func (p *parser) known(i int, ks *keySet) *apierr.Error {
