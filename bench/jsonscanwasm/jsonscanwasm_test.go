@@ -3,18 +3,13 @@
 package jsonscanwasm
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/egressguard/egressguard/internal/wasmbench"
 	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
 // chatBody is a chat request of about size bytes (system prompt, prose turns with
@@ -35,38 +30,12 @@ type guestResult struct {
 	NS                               int64
 }
 
-var (
-	buildOnce sync.Once
-	wasmBin   []byte
-	buildErr  error
-)
+var guest = wasmbench.NewGuest("./guest")
 
-func runtimeAndModule(t testing.TB) (wazero.Runtime, wazero.CompiledModule) {
-	buildOnce.Do(func() { wasmBin, buildErr = wasmbench.Build("", "./guest", false) })
-	if buildErr != nil {
-		t.Fatalf("building the wasip1 guest: %v", buildErr)
-	}
-	ctx := context.Background()
-	rt := wazero.NewRuntime(ctx)
-	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
-	mod, err := rt.CompileModule(ctx, wasmBin)
-	if err != nil {
-		t.Fatalf("compiling guest: %v", err)
-	}
-	return rt, mod
-}
+func runtimeAndModule(t testing.TB) (wazero.Runtime, wazero.CompiledModule) { return guest.Runtime(t) }
 
-func runGuest(t testing.TB, rt wazero.Runtime, mod wazero.CompiledModule, body string, n int, args ...string) guestResult {
-	var stdout, stderr bytes.Buffer
-	cfg := wazero.NewModuleConfig().WithStdin(strings.NewReader(body)).WithStdout(&stdout).WithStderr(&stderr).
-		WithArgs(append([]string{"guest", "-n", strconv.Itoa(n)}, args...)...).WithSysNanotime().WithSysWalltime()
-	if _, err := rt.InstantiateModule(context.Background(), mod, cfg); err != nil && !strings.Contains(err.Error(), "exit_code(0)") {
-		t.Fatalf("running guest: %v\nstderr: %s", err, stderr.String())
-	}
-	var res guestResult
-	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
-		t.Fatalf("guest output %q: %v (stderr %s)", stdout.String(), err, stderr.String())
-	}
+func runGuest(t testing.TB, rt wazero.Runtime, mod wazero.CompiledModule, body string, n int, args ...string) (res guestResult) {
+	wasmbench.Run(t, rt, mod, body, n, &res, args...)
 	return res
 }
 

@@ -4,7 +4,6 @@
 package llmrespwasm
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -12,39 +11,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/egressguard/egressguard/internal/wasmbench"
 	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
-// llmText is about 16 KiB of markdown LLM output with one entity sentence every
-// ~4 KiB (the corpus of redact.BenchmarkRedactLLM and bench/redactwasm).
-var llmText = func() string {
-	raw, err := os.ReadFile("../../internal/redact/testdata/bench/llm.txt")
-	if err != nil {
-		panic(err)
-	}
-	ents := []string{
-		"You can reach Maria at maria.lopez@example.org or on +1 415 555 0132. ",
-		"The staging host is 10.20.4.17 and the card on file is 4111 1111 1111 1111. ",
-		"Use the header Authorization: Bearer Zx81kQ2mN7pL0vB4rT6yW9eH3j and rotate it monthly. ",
-		"Wire the refund to DE89 3704 0044 0532 0130 00 by Friday. ",
-	}
-	var b strings.Builder
-	next, e := 4096, 0
-	for b.Len() < 16384 {
-		b.Write(raw)
-		if b.Len() >= next {
-			b.WriteString(ents[e%len(ents)])
-			next, e = next+4096, e+1
-		}
-	}
-	return b.String()
-}()
+// llmText is wasmbench.LLMText: markdown LLM output with entity sentences.
+var llmText = wasmbench.LLMText()
 
 type guestResult struct {
 	Bytes, Iterations int
@@ -53,38 +28,12 @@ type guestResult struct {
 	OutputSHA256      string `json:"output_sha256"`
 }
 
-var (
-	buildOnce sync.Once
-	wasmBin   []byte
-	buildErr  error
-)
+var guest = wasmbench.NewGuest("./guest")
 
-func newRuntime(t testing.TB) (wazero.Runtime, wazero.CompiledModule) {
-	buildOnce.Do(func() { wasmBin, buildErr = wasmbench.Build("", "./guest", false) })
-	if buildErr != nil {
-		t.Fatalf("building the wasip1 guest: %v", buildErr)
-	}
-	ctx := context.Background()
-	rt := wazero.NewRuntime(ctx)
-	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
-	mod, err := rt.CompileModule(ctx, wasmBin)
-	if err != nil {
-		t.Fatalf("compiling guest: %v", err)
-	}
-	return rt, mod
-}
+func newRuntime(t testing.TB) (wazero.Runtime, wazero.CompiledModule) { return guest.Runtime(t) }
 
-func runGuest(t testing.TB, rt wazero.Runtime, mod wazero.CompiledModule, text string, n int, args ...string) guestResult {
-	var stdout, stderr bytes.Buffer
-	cfg := wazero.NewModuleConfig().WithStdin(strings.NewReader(text)).WithStdout(&stdout).WithStderr(&stderr).
-		WithArgs(append([]string{"guest", "-n", strconv.Itoa(n)}, args...)...).WithSysNanotime().WithSysWalltime()
-	if _, err := rt.InstantiateModule(context.Background(), mod, cfg); err != nil && !strings.Contains(err.Error(), "exit_code(0)") {
-		t.Fatalf("running guest: %v\nstderr: %s", err, stderr.String())
-	}
-	var res guestResult
-	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
-		t.Fatalf("guest output %q: %v (stderr %s)", stdout.String(), err, stderr.String())
-	}
+func runGuest(t testing.TB, rt wazero.Runtime, mod wazero.CompiledModule, text string, n int, args ...string) (res guestResult) {
+	wasmbench.Run(t, rt, mod, text, n, &res, args...)
 	return res
 }
 

@@ -3,22 +3,17 @@
 package redactwasm
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"os"
-	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/egressguard/egressguard/internal/redact"
 	"github.com/egressguard/egressguard/internal/wasmbench"
 	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
 // plainText is typical English prose without entities (about 16 KiB).
@@ -37,30 +32,8 @@ var plainText = func() string {
 // englishText is plainText with a few entities.
 var englishText = plainText + "Reach Jane at jane.doe@example.com or +44 20 7946 0958; card 4111 1111 1111 1111. "
 
-// llmText is about 16 KiB of markdown LLM output (../../internal/redact/testdata/bench/llm.txt)
-// with one entity sentence every ~4 KiB (the same corpus as redact.BenchmarkRedactLLM).
-var llmText = func() string {
-	raw, err := os.ReadFile("../../internal/redact/testdata/bench/llm.txt")
-	if err != nil {
-		panic(err)
-	}
-	ents := []string{
-		"You can reach Maria at maria.lopez@example.org or on +1 415 555 0132. ",
-		"The staging host is 10.20.4.17 and the card on file is 4111 1111 1111 1111. ",
-		"Use the header Authorization: Bearer Zx81kQ2mN7pL0vB4rT6yW9eH3j and rotate it monthly. ",
-		"Wire the refund to DE89 3704 0044 0532 0130 00 by Friday. ",
-	}
-	var b strings.Builder
-	next, e := 4096, 0
-	for b.Len() < 16384 {
-		b.Write(raw)
-		if b.Len() >= next {
-			b.WriteString(ents[e%len(ents)])
-			next, e = next+4096, e+1
-		}
-	}
-	return b.String()
-}()
+// llmText is wasmbench.LLMText: markdown LLM output with entity sentences.
+var llmText = wasmbench.LLMText()
 
 // guestResult is the guest's JSON line.
 type guestResult struct {
@@ -71,45 +44,14 @@ type guestResult struct {
 	OutputSHA256      string `json:"output_sha256"`
 }
 
-var (
-	buildOnce sync.Once
-	wasmBin   []byte
-	buildErr  error
-)
+var guest = wasmbench.NewGuest("./guest")
 
-// guestWasm builds ./guest for wasip1 once per test binary.
-func guestWasm(t testing.TB) []byte {
-	buildOnce.Do(func() { wasmBin, buildErr = wasmbench.Build("", "./guest", false) })
-	if buildErr != nil {
-		t.Fatalf("building the wasip1 guest: %v", buildErr)
-	}
-	return wasmBin
-}
+func newRuntime(t testing.TB) (wazero.Runtime, wazero.CompiledModule) { return guest.Runtime(t) }
 
 // runGuest runs the guest under wazero with text on stdin.
-func runGuest(t testing.TB, rt wazero.Runtime, mod wazero.CompiledModule, text string, n int, args ...string) guestResult {
-	var stdout, stderr bytes.Buffer
-	cfg := wazero.NewModuleConfig().WithStdin(strings.NewReader(text)).WithStdout(&stdout).WithStderr(&stderr).
-		WithArgs(append([]string{"guest", "-n", strconv.Itoa(n)}, args...)...).WithSysNanotime().WithSysWalltime()
-	if _, err := rt.InstantiateModule(context.Background(), mod, cfg); err != nil && !strings.Contains(err.Error(), "exit_code(0)") {
-		t.Fatalf("running guest: %v\nstderr: %s", err, stderr.String())
-	}
-	var res guestResult
-	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
-		t.Fatalf("guest output %q: %v (stderr %s)", stdout.String(), err, stderr.String())
-	}
+func runGuest(t testing.TB, rt wazero.Runtime, mod wazero.CompiledModule, text string, n int, args ...string) (res guestResult) {
+	wasmbench.Run(t, rt, mod, text, n, &res, args...)
 	return res
-}
-
-func newRuntime(t testing.TB) (wazero.Runtime, wazero.CompiledModule) {
-	ctx := context.Background()
-	rt := wazero.NewRuntime(ctx)
-	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
-	mod, err := rt.CompileModule(ctx, guestWasm(t))
-	if err != nil {
-		t.Fatalf("compiling guest: %v", err)
-	}
-	return rt, mod
 }
 
 // TestWasmMatchesNative checks that the wasm build redacts exactly like the

@@ -1,6 +1,6 @@
-// Package wasmbench holds what the wasm benchmarks (bench/inspectwasm,
-// bench/redactwasm) share: building a guest with the local toolchain and the
-// A/B comparison's configuration and report.
+// Package wasmbench holds what the wasm benchmarks (bench/*wasm) share: building a
+// guest with the local toolchain, running a command guest under wazero, the markdown
+// corpus, and the A/B comparison's configuration and report.
 package wasmbench
 
 import (
