@@ -162,7 +162,7 @@ fuzz:
 clean:
 	rm -rf build
 
-# ---- packaging, schema, dry run, posture (issue 8) -------------------------------------
+# ---- packaging, schema, dry run, posture ------------------------------------------------
 .PHONY: oci schema dryrun posture
 
 ## oci: the plugin as a wasm OCI image (Istio/solo "compat" variant) in build/oci (OCI
