@@ -2,8 +2,10 @@ package llmreq
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/egressguard/egressguard/internal/jsonscan"
 	"github.com/tidwall/gjson"
@@ -579,5 +581,24 @@ func TestFIMAndAgents(t *testing.T) {
 	defer a.Release()
 	if a.AgentID != "ag1" || a.Messages != 1 || a.Model != "" {
 		t.Fatalf("agents: %+v", a)
+	}
+}
+
+func TestRuneCountMatchesUTF8(t *testing.T) {
+	cases := []string{"", "a", "abcdefgh", "abcdefghi", "héllo wörld, plain ASCII then ü", "\xff\xfe", "abcdefg\x80",
+		"12345678\xe2\x82", "日本語のテキストと ASCII text mixed 123", strings.Repeat("x", 63) + "é" + strings.Repeat("y", 9)}
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("ab \x80\xbf\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xff")
+	for range 2000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		cases = append(cases, string(b))
+	}
+	for _, s := range cases {
+		if got, want := runeCount(s), utf8.RuneCountInString(s); got != want {
+			t.Fatalf("runeCount(%q) = %d, want %d", s, got, want)
+		}
 	}
 }

@@ -228,8 +228,31 @@ func (p *parser) collect() {
 		r.add(Segment{Text: t.Str(i), Origin: c.origin, Field: field, Role: c.role, Msg: int(c.msg), node: int32(i)})
 	}
 	for i := range r.Segments {
-		r.PromptChars += utf8.RuneCountInString(r.Segments[i].Text)
+		r.PromptChars += runeCount(r.Segments[i].Text)
 	}
+}
+
+// runeCount is utf8.RuneCountInString (an invalid byte counts as one rune) taking
+// eight ASCII bytes per step: prompt text is mostly ASCII, and in the VM every loop
+// iteration costs several instructions of Go's generated code.
+func runeCount(s string) int {
+	n, i := 0, 0
+	for i < len(s) {
+		if i+8 <= len(s) {
+			if w := s[i : i+8]; w[0]|w[1]|w[2]|w[3]|w[4]|w[5]|w[6]|w[7] < utf8.RuneSelf {
+				n, i = n+8, i+8
+				continue
+			}
+		}
+		if s[i] < utf8.RuneSelf {
+			i++
+		} else {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+		}
+		n++
+	}
+	return n
 }
 
 func (r *Request) add(s Segment) { r.Segments = append(r.Segments, s) }
