@@ -14,6 +14,7 @@
 //     format, `go tool pprof -top FILE`), plus its top functions printed.
 //
 //     go run ./bench/wasmprof [-size 1024] [-stream] [-config JSON] [-n 200] [-cpuprofile guard.pprof]
+//     go run ./bench/wasmprof -base old.wasm [-size 16384]   # two builds, timed request by request in turn
 //
 // See bench/envoy/README.md ("Attribution").
 package main
@@ -49,7 +50,7 @@ const defaultConfig = `{"max_tokens":{"default":256,"cap":1024}}`
 
 type options struct {
 	wasm, config, cpuprofile string
-	env                      string
+	env, base                string
 	size, n, warm, top, fold int
 	stream                   bool
 	interval                 time.Duration
@@ -68,7 +69,12 @@ func main() {
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "also write a sampled pprof profile of the guest's functions to this file")
 	flag.IntVar(&o.fold, "fold", 50, "-cpuprofile: functions called more than this many times per request get no listener; their time lands in their callers")
 	flag.DurationVar(&o.interval, "interval", 100*time.Microsecond, "-cpuprofile: sampling interval")
+	flag.StringVar(&o.base, "base", "", "another build of the guard (e.g. an earlier commit's): time both per phase, alternating request by request, instead of the full report")
 	flag.Parse()
+	run := run
+	if o.base != "" {
+		run = runAB
+	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "wasmprof:", err)
 		os.Exit(1)
@@ -82,17 +88,10 @@ func run(o options) error {
 	if err != nil {
 		return fmt.Errorf("%v (run `make build` first)", err)
 	}
-	cfg := gjson.Parse(o.config)
-	tokenCap := int(cfg.Get("max_tokens.cap").Int())
-	if tokenCap == 0 {
-		tokenCap = 4096
-	}
-	bodies, err := chatbody.Make(o.size, 2, tokenCap, o.stream)
+	body, up, err := request(o)
 	if err != nil {
 		return err
 	}
-	body := bodies[0] // above the cap: the guard rewrites it
-	up := fakellm.New(fakellm.Options{Name: "bench", MaxRecorded: 1})
 	kind := "JSON"
 	if o.stream {
 		kind = "SSE"
@@ -190,6 +189,66 @@ func run(o options) error {
 		return err
 	}
 	printProfile(s, o, folded)
+	return nil
+}
+
+// request is the measured request body (above the cap: the guard rewrites it) and the
+// upstream that answers it.
+func request(o options) ([]byte, http.Handler, error) {
+	tokenCap := int(gjson.Parse(o.config).Get("max_tokens.cap").Int())
+	if tokenCap == 0 {
+		tokenCap = 4096
+	}
+	bodies, err := chatbody.Make(o.size, 2, tokenCap, o.stream)
+	if err != nil {
+		return nil, nil, err
+	}
+	return bodies[0], fakellm.New(fakellm.Options{Name: "bench", MaxRecorded: 1}), nil
+}
+
+// runAB times -base and -wasm per phase, one request each in turn, so that a shared
+// machine's changing speed weighs on both alike.
+func runAB(o options) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	body, up, err := request(o)
+	if err != nil {
+		return err
+	}
+	paths := []string{o.base, o.wasm}
+	guests := make([]*guest, len(paths))
+	phases := make([]map[string][]time.Duration, len(paths))
+	for i, p := range paths {
+		wasm, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if guests[i], err = load(wasm, o.config, o.env, nil, false); err != nil {
+			return err
+		}
+		defer guests[i].close()
+		for range o.warm {
+			if _, err := guests[i].exchange(body, up); err != nil {
+				return err
+			}
+		}
+		phases[i] = map[string][]time.Duration{}
+	}
+	for range o.n {
+		for i, g := range guests {
+			r, err := g.exchange(body, up)
+			if err != nil {
+				return err
+			}
+			for p, d := range r.guestTime {
+				phases[i][p] = append(phases[i][p], d)
+			}
+		}
+	}
+	for i, p := range paths {
+		fmt.Printf("## %s, %d-byte request, %d requests alternated with the other build\n\n", p, o.size, o.n)
+		printPhaseTimes(phases[i])
+	}
 	return nil
 }
 
