@@ -438,7 +438,7 @@ func (f *folder) fastRun(s *scanner, i int) int {
 				}
 				f.pendSpace, f.prevKind = false, prevWord
 				p := s.pos & ringMask
-				s.ring[p], s.lsRing[p] = int32(i), f.pendLine
+				s.ring[p] = ringVal(int32(i), f.pendLine)
 				f.pendLine = false
 			}
 			i = s.streamLetters(text, i)

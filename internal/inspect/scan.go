@@ -74,9 +74,10 @@ type scanner struct {
 	depth  int
 	enc    encTracker
 	odd    oddTracker
-	extIdx int             // span to extend to the end of the current word (stem match), or -1
-	ring   [ringSize]int32 // start offset of recent symbols
-	lsRing [ringSize]bool  // recent symbols that start a line
+	extIdx int // span to extend to the end of the current word (stem match), or -1
+	// ring holds the start offset of recent symbols, complemented (^off,
+	// negative) for a symbol that starts a line: see ringVal.
+	ring [ringSize]int32
 
 	lastWord  [maxConcepts]int32
 	lastStart [maxConcepts]int32
@@ -95,6 +96,19 @@ func (s *scanner) init(e *Engine, text string, acc *accum) {
 	s.odd.reset()
 }
 
+// ringVal is the ring entry of a symbol starting at offset off: the offset,
+// complemented when the symbol starts a line. One array instead of a second
+// one for the flag saves the word loop a store per symbol and a pointer.
+func ringVal(off int32, lineStart bool) int32 {
+	if lineStart {
+		return ^off
+	}
+	return off
+}
+
+// ringOff is the offset of a ring entry (see ringVal).
+func ringOff(v int32) int32 { return v ^ v>>31 }
+
 // feed advances the automaton by one folded symbol.
 func (s *scanner) feed(sym byte, st, en int32, lineStart bool) {
 	if sym == symSpace {
@@ -108,8 +122,7 @@ func (s *scanner) feed(sym byte, st, en int32, lineStart bool) {
 		s.sink.sym(sym)
 		return
 	}
-	s.ring[s.pos&ringMask] = st
-	s.lsRing[s.pos&ringMask] = lineStart
+	s.ring[s.pos&ringMask] = ringVal(st, lineStart)
 	v := s.e.a.delta[int(s.st)<<alphaBits|int(sym)]
 	s.st = v
 	if int(v) >= s.e.a.firstOut {
@@ -167,18 +180,18 @@ func (s *scanner) matches(en int32) {
 	for _, pi := range a.outs[a.outStart[s.st]:a.outStart[s.st+1]] {
 		p := &a.pats[pi]
 		first := (s.pos - p.length + 1 + p.skipHead) & ringMask
-		if p.lineStart && !s.lsRing[first] {
+		if p.lineStart && s.ring[first] >= 0 {
 			continue
 		}
 		end := en
 		if p.skipTail > 0 {
-			end = s.ring[s.pos&ringMask] // the boundary space starts where the word ended
+			end = ringOff(s.ring[s.pos&ringMask]) // the boundary space starts where the word ended
 		}
 		n := len(s.acc.spans)
 		if p.variant {
-			s.fire(s.e.sigVariant, s.ring[first], end)
+			s.fire(s.e.sigVariant, ringOff(s.ring[first]), end)
 		}
-		s.event(p.concept, s.ring[first], end)
+		s.event(p.concept, ringOff(s.ring[first]), end)
 		if p.prefix && len(s.acc.spans) > n && !s.mapped {
 			s.extIdx = len(s.acc.spans) - 1
 		}

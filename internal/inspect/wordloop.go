@@ -102,9 +102,12 @@ func letterEndTail(text string, i int) int {
 // automaton, so a hit is exact; prose repeats its words, so most words
 // cost one probe instead of a transition per letter. Keys are the
 // lower-cased word bytes in two zero-padded words (never zero for a real
-// word) and the start state; vals hold start<<16 | end. 2048 entries
-// (40 KB per pooled accumulator) hold the common words of ordinary prose;
-// a smaller cache misses enough of them to show in BenchmarkScan.
+// word) and the start state; vals hold start<<16 | end. A common word is
+// cached once per state it can follow (after "the", "you", "all", … the
+// automaton is inside a phrase), so a vocabulary of a hundred words takes
+// about a thousand entries. 4096 entries (80 KB per pooled accumulator)
+// hold those of ordinary prose: with 2048, collisions cost the engine in
+// the VM an eighth of its speed (BenchmarkInspectWasmAB).
 type wordCache struct {
 	owner *automaton // the automaton the entries belong to
 	keys  [wordCacheSize][2]uint64
@@ -112,8 +115,12 @@ type wordCache struct {
 }
 
 const (
-	wordCacheBits = 11
+	wordCacheBits = 12
 	wordCacheSize = 1 << wordCacheBits
+	// noKey is the key of a word skim cannot cache (too long, or too near the
+	// end of the text); it matches no entry, since a key's bytes are letters or
+	// zero padding and an empty entry is all zero.
+	noKey = ^uint64(0)
 )
 
 // forAutomaton empties the cache when it was filled for another automaton
@@ -155,7 +162,7 @@ func (f *folder) wordLoop(s *scanner, i int) int {
 		}
 		if needSpace && !lineStart {
 			i0 := i
-			i, s.st, s.pos, s.word, prevEnd, hard, atWord = skim(s.e.a.delta, s.e.a.firstOut, text, &s.ring, &s.lsRing, wc,
+			i, s.st, s.pos, s.word, prevEnd, hard, atWord = skim(s.e.a.delta, s.e.a.firstOut, text, &s.ring, wc,
 				i, s.st, s.pos, s.word, prevEnd, hard)
 			if i != i0 {
 				seps, sepLine = i-int(prevEnd), false
@@ -172,7 +179,7 @@ func (f *folder) wordLoop(s *scanner, i int) int {
 			}
 		}
 		p := s.pos & ringMask
-		s.ring[p], s.lsRing[p] = int32(i), lineStart
+		s.ring[p] = ringVal(int32(i), lineStart)
 		lineStart = false
 		seg := i // start of the current letter run (after an apostrophe)
 		for {
@@ -253,14 +260,14 @@ func (f *folder) singleLetter(s *scanner, k int, prevEnd *int32, seps *int, hard
 // Every letter-first pattern starts with a boundary, so the root has no
 // letter transitions (checked when the automaton is built): once at the
 // root, a word matches nothing more.
-func skim(delta []uint16, firstOut int, text string, ring *[ringSize]int32, lsRing *[ringSize]bool, wc *wordCache,
+func skim(delta []uint16, firstOut int, text string, ring *[ringSize]int32, wc *wordCache,
 	i int, st16 uint16, pos, word, prevEnd int32, hard bool) (int, uint16, int32, int32, int32, bool, bool) {
 	n := len(text)
 	st := int(st16) // a machine word: no 16-bit masking in the loop
 	for {
 		// i and i+1 are letters: find the word's end e and its cache key.
 		ws, st0 := i, st
-		e, k1, k2 := 0, uint64(0), uint64(0)
+		e, k1, k2 := 0, uint64(noKey), uint64(0)
 		if i+16 <= n {
 			x := load8(text, i)
 			if wl := letterRun(x); wl < 8 {
@@ -277,7 +284,9 @@ func skim(delta []uint16, firstOut int, text string, ring *[ringSize]int32, lsRi
 			e = letterEnd(text, i)
 		}
 		h := ((k1 ^ k2*0xff51afd7ed558ccd ^ uint64(st0)<<56) * 0x9E3779B97F4A7C15) >> (64 - wordCacheBits)
-		if k1 != 0 && wc.keys[h] == [2]uint64{k1, k2} && int(wc.vals[h]>>16) == st0 {
+		// One comparison for the whole probe: in Go's wasm code every branch is a
+		// jump through the function's dispatch table.
+		if kh := &wc.keys[h]; (kh[0]^k1)|(kh[1]^k2)|uint64(wc.vals[h]>>16^uint32(st0)) == 0 {
 			st = int(wc.vals[h] & 0xffff)
 		} else {
 			st = int(delta[st<<alphaBits|symSpace])
@@ -292,7 +301,7 @@ func skim(delta []uint16, firstOut int, text string, ring *[ringSize]int32, lsRi
 			if top >= firstOut {
 				return ws, uint16(st0), pos, word, prevEnd, hard, true
 			}
-			if k1 != 0 {
+			if k1 != noKey {
 				wc.keys[h], wc.vals[h] = [2]uint64{k1, k2}, uint32(st0)<<16|uint32(st)
 			}
 		}
@@ -301,9 +310,9 @@ func skim(delta []uint16, firstOut int, text string, ring *[ringSize]int32, lsRi
 			return ws, uint16(st0), pos, word, prevEnd, hard, true
 		}
 		p := pos & ringMask
-		ring[p], lsRing[p] = prevEnd, false
+		ring[p] = prevEnd
 		p = (pos + 1) & ringMask
-		ring[p], lsRing[p] = int32(ws), false
+		ring[p] = int32(ws)
 		pos += 1 + int32(i-ws)
 		word++
 		if hard {
