@@ -98,7 +98,7 @@ func letterEndTail(text string, i int) int {
 
 // wordCache memoises, for words of two to fifteen ASCII letters, the
 // automaton state after "boundary space + word" from a given start state,
-// for words during which no pattern ends. That is a pure function of the
+// or that a pattern ends during the word (patternEnds). That is a pure function of the
 // automaton, so a hit is exact; prose repeats its words, so most words
 // cost one probe instead of a transition per letter. Keys are the
 // lower-cased word bytes in two zero-padded words (never zero for a real
@@ -121,6 +121,11 @@ const (
 	// end of the text); it matches no entry, since a key's bytes are letters or
 	// zero padding and an empty entry is all zero.
 	noKey = ^uint64(0)
+	// patternEnds is the end state cached for a word in which a pattern
+	// ends: wordLoop feeds such a word itself, and skim need not walk it
+	// through the automaton each time to find that out. The automaton has
+	// fewer than maxStates states, so none is numbered 0xffff.
+	patternEnds = maxStates - 1
 )
 
 // forAutomaton empties the cache when it was filled for another automaton
@@ -287,7 +292,9 @@ func skim(delta []uint16, firstOut int, text string, ring *[ringSize]int32, wc *
 		// One comparison for the whole probe: in Go's wasm code every branch is a
 		// jump through the function's dispatch table.
 		if kh := &wc.keys[h]; (kh[0]^k1)|(kh[1]^k2)|uint64(wc.vals[h]>>16^uint32(st0)) == 0 {
-			st = int(wc.vals[h] & 0xffff)
+			if st = int(wc.vals[h] & 0xffff); st == patternEnds {
+				return ws, uint16(st0), pos, word, prevEnd, hard, true
+			}
 		} else {
 			st = int(delta[st<<alphaBits|symSpace])
 			top := st // the highest state met: at or above firstOut, a pattern ended
@@ -299,6 +306,9 @@ func skim(delta []uint16, firstOut int, text string, ring *[ringSize]int32, wc *
 				top = max(top, st)
 			}
 			if top >= firstOut {
+				if k1 != noKey {
+					wc.keys[h], wc.vals[h] = [2]uint64{k1, k2}, uint32(st0)<<16|patternEnds
+				}
 				return ws, uint16(st0), pos, word, prevEnd, hard, true
 			}
 			if k1 != noKey {
