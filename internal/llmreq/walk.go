@@ -1,6 +1,7 @@
 package llmreq
 
 import (
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -202,6 +203,13 @@ func (p *parser) collect() {
 			st.ctx[i] = st.ctx[t.Nodes[i].Parent]
 		}
 	}
+	strs := 0
+	for i := range t.Nodes {
+		if t.Nodes[i].Kind == jsonscan.String {
+			strs++
+		}
+	}
+	r.Segments = slices.Grow(r.Segments, strs) // one allocation, not one per doubling
 	dec := 0
 	for i := range t.Nodes {
 		n := &t.Nodes[i]
