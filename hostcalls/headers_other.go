@@ -1,0 +1,23 @@
+//go:build !wasip1
+
+package hostcalls
+
+import "github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
+
+// Map types of the proxy-wasm ABI.
+const (
+	mapRequestHeaders  = 0
+	mapResponseHeaders = 2
+)
+
+// headerMap reads a header map through the SDK (its emulator outside the VM).
+func headerMap(mapType uint32) (Headers, error) {
+	var hs [][2]string
+	var err error
+	if mapType == mapRequestHeaders {
+		hs, err = proxywasm.GetHttpRequestHeaders()
+	} else {
+		hs, err = proxywasm.GetHttpResponseHeaders()
+	}
+	return Headers{pairs: hs}, err
+}

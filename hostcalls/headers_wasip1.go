@@ -1,0 +1,55 @@
+//go:build wasip1
+
+package hostcalls
+
+import (
+	"unsafe"
+
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
+)
+
+// proxyGetHeaderMapPairs is the proxy-wasm ABI's header map read, declared here rather
+// than used through the SDK so the serialised map can be read in place (see Headers).
+// The host places the map in memory it obtains from the SDK's proxy_on_memory_allocate
+// export, as for every SDK read. noescape: the result slots stay on the caller's stack.
+//
+//go:wasmimport env proxy_get_header_map_pairs
+//go:noescape
+func proxyGetHeaderMapPairs(mapType uint32, retData unsafe.Pointer, retSize unsafe.Pointer) uint32
+
+// Map types of the proxy-wasm ABI.
+const (
+	mapRequestHeaders  = 0
+	mapResponseHeaders = 2
+)
+
+func headerMap(mapType uint32) (Headers, error) {
+	var raw *byte
+	var size int32
+	switch st := proxyGetHeaderMapPairs(mapType, unsafe.Pointer(&raw), unsafe.Pointer(&size)); {
+	case st != 0:
+		return Headers{}, statusError(st)
+	case raw == nil || size < 4:
+		return Headers{}, types.ErrorStatusNotFound
+	}
+	return Headers{raw: unsafe.Slice(raw, size)}, nil
+}
+
+// statusError is the SDK's error for a proxy-wasm status.
+func statusError(st uint32) error {
+	switch st {
+	case 1:
+		return types.ErrorStatusNotFound
+	case 2:
+		return types.ErrorStatusBadArgument
+	case 7:
+		return types.ErrorStatusEmpty
+	case 8:
+		return types.ErrorStatusCasMismatch
+	case 10:
+		return types.ErrorInternalFailure
+	case 12:
+		return types.ErrorUnimplemented
+	}
+	return types.ErrorInternalFailure
+}
