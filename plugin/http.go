@@ -87,8 +87,7 @@ func (h *httpContext) decide(max int) types.Action {
 	if err != nil {
 		return h.reject(hostFailure("the guard could not read the request body", err))
 	}
-	now := time.Now()
-	plan := pl.Decide(x, body, now)
+	plan := pl.Decide(x, body, h.now())
 	note(plan.Notes)
 	if plan.Reject != nil {
 		return h.reject(plan.Reject, plan.RejectHeaders...)
@@ -105,14 +104,24 @@ func (h *httpContext) decide(max int) types.Action {
 	if h.p.mod.On(moderation.Input) {
 		return h.moderateInput(x.Req)
 	}
-	x.Held(flow.DecisionForwarded, "", time.Now())
+	x.Held(flow.DecisionForwarded, "", h.now())
 	return types.ActionContinue
+}
+
+// now is the time with one clock read: the request's start (a wall and a monotonic
+// reading) plus the monotonic time since. Durations the guard reports need only the
+// monotonic clock, and the audit line's wall time is the start's.
+func (h *httpContext) now() time.Time {
+	if s := h.x.Out.Start; !s.IsZero() {
+		return s.Add(time.Since(s))
+	}
+	return time.Now()
 }
 
 // reject answers with a JSON error (with the request id) and logs it, never the
 // content. Once the response headers have left, Envoy resets the stream instead.
 func (h *httpContext) reject(e *apierr.Error, extra ...[2]string) types.Action {
-	headers, n := h.x.Rejected(e, extra, time.Now())
+	headers, n := h.x.Rejected(e, extra, h.now())
 	note(n)
 	if err := hostcalls.SendJSON(e.Status, e.JSON(), headers); err != nil {
 		hostcalls.LogError("egressguard: sending local response failed: " + err.Error())

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"time"
-
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/flow"
@@ -25,7 +23,7 @@ func (h *httpContext) OnHttpStreamDone() {
 	if x.Out.Decision == "" {
 		return // never reached a decision (e.g. the plugin failed to start)
 	}
-	rec, samples := h.p.flow.Done(x, &modelLabels, time.Now())
+	rec, samples := h.p.flow.Done(x, &modelLabels, h.now())
 	hostcalls.LogAudit(&rec)
 	note(flow.Notes{Samples: samples})
 }

@@ -51,7 +51,7 @@ func BenchmarkExchange(b *testing.B) {
 				} else {
 					x.Held(DecisionPassthrough, "", t)
 				}
-				pl.ResponseHeaders(&x, resp, t)
+				pl.ResponseHeaders(&x, resp, clock(t))
 				if w := x.Body(benchResp); w.Err != nil {
 					b.Fatal(w.Err)
 				}

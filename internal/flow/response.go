@@ -45,8 +45,9 @@ type RespPlan struct {
 
 // ResponseHeaders plans the response headers phase: the request id, decided headers,
 // echoed keys scrubbed, the key ring told, and how the response model
-// (llmresp.NewResponse) handles the body.
-func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now time.Time) RespPlan {
+// (llmresp.NewResponse) handles the body. now is read only when a key ring is told:
+// most responses need no clock.
+func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now func() time.Time) RespPlan {
 	status, _ := strconv.Atoi(r.Header(":status"))
 	x.Out.Status = status
 	var p RespPlan
@@ -165,12 +166,12 @@ func revealAll(ss []credentials.Secret) []string {
 // request made with its key, for every worker: 401/403/429 cool the key down, other
 // answers show a recovering key works again. Status 0 (no answer from the provider, e.g.
 // the guard's own reply) only frees the key's probe for another request.
-func (pl *Planner) reportStatus(x *Exchange, status int, retryAfter string, now time.Time, n *Notes) {
+func (pl *Planner) reportStatus(x *Exchange, status int, retryAfter string, now func() time.Time, n *Notes) {
 	if x.Ring == nil || x.keyDone {
 		return
 	}
 	x.keyDone = true
-	if !x.Ring.ReportStatus(pl.store, x.KeyName, status, retryAfter, now) {
+	if !x.Ring.ReportStatus(pl.store, x.KeyName, status, retryAfter, now()) {
 		return
 	}
 	up := x.Ring.Upstream()
