@@ -83,6 +83,30 @@ func (h Headers) All() [][2]string {
 	return out
 }
 
+// sameName compares header names like the host: ASCII case-insensitively, any other
+// byte by strings.EqualFold. Names of the same length mostly differ in their first
+// bytes, so the loop stops early.
 func sameName(a, b string) bool {
-	return len(a) == len(b) && (a == b || strings.EqualFold(a, b))
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		ca, cb := a[i], b[i]
+		if ca == cb {
+			continue
+		}
+		if ca >= 0x80 || cb >= 0x80 {
+			return strings.EqualFold(a[i:], b[i:])
+		}
+		if 'A' <= ca && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if 'A' <= cb && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			return false
+		}
+	}
+	return true
 }

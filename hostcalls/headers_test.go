@@ -21,7 +21,7 @@ func serialise(pairs [][2]string) []byte {
 
 func TestHeadersRaw(t *testing.T) {
 	pairs := [][2]string{{":path", "/v1/chat/completions"}, {"x-empty", ""}, {"Content-Type", "application/json"},
-		{"x-dup", "first"}, {"x-dup", "second"}}
+		{"x-dup", "first"}, {"x-dup", "second"}, {"x-ü", "u"}}
 	for _, h := range []Headers{{raw: serialise(pairs)}, {pairs: pairs}} {
 		for _, tc := range []struct{ name, want string }{
 			{":path", "/v1/chat/completions"},
@@ -30,6 +30,8 @@ func TestHeadersRaw(t *testing.T) {
 			{"x-empty", ""},
 			{"x-dup", "first"},
 			{"x-missing", ""},
+			{"X-Ü", "u"}, // non-ASCII bytes folded like strings.EqualFold
+			{"x-du", ""},
 			{"", ""},
 		} {
 			if got := h.Get(tc.name); got != tc.want {

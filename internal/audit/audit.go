@@ -15,6 +15,7 @@ package audit
 
 import (
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -87,7 +88,7 @@ func Marshal(rec *Record) []byte { return Append(make([]byte, 0, 512), rec) }
 func Append(b []byte, rec *Record) []byte {
 	b = append(b, Prefix...)
 	b = append(b, `{"time":"`...)
-	b = rec.Time.UTC().AppendFormat(b, time.RFC3339Nano) // digits, letters and punctuation: nothing to escape
+	b = appendTime(b, rec.Time) // digits, letters and punctuation: nothing to escape
 	b = append(b, '"')
 	b = appendField(b, "request_id", rec.RequestID)
 	b = appendField(b, "tenant", rec.Tenant)
@@ -135,6 +136,9 @@ func appendInt(b []byte, name string, v int64) []byte {
 	b = append(b, ',', '"')
 	b = append(b, name...)
 	b = append(b, '"', ':')
+	if 0 <= v && v <= 9 {
+		return append(b, byte('0'+v)) // most counts of most lines
+	}
 	return strconv.AppendInt(b, v, 10)
 }
 
@@ -149,9 +153,51 @@ func appendString(b []byte, s string) []byte {
 		s, cut = s[:n], true
 	}
 	b = append(b, '"')
-	b = jsonstr.AppendContent(b, s)
+	if s != "" {
+		b = jsonstr.AppendContent(b, s)
+	}
 	if cut {
 		b = append(b, "…"...)
 	}
 	return append(b, '"')
 }
+
+// appendTime appends t in UTC as RFC 3339 with nanoseconds (time.RFC3339Nano: trailing
+// zeros of the fraction dropped). The date and time of day are formatted once per
+// second and kept: the lines of one second share them.
+func appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	sec := t.Unix()
+	s := lastSecond.Load()
+	if s == nil || s.unix != sec {
+		if y := t.Year(); y < 0 || y > 9999 {
+			return t.AppendFormat(b, time.RFC3339Nano) // a year that is not four digits
+		}
+		s = &second{unix: sec}
+		t.AppendFormat(s.text[:0], "2006-01-02T15:04:05")
+		lastSecond.Store(s)
+	}
+	b = append(b, s.text[:]...)
+	if ns := t.Nanosecond(); ns != 0 {
+		var f [10]byte
+		f[0] = '.'
+		for i := 9; i > 0; i-- {
+			f[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := len(f)
+		for f[n-1] == '0' {
+			n--
+		}
+		b = append(b, f[:n]...)
+	}
+	return append(b, 'Z')
+}
+
+// second is one formatted second, "2006-01-02T15:04:05".
+type second struct {
+	unix int64
+	text [19]byte
+}
+
+var lastSecond atomic.Pointer[second]

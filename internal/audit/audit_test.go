@@ -133,3 +133,21 @@ func BenchmarkMarshal(b *testing.B) {
 		Marshal(rec)
 	}
 }
+
+// The audit timestamp is exactly time.RFC3339Nano in UTC, whether its second was
+// formatted before or not.
+func TestAppendTime(t *testing.T) {
+	base := time.Date(2026, 3, 1, 23, 59, 59, 0, time.FixedZone("x", 3600))
+	for _, tm := range []time.Time{
+		base, base.Add(1), base.Add(120 * time.Millisecond), base.Add(999999999), base.Add(time.Second),
+		base.Add(time.Second + 100), base, time.Unix(0, 0), time.Date(12000, 1, 1, 0, 0, 0, 5, time.UTC),
+		time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC), time.Now(), time.Now().Add(time.Hour),
+	} {
+		want := tm.UTC().Format(time.RFC3339Nano)
+		for range 2 { // the second's text computed, then reused
+			if got := string(appendTime(nil, tm)); got != want {
+				t.Errorf("appendTime(%v) = %s, want %s", tm, got, want)
+			}
+		}
+	}
+}

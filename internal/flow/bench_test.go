@@ -55,7 +55,7 @@ func BenchmarkExchange(b *testing.B) {
 				if w := x.Body(benchResp); w.Err != nil {
 					b.Fatal(w.Err)
 				}
-				rec, _ := pl.Done(&x, &models, t)
+				rec, _ := pl.Done(&x, &models, t, nil)
 				line = audit.Append(line[:0], &rec)
 			}
 		})

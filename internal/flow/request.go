@@ -50,6 +50,10 @@ type Exchange struct {
 	resp               *llmresp.Response
 	whole, closed, cut bool
 	buf                []byte
+	// setBuf and removeBuf back the header plans of this exchange (each is applied
+	// before the next phase is planned), so the usual few changes allocate nothing.
+	setBuf    [4][2]string
+	removeBuf [8]string
 }
 
 // Head is what the request headers phase knows.
@@ -103,7 +107,7 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 	}
 	x.Tenant = tenant
 	uc := pl.creds(up)
-	plan := HeadPlan{Ops: Ops{Remove: uc.headers}, Inspect: x.Inspected()}
+	plan := HeadPlan{Ops: Ops{Remove: uc.headers, Set: x.setBuf[:0]}, Inspect: x.Inspected()}
 	if p, removed := credentials.StripQuery(path, uc.query); removed != nil {
 		plan.Set = append(plan.Set, [2]string{":path", p})
 		plan.info("egressguard: removed credential query parameters " + strings.Join(removed, ",") + " request_id=" + x.RequestID)
@@ -139,7 +143,7 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 		plan.Hold = true
 	} else {
 		// The headers leave before the body is decided, and the body may change.
-		plan.Remove = append(plan.Remove[:len(plan.Remove):len(plan.Remove)], "content-length")
+		plan.Remove = append(append(x.removeBuf[:0], plan.Remove...), "content-length")
 	}
 	return plan
 }

@@ -50,7 +50,7 @@ type RespPlan struct {
 func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now func() time.Time) RespPlan {
 	status, _ := strconv.Atoi(r.Header(":status"))
 	x.Out.Status = status
-	var p RespPlan
+	p := RespPlan{Ops: Ops{Set: x.setBuf[:0], Remove: x.removeBuf[:0]}}
 	if x.RequestID != "" {
 		// The audit line's id on every response; a provider's own id stays available.
 		if up := r.Header("x-request-id"); up != "" && up != x.RequestID && !x.Done {

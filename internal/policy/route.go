@@ -24,9 +24,10 @@ type pattern struct {
 	segs    []string // literal segments, or "{…}" placeholders
 	prefix  bool     // a trailing "*": any path starting with these segments
 	api     llmreq.API
-	deploy  int // index of the {deployment} segment; -1 when none
-	literal int // number of literal segments, for precedence
-	order   int // position in the configuration, for ties
+	deploy  int  // index of the {deployment} segment; -1 when none
+	literal int  // number of literal segments, for precedence
+	order   int  // position in the configuration, for ties
+	indexed bool // in routes.exact: found there for an ASCII path without upper case
 }
 
 func compilePattern(s string, api llmreq.API, order int) pattern {
@@ -129,6 +130,7 @@ func compileRoutes(a *config.API) routes {
 		if _, dup := r.exact[key]; !dup {
 			r.exact[key] = i
 		}
+		pt.indexed = true
 	}
 	return r
 }
@@ -172,11 +174,14 @@ func (p *Policy) Route(rawPath string) (Route, *apierr.Error) {
 }
 
 // match returns the most specific pattern matching a canonical path (nil when none)
-// and the path's deployment segment. An exact pattern found by the index can only be
-// beaten by a pattern before it in the list, so only those are scanned.
+// and the path's deployment segment. For an ASCII path without upper case, the index
+// answers for every indexed pattern, and an exact pattern found there can only be
+// beaten by a pattern before it in the list, so only the other patterns before it are
+// scanned.
 func (r *routes) match(path string) (*pattern, string) {
 	limit := len(r.list)
-	if asciiNoUpper(path) {
+	lookedUp := asciiNoUpper(path)
+	if lookedUp {
 		if i, ok := r.exact[path]; ok {
 			limit = i
 		}
@@ -185,7 +190,7 @@ func (r *routes) match(path string) (*pattern, string) {
 	segs := splitSegs(buf[:0], path)
 	for i := 0; i < limit; i++ {
 		pt := &r.list[i]
-		if len(segs) < len(pt.segs) || !pt.prefix && len(segs) != len(pt.segs) {
+		if lookedUp && pt.indexed || len(segs) < len(pt.segs) || !pt.prefix && len(segs) != len(pt.segs) {
 			continue
 		}
 		if d, ok := pt.match(segs); ok {
