@@ -86,25 +86,24 @@ func Marshal(rec *Record) []byte { return Append(make([]byte, 0, 512), rec) }
 // Append is Marshal appending to b: with a buffer kept across requests, rendering a
 // line allocates nothing.
 func Append(b []byte, rec *Record) []byte {
-	b = append(b, Prefix...)
-	b = append(b, `{"time":"`...)
+	b = append(b, Prefix+`{"time":"`...)
 	b = appendTime(b, rec.Time) // digits, letters and punctuation: nothing to escape
 	b = append(b, '"')
-	b = appendField(b, "request_id", rec.RequestID)
-	b = appendField(b, "tenant", rec.Tenant)
-	b = appendField(b, "upstream", rec.Upstream)
-	b = appendField(b, "model", rec.Model)
-	b = appendField(b, "path", rec.Path)
+	b = appendField(b, `,"request_id":`, rec.RequestID)
+	b = appendField(b, `,"tenant":`, rec.Tenant)
+	b = appendField(b, `,"upstream":`, rec.Upstream)
+	b = appendField(b, `,"model":`, rec.Model)
+	b = appendField(b, `,"path":`, rec.Path)
 	b = append(b, `,"stream":`...)
 	b = strconv.AppendBool(b, rec.Stream)
-	b = appendInt(b, "message_count", int64(rec.MessageCount))
-	b = appendInt(b, "prompt_chars", int64(rec.PromptChars))
-	b = appendInt(b, "completion_chars", int64(rec.CompletionChars))
-	b = appendInt(b, "prompt_tokens", int64(rec.PromptTokens))
-	b = appendInt(b, "completion_tokens", int64(rec.CompletionTokens))
-	b = appendInt(b, "estimated_tokens", int64(rec.EstimatedTokens))
-	b = appendInt(b, "status", int64(rec.Status))
-	b = appendField(b, "decision", rec.Decision)
+	b = appendInt(b, `,"message_count":`, int64(rec.MessageCount))
+	b = appendInt(b, `,"prompt_chars":`, int64(rec.PromptChars))
+	b = appendInt(b, `,"completion_chars":`, int64(rec.CompletionChars))
+	b = appendInt(b, `,"prompt_tokens":`, int64(rec.PromptTokens))
+	b = appendInt(b, `,"completion_tokens":`, int64(rec.CompletionTokens))
+	b = appendInt(b, `,"estimated_tokens":`, int64(rec.EstimatedTokens))
+	b = appendInt(b, `,"status":`, int64(rec.Status))
+	b = appendField(b, `,"decision":`, rec.Decision)
 	b = append(b, `,"reasons":[`...)
 	for i, r := range rec.Reasons {
 		if i == MaxReasons {
@@ -120,22 +119,19 @@ func Append(b []byte, rec *Record) []byte {
 		b = appendString(b, r)
 	}
 	b = append(b, ']')
-	b = appendField(b, "key", rec.KeyName)
-	b = appendInt(b, "latency_ms", rec.LatencyMs)
+	b = appendField(b, `,"key":`, rec.KeyName)
+	b = appendInt(b, `,"latency_ms":`, rec.LatencyMs)
 	return append(b, '}')
 }
 
-func appendField(b []byte, name, v string) []byte {
-	b = append(b, ',', '"')
-	b = append(b, name...)
-	b = append(b, '"', ':')
-	return appendString(b, v)
+// appendField appends a string field; key is its `,"name":` prefix.
+func appendField(b []byte, key, v string) []byte {
+	return appendString(append(b, key...), v)
 }
 
-func appendInt(b []byte, name string, v int64) []byte {
-	b = append(b, ',', '"')
-	b = append(b, name...)
-	b = append(b, '"', ':')
+// appendInt appends a number field; key is its `,"name":` prefix.
+func appendInt(b []byte, key string, v int64) []byte {
+	b = append(b, key...)
 	if 0 <= v && v <= 9 {
 		return append(b, byte('0'+v)) // most counts of most lines
 	}

@@ -186,12 +186,19 @@ func (r *routes) match(path string) (*pattern, string) {
 			limit = i
 		}
 	}
+	n := strings.Count(path, "/") // segments: a canonical path has no empty one
+	if path == "/" {
+		n = 0
+	}
 	var buf [maxSegs]string
-	segs := splitSegs(buf[:0], path)
+	var segs []string // split on the first pattern worth comparing
 	for i := 0; i < limit; i++ {
 		pt := &r.list[i]
-		if lookedUp && pt.indexed || len(segs) < len(pt.segs) || !pt.prefix && len(segs) != len(pt.segs) {
+		if lookedUp && pt.indexed || n < len(pt.segs) || !pt.prefix && n != len(pt.segs) {
 			continue
+		}
+		if segs == nil {
+			segs = splitSegs(buf[:0], path)
 		}
 		if d, ok := pt.match(segs); ok {
 			return pt, d
