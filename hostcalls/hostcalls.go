@@ -84,7 +84,7 @@ func RequestBody(size int) ([]byte, error) {
 	if size == 0 {
 		return nil, nil
 	}
-	b, err := proxywasm.GetHttpRequestBody(0, size)
+	b, err := buffer(bufRequestBody, size)
 	if errors.Is(err, types.ErrorStatusNotFound) {
 		return nil, nil
 	}
@@ -204,7 +204,7 @@ func ResponseBody(size int) ([]byte, error) {
 	if size == 0 {
 		return nil, nil
 	}
-	b, err := proxywasm.GetHttpResponseBody(0, size)
+	b, err := buffer(bufResponseBody, size)
 	if errors.Is(err, types.ErrorStatusNotFound) {
 		return nil, nil
 	}

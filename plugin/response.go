@@ -2,6 +2,7 @@ package main
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/flow"
@@ -16,7 +17,7 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) (a types.Ac
 	x, p := &h.x, h.p
 	testHook(x, "response_headers")
 	hs := hostcalls.ResponseHeaders()
-	plan := p.flow.ResponseHeaders(x, flow.RespHead{Header: hs.Get, All: hs.All, EndOfStream: endOfStream}, h.now)
+	plan := p.flow.ResponseHeaders(x, flow.RespHead{Header: hs.Get, All: hs.All, EndOfStream: endOfStream}, time.Now) // a key's cooldown is kept as a wall time
 	note(plan.Notes)
 	if plan.Reject != nil {
 		return h.reject(plan.Reject)

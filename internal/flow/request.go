@@ -50,10 +50,9 @@ type Exchange struct {
 	resp               *llmresp.Response
 	whole, closed, cut bool
 	buf                []byte
-	// setBuf and removeBuf back the header plans of this exchange (each is applied
-	// before the next phase is planned), so the usual few changes allocate nothing.
-	setBuf    [4][2]string
-	removeBuf [8]string
+	// setBuf backs the headers set by a plan of this exchange (each plan is applied
+	// before the next phase is planned), so the usual few allocate nothing.
+	setBuf [3][2]string
 }
 
 // Head is what the request headers phase knows.
@@ -143,7 +142,11 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 		plan.Hold = true
 	} else {
 		// The headers leave before the body is decided, and the body may change.
-		plan.Remove = append(append(x.removeBuf[:0], plan.Remove...), "content-length")
+		if len(plan.Remove) == len(uc.headers) {
+			plan.Remove = uc.headersCL
+		} else { // rate-limit headers joined in
+			plan.Remove = append(plan.Remove[:len(plan.Remove):len(plan.Remove)], "content-length")
+		}
 	}
 	return plan
 }

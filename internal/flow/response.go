@@ -50,7 +50,7 @@ type RespPlan struct {
 func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now func() time.Time) RespPlan {
 	status, _ := strconv.Atoi(r.Header(":status"))
 	x.Out.Status = status
-	p := RespPlan{Ops: Ops{Set: x.setBuf[:0], Remove: x.removeBuf[:0]}}
+	p := RespPlan{Ops: Ops{Set: x.setBuf[:0]}}
 	if x.RequestID != "" {
 		// The audit line's id on every response; a provider's own id stays available.
 		if up := r.Header("x-request-id"); up != "" && up != x.RequestID && !x.Done {
@@ -96,7 +96,11 @@ func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now func() time.Time
 		}
 	}
 	x.resp = rs
-	p.Remove = append(p.Remove, "content-length")
+	if len(p.Remove) == 0 {
+		p.Remove = removeContentLength[:1:1] // capped: an append copies
+	} else {
+		p.Remove = append(p.Remove, "content-length")
+	}
 	return p
 }
 
@@ -126,6 +130,10 @@ func (pl *Planner) responseModel(x *Exchange, status int) (red *redact.Redactor,
 		Texts: pl.moderatedOutput && ok2xx}
 	return red, req, o, true
 }
+
+// removeContentLength: a body the guard may change loses its length (a shared array,
+// read only).
+var removeContentLength = []string{"content-length"}
 
 // ResponseAPI is the response shape of a request API.
 func ResponseAPI(a llmreq.API) llmresp.API {

@@ -21,3 +21,17 @@ func headerMap(mapType uint32) (Headers, error) {
 	}
 	return Headers{pairs: hs}, err
 }
+
+// Buffer types of the proxy-wasm ABI.
+const (
+	bufRequestBody  = 0
+	bufResponseBody = 1
+)
+
+// buffer reads at most size bytes of a body buffer through the SDK.
+func buffer(bufType uint32, size int) ([]byte, error) {
+	if bufType == bufRequestBody {
+		return proxywasm.GetHttpRequestBody(0, size)
+	}
+	return proxywasm.GetHttpResponseBody(0, size)
+}

@@ -53,3 +53,29 @@ func statusError(st uint32) error {
 	}
 	return types.ErrorInternalFailure
 }
+
+// proxyGetBufferBytes is the ABI's buffer read, declared here for the same reason as
+// proxyGetHeaderMapPairs: the SDK's result slots escape to the heap on every read.
+//
+//go:wasmimport env proxy_get_buffer_bytes
+//go:noescape
+func proxyGetBufferBytes(bufferType uint32, start, maxSize int32, retData unsafe.Pointer, retSize unsafe.Pointer) uint32
+
+// Buffer types of the proxy-wasm ABI.
+const (
+	bufRequestBody  = 0
+	bufResponseBody = 1
+)
+
+// buffer reads at most size bytes of a body buffer (a copy in the VM's memory).
+func buffer(bufType uint32, size int) ([]byte, error) {
+	var data *byte
+	var n int32
+	if st := proxyGetBufferBytes(bufType, 0, int32(min(size, 1<<31-1)), unsafe.Pointer(&data), unsafe.Pointer(&n)); st != 0 {
+		return nil, statusError(st)
+	}
+	if data == nil {
+		return nil, types.ErrorStatusNotFound
+	}
+	return unsafe.Slice(data, n), nil
+}
