@@ -48,10 +48,10 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) (a types.Act
 
 // OnHttpRequestBody holds the body until its end, then decides.
 func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) (a types.Action) {
-	defer h.recoverPanic(&a)
 	if h.x.Done || !h.x.Inspected() {
-		return types.ActionContinue
+		return types.ActionContinue // nothing that could panic: no deferred recovery
 	}
+	defer h.recoverPanic(&a)
 	if bodySize > h.p.flow.Policy.MaxBodyBytes() {
 		return h.reject(h.p.flow.Policy.TooLarge())
 	}

@@ -37,6 +37,10 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) (a types.Ac
 // chunk. Whether it paused is remembered: only a paused body can still take bytes when
 // trailers end it.
 func (h *httpContext) OnHttpResponseBody(bodySize int, endOfStream bool) (a types.Action) {
+	if h.x.Resp == flow.RespPass {
+		h.buffering = false
+		return types.ActionContinue // nothing that could panic: no deferred recovery
+	}
 	defer func() { h.buffering = a == types.ActionPause }()
 	defer h.recoverPanic(&a)
 	switch h.x.Resp {
