@@ -2,7 +2,11 @@
 
 package hostcalls
 
-import "github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
+import (
+	"time"
+
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
+)
 
 // Map types of the proxy-wasm ABI.
 const (
@@ -35,3 +39,7 @@ func buffer(bufType uint32, size int) ([]byte, error) {
 	}
 	return proxywasm.GetHttpResponseBody(0, size)
 }
+
+// WallClock reads the wall clock (outside the VM: time.Now without its monotonic
+// reading, like the VM's).
+func WallClock() time.Time { return time.Now().Round(0) }

@@ -3,6 +3,7 @@
 package hostcalls
 
 import (
+	"time"
 	"unsafe"
 
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
@@ -78,4 +79,22 @@ func buffer(bufType uint32, size int) ([]byte, error) {
 		return nil, types.ErrorStatusNotFound
 	}
 	return unsafe.Slice(data, n), nil
+}
+
+// clockTimeGet is WASI's clock_time_get, which time.Now calls twice (the wall clock and
+// the monotonic one).
+//
+//go:wasmimport wasi_snapshot_preview1 clock_time_get
+//go:noescape
+func clockTimeGet(id uint32, precision uint64, t unsafe.Pointer) uint32
+
+// WallClock reads the wall clock alone: one host call where time.Now makes two. The
+// time has no monotonic reading, so durations between two of them are wall-clock
+// differences (what a per-request log line and histogram need).
+func WallClock() time.Time {
+	var ns int64
+	if clockTimeGet(0, 1, unsafe.Pointer(&ns)) != 0 { // 0: CLOCK_REALTIME
+		return time.Now()
+	}
+	return time.Unix(0, ns)
 }

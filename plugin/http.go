@@ -25,7 +25,7 @@ type httpContext struct {
 func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) (a types.Action) {
 	defer h.recoverPanic(&a)
 	x := &h.x
-	now := time.Now()
+	now := hostcalls.WallClock()
 	plan := h.p.flow.RequestHeaders(x, flow.Head{Header: hostcalls.RequestHeaders().Get,
 		Cluster: hostcalls.Cluster, EndOfStream: endOfStream}, now)
 	testHook(x, "request_headers")
@@ -108,15 +108,9 @@ func (h *httpContext) decide(max int) types.Action {
 	return types.ActionContinue
 }
 
-// now is the time with one clock read: the request's start (a wall and a monotonic
-// reading) plus the monotonic time since. Durations the guard reports need only the
-// monotonic clock, and the audit line's wall time is the start's.
-func (h *httpContext) now() time.Time {
-	if s := h.x.Out.Start; !s.IsZero() {
-		return s.Add(time.Since(s))
-	}
-	return time.Now()
-}
+// now is the time for the guard's own records (held time, latency, rate-limit
+// buckets): one wall-clock read, where time.Now makes two.
+func (h *httpContext) now() time.Time { return hostcalls.WallClock() }
 
 // reject answers with a JSON error (with the request id) and logs it, never the
 // content. Once the response headers have left, Envoy resets the stream instead.

@@ -76,7 +76,7 @@ func (x *Exchange) AuditRecord(estimate int, bucket string, now time.Time) audit
 		Time: o.Start, RequestID: x.RequestID, Tenant: x.TenantName(), Model: x.Model,
 		Path: auditPath(x.Route.API), Status: o.Status, KeyName: x.KeyName,
 		PromptTokens: int(o.PromptTok), CompletionTokens: int(o.ComplTok), EstimatedTokens: estimate,
-		LatencyMs: now.Sub(o.Start).Milliseconds(),
+		LatencyMs: max(now.Sub(o.Start).Milliseconds(), 0), // a wall clock may step back
 	}
 	if bucket != "" && rec.Tenant == "" {
 		rec.Tenant = bucket
