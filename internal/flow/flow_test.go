@@ -315,3 +315,15 @@ func clusterIs(name string) func() string { return func() string { return name }
 
 // clock is a clock that always reads t.
 func clock(t time.Time) func() time.Time { return func() time.Time { return t } }
+
+func TestContentLength(t *testing.T) {
+	for v, want := range map[string]int64{
+		"": -1, "0": 0, "1024": 1024, "007": 7, "+5": 5, "-1": -1, "1e3": -1, " 1": -1,
+		"999999999999999999": 999999999999999999, "9223372036854775807": 9223372036854775807,
+		"9223372036854775808": -1,
+	} {
+		if got := contentLength(v); got != want {
+			t.Errorf("contentLength(%q) = %d, want %d", v, got, want)
+		}
+	}
+}

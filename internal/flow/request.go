@@ -153,11 +153,31 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 
 // contentLength parses the header; -1 when absent or malformed.
 func contentLength(v string) int64 {
+	if n, ok := shortDigits(v); ok {
+		return n
+	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
 		return -1
 	}
 	return n
+}
+
+// shortDigits parses 1 to 18 decimal digits (no sign), which cannot overflow: what a
+// content-length is, without strconv's general path.
+func shortDigits(v string) (int64, bool) {
+	if v == "" || len(v) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }
 
 // Inspected reports whether the request goes to an LLM API path the guard inspects
