@@ -1,8 +1,6 @@
 package main
 
 import (
-	"time"
-
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/flow"
@@ -87,7 +85,7 @@ func (h *httpContext) decide(max int) types.Action {
 	if err != nil {
 		return h.reject(hostFailure("the guard could not read the request body", err))
 	}
-	plan := pl.Decide(x, body, h.now())
+	plan := pl.Decide(x, body, hostcalls.WallClock())
 	note(plan.Notes)
 	if plan.Reject != nil {
 		return h.reject(plan.Reject, plan.RejectHeaders...)
@@ -104,18 +102,14 @@ func (h *httpContext) decide(max int) types.Action {
 	if h.p.mod.On(moderation.Input) {
 		return h.moderateInput(x.Req)
 	}
-	x.Held(flow.DecisionForwarded, "", h.now())
+	x.Held(flow.DecisionForwarded, "", hostcalls.WallClock())
 	return types.ActionContinue
 }
-
-// now is the time for the guard's own records (held time, latency, rate-limit
-// buckets): one wall-clock read, where time.Now makes two.
-func (h *httpContext) now() time.Time { return hostcalls.WallClock() }
 
 // reject answers with a JSON error (with the request id) and logs it, never the
 // content. Once the response headers have left, Envoy resets the stream instead.
 func (h *httpContext) reject(e *apierr.Error, extra ...[2]string) types.Action {
-	headers, n := h.x.Rejected(e, extra, h.now())
+	headers, n := h.x.Rejected(e, extra, hostcalls.WallClock())
 	note(n)
 	if err := hostcalls.SendJSON(e.Status, e.JSON(), headers); err != nil {
 		hostcalls.LogError("egressguard: sending local response failed: " + err.Error())

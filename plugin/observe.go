@@ -3,7 +3,6 @@ package main
 import (
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/apierr"
-	"github.com/egressguard/egressguard/internal/audit"
 	"github.com/egressguard/egressguard/internal/flow"
 	"github.com/egressguard/egressguard/internal/metrics"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
@@ -12,8 +11,7 @@ import (
 // modelLabels caps the distinct client-supplied model names per VM.
 var modelLabels = metrics.Cardinality{Max: 64}
 
-// samples is the buffer the stream-end metrics are gathered in (one VM serves one
-// thread, and note is done with them before the callback returns).
+// samples gathers the stream-end metrics, reused (one VM serves one thread).
 var samples []flow.Sample
 
 // OnHttpStreamDone settles the rate limits and emits the request's metrics and audit
@@ -28,8 +26,8 @@ func (h *httpContext) OnHttpStreamDone() {
 	if x.Out.Decision == "" {
 		return // never reached a decision (e.g. the plugin failed to start)
 	}
-	var rec audit.Record
-	rec, samples = h.p.flow.Done(x, &modelLabels, h.now(), samples[:0])
+	rec, s := h.p.flow.Done(x, &modelLabels, hostcalls.WallClock(), samples[:0]) // wall clock: one host call
+	samples = s
 	hostcalls.LogAudit(&rec)
 	note(flow.Notes{Samples: samples})
 }
