@@ -12,11 +12,34 @@ import (
 // proxyGetHeaderMapPairs is the proxy-wasm ABI's header map read, declared here rather
 // than used through the SDK so the serialised map can be read in place (see Headers).
 // The host places the map in memory it obtains from the SDK's proxy_on_memory_allocate
-// export, as for every SDK read. noescape: the result slots stay on the caller's stack.
+// export, as for every SDK read, and writes its address and size to retData and
+// retSize.
 //
 //go:wasmimport env proxy_get_header_map_pairs
 //go:noescape
 func proxyGetHeaderMapPairs(mapType uint32, retData unsafe.Pointer, retSize unsafe.Pointer) uint32
+
+// retData and retSize receive the results of the reads that call back into the VM to
+// allocate. They are package variables, never on a goroutine stack: Go code runs
+// during the call (the allocation), and a stack may move while Go code runs, but the
+// host keeps the address it was given. The SDK's own reads put them on the heap, one
+// allocation each per read. One VM serves one thread, and each read takes the results
+// out before the next.
+var (
+	retData *byte
+	retSize int32
+)
+
+// takeResult returns the last read's result and forgets it (the buffer belongs to the
+// caller).
+func takeResult() []byte {
+	p, n := retData, retSize
+	retData, retSize = nil, 0
+	if p == nil || n < 0 {
+		return nil
+	}
+	return unsafe.Slice(p, n)
+}
 
 // Map types of the proxy-wasm ABI.
 const (
@@ -25,15 +48,15 @@ const (
 )
 
 func headerMap(mapType uint32) (Headers, error) {
-	var raw *byte
-	var size int32
-	switch st := proxyGetHeaderMapPairs(mapType, unsafe.Pointer(&raw), unsafe.Pointer(&size)); {
+	st := proxyGetHeaderMapPairs(mapType, unsafe.Pointer(&retData), unsafe.Pointer(&retSize))
+	b := takeResult()
+	switch {
 	case st != 0:
 		return Headers{}, statusError(st)
-	case raw == nil || size < 4:
+	case len(b) < 4:
 		return Headers{}, types.ErrorStatusNotFound
 	}
-	return Headers{raw: unsafe.Slice(raw, size)}, nil
+	return Headers{raw: b}, nil
 }
 
 // statusError is the SDK's error for a proxy-wasm status.
@@ -56,7 +79,7 @@ func statusError(st uint32) error {
 }
 
 // proxyGetBufferBytes is the ABI's buffer read, declared here for the same reason as
-// proxyGetHeaderMapPairs: the SDK's result slots escape to the heap on every read.
+// proxyGetHeaderMapPairs (results in retData and retSize).
 //
 //go:wasmimport env proxy_get_buffer_bytes
 //go:noescape
@@ -70,15 +93,15 @@ const (
 
 // buffer reads at most size bytes of a body buffer (a copy in the VM's memory).
 func buffer(bufType uint32, size int) ([]byte, error) {
-	var data *byte
-	var n int32
-	if st := proxyGetBufferBytes(bufType, 0, int32(min(size, 1<<31-1)), unsafe.Pointer(&data), unsafe.Pointer(&n)); st != 0 {
+	st := proxyGetBufferBytes(bufType, 0, int32(min(size, 1<<31-1)), unsafe.Pointer(&retData), unsafe.Pointer(&retSize))
+	b := takeResult()
+	switch {
+	case st != 0:
 		return nil, statusError(st)
-	}
-	if data == nil {
+	case b == nil:
 		return nil, types.ErrorStatusNotFound
 	}
-	return unsafe.Slice(data, n), nil
+	return b, nil
 }
 
 // clockTimeGet is WASI's clock_time_get, which time.Now calls twice (the wall clock and
