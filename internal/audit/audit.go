@@ -94,14 +94,19 @@ func Append(b []byte, rec *Record) []byte {
 	b = appendField(b, `,"upstream":`, rec.Upstream)
 	b = appendField(b, `,"model":`, rec.Model)
 	b = appendField(b, `,"path":`, rec.Path)
-	b = append(b, `,"stream":`...)
-	b = strconv.AppendBool(b, rec.Stream)
-	b = appendInt(b, `,"message_count":`, int64(rec.MessageCount))
-	b = appendInt(b, `,"prompt_chars":`, int64(rec.PromptChars))
-	b = appendInt(b, `,"completion_chars":`, int64(rec.CompletionChars))
-	b = appendInt(b, `,"prompt_tokens":`, int64(rec.PromptTokens))
-	b = appendInt(b, `,"completion_tokens":`, int64(rec.CompletionTokens))
-	b = appendInt(b, `,"estimated_tokens":`, int64(rec.EstimatedTokens))
+	if !rec.Stream && rec.MessageCount|rec.PromptChars|rec.CompletionChars|rec.PromptTokens|
+		rec.CompletionTokens|rec.EstimatedTokens == 0 {
+		b = append(b, noBodyCounts...) // a request whose body was not read: one copy
+	} else {
+		b = append(b, `,"stream":`...)
+		b = strconv.AppendBool(b, rec.Stream)
+		b = appendInt(b, `,"message_count":`, int64(rec.MessageCount))
+		b = appendInt(b, `,"prompt_chars":`, int64(rec.PromptChars))
+		b = appendInt(b, `,"completion_chars":`, int64(rec.CompletionChars))
+		b = appendInt(b, `,"prompt_tokens":`, int64(rec.PromptTokens))
+		b = appendInt(b, `,"completion_tokens":`, int64(rec.CompletionTokens))
+		b = appendInt(b, `,"estimated_tokens":`, int64(rec.EstimatedTokens))
+	}
 	b = appendInt(b, `,"status":`, int64(rec.Status))
 	b = appendField(b, `,"decision":`, rec.Decision)
 	b = append(b, `,"reasons":[`...)
@@ -123,6 +128,10 @@ func Append(b []byte, rec *Record) []byte {
 	b = appendInt(b, `,"latency_ms":`, rec.LatencyMs)
 	return append(b, '}')
 }
+
+// noBodyCounts are the stream flag and the counts when all are zero.
+const noBodyCounts = `,"stream":false,"message_count":0,"prompt_chars":0,"completion_chars":0,` +
+	`"prompt_tokens":0,"completion_tokens":0,"estimated_tokens":0`
 
 // appendField appends a string field; key is its `,"name":` prefix.
 func appendField(b []byte, key, v string) []byte {

@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -148,6 +149,19 @@ func TestAppendTime(t *testing.T) {
 			if got := string(appendTime(nil, tm)); got != want {
 				t.Errorf("appendTime(%v) = %s, want %s", tm, got, want)
 			}
+		}
+	}
+}
+
+// A line whose counts are all zero (a request passed through) renders them like any
+// other line.
+func TestZeroCountsSameAsGeneral(t *testing.T) {
+	const counts = `"stream":%t,"message_count":0,"prompt_chars":0,"completion_chars":0,"prompt_tokens":%d,` +
+		`"completion_tokens":0,"estimated_tokens":0,"status":200`
+	for _, rec := range []Record{{Status: 200}, {Status: 200, Stream: true}, {Status: 200, PromptTokens: 12}} {
+		want := fmt.Sprintf(`"path":""`+","+counts, rec.Stream, rec.PromptTokens)
+		if line := string(Marshal(&rec)); !strings.Contains(line, want) {
+			t.Errorf("line %s\nwant it to contain %s", line, want)
 		}
 	}
 }
