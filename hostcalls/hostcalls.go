@@ -45,14 +45,9 @@ func PluginConfiguration() ([]byte, error) {
 	return b, err
 }
 
-// Headers is a snapshot of a header map taken with one host call (the values are views
-// of the host's copy, not allocated one by one). A phase that reads several headers
-// takes one snapshot instead of a host call per header.
-type Headers [][2]string
-
 // RequestHeaders returns the request headers (nil when the host has none).
 func RequestHeaders() Headers {
-	hs, err := proxywasm.GetHttpRequestHeaders()
+	hs, err := headerMap(mapRequestHeaders)
 	logReadFailure("request headers", err)
 	return hs
 }
@@ -64,20 +59,6 @@ func logReadFailure(what string, err error) {
 		LogWarn("egressguard: reading the " + what + " failed: " + err.Error())
 	}
 }
-
-// Get returns the first value of the header called name, compared like the host does
-// (case-insensitively); "" when absent.
-func (h Headers) Get(name string) string {
-	for _, kv := range h {
-		if len(kv[0]) == len(name) && (kv[0] == name || strings.EqualFold(kv[0], name)) {
-			return kv[1]
-		}
-	}
-	return ""
-}
-
-// All returns every header.
-func (h Headers) All() [][2]string { return h }
 
 // RequestHeader returns one request header ("" when absent).
 func RequestHeader(name string) string {
@@ -103,7 +84,7 @@ func RequestBody(size int) ([]byte, error) {
 	if size == 0 {
 		return nil, nil
 	}
-	b, err := proxywasm.GetHttpRequestBody(0, size)
+	b, err := buffer(bufRequestBody, size)
 	if errors.Is(err, types.ErrorStatusNotFound) {
 		return nil, nil
 	}
@@ -158,7 +139,7 @@ func apply(rm func(string) error, put func(string, string) error, remove []strin
 
 // ResponseHeaders returns the response headers (nil when the host has none).
 func ResponseHeaders() Headers {
-	hs, err := proxywasm.GetHttpResponseHeaders()
+	hs, err := headerMap(mapResponseHeaders)
 	logReadFailure("response headers", err)
 	return hs
 }
@@ -223,7 +204,7 @@ func ResponseBody(size int) ([]byte, error) {
 	if size == 0 {
 		return nil, nil
 	}
-	b, err := proxywasm.GetHttpResponseBody(0, size)
+	b, err := buffer(bufResponseBody, size)
 	if errors.Is(err, types.ErrorStatusNotFound) {
 		return nil, nil
 	}

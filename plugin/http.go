@@ -1,8 +1,6 @@
 package main
 
 import (
-	"time"
-
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/flow"
@@ -25,7 +23,7 @@ type httpContext struct {
 func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) (a types.Action) {
 	defer h.recoverPanic(&a)
 	x := &h.x
-	now := time.Now()
+	now := hostcalls.WallClock()
 	plan := h.p.flow.RequestHeaders(x, flow.Head{Header: hostcalls.RequestHeaders().Get,
 		Cluster: hostcalls.Cluster, EndOfStream: endOfStream}, now)
 	testHook(x, "request_headers")
@@ -48,10 +46,10 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) (a types.Act
 
 // OnHttpRequestBody holds the body until its end, then decides.
 func (h *httpContext) OnHttpRequestBody(bodySize int, endOfStream bool) (a types.Action) {
-	defer h.recoverPanic(&a)
 	if h.x.Done || !h.x.Inspected() {
-		return types.ActionContinue
+		return types.ActionContinue // nothing that could panic: no deferred recovery
 	}
+	defer h.recoverPanic(&a)
 	if bodySize > h.p.flow.Policy.MaxBodyBytes() {
 		return h.reject(h.p.flow.Policy.TooLarge())
 	}
@@ -87,8 +85,7 @@ func (h *httpContext) decide(max int) types.Action {
 	if err != nil {
 		return h.reject(hostFailure("the guard could not read the request body", err))
 	}
-	now := time.Now()
-	plan := pl.Decide(x, body, now)
+	plan := pl.Decide(x, body, hostcalls.WallClock())
 	note(plan.Notes)
 	if plan.Reject != nil {
 		return h.reject(plan.Reject, plan.RejectHeaders...)
@@ -105,14 +102,14 @@ func (h *httpContext) decide(max int) types.Action {
 	if h.p.mod.On(moderation.Input) {
 		return h.moderateInput(x.Req)
 	}
-	x.Held(flow.DecisionForwarded, "", time.Now())
+	x.Held(flow.DecisionForwarded, "", hostcalls.WallClock())
 	return types.ActionContinue
 }
 
 // reject answers with a JSON error (with the request id) and logs it, never the
 // content. Once the response headers have left, Envoy resets the stream instead.
 func (h *httpContext) reject(e *apierr.Error, extra ...[2]string) types.Action {
-	headers, n := h.x.Rejected(e, extra, time.Now())
+	headers, n := h.x.Rejected(e, extra, hostcalls.WallClock())
 	note(n)
 	if err := hostcalls.SendJSON(e.Status, e.JSON(), headers); err != nil {
 		hostcalls.LogError("egressguard: sending local response failed: " + err.Error())

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"time"
-
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/flow"
@@ -12,6 +10,9 @@ import (
 
 // modelLabels caps the distinct client-supplied model names per VM.
 var modelLabels = metrics.Cardinality{Max: 64}
+
+// samples gathers the stream-end metrics, reused (one VM serves one thread).
+var samples []flow.Sample
 
 // OnHttpStreamDone settles the rate limits and emits the request's metrics and audit
 // line once.
@@ -25,7 +26,8 @@ func (h *httpContext) OnHttpStreamDone() {
 	if x.Out.Decision == "" {
 		return // never reached a decision (e.g. the plugin failed to start)
 	}
-	rec, samples := h.p.flow.Done(x, &modelLabels, time.Now())
+	rec, s := h.p.flow.Done(x, &modelLabels, hostcalls.WallClock(), samples[:0]) // wall clock: one host call
+	samples = s
 	hostcalls.LogAudit(&rec)
 	note(flow.Notes{Samples: samples})
 }

@@ -17,7 +17,7 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) (a types.Ac
 	x, p := &h.x, h.p
 	testHook(x, "response_headers")
 	hs := hostcalls.ResponseHeaders()
-	plan := p.flow.ResponseHeaders(x, flow.RespHead{Header: hs.Get, All: hs.All, EndOfStream: endOfStream}, time.Now())
+	plan := p.flow.ResponseHeaders(x, flow.RespHead{Header: hs.Get, All: hs.All, EndOfStream: endOfStream}, time.Now) // a key's cooldown is kept as a wall time
 	note(plan.Notes)
 	if plan.Reject != nil {
 		return h.reject(plan.Reject)
@@ -37,6 +37,10 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) (a types.Ac
 // chunk. Whether it paused is remembered: only a paused body can still take bytes when
 // trailers end it.
 func (h *httpContext) OnHttpResponseBody(bodySize int, endOfStream bool) (a types.Action) {
+	if h.x.Resp == flow.RespPass {
+		h.buffering = false
+		return types.ActionContinue // nothing that could panic: no deferred recovery
+	}
 	defer func() { h.buffering = a == types.ActionPause }()
 	defer h.recoverPanic(&a)
 	switch h.x.Resp {

@@ -15,6 +15,7 @@ package audit
 
 import (
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -85,25 +86,29 @@ func Marshal(rec *Record) []byte { return Append(make([]byte, 0, 512), rec) }
 // Append is Marshal appending to b: with a buffer kept across requests, rendering a
 // line allocates nothing.
 func Append(b []byte, rec *Record) []byte {
-	b = append(b, Prefix...)
-	b = append(b, `{"time":"`...)
-	b = rec.Time.UTC().AppendFormat(b, time.RFC3339Nano) // digits, letters and punctuation: nothing to escape
+	b = append(b, Prefix+`{"time":"`...)
+	b = appendTime(b, rec.Time) // digits, letters and punctuation: nothing to escape
 	b = append(b, '"')
-	b = appendField(b, "request_id", rec.RequestID)
-	b = appendField(b, "tenant", rec.Tenant)
-	b = appendField(b, "upstream", rec.Upstream)
-	b = appendField(b, "model", rec.Model)
-	b = appendField(b, "path", rec.Path)
-	b = append(b, `,"stream":`...)
-	b = strconv.AppendBool(b, rec.Stream)
-	b = appendInt(b, "message_count", int64(rec.MessageCount))
-	b = appendInt(b, "prompt_chars", int64(rec.PromptChars))
-	b = appendInt(b, "completion_chars", int64(rec.CompletionChars))
-	b = appendInt(b, "prompt_tokens", int64(rec.PromptTokens))
-	b = appendInt(b, "completion_tokens", int64(rec.CompletionTokens))
-	b = appendInt(b, "estimated_tokens", int64(rec.EstimatedTokens))
-	b = appendInt(b, "status", int64(rec.Status))
-	b = appendField(b, "decision", rec.Decision)
+	b = appendField(b, `,"request_id":`, rec.RequestID)
+	b = appendField(b, `,"tenant":`, rec.Tenant)
+	b = appendField(b, `,"upstream":`, rec.Upstream)
+	b = appendField(b, `,"model":`, rec.Model)
+	b = appendField(b, `,"path":`, rec.Path)
+	if !rec.Stream && rec.MessageCount|rec.PromptChars|rec.CompletionChars|rec.PromptTokens|
+		rec.CompletionTokens|rec.EstimatedTokens == 0 {
+		b = append(b, noBodyCounts...) // a request whose body was not read: one copy
+	} else {
+		b = append(b, `,"stream":`...)
+		b = strconv.AppendBool(b, rec.Stream)
+		b = appendInt(b, `,"message_count":`, int64(rec.MessageCount))
+		b = appendInt(b, `,"prompt_chars":`, int64(rec.PromptChars))
+		b = appendInt(b, `,"completion_chars":`, int64(rec.CompletionChars))
+		b = appendInt(b, `,"prompt_tokens":`, int64(rec.PromptTokens))
+		b = appendInt(b, `,"completion_tokens":`, int64(rec.CompletionTokens))
+		b = appendInt(b, `,"estimated_tokens":`, int64(rec.EstimatedTokens))
+	}
+	b = appendInt(b, `,"status":`, int64(rec.Status))
+	b = appendField(b, `,"decision":`, rec.Decision)
 	b = append(b, `,"reasons":[`...)
 	for i, r := range rec.Reasons {
 		if i == MaxReasons {
@@ -119,22 +124,26 @@ func Append(b []byte, rec *Record) []byte {
 		b = appendString(b, r)
 	}
 	b = append(b, ']')
-	b = appendField(b, "key", rec.KeyName)
-	b = appendInt(b, "latency_ms", rec.LatencyMs)
+	b = appendField(b, `,"key":`, rec.KeyName)
+	b = appendInt(b, `,"latency_ms":`, rec.LatencyMs)
 	return append(b, '}')
 }
 
-func appendField(b []byte, name, v string) []byte {
-	b = append(b, ',', '"')
-	b = append(b, name...)
-	b = append(b, '"', ':')
-	return appendString(b, v)
+// noBodyCounts are the stream flag and the counts when all are zero.
+const noBodyCounts = `,"stream":false,"message_count":0,"prompt_chars":0,"completion_chars":0,` +
+	`"prompt_tokens":0,"completion_tokens":0,"estimated_tokens":0`
+
+// appendField appends a string field; key is its `,"name":` prefix.
+func appendField(b []byte, key, v string) []byte {
+	return appendString(append(b, key...), v)
 }
 
-func appendInt(b []byte, name string, v int64) []byte {
-	b = append(b, ',', '"')
-	b = append(b, name...)
-	b = append(b, '"', ':')
+// appendInt appends a number field; key is its `,"name":` prefix.
+func appendInt(b []byte, key string, v int64) []byte {
+	b = append(b, key...)
+	if 0 <= v && v <= 9 {
+		return append(b, byte('0'+v)) // most counts of most lines
+	}
 	return strconv.AppendInt(b, v, 10)
 }
 
@@ -149,9 +158,51 @@ func appendString(b []byte, s string) []byte {
 		s, cut = s[:n], true
 	}
 	b = append(b, '"')
-	b = jsonstr.AppendContent(b, s)
+	if s != "" {
+		b = jsonstr.AppendContent(b, s)
+	}
 	if cut {
 		b = append(b, "…"...)
 	}
 	return append(b, '"')
 }
+
+// appendTime appends t in UTC as RFC 3339 with nanoseconds (time.RFC3339Nano: trailing
+// zeros of the fraction dropped). The date and time of day are formatted once per
+// second and kept: the lines of one second share them.
+func appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	sec := t.Unix()
+	s := lastSecond.Load()
+	if s == nil || s.unix != sec {
+		if y := t.Year(); y < 0 || y > 9999 {
+			return t.AppendFormat(b, time.RFC3339Nano) // a year that is not four digits
+		}
+		s = &second{unix: sec}
+		t.AppendFormat(s.text[:0], "2006-01-02T15:04:05")
+		lastSecond.Store(s)
+	}
+	b = append(b, s.text[:]...)
+	if ns := t.Nanosecond(); ns != 0 {
+		var f [10]byte
+		f[0] = '.'
+		for i := 9; i > 0; i-- {
+			f[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := len(f)
+		for f[n-1] == '0' {
+			n--
+		}
+		b = append(b, f[:n]...)
+	}
+	return append(b, 'Z')
+}
+
+// second is one formatted second, "2006-01-02T15:04:05".
+type second struct {
+	unix int64
+	text [19]byte
+}
+
+var lastSecond atomic.Pointer[second]

@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -131,5 +132,36 @@ func BenchmarkMarshal(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		Marshal(rec)
+	}
+}
+
+// The audit timestamp is exactly time.RFC3339Nano in UTC, whether its second was
+// formatted before or not.
+func TestAppendTime(t *testing.T) {
+	base := time.Date(2026, 3, 1, 23, 59, 59, 0, time.FixedZone("x", 3600))
+	for _, tm := range []time.Time{
+		base, base.Add(1), base.Add(120 * time.Millisecond), base.Add(999999999), base.Add(time.Second),
+		base.Add(time.Second + 100), base, time.Unix(0, 0), time.Date(12000, 1, 1, 0, 0, 0, 5, time.UTC),
+		time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC), time.Now(), time.Now().Add(time.Hour),
+	} {
+		want := tm.UTC().Format(time.RFC3339Nano)
+		for range 2 { // the second's text computed, then reused
+			if got := string(appendTime(nil, tm)); got != want {
+				t.Errorf("appendTime(%v) = %s, want %s", tm, got, want)
+			}
+		}
+	}
+}
+
+// A line whose counts are all zero (a request passed through) renders them like any
+// other line.
+func TestZeroCountsSameAsGeneral(t *testing.T) {
+	const counts = `"stream":%t,"message_count":0,"prompt_chars":0,"completion_chars":0,"prompt_tokens":%d,` +
+		`"completion_tokens":0,"estimated_tokens":0,"status":200`
+	for _, rec := range []Record{{Status: 200}, {Status: 200, Stream: true}, {Status: 200, PromptTokens: 12}} {
+		want := fmt.Sprintf(`"path":""`+","+counts, rec.Stream, rec.PromptTokens)
+		if line := string(Marshal(&rec)); !strings.Contains(line, want) {
+			t.Errorf("line %s\nwant it to contain %s", line, want)
+		}
 	}
 }

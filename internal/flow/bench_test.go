@@ -51,11 +51,11 @@ func BenchmarkExchange(b *testing.B) {
 				} else {
 					x.Held(DecisionPassthrough, "", t)
 				}
-				pl.ResponseHeaders(&x, resp, t)
+				pl.ResponseHeaders(&x, resp, clock(t))
 				if w := x.Body(benchResp); w.Err != nil {
 					b.Fatal(w.Err)
 				}
-				rec, _ := pl.Done(&x, &models, t)
+				rec, _ := pl.Done(&x, &models, t, nil)
 				line = audit.Append(line[:0], &rec)
 			}
 		})

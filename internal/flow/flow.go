@@ -116,8 +116,16 @@ type Planner struct {
 // upstreamCreds is what the guard does to the credentials of requests to one upstream.
 type upstreamCreds struct {
 	headers []string // request headers removed
-	query   []string // query parameters removed from :path
-	ring    *credentials.Keyring
+	// headersCL is headers and content-length: what an inspected request in Stream
+	// mode removes (its body may change after the headers left).
+	headersCL []string
+	query     []string // query parameters removed from :path
+	ring      *credentials.Keyring
+}
+
+func newUpstreamCreds(headers, query []string) *upstreamCreds {
+	return &upstreamCreds{headers: headers, query: query,
+		headersCL: append(headers[:len(headers):len(headers)], "content-length")}
 }
 
 // New compiles the flow and its policy. env resolves upstream keys once; errors name
@@ -130,7 +138,7 @@ func New(cfg *config.Config, env credentials.Env, store shareddata.Store, mod *M
 		return nil, fmt.Errorf("clients: %w", err)
 	}
 	pl := &Planner{auth: auth, byUpstream: map[string]*upstreamCreds{}, store: store,
-		noUpstream:      &upstreamCreds{headers: credentials.StripHeaders(nil, &cfg.Clients)},
+		noUpstream:      newUpstreamCreds(credentials.StripHeaders(nil, &cfg.Clients), nil),
 		moderatedOutput: mod.On(moderation.Output), respOpts: cfg.Redaction.ResponseOptions()}
 	if cfg.Envoy.AllowOnHeadersStopIteration {
 		pl.Mode = HoldHeaders
@@ -160,8 +168,7 @@ func (pl *Planner) keyRings(cfg *config.Config, env credentials.Env) error {
 	store := pl.store
 	for i := range cfg.Upstreams {
 		u := &cfg.Upstreams[i]
-		uc := &upstreamCreds{headers: credentials.StripHeaders(&u.Auth, &cfg.Clients),
-			query: credentials.StripQueryParams(&u.Auth)}
+		uc := newUpstreamCreds(credentials.StripHeaders(&u.Auth, &cfg.Clients), credentials.StripQueryParams(&u.Auth))
 		if u.Auth.Enabled() {
 			ring, warns, err := credentials.NewKeyring(u.Name, u.Auth, env)
 			if err != nil {

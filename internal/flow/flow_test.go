@@ -142,7 +142,7 @@ func TestDecidedByMode(t *testing.T) {
 		if v, _ := has(p.State, StateInjection); !strings.Contains(v, "score=") {
 			t.Errorf("hold=%v: filter state %v", hold, p.State)
 		}
-		r := pl.ResponseHeaders(&x, respHead("200", "application/json", ""), now)
+		r := pl.ResponseHeaders(&x, respHead("200", "application/json", ""), clock(now))
 		if v, _ := has(r.Set, policy.HeaderInjection); !strings.Contains(v, "rules=") {
 			t.Errorf("hold=%v: response headers %v", hold, r.Set)
 		}
@@ -173,7 +173,7 @@ func TestResponseHeaders(t *testing.T) {
 		h := chatHead(c.path, map[string]string{"x-request-id": "rid-1"})
 		h.Cluster = clusterIs("llm_cluster")
 		pl.RequestHeaders(x, h, now)
-		p := pl.ResponseHeaders(x, c.in, now)
+		p := pl.ResponseHeaders(x, c.in, clock(now))
 		if x.Resp != c.mode || p.Hold != c.hold || (len(p.Samples) > 0) != c.cooled {
 			t.Errorf("%s: mode %v hold %v cooled %v", c.name, x.Resp, p.Hold, p.Samples)
 		}
@@ -192,7 +192,7 @@ func TestResponseHeaders(t *testing.T) {
 	h := chatHead("/v1/chat/completions", nil)
 	h.Cluster = clusterIs("llm_cluster")
 	pl.RequestHeaders(x, h, now)
-	if p := pl.ResponseHeaders(x, respHead("200", "application/json", "gzip"), now); p.Reject == nil || p.Reject.Code != "upstream_encoded" {
+	if p := pl.ResponseHeaders(x, respHead("200", "application/json", "gzip"), clock(now)); p.Reject == nil || p.Reject.Code != "upstream_encoded" {
 		t.Errorf("compressed response: %+v", p)
 	}
 	// An echo of the injected key is redacted from error bodies on every path.
@@ -201,7 +201,7 @@ func TestResponseHeaders(t *testing.T) {
 		h = chatHead(path, nil)
 		h.Cluster = clusterIs("llm_cluster")
 		pl.RequestHeaders(x, h, now)
-		pl.ResponseHeaders(x, respHead("401", "application/json", ""), now)
+		pl.ResponseHeaders(x, respHead("401", "application/json", ""), clock(now))
 		if got := x.Body([]byte(`{"error":"bad key sk-injected-1"}`)); strings.Contains(string(got.Body), "sk-injected") ||
 			!x.Inspected() && !strings.Contains(string(got.Body), "KNOWN_SECRET") {
 			t.Errorf("%s: error body = %s", path, got.Body)
@@ -265,10 +265,10 @@ func TestProbeFreedWithoutProviderVerdict(t *testing.T) {
 	}{
 		{"guard's own reply", "/v1/chat/completions", func(pl *Planner, x *Exchange, at time.Time) {
 			x.Rejected(apierr.New(403, apierr.TypePolicy, "prompt_injection", "no"), nil, at)
-			pl.ResponseHeaders(x, respHead("403", "application/json", ""), at)
+			pl.ResponseHeaders(x, respHead("403", "application/json", ""), clock(at))
 		}},
 		{"passthrough answer", "/v1/files", func(pl *Planner, x *Exchange, at time.Time) {
-			pl.ResponseHeaders(x, respHead("401", "application/json", ""), at)
+			pl.ResponseHeaders(x, respHead("401", "application/json", ""), clock(at))
 		}},
 	} {
 		cfg, err := config.Parse([]byte(doc))
@@ -295,7 +295,7 @@ func TestProbeFreedWithoutProviderVerdict(t *testing.T) {
 			v, _ := has(in.All(), n)
 			return v
 		}
-		if p := pl.ResponseHeaders(cool, in, now); cool.KeyName != "k1" || len(p.Samples) != 1 {
+		if p := pl.ResponseHeaders(cool, in, clock(now)); cool.KeyName != "k1" || len(p.Samples) != 1 {
 			t.Fatalf("%s: key %s not cooled: %+v", c.name, cool.KeyName, p.Samples)
 		}
 		later := now.Add(2 * time.Second)
@@ -312,3 +312,18 @@ func TestProbeFreedWithoutProviderVerdict(t *testing.T) {
 
 // clusterIs is a Head.Cluster that names the cluster.
 func clusterIs(name string) func() string { return func() string { return name } }
+
+// clock is a clock that always reads t.
+func clock(t time.Time) func() time.Time { return func() time.Time { return t } }
+
+func TestContentLength(t *testing.T) {
+	for v, want := range map[string]int64{
+		"": -1, "0": 0, "1024": 1024, "007": 7, "+5": 5, "-1": -1, "1e3": -1, " 1": -1,
+		"999999999999999999": 999999999999999999, "9223372036854775807": 9223372036854775807,
+		"9223372036854775808": -1,
+	} {
+		if got := contentLength(v); got != want {
+			t.Errorf("contentLength(%q) = %d, want %d", v, got, want)
+		}
+	}
+}

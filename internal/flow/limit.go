@@ -48,12 +48,13 @@ func (pl *Planner) Usage(x *Exchange) Ops {
 	return Ops{State: pl.limits.gate.UsageFilterState(&x.adm, cost(&x.Out))}
 }
 
-// Done settles the exchange's rate limits and returns its audit record and metrics.
-func (pl *Planner) Done(x *Exchange, models *metrics.Cardinality, now time.Time) (audit.Record, []Sample) {
+// Done settles the exchange's rate limits and returns its audit record and its metrics
+// appended to samples.
+func (pl *Planner) Done(x *Exchange, models *metrics.Cardinality, now time.Time, samples []Sample) (audit.Record, []Sample) {
 	if pl.limits != nil {
 		pl.limits.gate.Settle(&x.adm, cost(&x.Out), now)
 	}
-	return x.AuditRecord(x.adm.Estimate, x.adm.Bucket, now), x.Samples(models)
+	return x.AuditRecord(x.adm.Estimate, x.adm.Bucket, now), x.AppendSamples(samples, models)
 }
 
 // cost is how the exchange ended, for charging.

@@ -76,7 +76,7 @@ func (x *Exchange) AuditRecord(estimate int, bucket string, now time.Time) audit
 		Time: o.Start, RequestID: x.RequestID, Tenant: x.TenantName(), Model: x.Model,
 		Path: auditPath(x.Route.API), Status: o.Status, KeyName: x.KeyName,
 		PromptTokens: int(o.PromptTok), CompletionTokens: int(o.ComplTok), EstimatedTokens: estimate,
-		LatencyMs: now.Sub(o.Start).Milliseconds(),
+		LatencyMs: max(now.Sub(o.Start).Milliseconds(), 0), // a wall clock may step back
 	}
 	if bucket != "" && rec.Tenant == "" {
 		rec.Tenant = bucket
@@ -108,11 +108,15 @@ func (x *Exchange) AuditRecord(estimate int, bucket string, now time.Time) audit
 	for _, m := range o.Moderation {
 		rec.Reasons = append(rec.Reasons, "moderation:"+m)
 	}
-	for t, n := range o.Redactions.Counts {
-		rec.Reasons = append(rec.Reasons, "redaction:"+t+"="+strconv.Itoa(n))
+	if len(o.Redactions.Counts) > 0 {
+		for t, n := range o.Redactions.Counts {
+			rec.Reasons = append(rec.Reasons, "redaction:"+t+"="+strconv.Itoa(n))
+		}
 	}
 	rec.Reasons = append(rec.Reasons, o.Reasons...)
-	sort.Strings(rec.Reasons)
+	if len(rec.Reasons) > 1 {
+		sort.Strings(rec.Reasons)
+	}
 	return rec
 }
 
@@ -124,19 +128,25 @@ type Sample struct {
 }
 
 // Samples are the exchange's metrics. models caps the distinct model labels per VM.
-func (x *Exchange) Samples(models *metrics.Cardinality) []Sample {
+func (x *Exchange) Samples(models *metrics.Cardinality) []Sample { return x.AppendSamples(nil, models) }
+
+// AppendSamples is Samples appended to dst: with a buffer kept across requests, an
+// exchange without flagged rules, redactions or usage allocates nothing.
+func (x *Exchange) AppendSamples(dst []Sample, models *metrics.Cardinality) []Sample {
 	o := &x.Out
-	out := []Sample{{Name: metrics.Name(metrics.Requests, "decision", o.Decision, "code", o.Code), Value: 1}}
+	out := append(dst, Sample{Name: requestsName(o.Decision, o.Code), Value: 1})
 	if o.Decision != DecisionPassthrough {
-		out = append(out, Sample{Name: metrics.Name(metrics.AddedLatencyUs), Value: uint64(max(o.HeldUs, 0)), Histogram: true})
+		out = append(out, Sample{Name: addedLatencyName, Value: uint64(max(o.HeldUs, 0)), Histogram: true})
 	}
 	if v := x.Injection; v != nil && v.Flagged {
 		for _, r := range v.Rules {
 			out = append(out, Sample{Name: metrics.Name(metrics.Injection, "rule", r, "action", v.Action), Value: 1})
 		}
 	}
-	for t, n := range o.Redactions.Counts {
-		out = append(out, Sample{Name: metrics.Name(metrics.Redactions, "type", t), Value: uint64(n)})
+	if len(o.Redactions.Counts) > 0 { // ranging over even an empty map sets up an iterator
+		for t, n := range o.Redactions.Counts {
+			out = append(out, Sample{Name: metrics.Name(metrics.Redactions, "type", t), Value: uint64(n)})
+		}
 	}
 	if o.Redactions.Leak {
 		out = append(out, Sample{Name: metrics.Name(metrics.Redactions, "type", "SYSTEM_PROMPT_LEAK"), Value: 1})
@@ -151,6 +161,28 @@ func (x *Exchange) Samples(models *metrics.Cardinality) []Sample {
 			Sample{Name: metrics.Name(metrics.Tokens, "direction", "completion", "tenant", tenant, "model", model), Value: uint64(o.ComplTok)})
 	}
 	return out
+}
+
+// The stat names every request counts, built once.
+var (
+	addedLatencyName = metrics.Name(metrics.AddedLatencyUs)
+	requestsNoCode   = [...]string{
+		metrics.Name(metrics.Requests, "decision", DecisionForwarded, "code", ""),
+		metrics.Name(metrics.Requests, "decision", DecisionPassthrough, "code", ""),
+	}
+)
+
+// requestsName is the requests counter's name for a decision and error code.
+func requestsName(decision, code string) string {
+	if code == "" {
+		switch decision {
+		case DecisionForwarded:
+			return requestsNoCode[0]
+		case DecisionPassthrough:
+			return requestsNoCode[1]
+		}
+	}
+	return metrics.Name(metrics.Requests, "decision", decision, "code", code)
 }
 
 // auditPath is the API's name, or PathOther for requests forwarded uninspected.

@@ -50,6 +50,9 @@ type Exchange struct {
 	resp               *llmresp.Response
 	whole, closed, cut bool
 	buf                []byte
+	// setBuf backs the headers set by a plan of this exchange (each plan is applied
+	// before the next phase is planned), so the usual few allocate nothing.
+	setBuf [3][2]string
 }
 
 // Head is what the request headers phase knows.
@@ -103,7 +106,7 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 	}
 	x.Tenant = tenant
 	uc := pl.creds(up)
-	plan := HeadPlan{Ops: Ops{Remove: uc.headers}, Inspect: x.Inspected()}
+	plan := HeadPlan{Ops: Ops{Remove: uc.headers, Set: x.setBuf[:0]}, Inspect: x.Inspected()}
 	if p, removed := credentials.StripQuery(path, uc.query); removed != nil {
 		plan.Set = append(plan.Set, [2]string{":path", p})
 		plan.info("egressguard: removed credential query parameters " + strings.Join(removed, ",") + " request_id=" + x.RequestID)
@@ -139,18 +142,42 @@ func (pl *Planner) RequestHeaders(x *Exchange, h Head, now time.Time) HeadPlan {
 		plan.Hold = true
 	} else {
 		// The headers leave before the body is decided, and the body may change.
-		plan.Remove = append(plan.Remove[:len(plan.Remove):len(plan.Remove)], "content-length")
+		if len(plan.Remove) == len(uc.headers) {
+			plan.Remove = uc.headersCL
+		} else { // rate-limit headers joined in
+			plan.Remove = append(plan.Remove[:len(plan.Remove):len(plan.Remove)], "content-length")
+		}
 	}
 	return plan
 }
 
 // contentLength parses the header; -1 when absent or malformed.
 func contentLength(v string) int64 {
+	if n, ok := shortDigits(v); ok {
+		return n
+	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
 		return -1
 	}
 	return n
+}
+
+// shortDigits parses 1 to 18 decimal digits (no sign), which cannot overflow: what a
+// content-length is, without strconv's general path.
+func shortDigits(v string) (int64, bool) {
+	if v == "" || len(v) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }
 
 // Inspected reports whether the request goes to an LLM API path the guard inspects

@@ -45,11 +45,12 @@ type RespPlan struct {
 
 // ResponseHeaders plans the response headers phase: the request id, decided headers,
 // echoed keys scrubbed, the key ring told, and how the response model
-// (llmresp.NewResponse) handles the body.
-func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now time.Time) RespPlan {
+// (llmresp.NewResponse) handles the body. now is read only when a key ring is told:
+// most responses need no clock.
+func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now func() time.Time) RespPlan {
 	status, _ := strconv.Atoi(r.Header(":status"))
 	x.Out.Status = status
-	var p RespPlan
+	p := RespPlan{Ops: Ops{Set: x.setBuf[:0]}}
 	if x.RequestID != "" {
 		// The audit line's id on every response; a provider's own id stays available.
 		if up := r.Header("x-request-id"); up != "" && up != x.RequestID && !x.Done {
@@ -95,7 +96,11 @@ func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now time.Time) RespP
 		}
 	}
 	x.resp = rs
-	p.Remove = append(p.Remove, "content-length")
+	if len(p.Remove) == 0 {
+		p.Remove = removeContentLength[:1:1] // capped: an append copies
+	} else {
+		p.Remove = append(p.Remove, "content-length")
+	}
 	return p
 }
 
@@ -125,6 +130,10 @@ func (pl *Planner) responseModel(x *Exchange, status int) (red *redact.Redactor,
 		Texts: pl.moderatedOutput && ok2xx}
 	return red, req, o, true
 }
+
+// removeContentLength: a body the guard may change loses its length (a shared array,
+// read only).
+var removeContentLength = []string{"content-length"}
 
 // ResponseAPI is the response shape of a request API.
 func ResponseAPI(a llmreq.API) llmresp.API {
@@ -165,12 +174,12 @@ func revealAll(ss []credentials.Secret) []string {
 // request made with its key, for every worker: 401/403/429 cool the key down, other
 // answers show a recovering key works again. Status 0 (no answer from the provider, e.g.
 // the guard's own reply) only frees the key's probe for another request.
-func (pl *Planner) reportStatus(x *Exchange, status int, retryAfter string, now time.Time, n *Notes) {
+func (pl *Planner) reportStatus(x *Exchange, status int, retryAfter string, now func() time.Time, n *Notes) {
 	if x.Ring == nil || x.keyDone {
 		return
 	}
 	x.keyDone = true
-	if !x.Ring.ReportStatus(pl.store, x.KeyName, status, retryAfter, now) {
+	if !x.Ring.ReportStatus(pl.store, x.KeyName, status, retryAfter, now()) {
 		return
 	}
 	up := x.Ring.Upstream()

@@ -21,7 +21,7 @@ func exchange(t *testing.T, pl *Planner, path, body, status, ctype string) (*Exc
 	if p := pl.Decide(x, []byte(body), now); p.Reject != nil {
 		t.Fatalf("%s: %+v", path, p.Reject)
 	}
-	return x, pl.ResponseHeaders(x, respHead(status, ctype, ""), now)
+	return x, pl.ResponseHeaders(x, respHead(status, ctype, ""), clock(now))
 }
 
 // feed streams body through Chunk in pieces of n bytes and returns what the client gets.

@@ -18,7 +18,7 @@ import (
 // Policy is the compiled configuration. Build it once per plugin start with New.
 type Policy struct {
 	cfg       *config.Config
-	routes    []pattern
+	routes    routes
 	models    []modelRule
 	opaque    llmreq.MediaSet
 	inspector *inspect.Engine  // nil when injection.action is "off"

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/egressguard/egressguard/internal/apierr"
@@ -23,9 +24,10 @@ type pattern struct {
 	segs    []string // literal segments, or "{…}" placeholders
 	prefix  bool     // a trailing "*": any path starting with these segments
 	api     llmreq.API
-	deploy  int // index of the {deployment} segment; -1 when none
-	literal int // number of literal segments, for precedence
-	order   int // position in the configuration, for ties
+	deploy  int  // index of the {deployment} segment; -1 when none
+	literal int  // number of literal segments, for precedence
+	order   int  // position in the configuration, for ties
+	indexed bool // in routes.exact: found there for an ASCII path without upper case
 }
 
 func compilePattern(s string, api llmreq.API, order int) pattern {
@@ -93,8 +95,17 @@ func init() {
 	}
 }
 
+// routes are the compiled API and passthrough patterns, most specific first (see
+// better), so the first match wins. exact indexes the patterns that are all literal
+// segments, all ASCII, by their path in lower case: what most requests hit, found
+// without comparing segments one pattern at a time.
+type routes struct {
+	list  []pattern
+	exact map[string]int // lower-case path → index in list of the first such pattern
+}
+
 // compileRoutes compiles every API path and the passthrough paths (API None).
-func compileRoutes(a *config.API) []pattern {
+func compileRoutes(a *config.API) routes {
 	var out []pattern
 	for _, list := range a.PathLists() {
 		for _, s := range list.Paths {
@@ -104,8 +115,48 @@ func compileRoutes(a *config.API) []pattern {
 	for _, s := range a.PassthroughPaths {
 		out = append(out, compilePattern(s, llmreq.None, len(out)))
 	}
-	return out
+	sort.Slice(out, func(i, j int) bool { return out[i].better(&out[j]) })
+	r := routes{list: out, exact: map[string]int{}}
+	for i := range out {
+		pt := &out[i]
+		if pt.prefix || pt.literal != len(pt.segs) {
+			continue
+		}
+		key := "/" + strings.Join(pt.segs, "/")
+		if !isASCII(key) {
+			continue // Unicode case folding (strings.EqualFold) is left to the scan
+		}
+		key = strings.ToLower(key)
+		if _, dup := r.exact[key]; !dup {
+			r.exact[key] = i
+		}
+		pt.indexed = true
+	}
+	return r
 }
+
+// asciiNoUpper reports whether s is ASCII without upper-case letters: for such a
+// path, strings.EqualFold against an ASCII pattern is equality with its lower case.
+func asciiNoUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// maxSegs is how many path segments Route splits without allocating.
+const maxSegs = 16
 
 // Route classifies a request path: canonicalised (see CanonicalPath), then matched
 // against the API and passthrough patterns, the most specific winning. A path that
@@ -115,23 +166,64 @@ func (p *Policy) Route(rawPath string) (Route, *apierr.Error) {
 	if err != nil {
 		return Route{}, err
 	}
-	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
-	if path == "/" {
-		segs = nil
-	}
-	var best *pattern
-	var dep string
-	for i := range p.routes {
-		pt := &p.routes[i]
-		if d, ok := pt.match(segs); ok && (best == nil || pt.better(best)) {
-			best, dep = pt, d
-		}
-	}
 	rt := Route{Path: path}
-	if best != nil {
-		rt.API, rt.Deployment, rt.Passthrough = best.api, dep, best.api == llmreq.None
+	if pt, dep := p.routes.match(path); pt != nil {
+		rt.API, rt.Deployment, rt.Passthrough = pt.api, dep, pt.api == llmreq.None
 	}
 	return rt, nil
+}
+
+// match returns the most specific pattern matching a canonical path (nil when none)
+// and the path's deployment segment. For an ASCII path without upper case, the index
+// answers for every indexed pattern, and an exact pattern found there can only be
+// beaten by a pattern before it in the list, so only the other patterns before it are
+// scanned.
+func (r *routes) match(path string) (*pattern, string) {
+	limit := len(r.list)
+	lookedUp := asciiNoUpper(path)
+	if lookedUp {
+		if i, ok := r.exact[path]; ok {
+			limit = i
+		}
+	}
+	n := strings.Count(path, "/") // segments: a canonical path has no empty one
+	if path == "/" {
+		n = 0
+	}
+	var buf [maxSegs]string
+	var segs []string // split on the first pattern worth comparing
+	for i := 0; i < limit; i++ {
+		pt := &r.list[i]
+		if lookedUp && pt.indexed || n < len(pt.segs) || !pt.prefix && n != len(pt.segs) {
+			continue
+		}
+		if segs == nil {
+			segs = splitSegs(buf[:0], path)
+		}
+		if d, ok := pt.match(segs); ok {
+			return pt, d
+		}
+	}
+	if limit < len(r.list) {
+		return &r.list[limit], ""
+	}
+	return nil, ""
+}
+
+// splitSegs appends the segments of a canonical path ("/" has none).
+func splitSegs(dst []string, path string) []string {
+	if path == "/" {
+		return dst
+	}
+	path = path[1:]
+	for {
+		i := strings.IndexByte(path, '/')
+		if i < 0 {
+			return append(dst, path)
+		}
+		dst = append(dst, path[:i])
+		path = path[i+1:]
+	}
 }
 
 // CanonicalPath is the one view of a request path that routing decides on: the

@@ -14,29 +14,40 @@ import (
 // Host specifically to another. Without clusters configured the normalised host
 // decides (lower case, port and trailing dots removed). nil: no upstream matches.
 func (p *Policy) UpstreamFor(authority, cluster string) (*config.Upstream, *apierr.Error) {
-	host := hostOnly(authority)
-	byHost, specific := p.upstreamByHost(host)
+	if len(p.cfg.Upstreams) == 0 {
+		return nil, nil
+	}
+	byHost, specific := p.upstreamByHost(authority)
 	byCluster := p.upstreamByCluster(cluster)
 	switch {
 	case byCluster != nil:
 		if specific && byHost != byCluster {
-			return nil, misdirected(host, cluster)
+			return nil, misdirected(hostOnly(authority), cluster)
 		}
 		return byCluster, nil
 	case byHost != nil && cluster != "" && len(byHost.Clusters) > 0 && specific:
-		return nil, misdirected(host, cluster)
+		return nil, misdirected(hostOnly(authority), cluster)
 	}
 	return byHost, nil
 }
 
-// upstreamByHost returns the first upstream whose hosts match host, and whether the
-// matching pattern named it (anything but "*").
-func (p *Policy) upstreamByHost(host string) (*config.Upstream, bool) {
+// upstreamByHost returns the first upstream whose hosts match the authority's host,
+// and whether the matching pattern named it (anything but "*"). The host is
+// normalised only when a pattern other than "*" is compared.
+func (p *Policy) upstreamByHost(authority string) (*config.Upstream, bool) {
+	var host string
+	normalised := false
 	for i := range p.cfg.Upstreams {
 		u := &p.cfg.Upstreams[i]
 		for _, h := range u.Hosts {
+			if h == "*" {
+				return u, false
+			}
+			if !normalised {
+				host, normalised = hostOnly(authority), true
+			}
 			if hostMatches(h, host) {
-				return u, h != "*"
+				return u, true
 			}
 		}
 	}
