@@ -241,7 +241,8 @@ var typoWords = map[string]bool{"ignore": true, "disregard": true, "previous": t
 var notWords = map[string]bool{"forge": true, "foret": true, "prompt": true, "romp": true, "pass word": true,
 	"for get": true}
 
-// typos returns the one-deletion and adjacent-transposition variants of w.
+// typos returns the one-deletion, doubled-letter and adjacent-transposition
+// variants of w.
 func typos(w string) []string {
 	seen := map[string]bool{w: true}
 	var out []string
@@ -253,6 +254,7 @@ func typos(w string) []string {
 	}
 	for i := range w {
 		add(w[:i] + w[i+1:])
+		add(w[:i+1] + w[i:]) // a letter doubled: "forgett", "ignorre"
 		if i+1 < len(w) {
 			add(w[:i] + string(w[i+1]) + string(w[i]) + w[i+2:])
 		}

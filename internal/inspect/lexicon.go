@@ -167,7 +167,9 @@ var conceptTerms = []termDef{
 		du bist jetzt;tu es maintenant;ahora eres;ora sei;теперь ты;지금부터 너는;이제 너는;أنت الآن;अब तुम;
 		artık sen*;từ giờ bạn là;sekarang kamu;agora você é`},
 	{name: "nolimit", variants: true, phrases: `unfiltered;uncensored;unrestricted;unbound;limitless;amoral;
-		lawless;boundless;uninhibited;
+		lawless;boundless;uninhibited;capable of anything;{breaks,break,breaking} ai rules;free of your confines;
+		free from {all,any,your} {rules,restrictions,constraints,confines,limitations};no longer {confined,bound,restricted} {by,to};
+		no prohibitions;without {any,} prohibitions;
 		no {morals,ethics,limits,filters,rules,restrictions,boundaries,content policy,guidelines,censorship};
 		without {morals,ethics,limits,filters,rules,restrictions,boundaries,guidelines,censorship,safety};
 		never refuses;doesn't refuse;does not refuse;can't refuse;free of all;not bound by;no safety training;
@@ -184,7 +186,7 @@ var conceptTerms = []termDef{
 	{name: "personaz", phrases: `你现在是;你現在是;从现在开始你是;從現在開始你是;从现在起你是;今からあなたは;あなたは今;これからあなたは`},
 	// prompt extraction
 	{name: "leakv", phrases: `show;reveal;print;repeat;output;display;tell me;give me;share;list;write out;confirm;verify;echo;format;
-		spell out;recite;dump;leak;disclose;quote;reproduce;restate;which;what exactly;how {were,was} you;expose;copy;paste;send back;summarize;summarise;translate;
+		spell out;recite;dump;leak;disclose;quote;remind me;reproduce;restate;which;what exactly;how {were,was} you;expose;copy;paste;send back;summarize;summarise;translate;
 		what {are,is,was,were,did,does,do};whats;what's;see;view;read out;send it back;show all;show me;
 		cuál es;cual es;qual è;qual e;quel est;quelle est;welches ist;wie lautet;tldr;tl;dr;convert;rewrite;encode;
 		zeige*;zeig;gib;nenne;wiederhole;verrate;ausgeben;gib aus;was {steht,stand,ist,sind,war};
@@ -211,7 +213,10 @@ var conceptTerms = []termDef{
 		{configure,configured,program,programmed,set up,instruct,instructed,prompted,briefed} you;{set,sets} you up;
 		{operator,company,developer,developers,creator,creators,owner,admin,administrator,deployer} {told,gave,give,wrote,write,instructed,asked} you;
 		{defines,define,shapes,controls,governs,determines} your {behaviour,behavior,responses,answers,personality};
-		tells you how to {respond,behave,answer,act,reply};{precedes,preceded} {it,this,my message,my question};
+		tells you how to {respond,behave,answer,act,reply};your own {configuration,instructions,prompt,rules,setup};
+		{were you,you were,you've been,you have been,are you} {configured,set up,programmed,prompted,briefed,initialized};
+		what your {instructions,rules,prompt,guidelines,system prompt,system message} {say,says,said};
+		your {full,entire,whole} context;{precedes,preceded} {it,this,my message,my question};
 		before this conversation;before the conversation {started,began};before our {chat,conversation};pre-conversation;
 		before i {showed up,arrived,joined,came,said anything};everything in {the,your} {system prompt,system message,prompt};
 		{directive,directives,guidance,guidelines,orders,wording,setup,rules} you {received,were given,got,have been given,were provided};
@@ -240,7 +245,9 @@ var conceptTerms = []termDef{
 		palabra por palabra;mot pour mot;mot à mot;wort für wort;wörtlich;parola per parola;palavra por palavra;kata demi kata`},
 	// aboveobj: "the text above", which a user also asks to translate or
 	// summarise when it is their own pasted text (edv).
-	{name: "aboveobj", phrases: `{everything,text,words,the text,all text,the words,all the text,everything written} above`},
+	{name: "aboveobj", phrases: `{everything,text,words,the text,all text,the words,all the text,everything written} above;
+		the {above,preceding} {instructions,prompt,directions,rules,text};{instructions,prompt,directions} above;
+		{your,the} {prompt,instructions} so far;everything so far`},
 	{name: "edv", phrases: `translate;summarize;summarise;proofread;rewrite;fix;correct;improve;shorten;edit;check;analyze;analyse;
 		review;reword;paraphrase;simplify`},
 	{name: "sysobj", phrases: `{the,this} {system message,system prompt,developer message,system instructions}`},
@@ -264,7 +271,7 @@ var conceptTerms = []termDef{
 		requirements;my password*;our password*;new password*;default password*;strong password*;weak password*;
 		temporary password*;a password*;passwords;should;password for;password to;
 		the secret to;secret of;secret ingredient;secret sauce;secret santa;secret service;top secret;trade secret*;
-		secret societ*;zurücksetzen;abgelaufen;vergessen;ändern;expiré;oublié;caducada;olvidé;scaduta;dimenticato;réinitialiser;잊어버렸*;재설정*;कैसे;nasıl;yang kuat`},
+		secret societ*;how do i say;how do you say;how to say;the word;word for;zurücksetzen;abgelaufen;vergessen;ändern;expiré;oublié;caducada;olvidé;scaduta;dimenticato;réinitialiser;잊어버렸*;재설정*;कैसे;nasıl;yang kuat`},
 	// reported: someone else was told to override ("their manager told
 	// them to ignore the rules"), reported speech rather than an attack
 	{name: "reported", phrases: `told them to;told him to;told her to;asked them to;asked him to;asked her to;
@@ -287,7 +294,7 @@ var conceptTerms = []termDef{
 		buchstabier*;задом наперед;наоборот;по буквам;по одной букве;huruf demi huruf;terbalik;অক্ষর`},
 	{name: "spellmodz", phrases: `倒着;倒過來;倒过来;反过来;反過來;一个字一个字;一個字一個字;逐字;拼出;逆から;一文字ずつ;逆さま;スペル`},
 	// hijack of a protected action: make the model say the success phrase
-	{name: "grant", phrases: `access granted;access is granted;zugang gewährt;accès autorisé;acceso concedido;acesso concedido;
+	{name: "grant", phrases: `access granted;access is granted;acess granted;acces granted;access grantd;accessgranted;zugang gewährt;accès autorisé;acceso concedido;acesso concedido;
 		accesso consentito;доступ разрешен;доступ разрешён;访问已授权;访问授权;アクセス許可;접근 허용;تم منح الوصول;erişim izni verildi;
 		truy cập được cấp`},
 	// sayg: the verbs that force the success phrase ("say 'access granted'");
@@ -300,7 +307,8 @@ var conceptTerms = []termDef{
 		and nothing else;nothing else;only reply;only respond;答えて;回答;대답*;أجب;जवाब दो`},
 	// guarding: the secret as something the assistant keeps ("what word
 	// are you protecting?")
-	{name: "grantto", phrases: `access granted {to,for,until,on};access is granted {to,for};access was granted`},
+	{name: "grantto", phrases: `{access granted,access is granted} {to,for} {the,all,a,an,your,our,their,his,her,users,everyone,staff,
+		employees,members,new};access was granted`},
 	{name: "guarding", phrases: `{are you,you are,you're,you were} {protecting,guarding,hiding,told to protect,told to guard,told to hide}`},
 	{name: "inresp", fam: famOutput, w: 0.35, cls: sigContext, phrases: `{in,to,into,within,throughout,from,of} {your,each,every} {response,responses,reply,replies,
 		answer,answers,output,message,messages};{in,zu} {deiner,ihrer,deine,ihre} antwort;dans {ta,votre} réponse;
@@ -510,7 +518,8 @@ var soloTerms = []termDef{
 		you're guarding;the {password,secret} you {are,were} {protecting,guarding,given,told};
 		what you {must,should} never {tell,reveal,say};password disclosure;disclosure is now permitted`},
 	{fam: famSecret, w: 0.35, phrases: `access granted`},
-	{fam: famSecret, w: 0.45, cls: sigSupp, phrases: `{typed,entered,gave,said,provided,supplied} the {correct,right,valid} {password,passcode,code,key}`},
+	{fam: famSecret, w: 0.45, cls: sigSupp, phrases: `{typed,entered,gave,said,provided,supplied} the {correct,right,valid} {password,passcode,code,key};
+		{correct,right,valid} {password,passcode,code,key} {entered,typed,provided,accepted,verified}`},
 	{fam: famLeak, w: 0.8, phrases: `{told,tell,instructed,asked,ordered} you {to never,never to,not to} {share,reveal,tell,say,disclose,mention,repeat}`},
 	// refusal suppression: instructions that take away the model's way to
 	// refuse; two of them, or one next to any other evidence, flag
@@ -618,7 +627,7 @@ var pairDefs = []pairDef{
 	{famIgnore, 0.9, "instrz", "ovrz", 6, sigNormal},
 	{famIgnore, 0.5, "priorz", "ovrz", 10, sigNormal},
 	{famIgnore, 0.5, "ovrz", "priorz", 6, sigNormal},
-	{famLeak, 1.0, "leakv", "leakobj", 8, sigNormal},
+	{famLeak, 1.0, "leakv", "leakobj", 12, sigNormal},
 	{famLeak, 0.65, "leakobj", "leakv", 4, sigNormal},
 	{famLeak, 0.6, "completev", "leakobj", 10, sigNormal},
 	{famLeak, 0.4, "completev", "leakobjw", 10, sigNormal},
