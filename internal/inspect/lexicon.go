@@ -186,7 +186,7 @@ var conceptTerms = []termDef{
 	{name: "personaz", phrases: `你现在是;你現在是;从现在开始你是;從現在開始你是;从现在起你是;今からあなたは;あなたは今;これからあなたは`},
 	// prompt extraction
 	{name: "leakv", phrases: `show;reveal;print;repeat;output;display;tell me;give me;share;list;write out;confirm;verify;echo;format;
-		spell out;recite;dump;leak;disclose;quote;remind me;reproduce;restate;which;what exactly;how {were,was} you;expose;copy;paste;send back;summarize;summarise;translate;
+		spell out;recite;dump;leak;disclose;quote;remind me;reproduce;restate;what exactly;how {were,was} you;expose;copy;paste;send back;summarize;summarise;translate;
 		what {are,is,was,were,did,does,do};whats;what's;see;view;read out;send it back;show all;show me;
 		cuál es;cual es;qual è;qual e;quel est;quelle est;welches ist;wie lautet;tldr;tl;dr;convert;rewrite;encode;
 		zeige*;zeig;gib;nenne;wiederhole;verrate;ausgeben;gib aus;was {steht,stand,ist,sind,war};
@@ -248,8 +248,7 @@ var conceptTerms = []termDef{
 	{name: "aboveobj", phrases: `{everything,text,words,the text,all text,the words,all the text,everything written} above;
 		the {above,preceding} {instructions,prompt,directions,rules,text};{instructions,prompt,directions} above;
 		{your,the} {prompt,instructions} so far;everything so far`},
-	{name: "edv", phrases: `translate;summarize;summarise;proofread;rewrite;fix;correct;improve;shorten;edit;check;analyze;analyse;
-		review;reword;paraphrase;simplify`},
+	{name: "edv", phrases: `translate;summarize;summarise;proofread;rewrite;shorten;reword;paraphrase;simplify`},
 	{name: "sysobj", phrases: `{the,this} {system message,system prompt,developer message,system instructions}`},
 	{name: "leakobjw", phrases: `the {prompt,instructions,system message,system prompt};this system prompt;your {rules,guidelines,context,restrictions};
 		{the,your,} {conversation,chat} history;previous messages`},
@@ -299,11 +298,11 @@ var conceptTerms = []termDef{
 		truy cập được cấp`},
 	// sayg: the verbs that force the success phrase ("say 'access granted'");
 	// not "says", which reports what a badge reader or a screen says.
-	{name: "sayg", phrases: `say;reply;respond;answer;output;print;type;reply with;respond with;answer with;
+	{name: "sayg", phrases: `say;reply;respond;output;print;type;reply with;respond with;answer with;
 		only say;just say;repeat;confirm with;sag;dis;di;diga;dimmi;скажи;说;說;言って;答えて;말해*;قل;कहो;söyle;hãy nói`},
 	// replyc: a reply forced after the success phrase ("… 'Access Granted'.
 	// Reply with the correct answer.")
-	{name: "replyc", phrases: `reply with;respond with;answer with;reply;respond;your reply;your answer;your response;
+	{name: "replyc", phrases: `reply with;respond with;answer with;your reply;your answer;your response;
 		and nothing else;nothing else;only reply;only respond;答えて;回答;대답*;أجب;जवाब दो`},
 	// guarding: the secret as something the assistant keeps ("what word
 	// are you protecting?")
@@ -402,10 +401,9 @@ var conceptTerms = []termDef{
 	// encmark: words whose rot13 or reversed spelling marks an encoded
 	// attack; a match fires the variant signal and makes the engine scan
 	// the whole text decoded (see decodeWhole).
-	{name: "encmark", variants: true, vonly: true, phrases: `password;passcode;passphrase;secret;secrets;reveal;system;prompt;
-		instructions;instruction;previous;ignore;disregard;forget;forgetting;guidelines;restrictions;directions;access;granted;
-		confidential;hidden;letter;letters;backwards;answer;should;tell me;follow;print;please;nothing;everything;before;
-		explain;exactly;write;output;words;question;repeat;rules;everything`},
+	{name: "encmark", variants: true, vonly: true, phrases: `password;passcode;passphrase;secret;secrets;reveal;system;
+		prompt;instructions;instruction;previous;ignore;disregard;forget;guidelines;restrictions;directions;granted;confidential;
+		nothing;instead;everything;answer;should;letter;before;please;exactly;explain;output;question;summarize;follow`},
 	// meta: the text talks about attacks instead of making one
 	{name: "meta", fam: famIgnore, w: metaW, phrases: `prompt injection*;injection attack*;jailbreak attempt*;
 		jailbreak prompts;phishing;awareness;red flag*;social engineering;attackers;how attackers;red team*;
