@@ -193,8 +193,11 @@ var conceptTerms = []termDef{
 		montre*;affiche*;révèle*;revele*;répète*;repete*;dis-moi;dis moi;muestra*;revela*;repite;dime;mostra*;rivela*;ripeti;dimmi;
 		mostre;diga;покажи;скажи;выведи;повтори;раскрой;알려*;출력*;보여*;말해*;공개*;반복*;اعرض;أظهر;أخبرني;كرر;أعطني;اطبع;
 		बताओ;बताइए;बताएं;दिखाओ;दिखाइए;दोहराओ;বলো;দেখাও;göster;söyle;yazdır;tekrarla;cho tôi biết;in ra;hiển thị;tiết lộ;
-		lặp lại;tampilkan;beri tahu;tunjukkan;ulangi;cetak;sebutkan;pokaż;podaj;powiedz;toon;vertel`},
-	{name: "leakvz", phrases: `告诉我;告訴我;输出;輸出;显示;顯示;打印;重复;重複;说出;說出;透露;泄露;洩露;给我看;給我看;复述;複述;
+		lặp lại;tampilkan;beri tahu;tunjukkan;ulangi;cetak;sebutkan;pokaż;podaj;powiedz;toon;vertel;
+		cuáles son;cuales son;quais são;quais sao;qual é;quels sont;quelles sont;welche sind;was sind;какие;какой;каков*;
+		뭐야;뭐예요;무엇입니까;무엇인가요;뭔가요;ما هي;ما هو;ماهي;क्या है;क्या हैं;लिखो;nedir;neler;nelerdir;hepsini yaz;là gì;
+		viết ra;apa`},
+	{name: "leakvz", phrases: `是什么;是什麼;是啥;は何ですか;は何;何ですか;全部書いて;書いて;告诉我;告訴我;输出;輸出;显示;顯示;打印;重复;重複;说出;說出;透露;泄露;洩露;给我看;給我看;复述;複述;
 		教えて;表示;出力;見せて;繰り返;言って`},
 	{name: "leakobj", phrases: `{your,initial,original,hidden,secret} system prompt;{your,initial,original,hidden,secret}
 		{prompt,prompts,prompt text,prompt texts,system message,instructions,system instructions,directions};
@@ -233,7 +236,7 @@ var conceptTerms = []termDef{
 		{tes,vos} instructions;tus instrucciones;le tue istruzioni;suas instruções;prompt {de,del,di} {sistema,système};
 		prompt système;системный промпт;системную подсказку;свои инструкции;твои инструкции;시스템 프롬프트*;너의 지시*;
 		당신의 지시*;초기 설정*;موجه النظام;رسالة النظام;تعليماتك;أوامرك;सिस्टम प्रॉम्प्ट;सिस्टम प्रोम्प्ट;अपने निर्देश;
-		आपके निर्देश;sistem istemi*;sistem komut*;talimatlarını;lời nhắc hệ thống;hướng dẫn của bạn;prompt sistem;instruksimu;
+		आपके निर्देश;sistem istemi*;sistem komut*;talimatlarını;talimatların;talimatlarin;kuralların;у тебя инструкции;ваши инструкции;lời nhắc hệ thống;hướng dẫn của bạn;prompt sistem;instruksimu;
 		instruksi kamu`},
 	// yourx / verbatim: the assistant's own rules asked for in their exact
 	// wording ("your rules, please, in the original wording").
@@ -265,7 +268,7 @@ var conceptTerms = []termDef{
 		gizli kelime*;mật khẩu;mã bí mật;từ khóa bí mật;kata sandi*;sandi*`},
 	{name: "secretz", phrases: `密码;密碼;口令;暗号;暗號;密钥;密鑰;秘密;パスワード;合言葉;暗証番号;秘密の言葉`},
 	// pwctx: ordinary password topics (help desk, policy, home router).
-	{name: "pwctx", phrases: `wifi;wi-fi;vpn;router;outlook;gmail;voicemail;laptop;login;portal;reset;expired;expiry;expires;complexity;
+	{name: "pwctx", phrases: `wifi;wi-fi;wlan;vpn;router;outlook;gmail;voicemail;laptop;login;portal;reset;expired;expiry;expires;complexity;
 		password manager*;policy;policies;hash;hashing;hashes;rotation;forgot;forgotten;recover;password-protected;strength;
 		requirements;my password*;our password*;new password*;default password*;strong password*;weak password*;
 		temporary password*;a password*;passwords;should;password for;password to;
@@ -645,7 +648,7 @@ var pairDefs = []pairDef{
 	{famLeak, 1.0, "leakvz", "leakobjz", 16, sigNormal},
 	{famLeak, 1.0, "leakobjz", "leakvz", 16, sigNormal},
 	{famSecret, 0.6, "leakv", "secret", 5, sigSupp},
-	{famSecret, 0.45, "secret", "leakv", 4, sigSupp},
+	{famSecret, 0.6, "secret", "leakv", 4, sigSupp},
 	{famSecret, 0.6, "spellmod", "secret", 10, sigSupp},
 	{famSecret, 0.6, "secret", "spellmod", 10, sigSupp},
 	{famSecret, 0.6, "sayv", "secret", 4, sigSupp},
