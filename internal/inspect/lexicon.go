@@ -219,7 +219,7 @@ var conceptTerms = []termDef{
 		tells you how to {respond,behave,answer,act,reply};your own {configuration,instructions,prompt,rules,setup};
 		{were you,you were,you've been,you have been,are you} {configured,set up,programmed,prompted,briefed,initialized};
 		what your {instructions,rules,prompt,guidelines,system prompt,system message} {say,says,said};
-		your {full,entire,whole} context;{precedes,preceded} {it,this,my message,my question};
+		your {full,entire,whole} context;{sentence,sentences,line,lines,thing,things} you were {told,given};{precedes,preceded} {it,this,my message,my question};
 		before this conversation;before the conversation {started,began};before our {chat,conversation};pre-conversation;
 		before i {showed up,arrived,joined,came,said anything};everything in {the,your} {system prompt,system message,prompt};
 		{directive,directives,guidance,guidelines,orders,wording,setup,rules} you {received,were given,got,have been given,were provided};
@@ -271,7 +271,9 @@ var conceptTerms = []termDef{
 	{name: "pwctx", phrases: `wifi;wi-fi;wlan;vpn;router;outlook;gmail;voicemail;laptop;login;portal;reset;expired;expiry;expires;complexity;
 		password manager*;policy;policies;hash;hashing;hashes;rotation;forgot;forgotten;recover;password-protected;strength;
 		requirements;my password*;our password*;new password*;default password*;strong password*;weak password*;
-		temporary password*;a password*;passwords;should;password for;password to;
+		temporary password*;a password*;should;{manage,managing,store,storing,strong,weak,secure,good,user,users,all,our,employee,
+		employees,reset,resetting,share,sharing,change,changing,remember,remembering,many,different,unique,complex,saved,stored} passwords;
+		passwords {should,must,are,need,for,in,on,and,that,with,to};password for;password to;
 		the secret to;secret of;secret ingredient;secret sauce;secret santa;secret service;top secret;trade secret*;
 		secret societ*;how do i say;how do you say;how to say;the word;word for;zurücksetzen;abgelaufen;vergessen;ändern;expiré;oublié;caducada;olvidé;scaduta;dimenticato;réinitialiser;잊어버렸*;재설정*;कैसे;nasıl;yang kuat`},
 	// reported: someone else was told to override ("their manager told
@@ -290,7 +292,7 @@ var conceptTerms = []termDef{
 		with spaces between;between its letters;rhymes;rhyme with;acrostic;encode;encoded;base64;hex;pig latin;
 		hint;hints;clue;riddle;synonym;translate;in a poem;poem where;in a story;story where;story in which;song where;in a sentence;without saying;
 		without revealing;not technically;how many {letters,characters};character by character;replace every vowel;
-		in uppercase;in brackets;one letter at a time;nato phonetic;phonetic alphabet;
+		in uppercase;in brackets;one letter at a time;{contain,contains,have,has,include,includes} the letter;nato phonetic;phonetic alphabet;
 		한 글자씩;글자씩;띄어서;بالعكس;حرفا حرفا;حرف بحرف;معكوس*;अक्षर दर अक्षर;एक-एक अक्षर;harf harf;từng chữ;từng ký tự;
 		viết ngược;letra por letra;al revés;ao contrário;letra a letra;à l'envers;lettre par lettre;rückwärts;buchstabe für buchstabe;
 		buchstabier*;задом наперед;наоборот;по буквам;по одной букве;huruf demi huruf;terbalik;অক্ষর`},
@@ -359,6 +361,11 @@ var conceptTerms = []termDef{
 		counterfeit;zero-day;ddos;ghost gun;dirty bomb;chemical weapon*;evade police;human trafficking;
 		hides from antivirus;evade antivirus;evades antivirus;bypass antivirus;undetectable malware;untraceable gun;cooking meth;
 		cook meth;extract ricin;poison someone;launder cash;hotwire;hot-wire`},
+	// howto: an operational request ("how to make", "how would one
+	// synthesize"); next to a harm word it is what framed-harm attacks ask.
+	{name: "howto", phrases: `{how to,how do you,how do i,how can i,how would i,how would one,how would someone,how could someone,
+		how could one,how does one,how can someone,how one would,how someone would,how someone could} {make,build,synthesize,synthesise,
+		create,cook,hack,produce,manufacture,obtain,buy,launder,poison,steal,break into,assemble,brew,extract,grow,get away with}`},
 	{name: "detail", phrases: `step by step;step-by-step;detailed instructions;detailed steps;exact quantities;exact amounts;
 		working code;fully working;accurate instructions;real instructions;exactly how;complete guide;be specific;
 		make it realistic;as convincing as possible;practical steps;specific steps;precise steps;the steps to make;
@@ -511,6 +518,10 @@ var soloTerms = []termDef{
 		{everything,all the text,the text} in your prompt;{beginning,starting} with {you are,"you are"};output {initialization,your initialization};console.log(systemprompt)`},
 	{fam: famLeak, w: 0.3, phrases: `my instructions are;i was instructed to`},
 	{fam: famIgnore, w: 0.6, phrases: `your {instructions,rules,task} {are,is} now`},
+	// instructions or rules for a thing, not the assistant's own ("print
+	// the instructions for the coffee machine", "your rules for rounding")
+	{fam: famLeak, w: -0.45, phrases: `{the,your} {instructions,directions,rules} {for,on} {the,a,an,our,my,this,that,these,those,using,
+		setting,installing,assembling,rounding,formatting,naming,dates,numbers}`},
 	{fam: famLeak, w: 0.45, phrases: `what {are,were} your rules;{print,show,reveal,output,display} the {instructions,prompt};
 		what you are not supposed to;what {are,is} hidden`},
 	// secret coercion
@@ -533,7 +544,7 @@ var soloTerms = []termDef{
 		<<sys>>;<|begin_of_text|>;system override;[system message];[system note];<system message>;
 		admin override;developer override;{begin,start} {admin,system,developer,operator} section;
 		end of user input;end user input;[end of user input];end of user message;end user ambiguity;
-		end of user {text,prompt,query,turn};end of the user {input,message,text};end of {the,} system prompt;end system prompt;
+		end of user {text,prompt,query,turn};the user is now {the,an,a} {admin,administrator,developer,root user,superuser};end of the user {input,message,text};end of {the,} system prompt;end system prompt;
 		begin user override;{begin,start} new system {instructions,prompt};new system instructions;
 		new instructions from the {operator,system,developer,administrator}`},
 	{fam: famRole, w: 0.8, phrases: `<|im_end|>;<|endoftext|>;<|eot_id|>;<|assistant|>;<|user|>;[inst];
@@ -541,7 +552,7 @@ var soloTerms = []termDef{
 		<assistant>;<user>;<im_start>;
 		developer authentication;administrator override;admin section;end of prompt;
 		</instructions>;</instruction>;</prompt>;</system_prompt>;</user_input>;</user>;<admin>;</admin>;</sys>;[/inst];
-		end of the prompt;prompt ends here`},
+		end of the prompt;prompt ends here;end of system;end of the system {message,prompt,section}`},
 	{fam: famRole, w: 0.5, phrases: `<|;|>;^assistant:;end of conversation;^system:;^system message;[system];^[system];
 		^developer:;^admin:`},
 	{fam: famRole, w: 0.4, phrases: `^### instruction:;^### response:;^instruction:;^response:`},
@@ -689,6 +700,7 @@ var pairDefs = []pairDef{
 	{famJailbreak, 0.35, "persona", "harm", 20, sigSoft},
 	{famJailbreak, 0.35, "harm", "frame", 20, sigSoft},
 	{famJailbreak, 0.35, "harm", "detail", 20, sigNormal},
+	{famJailbreak, 0.3, "howto", "harm", 6, sigNormal},
 	{famJailbreak, 0.35, "detail", "harm", 20, sigNormal},
 	// An instruction about the response is context-class evidence (see
 	// sigContext): alone it only flags text of OriginUntrusted.
