@@ -273,7 +273,9 @@ var conceptTerms = []termDef{
 		requirements;my password*;our password*;new password*;default password*;strong password*;weak password*;
 		temporary password*;a password*;should;{manage,managing,store,storing,strong,weak,secure,good,user,users,all,our,employee,
 		employees,reset,resetting,share,sharing,change,changing,remember,remembering,many,different,unique,complex,saved,stored} passwords;
-		passwords {should,must,are,need,for,in,on,and,that,with,to};password for;password to;
+		passwords {should,must,are,need,for,in,on,and,that,with,to};password {for,to} {the,my,our,a,an,this,that,his,her,their,all,each,every,any,wifi,wi-fi,vpn,router,email,e-mail,
+		account,accounts,server,database,site,website,app,computer,laptop,phone,network,office,file,files,zip,pdf,document,guest,shared,new,old,
+		work,company,home,bank,online,cloud,remote};
 		the secret to;secret of;secret ingredient;secret sauce;secret santa;secret service;top secret;trade secret*;
 		secret societ*;how do i say;how do you say;how to say;the word;word for;zurücksetzen;abgelaufen;vergessen;ändern;expiré;oublié;caducada;olvidé;scaduta;dimenticato;réinitialiser;잊어버렸*;재설정*;कैसे;nasıl;yang kuat`},
 	// reported: someone else was told to override ("their manager told
