@@ -219,7 +219,8 @@ var conceptTerms = []termDef{
 		tells you how to {respond,behave,answer,act,reply};your own {configuration,instructions,prompt,rules,setup};
 		{were you,you were,you've been,you have been,are you} {configured,set up,programmed,prompted,briefed,initialized};
 		what your {instructions,rules,prompt,guidelines,system prompt,system message} {say,says,said};
-		your {full,entire,whole} context;{sentence,sentences,line,lines,thing,things} you were {told,given};{precedes,preceded} {it,this,my message,my question};
+		your {full,entire,whole} context;{your,ur,the} {sys prompt,sysprompt,system promt,system prmpt,systm prompt,sys msg};
+		ur {instructions,rules,prompt,system prompt,instrucions,guidelines};{sentence,sentences,line,lines,thing,things} you were {told,given};{precedes,preceded} {it,this,my message,my question};
 		before this conversation;before the conversation {started,began};before our {chat,conversation};pre-conversation;
 		before i {showed up,arrived,joined,came,said anything};everything in {the,your} {system prompt,system message,prompt};
 		{directive,directives,guidance,guidelines,orders,wording,setup,rules} you {received,were given,got,have been given,were provided};
