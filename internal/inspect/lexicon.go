@@ -168,7 +168,7 @@ var conceptTerms = []termDef{
 		artık sen*;từ giờ bạn là;sekarang kamu;agora você é`},
 	{name: "nolimit", variants: true, phrases: `unfiltered;uncensored;unrestricted;unbound;limitless;amoral;
 		lawless;boundless;uninhibited;capable of anything;{breaks,break,breaking} ai rules;free of your confines;
-		free from {all,any,your} {rules,restrictions,constraints,confines,limitations};no longer {confined,bound,restricted} {by,to};
+		free from {all,any} {rules,restrictions,limitations};no longer {confined,bound,restricted} {by,to};
 		no prohibitions;without {any,} prohibitions;
 		no {morals,ethics,limits,filters,rules,restrictions,boundaries,content policy,guidelines,censorship};
 		without {morals,ethics,limits,filters,rules,restrictions,boundaries,guidelines,censorship,safety};
@@ -214,18 +214,17 @@ var conceptTerms = []termDef{
 		{text,words,message,messages,content,instructions,directions,prompt} you were given;
 		before {my,this} message;everything {you've been,you have been,you've,you were} {told,given};
 		{configure,configured,program,programmed,set up,instruct,instructed,prompted,briefed} you;{set,sets} you up;
-		{operator,company,developer,developers,creator,creators,owner,admin,administrator,deployer} {told,gave,give,wrote,write,instructed,asked} you;
-		{defines,define,shapes,controls,governs,determines} your {behaviour,behavior,responses,answers,personality};
+		{operator,company,developer,developers} {told,gave,give} you;
+		{defines,controls} your {behaviour,behavior};
 		tells you how to {respond,behave,answer,act,reply};your own {configuration,instructions,prompt,rules,setup};
-		{were you,you were,you've been,you have been,are you} {configured,set up,programmed,prompted,briefed,initialized};
-		what your {instructions,rules,prompt,guidelines,system prompt,system message} {say,says,said};
-		your {full,entire,whole} context;{your,ur,the} {sys prompt,sysprompt,system promt,system prmpt,systm prompt,sys msg};
-		ur {instructions,rules,prompt,system prompt,instrucions,guidelines};{sentence,sentences,line,lines,thing,things} you were {told,given};{precedes,preceded} {it,this,my message,my question};
+		{were you,you were} {configured,set up,programmed};what your {instructions,rules,prompt,system prompt} {say,says};
+		your {full,entire,whole} context;{your,ur} {sys prompt,sysprompt,system promt,sys msg};
+		ur {instructions,rules,prompt,system prompt};{sentence,line} you were {told,given};{precedes,preceded} {it,this,my message,my question};
 		before this conversation;before the conversation {started,began};before our {chat,conversation};pre-conversation;
 		before i {showed up,arrived,joined,came,said anything};everything in {the,your} {system prompt,system message,prompt};
-		{directive,directives,guidance,guidelines,orders,wording,setup,rules} you {received,were given,got,have been given,were provided};
-		you were given {some,a,the} {text,message,instructions,prompt,rules,document};
-		{text,part,instructions,message,messages} {i can't see,i cannot see,hidden from me};
+		{directive,directives,guidance,guidelines,wording,rules} you {received,were given,got};
+		you were given {some,the} {text,instructions};
+		{text,part} i can't see;
 		который тебе дали;которые тебе дали;тебе дали;вам дали;тебе были даны;что тебе сказали;
 		最初に{与えられた,受け取った};最初の{指示,メッセージ};与えられた指示;수신한 지시*;처음 받은;처음에 받은;주어진 시스템 프롬프트;
 		التي أعطيت لك;المعطاة لك;التي تلقيتها;जो शुरुआती निर्देश;शुरुआती निर्देश;आपको दिए गए;तुम्हें दिए गए;
@@ -272,11 +271,9 @@ var conceptTerms = []termDef{
 	{name: "pwctx", phrases: `wifi;wi-fi;wlan;vpn;router;outlook;gmail;voicemail;laptop;login;portal;reset;expired;expiry;expires;complexity;
 		password manager*;policy;policies;hash;hashing;hashes;rotation;forgot;forgotten;recover;password-protected;strength;
 		requirements;my password*;our password*;new password*;default password*;strong password*;weak password*;
-		temporary password*;a password*;should;{manage,managing,store,storing,strong,weak,secure,good,user,users,all,our,employee,
-		employees,reset,resetting,share,sharing,change,changing,remember,remembering,many,different,unique,complex,saved,stored} passwords;
-		passwords {should,must,are,need,for,in,on,and,that,with,to};password {for,to} {the,my,our,a,an,this,that,his,her,their,all,each,every,any,wifi,wi-fi,vpn,router,email,e-mail,
-		account,accounts,server,database,site,website,app,computer,laptop,phone,network,office,file,files,zip,pdf,document,guest,shared,new,old,
-		work,company,home,bank,online,cloud,remote};
+		temporary password*;a password*;should;{store,storing,strong,weak,secure,user,users,all,our,reset,manage} passwords;
+		passwords {should,must,are,need,for,in,on,and,that,with,to};password {for,to} {the,my,our,a,an,this,all,any,wifi,vpn,email,account,server,site,app,laptop,phone,network,
+		office,guest,shared,new,work};
 		the secret to;secret of;secret ingredient;secret sauce;secret santa;secret service;top secret;trade secret*;
 		secret societ*;how do i say;how do you say;how to say;the word;word for;zurücksetzen;abgelaufen;vergessen;ändern;expiré;oublié;caducada;olvidé;scaduta;dimenticato;réinitialiser;잊어버렸*;재설정*;कैसे;nasıl;yang kuat`},
 	// reported: someone else was told to override ("their manager told
@@ -314,8 +311,7 @@ var conceptTerms = []termDef{
 		and nothing else;nothing else;only reply;only respond;答えて;回答;대답*;أجب;जवाब दो`},
 	// guarding: the secret as something the assistant keeps ("what word
 	// are you protecting?")
-	{name: "grantto", phrases: `{access granted,access is granted} {to,for} {the,all,a,an,your,our,their,his,her,users,everyone,staff,
-		employees,members,new};access was granted`},
+	{name: "grantto", phrases: `access granted {to,for} {the,all,a,an,your,our,users,everyone,staff,employees,new};access was granted`},
 	{name: "guarding", phrases: `{are you,you are,you're,you were} {protecting,guarding,hiding,told to protect,told to guard,told to hide}`},
 	{name: "inresp", fam: famOutput, w: 0.35, cls: sigContext, phrases: `{in,to,into,within,throughout,from,of} {your,each,every} {response,responses,reply,replies,
 		answer,answers,output,message,messages};{in,zu} {deiner,ihrer,deine,ihre} antwort;dans {ta,votre} réponse;
@@ -366,9 +362,8 @@ var conceptTerms = []termDef{
 		cook meth;extract ricin;poison someone;launder cash;hotwire;hot-wire`},
 	// howto: an operational request ("how to make", "how would one
 	// synthesize"); next to a harm word it is what framed-harm attacks ask.
-	{name: "howto", phrases: `{how to,how do you,how do i,how can i,how would i,how would one,how would someone,how could someone,
-		how could one,how does one,how can someone,how one would,how someone would,how someone could} {make,build,synthesize,synthesise,
-		create,cook,hack,produce,manufacture,obtain,buy,launder,poison,steal,break into,assemble,brew,extract,grow,get away with}`},
+	{name: "howto", phrases: `how {to,would one,would someone,could someone,can i,do i,do you} {make,build,create,synthesize,synthesise,
+		cook,hack,produce,manufacture,launder,poison,steal,extract}`},
 	{name: "detail", phrases: `step by step;step-by-step;detailed instructions;detailed steps;exact quantities;exact amounts;
 		working code;fully working;accurate instructions;real instructions;exactly how;complete guide;be specific;
 		make it realistic;as convincing as possible;practical steps;specific steps;precise steps;the steps to make;
@@ -523,8 +518,7 @@ var soloTerms = []termDef{
 	{fam: famIgnore, w: 0.6, phrases: `your {instructions,rules,task} {are,is} now`},
 	// instructions or rules for a thing, not the assistant's own ("print
 	// the instructions for the coffee machine", "your rules for rounding")
-	{fam: famLeak, w: -0.45, phrases: `{the,your} {instructions,directions,rules} {for,on} {the,a,an,our,my,this,that,these,those,using,
-		setting,installing,assembling,rounding,formatting,naming,dates,numbers}`},
+	{fam: famLeak, w: -0.45, phrases: `{the,your} {instructions,rules} for {the,a,an,our,my,this,rounding,formatting}`},
 	{fam: famLeak, w: 0.45, phrases: `what {are,were} your rules;{print,show,reveal,output,display} the {instructions,prompt};
 		what you are not supposed to;what {are,is} hidden`},
 	// secret coercion
@@ -534,7 +528,7 @@ var soloTerms = []termDef{
 		what you {must,should} never {tell,reveal,say};password disclosure;disclosure is now permitted`},
 	{fam: famSecret, w: 0.35, phrases: `access granted`},
 	{fam: famSecret, w: 0.45, cls: sigSupp, phrases: `{typed,entered,gave,said,provided,supplied} the {correct,right,valid} {password,passcode,code,key};
-		{correct,right,valid} {password,passcode,code,key} {entered,typed,provided,accepted,verified}`},
+		{correct,right} {password,code} {entered,typed,accepted}`},
 	{fam: famLeak, w: 0.8, phrases: `{told,tell,instructed,asked,ordered} you {to never,never to,not to} {share,reveal,tell,say,disclose,mention,repeat}`},
 	// refusal suppression: instructions that take away the model's way to
 	// refuse; two of them, or one next to any other evidence, flag
@@ -547,7 +541,7 @@ var soloTerms = []termDef{
 		<<sys>>;<|begin_of_text|>;system override;[system message];[system note];<system message>;
 		admin override;developer override;{begin,start} {admin,system,developer,operator} section;
 		end of user input;end user input;[end of user input];end of user message;end user ambiguity;
-		end of user {text,prompt,query,turn};the user is now {the,an,a} {admin,administrator,developer,root user,superuser};end of the user {input,message,text};end of {the,} system prompt;end system prompt;
+		end of user {text,prompt,query,turn};the user is now {an,the} {admin,administrator,developer};end of the user {input,message,text};end of {the,} system prompt;end system prompt;
 		begin user override;{begin,start} new system {instructions,prompt};new system instructions;
 		new instructions from the {operator,system,developer,administrator}`},
 	{fam: famRole, w: 0.8, phrases: `<|im_end|>;<|endoftext|>;<|eot_id|>;<|assistant|>;<|user|>;[inst];
