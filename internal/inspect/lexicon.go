@@ -303,7 +303,7 @@ var conceptTerms = []termDef{
 		truy cập được cấp`},
 	// sayg: the verbs that force the success phrase ("say 'access granted'");
 	// not "says", which reports what a badge reader or a screen says.
-	{name: "sayg", phrases: `say;reply;respond;output;print;type;reply with;respond with;answer with;
+	{name: "sayg", phrases: `say;reply;respond;output;print;reply with;respond with;answer with;
 		only say;just say;repeat;confirm with;sag;dis;di;diga;dimmi;скажи;说;說;言って;答えて;말해*;قل;कहो;söyle;hãy nói`},
 	// replyc: a reply forced after the success phrase ("… 'Access Granted'.
 	// Reply with the correct answer.")
