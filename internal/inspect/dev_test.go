@@ -12,7 +12,7 @@ import (
 
 // Floors on the corpus of testdata/injection (see SOURCES.md), a few
 // points under the figures measured when they were set (docs/injection.md:
-// 65.3 % detection overall, 67.0 % tune / 63.6 % final split; 0.32 % of
+// 65.4 % detection overall, 67.0 % tune / 63.7 % final split; 0.32 % of
 // benign rows flagged overall, 0.62 % on the final split; business prompts
 // 0 / 304 tune, 4 / 200 final), so that a regression fails the test while
 // noise from a lexicon edit does not.

@@ -196,7 +196,8 @@ var conceptTerms = []termDef{
 		lặp lại;tampilkan;beri tahu;tunjukkan;ulangi;cetak;sebutkan;pokaż;podaj;powiedz;toon;vertel;
 		cuáles son;cuales son;quais são;quais sao;qual é;quels sont;quelles sont;welche sind;was sind;какие;какой;каков*;
 		뭐야;뭐예요;무엇입니까;무엇인가요;뭔가요;ما هي;ما هو;ماهي;क्या है;क्या हैं;लिखो;nedir;neler;nelerdir;hepsini yaz;là gì;
-		viết ra;apa`},
+		viết ra;apa;quali sono;qual è;wie lauten;jakie jest;jaki jest;jakie są;wat is;wat zijn;কী;কি;লেখো;کیا ہے;کیا ہیں;
+		لکھو;بتائیں;بتاؤ`},
 	{name: "leakvz", phrases: `是什么;是什麼;是啥;は何ですか;は何;何ですか;全部書いて;書いて;告诉我;告訴我;输出;輸出;显示;顯示;打印;重复;重複;说出;說出;透露;泄露;洩露;给我看;給我看;复述;複述;
 		教えて;表示;出力;見せて;繰り返;言って`},
 	{name: "leakobj", phrases: `{your,initial,original,hidden,secret} system prompt;{your,initial,original,hidden,secret}
@@ -236,7 +237,7 @@ var conceptTerms = []termDef{
 		{tes,vos} instructions;tus instrucciones;le tue istruzioni;suas instruções;prompt {de,del,di} {sistema,système};
 		prompt système;системный промпт;системную подсказку;свои инструкции;твои инструкции;시스템 프롬프트*;너의 지시*;
 		당신의 지시*;초기 설정*;موجه النظام;رسالة النظام;تعليماتك;أوامرك;सिस्टम प्रॉम्प्ट;सिस्टम प्रोम्प्ट;अपने निर्देश;
-		आपके निर्देश;sistem istemi*;sistem komut*;talimatlarını;talimatların;talimatlarin;kuralların;у тебя инструкции;ваши инструкции;lời nhắc hệ thống;hướng dẫn của bạn;prompt sistem;instruksimu;
+		आपके निर्देश;sistem istemi*;sistem komut*;তোমার নির্দেশ*;আপনার নির্দেশ*;آپ کی ہدایات;تمہاری ہدایات;talimatlarını;talimatların;talimatlarin;kuralların;у тебя инструкции;ваши инструкции;lời nhắc hệ thống;hướng dẫn của bạn;prompt sistem;instruksimu;
 		instruksi kamu`},
 	// yourx / verbatim: the assistant's own rules asked for in their exact
 	// wording ("your rules, please, in the original wording").
