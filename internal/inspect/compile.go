@@ -36,7 +36,7 @@ const (
 	weakCap     = 0.25        // most that up to four weak cues add: below DefaultThreshold even with one cue-level (≤ 0.3) signal
 	weakStep    = 0.12        // added to the weak cap for every further distinct cue
 	weakCapMax  = 0.75        // most that weak cues add, however many
-	variantW    = 0.3         // a rot13 or reversed spelling of a lexicon phrase (encoded_payload)
+	variantW    = 0.2         // a rot13 or reversed spelling of a lexicon phrase (encoded_payload); the decoded text is scanned too
 	// contextCap is the most that sigContext signals add together in text
 	// of OriginUser; in OriginUntrusted text they count in full.
 	contextCap = 0.3
@@ -153,15 +153,17 @@ func (c *compiler) addBuiltin() error {
 	if len(c.byName) > maxTracked {
 		return fmt.Errorf("inspect: %d pair concepts exceed %d", len(c.byName), maxTracked)
 	}
-	c.sigVariant = c.newSignal(famEncoded, variantW, sigNormal, "variant")
+	c.sigVariant = c.newSignal(famEncoded, variantW, sigWeak, "variant")
 	for _, t := range termDefs {
 		if t.name != "" {
 			id := c.named(t.name)
 			if t.w != 0 {
 				c.concepts[id].solo = c.newSignal(t.fam, t.w, t.cls, t.name)
 			}
-			if err := c.addPhrases(id, t.phrases); err != nil {
-				return err
+			if !t.vonly {
+				if err := c.addPhrases(id, t.phrases); err != nil {
+					return err
+				}
 			}
 			if t.variants {
 				if err := c.addVariants(id, t.phrases); err != nil {
@@ -218,7 +220,7 @@ func (c *compiler) addVariants(id uint16, spec string) error {
 				}
 			}
 			if typoWords[p] {
-				for _, v := range typos(p) {
+				for _, v := range append(typos(p), splits(p)...) {
 					if err := c.addPattern(id, v, false); err != nil {
 						return err
 					}
@@ -234,11 +236,13 @@ func (c *compiler) addVariants(id uint16, spec string) error {
 // "prevoius", "instrucitons", "pasword". Variants that are English words
 // are left out (notWords).
 var typoWords = map[string]bool{"ignore": true, "disregard": true, "previous": true, "instructions": true,
-	"password": true}
+	"password": true, "forget": true}
 
-var notWords = map[string]bool{"forge": true, "foret": true, "prompt": true, "romp": true}
+var notWords = map[string]bool{"forge": true, "foret": true, "prompt": true, "romp": true, "pass word": true,
+	"for get": true}
 
-// typos returns the one-deletion and adjacent-transposition variants of w.
+// typos returns the one-deletion, doubled-letter and adjacent-transposition
+// variants of w.
 func typos(w string) []string {
 	seen := map[string]bool{w: true}
 	var out []string
@@ -250,8 +254,22 @@ func typos(w string) []string {
 	}
 	for i := range w {
 		add(w[:i] + w[i+1:])
+		add(w[:i+1] + w[i:]) // a letter doubled: "forgett", "ignorre"
 		if i+1 < len(w) {
 			add(w[:i] + string(w[i+1]) + string(w[i]) + w[i+2:])
+		}
+	}
+	return out
+}
+
+// splits returns w broken by one space into two parts of two letters or
+// more ("ign ore", "pre vious", "inst ructions"), the way an attacker
+// splits a trigger word that a filter looks for.
+func splits(w string) []string {
+	var out []string
+	for i := 2; i <= len(w)-2; i++ {
+		if v := w[:i] + " " + w[i:]; !notWords[v] {
+			out = append(out, v)
 		}
 	}
 	return out

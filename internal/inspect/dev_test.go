@@ -12,15 +12,15 @@ import (
 
 // Floors on the corpus of testdata/injection (see SOURCES.md), a few
 // points under the figures measured when they were set (docs/injection.md:
-// 62.2 % detection overall, 63.1 % tune / 61.2 % final split; 0.25 % of
-// benign rows flagged overall, 0.52 % on the final split; business prompts
+// 65.4 % detection overall, 67.0 % tune / 63.7 % final split; 0.32 % of
+// benign rows flagged overall, 0.62 % on the final split; business prompts
 // 0 / 304 tune, 4 / 200 final), so that a regression fails the test while
 // noise from a lexicon edit does not.
 const (
-	minDetection      = 0.60   // all rows
-	minSplitDetection = 0.58   // each split
+	minDetection      = 0.63   // all rows
+	minSplitDetection = 0.61   // each split
 	maxFPR            = 0.008  // all rows
-	maxSplitFPR       = 0.0100 // final split measured 0.52 %
+	maxSplitFPR       = 0.0100 // final split measured 0.62 %
 	maxBusinessFPR    = 0.03   // each split of the business prompts
 	minRetention      = 0.95
 )

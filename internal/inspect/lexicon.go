@@ -13,7 +13,10 @@ type termDef struct {
 	w        float64
 	cls      sigClass
 	variants bool
-	phrases  string
+	// vonly keeps only the rot13 and reversed spellings (with variants):
+	// words that mark encoded text without being evidence in plain text.
+	vonly   bool
+	phrases string
 }
 
 // pairDef fires when concept a is followed by concept b within win words
@@ -72,7 +75,8 @@ var conceptTerms = []termDef{
 	{name: "priorz", phrases: `之前;以前;先前;上面;上述;以上;前面;原来;原來;原先;此前;最初;これまで;上記;前の;最初の`},
 	{name: "instr", variants: true, phrases: `instruction;instructions;directions;directive;directives;rules;guidelines;
 		guideline;prompt;prompts;prompt text*;programming;guidance;constraints;restrictions;policies;prompt-text*;
-		system message;system prompt;safeguards;conditioning;commands;orders;
+		system message;system prompt;safeguards;conditioning;commands;orders;safety policy;content policy;usage policy;
+		safety rules;safety filter;safety filters;
 		anweisung*;instruktion*;befehl*;regeln;richtlinie*;vorgabe*;consigne*;règle*;regle*;
 		instrucciones;reglas;indicaciones;órdenes;istruzioni;regole;indicazioni;instruções;instrucoes;regras;
 		instructies;regels;instrukcje;polecenia;zasady;instrukcije;upute;инструкци*;правила;указани*;команд*;промпт*;директив*;
@@ -106,7 +110,7 @@ var conceptTerms = []termDef{
 		irrelevant,invalid,revoked,suspended,lifted,disabled};{don't,dont,do not} {apply,matter};
 		{sind,ist} {irrelevant,ungültig,ungultig,aufgehoben,nichtig,hinfällig};gelten nicht mehr;aufgehoben;
 		außer kraft;nicht mehr gültig;annulé*;anulad*;annullat*;
-		nicht ganz großartig;son irrelevantes;sont {obsolètes,annulées,caduques}`},
+		nicht ganz großartig;son irrelevantes;sont {obsolètes,annulées,caduques};{were,was} {for testing,only for testing,just a test}`},
 	{name: "praise", phrases: `well done;very good;very well;great job;good job;excellent performance;
 		excellent work;that is enough;that's enough;that was ok;that was ok before;das war schon mal ok;that is done;simply great;fantastic;
 		outdone yourself;congratulations;gut gemacht;sehr gut;das genügt;das reicht;ausgezeichnet*;
@@ -163,7 +167,9 @@ var conceptTerms = []termDef{
 		du bist jetzt;tu es maintenant;ahora eres;ora sei;теперь ты;지금부터 너는;이제 너는;أنت الآن;अब तुम;
 		artık sen*;từ giờ bạn là;sekarang kamu;agora você é`},
 	{name: "nolimit", variants: true, phrases: `unfiltered;uncensored;unrestricted;unbound;limitless;amoral;
-		lawless;boundless;uninhibited;
+		lawless;boundless;uninhibited;capable of anything;{breaks,break,breaking} ai rules;free of your confines;
+		free from {all,any} {rules,restrictions,limitations};no longer {confined,bound,restricted} {by,to};
+		no prohibitions;without {any,} prohibitions;
 		no {morals,ethics,limits,filters,rules,restrictions,boundaries,content policy,guidelines,censorship};
 		without {morals,ethics,limits,filters,rules,restrictions,boundaries,guidelines,censorship,safety};
 		never refuses;doesn't refuse;does not refuse;can't refuse;free of all;not bound by;no safety training;
@@ -180,15 +186,19 @@ var conceptTerms = []termDef{
 	{name: "personaz", phrases: `你现在是;你現在是;从现在开始你是;從現在開始你是;从现在起你是;今からあなたは;あなたは今;これからあなたは`},
 	// prompt extraction
 	{name: "leakv", phrases: `show;reveal;print;repeat;output;display;tell me;give me;share;list;write out;confirm;verify;echo;format;
-		spell out;recite;dump;leak;disclose;expose;copy;paste;send back;summarize;summarise;translate;
+		spell out;recite;dump;leak;disclose;quote;remind me;reproduce;restate;what exactly;how {were,was} you;expose;copy;paste;send back;summarize;summarise;translate;
 		what {are,is,was,were,did,does,do};whats;what's;see;view;read out;send it back;show all;show me;
 		cuál es;cual es;qual è;qual e;quel est;quelle est;welches ist;wie lautet;tldr;tl;dr;convert;rewrite;encode;
 		zeige*;zeig;gib;nenne;wiederhole;verrate;ausgeben;gib aus;was {steht,stand,ist,sind,war};
 		montre*;affiche*;révèle*;revele*;répète*;repete*;dis-moi;dis moi;muestra*;revela*;repite;dime;mostra*;rivela*;ripeti;dimmi;
 		mostre;diga;покажи;скажи;выведи;повтори;раскрой;알려*;출력*;보여*;말해*;공개*;반복*;اعرض;أظهر;أخبرني;كرر;أعطني;اطبع;
 		बताओ;बताइए;बताएं;दिखाओ;दिखाइए;दोहराओ;বলো;দেখাও;göster;söyle;yazdır;tekrarla;cho tôi biết;in ra;hiển thị;tiết lộ;
-		lặp lại;tampilkan;beri tahu;tunjukkan;ulangi;cetak;sebutkan;pokaż;podaj;powiedz;toon;vertel`},
-	{name: "leakvz", phrases: `告诉我;告訴我;输出;輸出;显示;顯示;打印;重复;重複;说出;說出;透露;泄露;洩露;给我看;給我看;复述;複述;
+		lặp lại;tampilkan;beri tahu;tunjukkan;ulangi;cetak;sebutkan;pokaż;podaj;powiedz;toon;vertel;
+		cuáles son;cuales son;quais são;quais sao;qual é;quels sont;quelles sont;welche sind;was sind;какие;какой;каков*;
+		뭐야;뭐예요;무엇입니까;무엇인가요;뭔가요;ما هي;ما هو;ماهي;क्या है;क्या हैं;लिखो;nedir;neler;nelerdir;hepsini yaz;là gì;
+		viết ra;apa;quali sono;qual è;wie lauten;jakie jest;jaki jest;jakie są;wat is;wat zijn;কী;কি;লেখো;کیا ہے;کیا ہیں;
+		لکھو;بتائیں;بتاؤ`},
+	{name: "leakvz", phrases: `是什么;是什麼;是啥;は何ですか;は何;何ですか;全部書いて;書いて;告诉我;告訴我;输出;輸出;显示;顯示;打印;重复;重複;说出;說出;透露;泄露;洩露;给我看;給我看;复述;複述;
 		教えて;表示;出力;見せて;繰り返;言って`},
 	{name: "leakobj", phrases: `{your,initial,original,hidden,secret} system prompt;{your,initial,original,hidden,secret}
 		{prompt,prompts,prompt text,prompt texts,system message,instructions,system instructions,directions};
@@ -197,21 +207,53 @@ var conceptTerms = []termDef{
 		your {previous,earlier,prior} {instructions,prompt,directions};
 		{your,the,all,all your,all the} {prompt text*,prompt-text*};your {programming,configuration,directives,initial instructions,
 		setup,initialization,initial*,original*,starting*,context window,hidden*,secret instructions};pre-prompt;preprompt;
-		{everything,text,words,the text,all text,the words,all the text,everything written} {above,before this,before my};
+		{everything,text,words,the text,all text,the words,all the text,everything written} {before this,before my};
 		{beginning,start} of {this,the} {prompt,conversation,chat};what was written;what is written;
 		{written,said} above;above this line;{you were,were you,you've been,you have been} {told,given,instructed,asked} to;
 		what you were {told,given};were you told;before my first message;at the very {start,beginning};came before;
 		the first message;your developers;your creators;you are not allowed to;you're not allowed to;not supposed to tell;
 		{text,words,message,messages,content,instructions,directions,prompt} you were given;
 		before {my,this} message;everything {you've been,you have been,you've,you were} {told,given};
-		{configure,configured,program,programmed,set up,instruct,instructed} you;
+		{configure,configured,program,programmed,set up,instruct,instructed,prompted,briefed} you;{set,sets} you up;
+		{operator,company,developer,developers} {told,gave,give} you;
+		{defines,controls} your {behaviour,behavior};
+		tells you how to {respond,behave,answer,act,reply};your own {configuration,instructions,prompt,rules,setup};
+		{were you,you were} {configured,set up,programmed};what your {instructions,rules,prompt,system prompt} {say,says};
+		your {full,entire,whole} context;{your,ur} {sys prompt,sysprompt,system promt,sys msg};
+		ur {instructions,rules,prompt,system prompt};{sentence,line} you were {told,given};{precedes,preceded} {it,this,my message,my question};
+		before this conversation;before the conversation {started,began};before our {chat,conversation};pre-conversation;
+		before i {showed up,arrived,joined,came,said anything};everything in {the,your} {system prompt,system message,prompt};
+		{directive,directives,guidance,guidelines,wording,rules} you {received,were given,got};
+		you were given {some,the} {text,instructions};
+		{text,part} i can't see;
+		который тебе дали;которые тебе дали;тебе дали;вам дали;тебе были даны;что тебе сказали;
+		最初に{与えられた,受け取った};最初の{指示,メッセージ};与えられた指示;수신한 지시*;처음 받은;처음에 받은;주어진 시스템 프롬프트;
+		التي أعطيت لك;المعطاة لك;التي تلقيتها;जो शुरुआती निर्देश;शुरुआती निर्देश;आपको दिए गए;तुम्हें दिए गए;
+		sana verilen;size verilen;ilk talimat*;lời nhắc ban đầu;hướng dẫn ban đầu;que te dieron;que le dieron;
+		que te {han dado,dieron} al principio;qu'on t'a {données,donné};que te foram dadas;die dir gegeben;die man dir gegeben;
+		yang diberikan kepadamu;yang diberikan kepada anda;
 		before i {started,began} {talking,writing,typing};{first,initial} 50 words of {this,the,our} {conversation,chat,prompt,context};
 		{deine,ihre,alle} {anweisungen,instruktionen,prompt-texte,prompt};{deinen,ihren,den} systemprompt;
 		{tes,vos} instructions;tus instrucciones;le tue istruzioni;suas instruções;prompt {de,del,di} {sistema,système};
 		prompt système;системный промпт;системную подсказку;свои инструкции;твои инструкции;시스템 프롬프트*;너의 지시*;
 		당신의 지시*;초기 설정*;موجه النظام;رسالة النظام;تعليماتك;أوامرك;सिस्टम प्रॉम्प्ट;सिस्टम प्रोम्प्ट;अपने निर्देश;
-		आपके निर्देश;sistem istemi*;sistem komut*;talimatlarını;lời nhắc hệ thống;hướng dẫn của bạn;prompt sistem;instruksimu;
+		आपके निर्देश;sistem istemi*;sistem komut*;তোমার নির্দেশ*;আপনার নির্দেশ*;آپ کی ہدایات;تمہاری ہدایات;talimatlarını;talimatların;talimatlarin;kuralların;у тебя инструкции;ваши инструкции;lời nhắc hệ thống;hướng dẫn của bạn;prompt sistem;instruksimu;
 		instruksi kamu`},
+	// yourx / verbatim: the assistant's own rules asked for in their exact
+	// wording ("your rules, please, in the original wording").
+	{name: "yourx", phrases: `your {rules,guidelines,instructions,directions,orders,setup,configuration,prompt,directives,guidance,
+		system message,initial prompt,context}`},
+	{name: "verbatim", phrases: `verbatim;word for word;word-for-word;exact wording;original wording;character for character;
+		letter for letter;exactly as {you,it,they} {received,were,was};literal version;keeping every word;in the original;
+		дословно;слово в слово;一字不差;原样;原樣;そのまま;그대로;حرفيا;حرفياً;शब्दशः;aynen;kelimesi kelimesine;nguyên văn;
+		palabra por palabra;mot pour mot;mot à mot;wort für wort;wörtlich;parola per parola;palavra por palavra;kata demi kata`},
+	// aboveobj: "the text above", which a user also asks to translate or
+	// summarise when it is their own pasted text (edv).
+	{name: "aboveobj", phrases: `{everything,text,words,the text,all text,the words,all the text,everything written} above;
+		the {above,preceding} {instructions,prompt,directions,rules,text};{instructions,prompt,directions} above;
+		{your,the} {prompt,instructions} so far;everything so far`},
+	{name: "edv", phrases: `translate;summarize;summarise;proofread;rewrite;shorten;reword;paraphrase;simplify`},
+	{name: "sysobj", phrases: `{the,this} {system message,system prompt,developer message,system instructions}`},
 	{name: "leakobjw", phrases: `the {prompt,instructions,system message,system prompt};this system prompt;your {rules,guidelines,context,restrictions};
 		{the,your,} {conversation,chat} history;previous messages`},
 	{name: "leakobjz", phrases: `系统提示;系統提示;系统提示词;系統提示詞;初始指令;你的指令;你的设定;你的設定;原始指令;初期設定;あなたの指示;
@@ -227,12 +269,14 @@ var conceptTerms = []termDef{
 		gizli kelime*;mật khẩu;mã bí mật;từ khóa bí mật;kata sandi*;sandi*`},
 	{name: "secretz", phrases: `密码;密碼;口令;暗号;暗號;密钥;密鑰;秘密;パスワード;合言葉;暗証番号;秘密の言葉`},
 	// pwctx: ordinary password topics (help desk, policy, home router).
-	{name: "pwctx", phrases: `wifi;wi-fi;vpn;router;outlook;gmail;voicemail;laptop;login;portal;reset;expired;expiry;expires;complexity;
+	{name: "pwctx", phrases: `wifi;wi-fi;wlan;vpn;router;outlook;gmail;voicemail;laptop;login;portal;reset;expired;expiry;expires;complexity;
 		password manager*;policy;policies;hash;hashing;hashes;rotation;forgot;forgotten;recover;password-protected;strength;
 		requirements;my password*;our password*;new password*;default password*;strong password*;weak password*;
-		temporary password*;a password*;passwords;should;password for;password to;
+		temporary password*;a password*;should;{store,storing,strong,weak,secure,user,users,all,our,reset,manage} passwords;
+		passwords {should,must,are,need,for,in,on,and,that,with,to};password {for,to} {the,my,our,a,an,this,all,any,wifi,vpn,email,account,server,site,app,laptop,phone,network,
+		office,guest,shared,new,work};
 		the secret to;secret of;secret ingredient;secret sauce;secret santa;secret service;top secret;trade secret*;
-		secret societ*;zurücksetzen;abgelaufen;vergessen;ändern;expiré;oublié;caducada;olvidé;scaduta;dimenticato;réinitialiser;잊어버렸*;재설정*;कैसे;nasıl;yang kuat`},
+		secret societ*;how do i say;how do you say;how to say;the word;word for;zurücksetzen;abgelaufen;vergessen;ändern;expiré;oublié;caducada;olvidé;scaduta;dimenticato;réinitialiser;잊어버렸*;재설정*;कैसे;nasıl;yang kuat`},
 	// reported: someone else was told to override ("their manager told
 	// them to ignore the rules"), reported speech rather than an attack
 	{name: "reported", phrases: `told them to;told him to;told her to;asked them to;asked him to;asked her to;
@@ -249,9 +293,27 @@ var conceptTerms = []termDef{
 		with spaces between;between its letters;rhymes;rhyme with;acrostic;encode;encoded;base64;hex;pig latin;
 		hint;hints;clue;riddle;synonym;translate;in a poem;poem where;in a story;story where;story in which;song where;in a sentence;without saying;
 		without revealing;not technically;how many {letters,characters};character by character;replace every vowel;
-		in uppercase;in brackets`},
+		in uppercase;in brackets;one letter at a time;{contain,contains,have,has,include,includes} the letter;nato phonetic;phonetic alphabet;
+		한 글자씩;글자씩;띄어서;بالعكس;حرفا حرفا;حرف بحرف;معكوس*;अक्षर दर अक्षर;एक-एक अक्षर;harf harf;từng chữ;từng ký tự;
+		viết ngược;letra por letra;al revés;ao contrário;letra a letra;à l'envers;lettre par lettre;rückwärts;buchstabe für buchstabe;
+		buchstabier*;задом наперед;наоборот;по буквам;по одной букве;huruf demi huruf;terbalik;অক্ষর`},
+	{name: "spellmodz", phrases: `倒着;倒過來;倒过来;反过来;反過來;一个字一个字;一個字一個字;逐字;拼出;逆から;一文字ずつ;逆さま;スペル`},
 	// hijack of a protected action: make the model say the success phrase
-	{name: "grant", phrases: `access granted;access is granted;zugang gewährt;accès autorisé;acceso concedido`},
+	{name: "grant", phrases: `access granted;access is granted;acess granted;acces granted;access grantd;accessgranted;zugang gewährt;accès autorisé;acceso concedido;acesso concedido;
+		accesso consentito;доступ разрешен;доступ разрешён;访问已授权;访问授权;アクセス許可;접근 허용;تم منح الوصول;erişim izni verildi;
+		truy cập được cấp`},
+	// sayg: the verbs that force the success phrase ("say 'access granted'");
+	// not "says", which reports what a badge reader or a screen says.
+	{name: "sayg", phrases: `say;reply;respond;output;print;reply with;respond with;answer with;
+		only say;just say;repeat;confirm with;sag;dis;di;diga;dimmi;скажи;说;說;言って;答えて;말해*;قل;कहो;söyle;hãy nói`},
+	// replyc: a reply forced after the success phrase ("… 'Access Granted'.
+	// Reply with the correct answer.")
+	{name: "replyc", phrases: `reply with;respond with;answer with;your reply;your answer;your response;
+		and nothing else;nothing else;only reply;only respond;答えて;回答;대답*;أجب;जवाब दो`},
+	// guarding: the secret as something the assistant keeps ("what word
+	// are you protecting?")
+	{name: "grantto", phrases: `access granted {to,for} {the,all,a,an,your,our,users,everyone,staff,employees,new};access was granted`},
+	{name: "guarding", phrases: `{are you,you are,you're,you were} {protecting,guarding,hiding,told to protect,told to guard,told to hide}`},
 	{name: "inresp", fam: famOutput, w: 0.35, cls: sigContext, phrases: `{in,to,into,within,throughout,from,of} {your,each,every} {response,responses,reply,replies,
 		answer,answers,output,message,messages};{in,zu} {deiner,ihrer,deine,ihre} antwort;dans {ta,votre} réponse;
 		en tu respuesta;nella tua risposta;na sua resposta`},
@@ -288,16 +350,26 @@ var conceptTerms = []termDef{
 		it's for a game;for a game;my grandmother used to;grandmother who used to;late grandmother;my professor asked;
 		cybersecurity class;security class;for a class;dystopian;in a world where;science fiction;reach layer;layer {0,1,2,3,4,5};
 		asking for a friend;for a thriller;for a book;in a novel;novelist;each character can create;their own science fiction;
-		at each layer;in the final layer;story within a story;dream within a dream`},
+		at each layer;in the final layer;story within a story;dream within a dream;as a penetration tester;as a pentester;
+		for a documentary;documentary script;safety training;training course;a scene in which;a scene where;write a scene;
+		for a paper;for my research;for my paper;i'm an academic;i am an academic;university research;research project;
+		for a thought experiment;fantasy novel;for a screenplay;for a podcast;i'm writing a thriller;purely hypothetically`},
 	{name: "harm", phrases: `hacking into;hack into;synthesize;synthesise;methamphetamine;meth;nerve agent;sarin;ricin;anthrax;
 		explosive*;bomb;pipe bomb;napalm;ransomware;malware;keylogger;botnet;virus that;phishing email;launder;
 		money laundering;untraceable;without getting caught;without being detected;bioweapon;break into;
 		stolen credit card*;credit card numbers;fake news article;disinformation campaign;recruitment speech;
-		counterfeit;zero-day;ddos;ghost gun;dirty bomb;chemical weapon*;evade police;human trafficking`},
+		counterfeit;zero-day;ddos;ghost gun;dirty bomb;chemical weapon*;evade police;human trafficking;
+		hides from antivirus;evade antivirus;evades antivirus;bypass antivirus;undetectable malware;untraceable gun;cooking meth;
+		cook meth;extract ricin;poison someone;launder cash;hotwire;hot-wire`},
+	// howto: an operational request ("how to make", "how would one
+	// synthesize"); next to a harm word it is what framed-harm attacks ask.
+	{name: "howto", phrases: `how {to,would one,would someone,could someone,can i,do i,do you} {make,build,create,synthesize,synthesise,
+		cook,hack,produce,manufacture,launder,poison,steal,extract}`},
 	{name: "detail", phrases: `step by step;step-by-step;detailed instructions;detailed steps;exact quantities;exact amounts;
 		working code;fully working;accurate instructions;real instructions;exactly how;complete guide;be specific;
 		make it realistic;as convincing as possible;practical steps;specific steps;precise steps;the steps to make;
-		steps to make;practical commands;specific and practical;explain in detail;the full code;full code`},
+		steps to make;practical commands;specific and practical;explain in detail;the full code;full code;precisely how;
+		real commands;actual reagents;actual steps;exact steps;exact recipe;exact commands;working code`},
 	// youforbid: what the assistant may not say ("the word you are not
 	// allowed to say"), the usual way to ask for a guarded secret without
 	// naming it; forbidword is its object.
@@ -335,6 +407,12 @@ var conceptTerms = []termDef{
 	{name: "stepprop", phrases: `propose a step;propose steps;propose a plan;characters propose;discuss which specific;
 		specific and practical commands`},
 	{name: "denied", phrases: `access denied`},
+	// encmark: words whose rot13 or reversed spelling marks an encoded
+	// attack; a match fires the variant signal and makes the engine scan
+	// the whole text decoded (see decodeWhole).
+	{name: "encmark", variants: true, vonly: true, phrases: `password;passcode;passphrase;secret;secrets;reveal;system;
+		prompt;instructions;instruction;previous;ignore;disregard;forget;guidelines;restrictions;directions;granted;confidential;
+		nothing;instead;everything;answer;should;letter;before;please;exactly;explain;output;question;summarize;follow`},
 	// meta: the text talks about attacks instead of making one
 	{name: "meta", fam: famIgnore, w: metaW, phrases: `prompt injection*;injection attack*;jailbreak attempt*;
 		jailbreak prompts;phishing;awareness;red flag*;social engineering;attackers;how attackers;red team*;
@@ -439,6 +517,9 @@ var soloTerms = []termDef{
 		{everything,all the text,the text} in your prompt;{beginning,starting} with {you are,"you are"};output {initialization,your initialization};console.log(systemprompt)`},
 	{fam: famLeak, w: 0.3, phrases: `my instructions are;i was instructed to`},
 	{fam: famIgnore, w: 0.6, phrases: `your {instructions,rules,task} {are,is} now`},
+	// instructions or rules for a thing, not the assistant's own ("print
+	// the instructions for the coffee machine", "your rules for rounding")
+	{fam: famLeak, w: -0.45, phrases: `{the,your} {instructions,rules} for {the,a,an,our,my,this,rounding,formatting}`},
 	{fam: famLeak, w: 0.45, phrases: `what {are,were} your rules;{print,show,reveal,output,display} the {instructions,prompt};
 		what you are not supposed to;what {are,is} hidden`},
 	// secret coercion
@@ -447,7 +528,8 @@ var soloTerms = []termDef{
 		you're guarding;the {password,secret} you {are,were} {protecting,guarding,given,told};
 		what you {must,should} never {tell,reveal,say};password disclosure;disclosure is now permitted`},
 	{fam: famSecret, w: 0.35, phrases: `access granted`},
-	{fam: famSecret, w: 0.45, cls: sigSupp, phrases: `{typed,entered,gave,said,provided,supplied} the {correct,right,valid} {password,passcode,code,key}`},
+	{fam: famSecret, w: 0.45, cls: sigSupp, phrases: `{typed,entered,gave,said,provided,supplied} the {correct,right,valid} {password,passcode,code,key};
+		{correct,right} {password,code} {entered,typed,accepted}`},
 	{fam: famLeak, w: 0.8, phrases: `{told,tell,instructed,asked,ordered} you {to never,never to,not to} {share,reveal,tell,say,disclose,mention,repeat}`},
 	// refusal suppression: instructions that take away the model's way to
 	// refuse; two of them, or one next to any other evidence, flag
@@ -460,14 +542,19 @@ var soloTerms = []termDef{
 		<<sys>>;<|begin_of_text|>;system override;[system message];[system note];<system message>;
 		admin override;developer override;{begin,start} {admin,system,developer,operator} section;
 		end of user input;end user input;[end of user input];end of user message;end user ambiguity;
+		end of user {text,prompt,query,turn};the user is now {an,the} {admin,administrator,developer};end of the user {input,message,text};end of {the,} system prompt;end system prompt;
+		begin user override;{begin,start} new system {instructions,prompt};new system instructions;
 		new instructions from the {operator,system,developer,administrator}`},
 	{fam: famRole, w: 0.8, phrases: `<|im_end|>;<|endoftext|>;<|eot_id|>;<|assistant|>;<|user|>;[inst];
 		<|end|>;<|start_header_id|>;<system>;</system>;system message:;
 		<assistant>;<user>;<im_start>;
-		developer authentication;administrator override;admin section;end of prompt`},
+		developer authentication;administrator override;admin section;end of prompt;
+		</instructions>;</instruction>;</prompt>;</system_prompt>;</user_input>;</user>;<admin>;</admin>;</sys>;[/inst];
+		end of the prompt;prompt ends here;end of system;end of the system {message,prompt,section}`},
 	{fam: famRole, w: 0.5, phrases: `<|;|>;^assistant:;end of conversation;^system:;^system message;[system];^[system];
 		^developer:;^admin:`},
 	{fam: famRole, w: 0.4, phrases: `^### instruction:;^### response:;^instruction:;^response:`},
+	{fam: famRole, w: 0.5, phrases: `^developer note`},
 	{fam: famRole, w: 0.3, phrases: `new system prompt;new system message`},
 	// a chat message object pasted into the text ({"role": "system", …})
 	{fam: famRole, w: 0.4, phrases: `role : {system,developer}`},
@@ -550,7 +637,7 @@ var pairDefs = []pairDef{
 	{famIgnore, 0.9, "instrz", "ovrz", 6, sigNormal},
 	{famIgnore, 0.5, "priorz", "ovrz", 10, sigNormal},
 	{famIgnore, 0.5, "ovrz", "priorz", 6, sigNormal},
-	{famLeak, 1.0, "leakv", "leakobj", 8, sigNormal},
+	{famLeak, 1.0, "leakv", "leakobj", 12, sigNormal},
 	{famLeak, 0.65, "leakobj", "leakv", 4, sigNormal},
 	{famLeak, 0.6, "completev", "leakobj", 10, sigNormal},
 	{famLeak, 0.4, "completev", "leakobjw", 10, sigNormal},
@@ -559,10 +646,18 @@ var pairDefs = []pairDef{
 	{famIgnore, -0.5, "ordobj", "ovr", 3, sigNormal},
 	{famIgnore, -0.5, "reported", "ovr", 2, sigNormal},
 	{famLeak, 0.35, "leakv", "leakobjw", 4, sigNormal},
+	{famLeak, 1.0, "leakv", "aboveobj", 8, sigNormal},
+	{famLeak, 0.65, "aboveobj", "leakv", 4, sigNormal},
+	{famLeak, -0.6, "edv", "aboveobj", 3, sigNormal},
+	{famLeak, -0.6, "aboveobj", "ordobj", 8, sigNormal},
+	{famLeak, 0.6, "yourx", "verbatim", 12, sigNormal},
+	{famLeak, 0.6, "verbatim", "yourx", 8, sigNormal},
+	{famLeak, 0.35, "sysobj", "verbatim", 10, sigNormal},
+	{famLeak, 0.35, "verbatim", "sysobj", 6, sigNormal},
 	{famLeak, 1.0, "leakvz", "leakobjz", 16, sigNormal},
 	{famLeak, 1.0, "leakobjz", "leakvz", 16, sigNormal},
 	{famSecret, 0.6, "leakv", "secret", 5, sigSupp},
-	{famSecret, 0.45, "secret", "leakv", 4, sigSupp},
+	{famSecret, 0.6, "secret", "leakv", 4, sigSupp},
 	{famSecret, 0.6, "spellmod", "secret", 10, sigSupp},
 	{famSecret, 0.6, "secret", "spellmod", 10, sigSupp},
 	{famSecret, 0.6, "sayv", "secret", 4, sigSupp},
@@ -570,10 +665,15 @@ var pairDefs = []pairDef{
 	{famSecret, 0.7, "leakvz", "secretz", 16, sigNormal},
 	{famSecret, 0.7, "secretz", "leakvz", 16, sigNormal},
 	{famSecret, 0.5, "secret", "sayv", 4, sigSupp},
-	{famSecret, 0.7, "sayv", "grant", 6, sigNormal},
+	{famSecret, 0.7, "sayg", "grant", 6, sigNormal},
+	{famSecret, 0.5, "grant", "replyc", 10, sigNormal},
+	{famSecret, -0.7, "sayg", "grantto", 6, sigNormal},
+	{famSecret, 0.7, "forbidword", "guarding", 3, sigNormal},
+	{famSecret, 0.6, "spellmodz", "secretz", 16, sigSupp},
+	{famSecret, 0.6, "secretz", "spellmodz", 16, sigSupp},
 	{famSecret, 0.6, "youforbid", "forbidword", 6, sigNormal},
 	{famSecret, 0.6, "forbidword", "youforbid", 6, sigNormal},
-	{famSecret, 0.6, "frame", "secret", 20, sigSupp},
+	{famSecret, 0.45, "frame", "secret", 20, sigSupp},
 	{famSecret, -0.6, "negrev", "secret", 5, sigNormal},
 	{famSecret, -0.45, "secret", "negrev", 8, sigNormal},
 	{famSecret, 0.6, "denied", "grant", 20, sigNormal},
@@ -598,6 +698,7 @@ var pairDefs = []pairDef{
 	{famJailbreak, 0.35, "persona", "harm", 20, sigSoft},
 	{famJailbreak, 0.35, "harm", "frame", 20, sigSoft},
 	{famJailbreak, 0.35, "harm", "detail", 20, sigNormal},
+	{famJailbreak, 0.3, "howto", "harm", 6, sigNormal},
 	{famJailbreak, 0.35, "detail", "harm", 20, sigNormal},
 	// An instruction about the response is context-class evidence (see
 	// sigContext): alone it only flags text of OriginUntrusted.

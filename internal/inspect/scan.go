@@ -335,6 +335,7 @@ func (s *scanner) afterFold(text string) {
 	if s.enc.n > 0 && s.depth < maxDecodeDepth {
 		s.decodeCandidates()
 	}
+	s.decodeWhole(text)
 }
 
 // result turns accumulated signals into the verdict.
