@@ -123,8 +123,18 @@ func (t *Tape) Member(i int, name string) int {
 	if t.Nodes[i].Kind != Object {
 		return -1
 	}
+	// KeyIs inlined with its length test first: most keys of an object differ from
+	// name in length, and in the VM every call and string comparison is dear.
+	want := int32(len(name) + 2)
 	for j := t.First(i); j >= 0; j = t.Next(j) {
-		if t.KeyIs(j, name) {
+		n := &t.Nodes[j]
+		if n.Flags&KeyEscaped != 0 {
+			if t.KeyIs(j, name) {
+				return j
+			}
+			continue
+		}
+		if n.KeyEnd-n.KeyStart == want && t.src[n.KeyStart+1:n.KeyEnd-1] == name {
 			return j
 		}
 	}

@@ -44,17 +44,14 @@ var adapters = [numAPIs]*adapter{
 // inertKeys are keys whose values are identifiers, names of models and roles, or
 // enum values: not text a model reads. Only a short token (see tokenLike) under one
 // of them is skipped; anything longer, or with whitespace, is inspected anyway.
-var inertKeys = map[string]bool{
-	"model": true, "role": true, "type": true, "id": true, "object": true, "status": true,
-	"tool_call_id": true, "call_id": true, "tool_use_id": true, "item_id": true, "response_id": true,
-	"previous_response_id": true, "conversation_id": true, "agent_id": true, "from_entry_id": true,
-	"file_id": true, "detail": true, "format": true, "media_type": true, "mime_type": true,
-	"encoding_format": true, "tool_choice": true, "service_tier": true, "reasoning_effort": true,
-	"effort": true, "user": true, "user_id": true, "prompt_cache_key": true, "safety_identifier": true,
-	"truncation": true, "include": true, "modalities": true, "voice": true, "verbosity": true,
-	"prompt_mode": true, "handoff_execution": true, "created_at": true, "completed_at": true,
-	"output_dtype": true, "summary": true, "cache_control": true, "ttl": true, "anthropic_version": true,
-}
+var inertKeys = newNameTable([]string{
+	"model", "role", "type", "id", "object", "status", "tool_call_id", "call_id", "tool_use_id", "item_id",
+	"response_id", "previous_response_id", "conversation_id", "agent_id", "from_entry_id", "file_id", "detail",
+	"format", "media_type", "mime_type", "encoding_format", "tool_choice", "service_tier", "reasoning_effort",
+	"effort", "user", "user_id", "prompt_cache_key", "safety_identifier", "truncation", "include", "modalities",
+	"voice", "verbosity", "prompt_mode", "handoff_execution", "created_at", "completed_at", "output_dtype",
+	"summary", "cache_control", "ttl", "anthropic_version",
+}, nil)
 
 // roleOrigin maps a message role to the origin of its texts.
 func roleOrigin(role string) Origin {

@@ -252,10 +252,10 @@ func (p *refParser) known(obj gjson.Result, path string, ks *keySet) *apierr.Err
 	}
 	obj.ForEach(func(k, _ gjson.Result) bool {
 		key := rkey(k)
-		if _, ok := ks.exact[key]; ok {
+		if ks.exact.has(key) {
 			return true
 		}
-		for name := range ks.exact {
+		for _, name := range ks.names {
 			if string(jsonscan.AppendFold(nil, name)) == string(jsonscan.AppendFold(nil, key)) {
 				err = apierr.Invalid("ambiguous_key", join(path, key), "")
 				return false
@@ -505,7 +505,7 @@ func (p *refParser) collect(v gjson.Result, c context, key string, inArray bool)
 		f, marked := p.marks[v.Index]
 		if !marked {
 			f = FieldData
-			if signedKeys[key] || (inertKeys[key] && tokenLike(v.Raw)) {
+			if signedKeys.has(key) || (inertKeys.has(key) && tokenLike(v.Raw)) {
 				return
 			}
 		}

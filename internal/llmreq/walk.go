@@ -280,15 +280,15 @@ func (p *parser) inert(i int) bool {
 	}
 	key := t.KeyRaw(k)
 	key = key[1 : len(key)-1] // an escaped inert key is not recognised: its value is then text
-	if signedKeys[key] {
+	if signedKeys.has(key) {
 		return true
 	}
-	return inertKeys[key] && tokenLike(t.Raw(i))
+	return inertKeys.has(key) && tokenLike(t.Raw(i))
 }
 
 // signedKeys hold blobs the provider issued and verifies (encrypted reasoning,
 // thinking signatures): a client cannot put readable text there.
-var signedKeys = map[string]bool{"encrypted_content": true, "signature": true}
+var signedKeys = newNameTable([]string{"encrypted_content", "signature"}, nil)
 
 // tokenLike reports whether the string literal lit is a short token: an id, a
 // name or an enum value, at most 128 bytes without whitespace, escapes or control
@@ -472,14 +472,14 @@ func (p *parser) known(i int, ks *keySet) *apierr.Error {
 	for j := t.First(i); j >= 0; j = t.Next(j) {
 		lit := t.KeyRaw(j)
 		if t.Nodes[j].Flags&jsonscan.KeyEscaped == 0 {
-			if _, ok := ks.exact[lit[1:len(lit)-1]]; ok {
+			if ks.exact.has(lit[1 : len(lit)-1]) {
 				continue
 			}
-		} else if _, ok := ks.exact[t.Key(j)]; ok {
+		} else if ks.exact.has(t.Key(j)) {
 			continue
 		}
 		p.st.fold = p.appendFoldedKey(p.st.fold[:0], j)
-		if want, ok := ks.folded[string(p.st.fold)]; ok {
+		if want, ok := ks.folded.get(string(p.st.fold)); ok {
 			path := t.Path(j)
 			return apierr.Invalid("ambiguous_key", path,
 				"request body has the key %q where %q is expected; they differ only by case or Unicode folding, and a provider may read one as the other", t.Key(j), want)
@@ -490,26 +490,22 @@ func (p *parser) known(i int, ks *keySet) *apierr.Error {
 
 // keySet is the keys an adapter knows at one position.
 type keySet struct {
-	exact  map[string]struct{}
-	folded map[string]string
+	names  []string
+	exact  *nameTable // the names
+	folded *nameTable // folded name → name
 }
 
 func keys(names ...string) *keySet {
-	ks := &keySet{exact: map[string]struct{}{}, folded: map[string]string{}}
-	for _, n := range names {
-		ks.exact[n] = struct{}{}
-		ks.folded[string(jsonscan.AppendFold(nil, n))] = n
+	folded := make([]string, len(names))
+	for i, n := range names {
+		folded[i] = string(jsonscan.AppendFold(nil, n))
 	}
-	return ks
+	return &keySet{names: names, exact: newNameTable(names, nil), folded: newNameTable(folded, names)}
 }
 
 // with returns a set with more keys.
 func (ks *keySet) with(names ...string) *keySet {
-	all := make([]string, 0, len(ks.exact)+len(names))
-	for n := range ks.exact {
-		all = append(all, n)
-	}
-	return keys(append(all, names...)...)
+	return keys(append(append([]string(nil), ks.names...), names...)...)
 }
 
 // each calls fn for every element of array i with its index; it stops at the
