@@ -39,9 +39,10 @@ type Budget struct {
 func (b Budget) Present() bool { return b.node >= 0 }
 
 // Budgets lists the API's completion-budget fields; the first is where a default
-// budget goes. Embeddings have none.
+// budget goes. Embeddings have none. The slice is the request's own (no adapter has
+// more than two fields, so listing them allocates nothing): valid until the next call.
 func (r *Request) Budgets() []Budget {
-	out := make([]Budget, 0, len(r.ad.budgets))
+	out := r.budgets[:0]
 	for _, spec := range r.ad.budgets {
 		b := Budget{Name: spec.Name(), spec: spec, node: -1}
 		if r.tape != nil {

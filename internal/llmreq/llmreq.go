@@ -162,6 +162,7 @@ type Request struct {
 
 	tape    *jsonscan.Tape
 	st      *state
+	budgets [2]Budget // backing of Budgets
 	body    []byte
 	ad      *adapter
 	edits   []edit
@@ -236,6 +237,7 @@ type state struct {
 	fold    []byte
 	offs    []int32
 	runeBuf []byte
+	p       parser // the parse itself, pooled with its scratch rather than allocated per request
 }
 
 var statePool = sync.Pool{New: func() any { return new(state) }}
@@ -244,6 +246,8 @@ func (st *state) release() {
 	if cap(st.ctx) > 1<<16 {
 		*st = state{}
 	}
+	clear(st.p.decoded) // the decoded texts belong to the request's segments
+	st.p = parser{decoded: st.p.decoded[:0]}
 	statePool.Put(st)
 }
 

@@ -42,7 +42,8 @@ func newParser(r *Request, opt Options) *parser {
 	st.fields = resize(st.fields, n)
 	st.set = resize(st.set, n)
 	st.ctxs = append(st.ctxs[:0], context{msg: -1})
-	return &parser{r: r, t: r.tape, st: st, opt: opt, ad: r.ad}
+	st.p = parser{r: r, t: r.tape, st: st, opt: opt, ad: r.ad, decoded: st.p.decoded[:0]}
+	return &st.p
 }
 
 // resize returns s with length n, zeroed.

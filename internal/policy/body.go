@@ -36,8 +36,34 @@ func (p *Policy) CheckBody(rt Route, up *config.Upstream, body []byte) Decision 
 	return p.CheckBodyFor(rt, up, nil, body)
 }
 
-// texts is the text of every segment as the rewrites leave it.
-type texts []string
+// texts is the text of every segment as the rewrites leave it: the segments' own
+// texts until the first rewrite, which copies them (most requests rewrite none).
+type texts struct {
+	segs []llmreq.Segment
+	m    []string // nil until a text changes
+}
+
+// get returns segment i's current text.
+func (c *texts) get(i int) string {
+	if c.m == nil {
+		return c.segs[i].Text
+	}
+	return c.m[i]
+}
+
+// set makes s segment i's text.
+func (c *texts) set(i int, s string) {
+	if c.m == nil {
+		if s == c.segs[i].Text {
+			return
+		}
+		c.m = make([]string, len(c.segs))
+		for k := range c.segs {
+			c.m[k] = c.segs[k].Text
+		}
+	}
+	c.m[i] = s
+}
 
 // CheckBodyFor is CheckBody for a tenant (nil: none): its allowed models and its
 // max_tokens cap apply too. The pipeline: parse (every API through its adapter),
@@ -59,18 +85,15 @@ func (p *Policy) CheckBodyFor(rt Route, up *config.Upstream, t *credentials.Tena
 	if d.Reject = t.CheckModel(req.Model); d.Reject != nil {
 		return d
 	}
-	cur := make(texts, len(req.Segments))
-	for i := range req.Segments {
-		cur[i] = req.Segments[i].Text
-	}
+	cur := &texts{segs: req.Segments}
 	if p.inspectRequest(req, cur, &d); d.Reject != nil {
 		return d
 	}
 	p.hardenRequest(req, cur, &d)
 	p.maskRequest(req, cur, &d)
-	for i, s := range req.Segments {
-		if cur[i] != s.Text {
-			if d.Reject = rewriteErr(req.SetText(i, cur[i]), "a text"); d.Reject != nil {
+	for i := range cur.m {
+		if cur.m[i] != req.Segments[i].Text {
+			if d.Reject = rewriteErr(req.SetText(i, cur.m[i]), "a text"); d.Reject != nil {
 				return d
 			}
 		}

@@ -33,24 +33,40 @@ func newInspector(c config.Injection) (*inspect.Engine, error) {
 
 // inspectRequest scans every segment, and every message's parts joined, and applies
 // the configured action to d; in sanitize mode it rewrites cur.
-func (p *Policy) inspectRequest(r *llmreq.Request, cur texts, d *Decision) {
+func (p *Policy) inspectRequest(r *llmreq.Request, cur *texts, d *Decision) {
 	if !p.inspects(r.API) {
 		return
 	}
-	results := make([]inspect.Result, len(r.Segments)+len(r.Joined))
 	v := &Injection{Action: p.cfg.Injection.Action}
+	// Only sanitize needs every text's result; otherwise they are combined as they come.
+	var results []inspect.Result
+	if v.Action == config.ActionSanitize {
+		results = make([]inspect.Result, len(r.Segments)+len(r.Joined))
+	}
+	var acc inspect.Result
+	add := func(k int, res inspect.Result) {
+		if results != nil {
+			results[k] = res
+		}
+		acc.Score = max(acc.Score, res.Score)
+		acc.Flagged = acc.Flagged || res.Flagged
+		acc.Monitor = acc.Monitor || res.Monitor
+		acc.Allowed = acc.Allowed || res.Allowed
+		acc.Rules = append(acc.Rules, res.Rules...)
+	}
 	for i := range r.Segments {
 		seg := &r.Segments[i]
-		results[i] = p.inspector.ScanOrigin(seg.Text, origin(seg.Origin))
-		if results[i].Flagged {
+		res := p.inspector.ScanOrigin(seg.Text, origin(seg.Origin))
+		if res.Flagged {
 			v.Segments++
 		}
+		add(i, res)
 	}
 	for j := range r.Joined {
 		jn := &r.Joined[j]
-		results[len(r.Segments)+j] = p.inspector.ScanOrigin(jn.Text, origin(r.Segments[jn.First].Origin))
+		add(len(r.Segments)+j, p.inspector.ScanOrigin(jn.Text, origin(r.Segments[jn.First].Origin)))
 	}
-	all := inspect.Combine(results...)
+	all := inspect.Combine(acc) // what Combine of every result gives: rules sorted and deduplicated
 	v.Score, v.Flagged, v.Rules = all.Score, all.Flagged, all.Rules
 	d.Injection = v
 	if !v.Flagged {
@@ -71,7 +87,7 @@ func (p *Policy) inspectRequest(r *llmreq.Request, cur texts, d *Decision) {
 // sanitize replaces the flagged spans of every segment with the marker, those found
 // in a joined text included (mapped back to the parts they cover). A flagged text
 // that cannot be rewritten (an object key, a decoded file) blocks the request.
-func (p *Policy) sanitize(r *llmreq.Request, results []inspect.Result, cur texts, d *Decision) {
+func (p *Policy) sanitize(r *llmreq.Request, results []inspect.Result, cur *texts, d *Decision) {
 	spans := make([][]inspect.Span, len(r.Segments))
 	for i := range r.Segments {
 		if results[i].Flagged {
@@ -101,7 +117,7 @@ func (p *Policy) sanitize(r *llmreq.Request, results []inspect.Result, cur texts
 				"request blocked by the prompt-injection policy: a flagged text is in a %s, which the guard cannot sanitise", r.Segments[i].Field)
 			return
 		}
-		cur[i] = replaceSpans(cur[i], mergeSpans(spans[i]), p.cfg.Injection.Marker)
+		cur.set(i, replaceSpans(cur.get(i), mergeSpans(spans[i]), p.cfg.Injection.Marker))
 	}
 	d.Actions = append(d.Actions, "injection_sanitized")
 }
@@ -138,7 +154,7 @@ func replaceSpans(text string, spans []inspect.Span, marker string) string {
 
 // hardenRequest applies the optional delimiting and control-character stripping to
 // every text that can be rewritten.
-func (p *Policy) hardenRequest(r *llmreq.Request, cur texts, d *Decision) {
+func (p *Policy) hardenRequest(r *llmreq.Request, cur *texts, d *Decision) {
 	c := p.cfg.Injection
 	if !c.WrapUserContent && !c.StripControlChars {
 		return
@@ -149,15 +165,16 @@ func (p *Policy) hardenRequest(r *llmreq.Request, cur texts, d *Decision) {
 		if !seg.Rewritable() {
 			continue
 		}
-		text := cur[i]
+		text := cur.get(i)
 		if c.StripControlChars {
 			text = stripControl(text)
 		}
 		if c.WrapUserContent && seg.Origin == llmreq.OriginUser && seg.Field == llmreq.FieldContent {
 			text = "<user_query>\n" + text + "\n</user_query>"
 		}
-		if text != cur[i] {
-			cur[i], changed = text, true
+		if text != cur.get(i) {
+			cur.set(i, text)
+			changed = true
 		}
 	}
 	if changed {

@@ -106,7 +106,7 @@ func RequestContext(r *llmreq.Request) *redact.RequestContext {
 
 // maskRequest masks PII and secrets in every text that can be rewritten, when
 // request redaction is on.
-func (p *Policy) maskRequest(r *llmreq.Request, cur texts, d *Decision) {
+func (p *Policy) maskRequest(r *llmreq.Request, cur *texts, d *Decision) {
 	if !p.cfg.Redaction.Requests || p.redactor == nil {
 		return
 	}
@@ -115,9 +115,9 @@ func (p *Policy) maskRequest(r *llmreq.Request, cur texts, d *Decision) {
 		if !r.Segments[i].Rewritable() {
 			continue
 		}
-		out, rep := p.redactor.RedactData(cur[i])
+		out, rep := p.redactor.RedactData(cur.get(i))
 		if rep.Total() > 0 {
-			cur[i] = out
+			cur.set(i, out)
 			n += rep.Total()
 		}
 	}
