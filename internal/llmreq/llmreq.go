@@ -163,6 +163,7 @@ type Request struct {
 	tape    *jsonscan.Tape
 	st      *state
 	budgets [2]Budget // backing of Budgets
+	editBuf [2]edit   // backing of edits: most rewrites are one or two splices
 	body    []byte
 	ad      *adapter
 	edits   []edit
@@ -212,6 +213,7 @@ func Parse(api API, body []byte, opt Options) (*Request, *apierr.Error) {
 		return nil, apierr.Invalid("invalid_body", "", "request body must be a JSON object, got %s", k)
 	}
 	r := &Request{API: api, tape: t, body: body, ad: ad}
+	r.edits = r.editBuf[:0]
 	p := newParser(r, opt)
 	r.st = p.st
 	if err := p.run(); err != nil {

@@ -192,7 +192,7 @@ func (p *Policy) capTokens(r *llmreq.Request, t *credentials.Tenant, actions *[]
 			if err := rewriteErr(r.SetBudget(b, limit), b.Name); err != nil {
 				return 0, err
 			}
-			*actions = append(*actions, budgetAction(b.Name)+"_clamped")
+			*actions = append(*actions, tokenAction(b.Name, true))
 			n = int64(limit)
 		}
 		if budget == 0 || int(n) < budget {
@@ -204,10 +204,36 @@ func (p *Policy) capTokens(r *llmreq.Request, t *credentials.Tenant, actions *[]
 		if err := rewriteErr(r.SetBudget(b, def), b.Name); err != nil {
 			return 0, err
 		}
-		*actions = append(*actions, budgetAction(b.Name)+"_default")
+		*actions = append(*actions, tokenAction(b.Name, false))
 		budget = def
 	}
 	return budget, nil
+}
+
+// tokenAction is budgetAction(name)+"_clamped" (or "_default"), without building
+// the string for the fields the APIs have.
+func tokenAction(name string, clamped bool) string {
+	switch budgetAction(name) {
+	case "max_tokens":
+		if clamped {
+			return "max_tokens_clamped"
+		}
+		return "max_tokens_default"
+	case "max_completion_tokens":
+		if clamped {
+			return "max_completion_tokens_clamped"
+		}
+		return "max_completion_tokens_default"
+	case "max_output_tokens":
+		if clamped {
+			return "max_output_tokens_clamped"
+		}
+		return "max_output_tokens_default"
+	}
+	if clamped {
+		return budgetAction(name) + "_clamped"
+	}
+	return budgetAction(name) + "_default"
 }
 
 // budgetAction names a budget field in actions ("completion_args.max_tokens" →

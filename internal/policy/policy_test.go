@@ -410,3 +410,17 @@ func TestUpstreamFor(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenAction(t *testing.T) {
+	for _, name := range []string{"max_tokens", "max_completion_tokens", "max_output_tokens", "completion_args.max_tokens", "other.budget"} {
+		for _, clamped := range []bool{true, false} {
+			want := budgetAction(name) + "_default"
+			if clamped {
+				want = budgetAction(name) + "_clamped"
+			}
+			if got := tokenAction(name, clamped); got != want {
+				t.Errorf("tokenAction(%q, %v) = %q; want %q", name, clamped, got, want)
+			}
+		}
+	}
+}
