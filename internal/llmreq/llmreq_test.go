@@ -169,6 +169,10 @@ func TestParseRejects(t *testing.T) {
 		{Chat, `{"model":"m","messages":[{"role":"user","content":"x"}],"api_key":"sk-1"}`, "credential_in_body", "api_key"},
 		{Chat, `{"model":"m","messages":[{"role":"user","content":"x"}],"apiKey":"sk-1"}`, "credential_in_body", "apiKey"},
 		{Chat, `{"model":"m","messages":[{"role":"user","content":"x"}],"API-KEY":"sk-1"}`, "credential_in_body", "API-KEY"},
+		{Chat, `{"model":"m","messages":[{"role":"user","content":"x"}],"x_api_key":"sk-1"}`, "credential_in_body", "x_api_key"},
+		{Chat, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"api_\u212aey\":\"sk-1\"}", "credential_in_body", "api_\u212aey"},
+		{Chat, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"\u212aey\":1,\"key\":2}", "ambiguous_key", "key"},
+		{Chat, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"metadata\":{\"k\":1,\"\uff4b\":2}}", "ambiguous_key", "metadata.\uff4b"},
 		// nesting
 		{Chat, `{"model":"m","messages":[{"role":"user","content":"x"}],"x":` + strings.Repeat("[", 64) + strings.Repeat("]", 64) + `}`, "too_deep", ""},
 		{FIM, `{"model":"c"}`, "missing_field", "prompt"},

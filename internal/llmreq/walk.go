@@ -383,6 +383,12 @@ func (p *parser) checkKeys() *apierr.Error {
 		if n < 2 {
 			continue
 		}
+		if n <= 16 && p.plainKeys(i) {
+			if a, b := p.repeatedKey(i); b >= 0 {
+				return p.keyClash(a, b)
+			}
+			continue
+		}
 		if n > 16 {
 			seen := make(map[string]int, n)
 			for j := t.First(i); j >= 0; j = t.Next(j) {
@@ -408,6 +414,36 @@ func (p *parser) checkKeys() *apierr.Error {
 		}
 	}
 	return nil
+}
+
+// plainKeys reports whether every key of object i is its own folded form: plain
+// ASCII without escapes or upper case, the usual shape of an API's keys.
+func (p *parser) plainKeys(i int) bool {
+	t := p.t
+	for j := t.First(i); j >= 0; j = t.Next(j) {
+		if t.Nodes[j].Flags&jsonscan.KeyEscaped != 0 || !jsonscan.IsASCIIFolded(t.KeyRaw(j)) {
+			return false
+		}
+	}
+	return true
+}
+
+// repeatedKey returns the first pair of members of object i (a before b) whose key
+// literals are equal, or b = -1. For plain keys (see plainKeys) that is exactly a
+// pair that folds alike, compared in place without a folded copy.
+func (p *parser) repeatedKey(i int) (a, b int) {
+	t := p.t
+	for j := t.First(i); j >= 0; j = t.Next(j) {
+		nj := &t.Nodes[j]
+		lj := nj.KeyEnd - nj.KeyStart
+		for k := t.First(i); k != j; k = t.Next(k) {
+			nk := &t.Nodes[k]
+			if nk.KeyEnd-nk.KeyStart == lj && t.KeyRaw(k) == t.KeyRaw(j) {
+				return k, j
+			}
+		}
+	}
+	return -1, -1
 }
 
 // appendFoldedKey appends the folded key of member j.
@@ -438,6 +474,9 @@ func (p *parser) keyClash(a, b int) *apierr.Error {
 func (p *parser) checkCredentials() *apierr.Error {
 	t := p.t
 	for j := t.First(0); j >= 0; j = t.Next(j) {
+		if t.Nodes[j].Flags&jsonscan.KeyEscaped == 0 && !credentialLetters(t.KeyRaw(j)) {
+			continue
+		}
 		p.st.fold = p.appendFoldedKey(p.st.fold[:0], j)
 		n := 0
 		for _, c := range p.st.fold {
@@ -452,6 +491,23 @@ func (p *parser) checkCredentials() *apierr.Error {
 		}
 	}
 	return nil
+}
+
+// credentialLetters reports whether the key literal lit could fold to "apikey" or
+// "xapikey" once '_' and '-' are dropped: it has no ASCII byte outside those
+// letters (either case) and separators. Non-ASCII bytes (a Kelvin sign folds to
+// "k") leave it to the full check.
+func credentialLetters(lit string) bool {
+	for i := 1; i < len(lit)-1; i++ {
+		switch c := lit[i]; c | 0x20 {
+		case 'a', 'p', 'i', 'k', 'e', 'y', 'x', '_' | 0x20, '-' | 0x20:
+		default:
+			if c < 0x80 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // object checks that node i is a JSON object whose keys are all in ks (see known).
