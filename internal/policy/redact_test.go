@@ -101,3 +101,24 @@ func TestUsageAdded(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestContextSystemPrompt(t *testing.T) {
+	cases := []struct{ body, want string }{
+		{`{"model":"m","messages":[{"role":"user","content":"hi"}]}`, ""},
+		{`{"model":"m","messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hi"}]}`, "be brief"},
+		{`{"model":"m","messages":[{"role":"system","content":"one"},{"role":"developer","content":[{"type":"text","text":"two"},{"type":"text","text":"three"}]},{"role":"user","content":"hi"}]}`, "one\ntwo\nthree"},
+	}
+	for _, c := range cases {
+		r, err := llmreq.Parse(llmreq.Chat, []byte(c.body), llmreq.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.body, err)
+		}
+		if got := RequestContext(r).SystemPrompt; got != c.want {
+			t.Errorf("%s: system prompt %q; want %q", c.body, got, c.want)
+		}
+		r.Release()
+	}
+	if RequestContext(nil) != nil {
+		t.Error("RequestContext(nil) is not nil")
+	}
+}
