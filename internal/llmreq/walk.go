@@ -372,7 +372,9 @@ func (p *parser) join() {
 // checkKeys refuses, in every object (the root first, then in document order), a
 // key that appears twice (duplicate_key) or two keys that a case-insensitive
 // decoder could read as one (ambiguous_key). Objects are small: their folded keys
-// are compared pairwise, and through a map beyond 16 members.
+// are compared pairwise, and through a map beyond 16 members. Plain ASCII keys
+// (see plainKeys), the usual case, are their own folded form and are compared
+// in place.
 func (p *parser) checkKeys() *apierr.Error {
 	t, st := p.t, p.st
 	for i := range t.Nodes {
