@@ -95,28 +95,13 @@ func RequestContext(r *llmreq.Request) *redact.RequestContext {
 	if r == nil {
 		return nil
 	}
-	// Usually there is one system text: it is the prompt as it is, without a copy.
-	var b strings.Builder
-	prompt, n := "", 0
-	for i := range r.Segments {
-		s := &r.Segments[i]
-		if s.Origin != llmreq.OriginSystem || s.Field != llmreq.FieldContent {
-			continue
+	var sys []string
+	for _, s := range r.Segments {
+		if s.Origin == llmreq.OriginSystem && s.Field == llmreq.FieldContent {
+			sys = append(sys, s.Text)
 		}
-		switch n++; n {
-		case 1:
-			prompt = s.Text
-			continue
-		case 2:
-			b.WriteString(prompt)
-		}
-		b.WriteByte('\n')
-		b.WriteString(s.Text)
 	}
-	if n > 1 {
-		prompt = b.String()
-	}
-	return &redact.RequestContext{SystemPrompt: prompt}
+	return &redact.RequestContext{SystemPrompt: strings.Join(sys, "\n")}
 }
 
 // maskRequest masks PII and secrets in every text that can be rewritten, when
