@@ -79,7 +79,8 @@ func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now func() time.Time
 		return p
 	}
 	ct := r.Header("content-type")
-	rs, plan := llmresp.NewResponse(red, req, status, ct, r.Header("content-encoding"), opts)
+	rs := &x.respv
+	plan := rs.Init(red, req, status, ct, r.Header("content-encoding"), opts)
 	switch plan.Mode {
 	case llmresp.Pass:
 		return p

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/egressguard/egressguard/internal/jsonscan"
@@ -115,11 +115,19 @@ func newRewriter(r *redact.Redactor, rc *redact.RequestContext, api API) *rewrit
 	return &rewriter{r: r, rc: rc, m: modelFor(api), t: new(jsonscan.Tape)}
 }
 
-var rewriters = sync.Pool{New: func() any { return &rewriter{t: new(jsonscan.Tape)} }}
+// spare is the rewriter of the last whole body, kept for the next one. One slot
+// rather than a sync.Pool: a wasm VM runs one request at a time, and a Pool's
+// per-P bookkeeping costs more there than the walk of a small body; a caller that
+// finds the slot empty (native code running bodies in parallel) makes its own.
+var spare atomic.Pointer[rewriter]
 
-// getRewriter returns a pooled rewriter: its buffers have grown to earlier bodies.
+// getRewriter returns the spare rewriter, whose buffers have grown to earlier
+// bodies, or a new one.
 func getRewriter(r *redact.Redactor, rc *redact.RequestContext, api API) *rewriter {
-	w := rewriters.Get().(*rewriter)
+	w := spare.Swap(nil)
+	if w == nil {
+		w = &rewriter{t: new(jsonscan.Tape)}
+	}
 	w.r, w.rc, w.m = r, rc, modelFor(api)
 	return w
 }
@@ -127,7 +135,7 @@ func getRewriter(r *redact.Redactor, rc *redact.RequestContext, api API) *rewrit
 // maxPooled bounds the buffers a pooled rewriter keeps.
 const maxPooled = 1 << 20
 
-// release returns w to the pool; nothing obtained from it may be used after.
+// release keeps w as the spare; nothing obtained from it may be used after.
 func (w *rewriter) release() {
 	*w = rewriter{t: w.t, stack: w.stack[:0], edits: w.edits[:0], arena: w.arena[:0], scr: w.scr[:0], group: w.group[:0]}
 	if cap(w.arena) > maxPooled || cap(w.scr) > maxPooled {
@@ -136,7 +144,7 @@ func (w *rewriter) release() {
 	if len(w.t.Nodes) > 1<<16 {
 		w.t = new(jsonscan.Tape)
 	}
-	rewriters.Put(w)
+	spare.Store(w)
 }
 
 // scan reads a document into the tape.
