@@ -46,8 +46,9 @@ type Exchange struct {
 	stripUsage bool
 	// The response model of this exchange (see ResponseHeaders); whole: a streamed
 	// plan held whole; closed: its stream has ended; cut: its failure was logged; buf
-	// is reused per chunk.
+	// is reused per chunk; respv backs resp (no allocation per response).
 	resp               *llmresp.Response
+	respv              llmresp.Response
 	whole, closed, cut bool
 	buf                []byte
 	// setBuf backs the headers set by a plan of this exchange (each plan is applied

@@ -69,7 +69,11 @@ func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now func() time.Time
 	// Only the provider's answer to an inspected call cools a key or shows it works again
 	// (a 401 to a passthrough path says nothing about the key); any answer frees its probe.
 	if x.Inspected() {
-		pl.reportStatus(x, status, r.Header("retry-after"), now, &p.Notes)
+		retry := ""
+		if x.Ring != nil && !x.keyDone { // read only when a key ring is told
+			retry = r.Header("retry-after")
+		}
+		pl.reportStatus(x, status, retry, now, &p.Notes)
 	} else {
 		pl.reportStatus(x, 0, "", now, &p.Notes)
 	}
@@ -79,7 +83,8 @@ func (pl *Planner) ResponseHeaders(x *Exchange, r RespHead, now func() time.Time
 		return p
 	}
 	ct := r.Header("content-type")
-	rs, plan := llmresp.NewResponse(red, req, status, ct, r.Header("content-encoding"), opts)
+	rs := &x.respv
+	plan := rs.Init(red, req, status, ct, r.Header("content-encoding"), opts)
 	switch plan.Mode {
 	case llmresp.Pass:
 		return p

@@ -9,7 +9,7 @@
 // redacted, and so is every object key that is not a plain lower-case name, except
 // the values of a short list of inert keys (ids, object and event types, model,
 // role, finish and stop reasons, status, timestamps, encrypted or signed blobs a
-// client must send back unchanged; see inertKeys). A field a provider adds tomorrow
+// client must send back unchanged; see inertKey). A field a provider adds tomorrow
 // is therefore redacted by default. What the model of each API adds on top of the
 // rule is:
 //

@@ -47,12 +47,25 @@ type fastEdit struct {
 	raw         []byte
 }
 
-// constStrings are the members whose string values stay constant bytes in a shape:
-// the values the model's reading depends on.
-var constStrings = map[string]bool{"type": true, "object": true, "role": true, "finish_reason": true, "stop_reason": true, "status": true}
+// constString reports whether a member's string value stays constant bytes in a
+// shape: the values the model's reading depends on.
+func constString(k string) bool {
+	switch k {
+	case "type", "object", "role", "finish_reason", "stop_reason", "status":
+		return true
+	}
+	return false
+}
 
-// constNumbers are the members whose numbers stay constant bytes: the indices that name texts.
-var constNumbers = map[string]bool{"index": true, "output_index": true, "content_index": true, "summary_index": true}
+// constNumber reports whether a member's number stays constant bytes: the indices
+// that name texts.
+func constNumber(k string) bool {
+	switch k {
+	case "index", "output_index", "content_index", "summary_index":
+		return true
+	}
+	return false
+}
 
 // learn records the event just walked as the shape to match, when it qualifies.
 func (x *transformer) learn(ev *sse.Event) {
@@ -73,8 +86,8 @@ func (x *transformer) learn(ev *sse.Event) {
 		switch {
 		case i == f.node:
 			f.piece = len(f.vars)
-		case n.Kind == jsonscan.String && n.IsMember() && !constStrings[t.Key(i)]:
-		case n.Kind == jsonscan.Number && n.IsMember() && !constNumbers[t.Key(i)]:
+		case n.Kind == jsonscan.String && n.IsMember() && !constString(t.Key(i)):
+		case n.Kind == jsonscan.Number && n.IsMember() && !constNumber(t.Key(i)):
 			f.vars = append(f.vars, fastVar{int(n.Start), int(n.End), true})
 			continue
 		default:

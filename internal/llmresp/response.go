@@ -103,35 +103,42 @@ type Response struct {
 // NewResponse plans the handling of a response from its status and headers. r nil
 // means redaction is off: bodies are still read for usage and moderation texts.
 func NewResponse(r *redact.Redactor, req Request, status int, contentType, contentEncoding string, o Options) (*Response, Plan) {
-	rs := &Response{req: req, r: r, o: o, api: req.API, label: mediaType(contentType)}
+	rs := new(Response)
+	return rs, rs.Init(r, req, status, contentType, contentEncoding, o)
+}
+
+// Init is NewResponse into rs, which it resets: a caller that keeps one Response per
+// exchange allocates none.
+func (rs *Response) Init(r *redact.Redactor, req Request, status int, contentType, contentEncoding string, o Options) Plan {
+	*rs = Response{req: req, r: r, o: o, api: req.API, label: mediaType(contentType)}
 	if req.API == None || status == 204 || status == 304 || status >= 100 && status < 200 {
-		return rs, Plan{Mode: Pass}
+		return Plan{Mode: Pass}
 	}
 	ok := status >= 200 && status < 300
 	if !ok {
 		if o.PassErrorBodies || r == nil {
-			return rs, Plan{Mode: Pass}
+			return Plan{Mode: Pass}
 		}
 		rs.isErr = true
 	}
 	if enc := strings.TrimSpace(contentEncoding); enc != "" && !strings.EqualFold(enc, "identity") {
 		// the request asks for identity; an upstream that compresses anyway cannot be inspected
-		return rs, Plan{Mode: Reject, Error: apierr.New(502, apierr.TypeUnavailable, "upstream_encoded",
+		return Plan{Mode: Reject, Error: apierr.New(502, apierr.TypeUnavailable, "upstream_encoded",
 			"the upstream compressed its response (%s); the guard cannot inspect it", enc)}
 	}
 	switch rs.label {
 	case "text/event-stream":
 		rs.kind = kindSSE
 		rs.x = rs.newTransformer(false)
-		return rs, Plan{Mode: Stream}
+		return Plan{Mode: Stream}
 	case "application/json":
-		return rs, Plan{Mode: Buffer}
+		return Plan{Mode: Buffer}
 	}
 	if strings.HasSuffix(rs.label, "+json") {
-		return rs, Plan{Mode: Buffer}
+		return Plan{Mode: Buffer}
 	}
 	rs.ndjson = rs.label == "application/x-ndjson" || rs.label == "application/jsonl"
-	return rs, Plan{Mode: Stream, HoldHeaders: o.RefuseText && ok && r != nil}
+	return Plan{Mode: Stream, HoldHeaders: o.RefuseText && ok && r != nil}
 }
 
 // mediaType returns the lower-case media type of a content-type header.
@@ -189,7 +196,13 @@ func (rs *Response) Body(body []byte) Result {
 		return rs.textBody(body)
 	}
 	w := getRewriter(rs.r, rs.req.Context, rs.model())
-	defer w.release()
+	res := rs.walkBody(w, body)
+	w.release() // not deferred: a panic leaves w to the collector, never half-used in the slot
+	return res
+}
+
+// walkBody redacts a whole body that is not SSE or text with w.
+func (rs *Response) walkBody(w *rewriter, body []byte) Result {
 	w.collect = !rs.isErr && rs.req.Texts
 	err := w.scan(body)
 	switch {

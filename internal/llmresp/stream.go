@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/egressguard/egressguard/internal/jsonscan"
@@ -90,7 +91,12 @@ type transformer struct {
 }
 
 func newTransformer(r *redact.Redactor, rc *redact.RequestContext, api API, max int, strip bool) *transformer {
-	x := &transformer{api: api, w: newRewriter(r, rc, api), et: new(jsonscan.Tape), strip: strip && (api == Chat || api == Completions)}
+	x := &transformer{api: api, w: &rewriter{r: r, rc: rc, m: modelFor(api)}, strip: strip && (api == Chat || api == Completions)}
+	if k := spareScratch.Swap(nil); k != nil {
+		k.give(x)
+	} else {
+		x.ready()
+	}
 	x.rd.Max = max
 	x.w.onString = x.onStream
 	x.lines = x.redactLine
@@ -98,8 +104,65 @@ func newTransformer(r *redact.Redactor, rc *redact.RequestContext, api API, max 
 	return x
 }
 
+// scratch is what a transformer only needs while its stream runs: the tapes and
+// buffers that grow to a stream's events. A stream that ended leaves them in
+// spareScratch for the next one, so that a short stream does not grow a dozen
+// buffers from nothing (each growth an allocation, dear in wasm). One slot, as for
+// the whole-body rewriter (see spare).
+type scratch struct {
+	t, et        *jsonscan.Tape
+	stack        []int32
+	edits        []edit
+	arena, scr   []byte
+	group        []piece
+	env, payload []byte
+	fdata, fname []byte
+	fvars        []fastVar
+	fedits       []fastEdit
+	fseg         []int
+	fspan        [][2]int
+}
+
+var spareScratch atomic.Pointer[scratch]
+
+// give hands k's buffers to x (a new transformer).
+func (k *scratch) give(x *transformer) {
+	w, f := x.w, &x.fast
+	w.t, x.et = k.t, k.et
+	w.stack, w.edits, w.arena, w.scr, w.group = k.stack, k.edits, k.arena, k.scr, k.group
+	x.env, x.payload = k.env, k.payload
+	f.data, f.name, f.vars, f.edits, f.seg, f.span = k.fdata, k.fname, k.fvars, k.fedits, k.fseg, k.fspan
+}
+
+// reap keeps x's scratch for the next stream once x's stream ended. Only report,
+// usage and the collected texts are read after that; a write after the end (which
+// the plugin never makes) gets new tapes.
+func (x *transformer) reap() {
+	w, f := x.w, &x.fast
+	if w.t == nil || len(w.t.Nodes) > 1<<16 || cap(w.arena) > maxPooled || cap(w.scr) > maxPooled ||
+		cap(x.env) > maxPooled || cap(x.payload) > maxPooled || cap(f.data) > maxPooled {
+		return // a stream of huge events keeps its buffers to itself
+	}
+	spareScratch.Store(&scratch{t: w.t, et: x.et, stack: w.stack[:0], edits: w.edits[:0], arena: w.arena[:0],
+		scr: w.scr[:0], group: w.group[:0], env: x.env[:0], payload: x.payload[:0],
+		fdata: f.data[:0], fname: f.name[:0], fvars: f.vars[:0], fedits: f.edits[:0], fseg: f.seg[:0], fspan: f.span[:0]})
+	w.t, x.et = nil, nil
+	w.stack, w.edits, w.arena, w.scr, w.group = nil, nil, nil, nil, nil
+	x.env, x.payload = nil, nil
+	f.ok = false
+	f.data, f.name, f.vars, f.edits, f.seg, f.span = nil, nil, nil, nil, nil, nil
+}
+
+// ready gives x tapes when it has none (new, or reaped).
+func (x *transformer) ready() {
+	if x.w.t == nil {
+		x.w.t, x.et = new(jsonscan.Tape), new(jsonscan.Tape)
+	}
+}
+
 // write consumes a network chunk and appends the bytes to send to dst.
 func (x *transformer) write(dst, chunk []byte) []byte {
+	x.ready()
 	x.out = dst
 	switch {
 	case x.failed:
@@ -157,6 +220,7 @@ func (x *transformer) ndLine(line []byte, ended bool) {
 
 // close ends the stream and appends the last bytes to dst.
 func (x *transformer) close(dst []byte) []byte {
+	x.ready()
 	x.out = dst
 	switch {
 	case x.failed:
@@ -174,6 +238,7 @@ func (x *transformer) close(dst []byte) []byte {
 		}
 	}
 	dst, x.out = x.out, nil
+	x.reap()
 	return dst
 }
 

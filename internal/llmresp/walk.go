@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/egressguard/egressguard/internal/jsonscan"
@@ -16,20 +16,26 @@ import (
 // walked: every string literal in it is redacted on its own (see redactLexical).
 const MaxDepth = 512
 
-// inertKeys are the members whose string values are never redacted: identifiers,
+// inertKey reports whether a member's string value is never redacted: identifiers,
 // types, names of models and roles, reasons, statuses and timestamps the provider
 // writes (not the model), and opaque blobs a client must send back unchanged
 // (a redaction inside them would break the next request, and they carry no
 // readable text). Inside a model-written value (tool inputs) no key is inert.
-var inertKeys = map[string]bool{
-	"id": true, "object": true, "type": true, "model": true, "role": true,
-	"created": true, "created_at": true, "completed_at": true, "expires_at": true,
-	"finish_reason": true, "stop_reason": true, "status": true,
-	"system_fingerprint": true, "service_tier": true,
-	"item_id": true, "call_id": true, "tool_call_id": true, "tool_use_id": true,
-	"conversation_id": true, "agent_id": true, "response_id": true, "previous_response_id": true,
-	"encrypted_content": true, "encrypted_index": true, "signature": true, "obfuscation": true,
-	"partial_image_b64": true,
+// A switch rather than a map: every string of every response asks, and a string
+// hash is dear in wasm (no hardware hash).
+func inertKey(k string) bool {
+	switch k {
+	case "id", "object", "type", "model", "role",
+		"created", "created_at", "completed_at", "expires_at",
+		"finish_reason", "stop_reason", "status",
+		"system_fingerprint", "service_tier",
+		"item_id", "call_id", "tool_call_id", "tool_use_id",
+		"conversation_id", "agent_id", "response_id", "previous_response_id",
+		"encrypted_content", "encrypted_index", "signature", "obfuscation",
+		"partial_image_b64":
+		return true
+	}
+	return false
 }
 
 // inert reports whether the string at the end of p is an inert value: an inert key,
@@ -40,7 +46,7 @@ func inert(p *path) bool {
 	if !n.IsMember() {
 		return false
 	}
-	if inertKeys[p.t.Key(p.leaf())] {
+	if inertKey(p.t.Key(p.leaf())) {
 		return true
 	}
 	if p.len() < 2 {
@@ -109,11 +115,19 @@ func newRewriter(r *redact.Redactor, rc *redact.RequestContext, api API) *rewrit
 	return &rewriter{r: r, rc: rc, m: modelFor(api), t: new(jsonscan.Tape)}
 }
 
-var rewriters = sync.Pool{New: func() any { return &rewriter{t: new(jsonscan.Tape)} }}
+// spare is the rewriter of the last whole body, kept for the next one. One slot
+// rather than a sync.Pool: a wasm VM runs one request at a time, and a Pool's
+// per-P bookkeeping costs more there than the walk of a small body; a caller that
+// finds the slot empty (native code running bodies in parallel) makes its own.
+var spare atomic.Pointer[rewriter]
 
-// getRewriter returns a pooled rewriter: its buffers have grown to earlier bodies.
+// getRewriter returns the spare rewriter, whose buffers have grown to earlier
+// bodies, or a new one.
 func getRewriter(r *redact.Redactor, rc *redact.RequestContext, api API) *rewriter {
-	w := rewriters.Get().(*rewriter)
+	w := spare.Swap(nil)
+	if w == nil {
+		w = &rewriter{t: new(jsonscan.Tape)}
+	}
 	w.r, w.rc, w.m = r, rc, modelFor(api)
 	return w
 }
@@ -121,7 +135,7 @@ func getRewriter(r *redact.Redactor, rc *redact.RequestContext, api API) *rewrit
 // maxPooled bounds the buffers a pooled rewriter keeps.
 const maxPooled = 1 << 20
 
-// release returns w to the pool; nothing obtained from it may be used after.
+// release keeps w as the spare; nothing obtained from it may be used after.
 func (w *rewriter) release() {
 	*w = rewriter{t: w.t, stack: w.stack[:0], edits: w.edits[:0], arena: w.arena[:0], scr: w.scr[:0], group: w.group[:0]}
 	if cap(w.arena) > maxPooled || cap(w.scr) > maxPooled {
@@ -130,7 +144,7 @@ func (w *rewriter) release() {
 	if len(w.t.Nodes) > 1<<16 {
 		w.t = new(jsonscan.Tape)
 	}
-	rewriters.Put(w)
+	spare.Store(w)
 }
 
 // scan reads a document into the tape.

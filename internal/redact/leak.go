@@ -16,6 +16,10 @@ type RequestContext struct {
 	idx     *leakIndex
 	idxFor  *Redactor
 	idxDone bool
+	// ls is the leak pass of one-shot redactions (Redact, AppendRedact), reused
+	// from call to call: a response redacts each of its strings with the same
+	// context, and a RequestContext serves one request at a time (like idx).
+	ls leakScan
 }
 
 // System-prompt leaks are found on normalised words rather than bytes, so

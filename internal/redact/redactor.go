@@ -260,7 +260,7 @@ func (r *Redactor) Find(text string) []Entity {
 // Redact replaces every entity in text. rc may be nil; when it carries the
 // request's system prompt, long verbatim copies of it are redacted too.
 func (r *Redactor) Redact(text string, rc *RequestContext) (string, Report) {
-	sc := r.newScanner(rc, false)
+	sc := r.newOneShot(rc)
 	var buf [16]match
 	ms, _ := sc.run(text, 0, true, buf[:0])
 	return r.apply(text, ms)
@@ -273,7 +273,7 @@ func (r *Redactor) Redact(text string, rc *RequestContext) (string, Report) {
 // dst and one Report across calls removes the fixed cost of a text with
 // entities. dst must not overlap text.
 func (r *Redactor) AppendRedact(dst []byte, text string, rc *RequestContext, rep *Report) []byte {
-	sc := r.newScanner(rc, false)
+	sc := r.newOneShot(rc)
 	var buf [16]match
 	ms, _ := sc.run(text, 0, true, buf[:0])
 	if len(ms) == 0 {

@@ -68,6 +68,17 @@ func (r *Redactor) newScanner(rc *RequestContext, requestSide bool) scanner {
 	return sc
 }
 
+// newOneShot is newScanner for a whole text scanned by one call: its leak pass
+// reuses rc's, which no call needs once it returned.
+func (r *Redactor) newOneShot(rc *RequestContext) scanner {
+	sc := scanner{r: r, on: &r.on, cls: &r.cls, quiet: &r.quiet[0]}
+	if li := rc.index(r); li != nil && r.on[kLeak] {
+		rc.ls = leakScan{li: li, window: r.window, out: rc.ls.out[:0]}
+		sc.ls = &rc.ls
+	}
+	return sc
+}
+
 // run advances the scanner over text, whose first byte is at absolute offset
 // base, appending matches to out. final says no more text will follow. It
 // returns blocked=true when a decision needs bytes that have not arrived yet.
