@@ -40,23 +40,30 @@ type sdkResult struct {
 // runSDK calls the official SDK driver with spec and returns its result.
 func runSDK(t *testing.T, spec map[string]any) sdkResult {
 	t.Helper()
+	var r sdkResult
+	runDriver(t, spec, &r, "node", "run.mjs")
+	return r
+}
+
+// runDriver runs a client driver of e2e/clients (argv) with spec as JSON on its stdin
+// and decodes the one JSON line it prints into result.
+func runDriver(t *testing.T, spec map[string]any, result any, argv ...string) {
+	t.Helper()
 	in, _ := json.Marshal(spec)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "run.mjs")
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = clientsDir()
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("node run.mjs: %v\nstderr: %s\nstdout: %s", err, stderr.String(), out)
+		t.Fatalf("%s: %v\nstderr: %s\nstdout: %s", strings.Join(argv, " "), err, stderr.String(), out)
 	}
-	var r sdkResult
-	if err := json.Unmarshal(bytes.TrimSpace(out), &r); err != nil {
-		t.Fatalf("driver output is not one JSON line: %v\n%s", err, out)
+	if err := json.Unmarshal(bytes.TrimSpace(out), result); err != nil {
+		t.Fatalf("%s output is not one JSON line: %v\n%s", strings.Join(argv, " "), err, out)
 	}
-	return r
 }
 
 // sdkSpec builds a driver spec against a listener.

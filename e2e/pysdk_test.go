@@ -1,14 +1,11 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/egressguard/egressguard/internal/envoytest"
 	"github.com/tidwall/gjson"
@@ -43,22 +40,8 @@ func pythonSDK(t *testing.T) string {
 
 func runPy(t *testing.T, py string, spec map[string]any) pyResult {
 	t.Helper()
-	in, _ := json.Marshal(spec)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, py, "py_stream.py")
-	cmd.Dir = clientsDir()
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("py_stream.py: %v\nstderr: %s", err, stderr.String())
-	}
 	var r pyResult
-	if err := json.Unmarshal(bytes.TrimSpace(out), &r); err != nil {
-		t.Fatalf("py_stream.py output is not one JSON line: %v\n%s", err, out)
-	}
+	runDriver(t, spec, &r, py, "py_stream.py")
 	return r
 }
 
