@@ -119,8 +119,10 @@ type roundResult struct {
 	Elapsed  time.Duration `json:"elapsed_ns"`
 	EnvoyCPU time.Duration `json:"envoy_cpu_ns"` // user+sys of the Envoy process (+ the ext_proc server) during the round
 	SelfCPU  time.Duration `json:"bench_cpu_ns"` // user+sys of this process (load generator + upstream)
-	lat      []time.Duration
-	ttfb     []time.Duration
+	// monoStart and monoEnd bound the round on CLOCK_MONOTONIC, perf's clock (-perf).
+	monoStart, monoEnd float64
+	lat                []time.Duration
+	ttfb               []time.Duration
 }
 
 func (r roundResult) rps() float64 {
@@ -148,6 +150,7 @@ func runRound(v *variant, reqs [][]byte, d time.Duration, envoyPID int) roundRes
 	}
 	out := make([]perWorker, len(v.conns))
 	cpu0, self0 := procCPU(envoyPID)+procCPU(v.extraPID), selfCPU()
+	mono0 := monoNow()
 	start := time.Now()
 	deadline := start.Add(d)
 	var wg sync.WaitGroup
@@ -178,7 +181,7 @@ func runRound(v *variant, reqs [][]byte, d time.Duration, envoyPID int) roundRes
 		}()
 	}
 	wg.Wait()
-	res := roundResult{Elapsed: time.Since(start), SelfCPU: selfCPU() - self0}
+	res := roundResult{Elapsed: time.Since(start), SelfCPU: selfCPU() - self0, monoStart: mono0, monoEnd: monoNow()}
 	if envoyPID != 0 {
 		res.EnvoyCPU = procCPU(envoyPID) + procCPU(v.extraPID) - cpu0
 	}

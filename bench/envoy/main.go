@@ -47,6 +47,7 @@ type options struct {
 	variants            string
 	floor               string
 	bodiesPerSize       int
+	perf                bool
 }
 
 func main() {
@@ -69,6 +70,7 @@ func main() {
 	flag.StringVar(&o.pluginConfig, "config", defaultConfig, "plugin configuration of the guard variants (ablations are overlaid on it)")
 	flag.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
 	flag.IntVar(&o.bodiesPerSize, "bodies", 8, "distinct request bodies per size (half above the max_tokens cap)")
+	flag.BoolVar(&o.perf, "perf", false, "sample Envoy with `perf record` (cpu-clock) and split each variant's Envoy CPU into the guest's JIT code, the envoy binary and the kernel")
 	flag.Parse()
 	var err error
 	if o.sizes, err = parseSizes(sizes); err == nil {
@@ -180,6 +182,13 @@ func runBench(o options) error {
 	if err := sanityCheck(variants, upstream, tokenCap); err != nil {
 		return err
 	}
+	var rec *perfRecorder
+	if o.perf {
+		if rec, err = startPerf(e.pid()); err != nil {
+			return err
+		}
+	}
+	var allSeries []*series
 
 	type job struct {
 		size   int
@@ -237,6 +246,19 @@ func runBench(o options) error {
 			}
 		}
 		rep.Results = append(rep.Results, res.summarize(floor))
+		allSeries = append(allSeries, res)
+	}
+	if rec != nil {
+		ss, err := rec.stop()
+		if err != nil {
+			return err
+		}
+		for i, res := range allSeries {
+			for k := range rep.Results[i].Variants {
+				v := &rep.Results[i].Variants[k]
+				v.CPUSplit = splitOf(res.rounds[v.Name], ss)
+			}
+		}
 	}
 	rep.Machine.LoadAvgEnd = loadAvg()
 	rep.Machine.EnvoyCPUAccounting = e.pid() != 0

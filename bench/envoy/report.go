@@ -91,6 +91,8 @@ type variantSummary struct {
 	AddedTTFB99 float64 `json:"added_ttfb_p99_ms"`
 	EnvoyCPUUs  float64 `json:"envoy_cpu_us_per_req"`
 	BenchCPUUs  float64 `json:"bench_cpu_us_per_req"`
+	// CPUSplit is Envoy's CPU per request by where perf's samples landed (-perf only).
+	CPUSplit *cpuSplit `json:"envoy_cpu_split_per_req,omitempty"`
 }
 
 // series collects the rounds of one body size.
@@ -234,6 +236,34 @@ func (rep *report) markdown() string {
 					v.TTFBP50Ms, v.TTFBP99Ms, added(i, v.AddedTTFB50), v.P50Ms, v.P99Ms, v.EnvoyCPUUs, added0(i, v.AddedCPUUs), v.Errors, v.Non200)
 			}
 		}
+		b.WriteString("\n")
+	}
+	b.WriteString(splitMarkdown(rep.Results))
+	return b.String()
+}
+
+// splitMarkdown is the -perf table: Envoy's CPU per request by where it was spent.
+func splitMarkdown(rs []summary) string {
+	var b strings.Builder
+	for _, r := range rs {
+		for _, v := range r.Variants {
+			if v.CPUSplit == nil {
+				continue
+			}
+			if b.Len() == 0 {
+				b.WriteString("### Where Envoy's CPU goes (perf cpu-clock samples of the Envoy process)\n\n")
+				b.WriteString("| body | variant | guest wasm code (V8 JIT) µs/req | envoy binary (Envoy, V8 runtime, host calls) µs/req | kernel µs/req | other µs/req | sampled total µs/req | samples |\n")
+				b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|\n")
+			}
+			label := sizeLabel(r.BodyBytes)
+			if r.Stream {
+				label += " SSE"
+			}
+			s := v.CPUSplit
+			fmt.Fprintf(&b, "| %s | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %d |\n", label, v.Name, s.GuestUs, s.EnvoyUs, s.KernelUs, s.OtherUs, s.TotalUs, s.Samples)
+		}
+	}
+	if b.Len() > 0 {
 		b.WriteString("\n")
 	}
 	return b.String()
