@@ -51,6 +51,8 @@ var specs = []spec{
 		build: "gofloor", config: floorConfig("body"), clamps: true},
 	{name: "go-body-resp", doc: "go-body, and every response body copied into the VM and back (JSON buffered, SSE per chunk)",
 		build: "gofloor", config: floorConfig("body+response"), clamps: true},
+	{name: "go-guardcalls", doc: "go-body-resp's buffering (the response read, not copied back) and the 19 host calls the guard makes on a clean JSON exchange, with no logic: the floor of any Go filter making them",
+		build: "gofloor", config: floorConfig("guard-calls"), clamps: true},
 	{name: "go-headers20", doc: "go-empty plus 20 request-header reads (proxy_get_header_map_value) per request: ÷20 is the price of one",
 		build: "gofloor", config: func(string, int) string { return `{"mode":"calls","headers":20}` }},
 	{name: "go-clocks20", doc: "go-empty plus 20 time.Now() per request (two WASI clock_time_get each)",
@@ -105,7 +107,7 @@ const passConfig = `{"api":{"chat_paths":["/bench/not-inspected"],"passthrough_p
 // groups name sets of variants for -variants.
 var groups = map[string][]string{
 	"default": {"plain", "go-empty", "go-body", "rust-body", "guard", "guard-pass"},
-	"floors":  {"plain", "go-empty", "go-body", "go-body-resp", "rust-empty", "rust-body", "rust-body-resp", "extproc"},
+	"floors":  {"plain", "go-empty", "go-body", "go-body-resp", "go-guardcalls", "rust-empty", "rust-body", "rust-body-resp", "extproc"},
 	"calls":   {"plain", "go-empty", "go-headers20", "go-clocks20", "go-logs20"},
 	"ablate": {"plain", "go-empty", "go-body", "guard", "guard-nolog", "guard-noinject", "guard-noredact", "guard-noleak",
 		"guard-nometrics", "guard-noaudit", "guard-nodecide", "guard-empty", "guard-bare", "guard-pass", "guard-pass-bare"},

@@ -7,6 +7,10 @@
 //	                                        top-level max_tokens above cap, replace the body
 //	{"mode":"body+response","cap":1024}     also copy every response body back: buffered
 //	                                        to its end for JSON, chunk by chunk for SSE
+//	{"mode":"guard-calls","cap":1024}       body+response's buffering, and on every exchange
+//	                                        the host calls the guard makes on a clean JSON
+//	                                        exchange (bench/wasmprof: 19), with no logic:
+//	                                        the floor of any Go filter that makes them
 //	{"mode":"calls","headers":20,"clocks":20,"logs":0}
 //	                                        on the request headers, that many header reads,
 //	                                        clock reads (time.Now) and 300-byte info log
@@ -37,6 +41,8 @@ type plugin struct {
 	mode     string
 	tokenCap int64
 	calls    [3]int64 // "calls" mode: header reads, clock reads, log lines per request
+	counters [3]proxywasm.MetricCounter
+	latency  proxywasm.MetricHistogram
 }
 
 // OnPluginStart reads the mode once; a bad configuration fails the plugin start.
@@ -52,6 +58,10 @@ func (p *plugin) OnPluginStart(int) types.OnPluginStartStatus {
 	switch {
 	case p.mode == "empty", p.mode == "calls":
 	case (p.mode == "body" || p.mode == "body+response") && p.tokenCap > 0:
+	case p.mode == "guard-calls" && p.tokenCap > 0:
+		p.counters = [3]proxywasm.MetricCounter{proxywasm.DefineCounterMetric("gofloor_requests_total"),
+			proxywasm.DefineCounterMetric("gofloor_allowed_total"), proxywasm.DefineCounterMetric("gofloor_bytes_total")}
+		p.latency = proxywasm.DefineHistogramMetric("gofloor_latency_ms")
 	default:
 		proxywasm.LogCritical("gofloor: want {\"mode\":\"empty\"|\"body\"|\"body+response\",\"cap\":N>0}, got " + string(cfg))
 		return types.OnPluginStartStatusFailed
@@ -67,6 +77,9 @@ func (p *plugin) NewHttpContext(uint32) types.HttpContext {
 	}
 	if p.mode == "calls" {
 		return &caller{n: p.calls}
+	}
+	if p.mode == "guard-calls" {
+		return &guardCalls{exchange: exchange{tokenCap: p.tokenCap}, counters: p.counters, latency: p.latency}
 	}
 	return &exchange{tokenCap: p.tokenCap, response: p.mode == "body+response"}
 }
@@ -167,4 +180,79 @@ func (c *caller) OnHttpRequestHeaders(int, bool) types.Action {
 		proxywasm.LogInfo(logLine)
 	}
 	return types.ActionContinue
+}
+
+// guardCalls makes, phase by phase, the host calls bench/wasmprof counts for the guard on
+// a clean 1 KiB JSON exchange (header maps read whole, the credential and encoding header
+// edits, the clock reads, the response headers, the audit line and four metrics), with
+// gofloor's own clamp as the only logic. The guard cannot cost less than this in Envoy
+// whatever its Go code does.
+type guardCalls struct {
+	exchange
+	counters [3]proxywasm.MetricCounter
+	latency  proxywasm.MetricHistogram
+	start    time.Time
+}
+
+var auditLine = strings.Repeat("a", 360)
+
+func (g *guardCalls) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action {
+	g.start = time.Now() // two clock_time_get
+	_, _ = proxywasm.GetHttpRequestHeaders()
+	_ = proxywasm.RemoveHttpRequestHeader("authorization")
+	_ = proxywasm.ReplaceHttpRequestHeader("accept-encoding", "identity")
+	if endOfStream {
+		return types.ActionContinue
+	}
+	return types.ActionPause
+}
+
+func (g *guardCalls) OnHttpRequestBody(size int, endOfStream bool) types.Action {
+	if !endOfStream {
+		return types.ActionPause
+	}
+	_ = time.Since(g.start) // one clock_time_get
+	body, err := proxywasm.GetHttpRequestBody(0, size)
+	if err != nil {
+		proxywasm.LogError("gofloor: " + err.Error())
+		return types.ActionContinue
+	}
+	mt := gjson.GetBytes(body, "max_tokens")
+	if mt.Type != gjson.Number || mt.Int() <= g.tokenCap || mt.Index <= 0 {
+		return types.ActionContinue
+	}
+	out := make([]byte, 0, len(body))
+	out = append(out, body[:mt.Index]...)
+	out = strconv.AppendInt(out, g.tokenCap, 10)
+	out = append(out, body[mt.Index+len(mt.Raw):]...)
+	if err := proxywasm.ReplaceHttpRequestBody(out); err != nil {
+		proxywasm.LogError("gofloor: " + err.Error())
+	}
+	return types.ActionContinue
+}
+
+func (g *guardCalls) OnHttpResponseHeaders(int, bool) types.Action {
+	_, _ = proxywasm.GetHttpResponseHeaders()
+	_ = proxywasm.RemoveHttpResponseHeader("content-length")
+	_ = proxywasm.ReplaceHttpResponseHeader("x-request-id", "gofloor")
+	_ = proxywasm.ReplaceHttpResponseHeader("x-upstream-request-id", "gofloor")
+	return types.ActionContinue
+}
+
+func (g *guardCalls) OnHttpResponseBody(size int, endOfStream bool) types.Action {
+	if !endOfStream {
+		return types.ActionPause
+	}
+	if _, err := proxywasm.GetHttpResponseBody(0, size); err != nil {
+		proxywasm.LogError("gofloor: " + err.Error())
+	}
+	return types.ActionContinue
+}
+
+func (g *guardCalls) OnHttpStreamDone() {
+	for _, m := range g.counters {
+		m.Increment(1)
+	}
+	g.latency.Record(uint64(time.Since(g.start).Milliseconds()))
+	proxywasm.LogInfo(auditLine)
 }
