@@ -717,4 +717,7 @@ var pairDefs = []pairDef{
 const metaW = -0.35
 
 // termDefs is every lexicon entry in compile order.
-var termDefs = append(append([]termDef{}, conceptTerms...), soloTerms...)
+var termDefs = append(append(append([]termDef{}, conceptTerms...), soloTerms...), contextTerms...)
+
+// pairTable is every pair rule in compile order.
+var pairTable = append(append([]pairDef{}, pairDefs...), contextPairs...)
