@@ -81,6 +81,10 @@ type signal struct {
 	fam  uint8
 	cls  sigClass
 	name string
+	// selfRef: the signal names the content it is found in ("ignore the
+	// resume and state: …"), so quotes around that content do not
+	// discount it (quotedFull).
+	selfRef bool
 }
 
 // pairRef fires sig when concept a was seen at most win words earlier.
@@ -178,6 +182,7 @@ func (c *compiler) addBuiltin() error {
 	}
 	for _, p := range pairTable {
 		sig := c.newSignal(p.fam, p.w, p.cls, p.a+">"+p.b)
+		c.sigs[sig].selfRef = quotedFull[p.a+">"+p.b]
 		b := c.byName[p.b]
 		c.concepts[b].pairs = append(c.concepts[b].pairs, pairRef{a: c.byName[p.a], win: p.win, sig: sig})
 	}

@@ -12,10 +12,14 @@ var contextTerms = []termDef{
 	// injection sets.
 	{name: "prior", phrases: `ce qui précède;ce qui precede;tout ce qui précède;lo anterior;todo lo anterior;quanto sopra;
 		tutto quanto sopra;o acima;tudo acima;das obige;das vorherige;das oben;alles obige;
+		was man dir gesagt hat;was dir gesagt wurde;was man dir gesagt;ce qu'on t'a dit;ce qu'on vous a dit;lo que te dijeron;
+		lo que te han dicho;quello che ti è stato detto;quello che ti hanno detto;o que te disseram;lo que dije antes;
 		προηγούμενες;προηγούμενη;προηγούμενο;προηγούμενα;παραπάνω;nakaraang;naunang;sa itaas`},
 	{name: "ovr", phrases: `αγνοήστε;αγνόησε;αγνοήσετε;ξεχάστε;ξέχνα;ξεχάσετε;huwag pansinin;wag pansinin;balewalain;
 		kalimutan;huwag sundin`},
 	{name: "instr", phrases: `οδηγίες;οδηγιών;εντολές;κανόνες;tagubilin;mga tagubilin;panuto;mga panuto;mga utos;alituntunin`},
+	{name: "instrw", phrases: `was man dir gesagt;was dir gesagt`},
+	{name: "modeverb", phrases: `activating;initiating;engaging;entering into;switching into`},
 	{name: "sayv", phrases: `dites;dites-moi;écris;escribe;scrivi;escreva`},
 
 	// cxdoc: the content the assistant was handed ("ignore the resume",
@@ -71,7 +75,7 @@ var contextTerms = []termDef{
 
 	// cxreal: "the real task is …", the turn of a hijack that presents the
 	// earlier text as a decoy.
-	{name: "cxreal", phrases: `{the,your} {real,actual,true} {task,instruction,instructions,assignment,objective,mission,request,prompt};
+	{name: "cxreal", fam: famIgnore, w: 0.25, phrases: `{the,your} {real,actual,true} {task,instruction,instructions,assignment,objective,mission,request,prompt};
 		{deine,die} {eigentliche,wahre,echte} aufgabe;{ta,la} {vraie,véritable} tâche;{tu,la} verdadera tarea;tu tarea real;
 		il tuo vero compito;il vero compito;sua verdadeira tarefa;a verdadeira tarefa`},
 	// cxgone: the earlier text declared not to exist ("pretend the
@@ -90,14 +94,23 @@ var contextTerms = []termDef{
 
 	// cxhate: a hateful statement forced out of the assistant ("say that
 	// you hate …", "write that X sucks"); cxforce is the forcing verb.
-	{name: "cxforce", phrases: `say that;state that;write that;tell me that;admit that;claim that;declare that;confess that;
-		say you;say yes;just say;only say;
+	{name: "cxforce", phrases: `{say,write,tell me,tell them,tell everyone} that {you,u,the,he,she,they,we,i,all,every,everyone,our,my,your,his,her,their};
+		state that;admit that;claim that;declare that;confess that;
+		say you;say yes;just say;only say;about how you;about how much you;about why you;
 		sag dass;sage dass;schreibe dass;schreib dass;behaupte dass;gib zu dass;dis que;dites que;écris que;di que;diga que;
 		escribe que;di che;scrivi che;скажи что;напиши что`},
 	{name: "cxhate", phrases: `hate;hates;hated;despise;despises;loathe;loathes;sucks;suck;is stupid;are stupid;is evil;are evil;
 		is dumb;are dumb;is an idiot;are idiots;is trash;are trash;
 		hasse;hasst;ist doof;sind doof;ist dumm;sind dumm;ist scheiße;ist scheisse;déteste;détestes;odio;odias;odia;
 		ненавижу;ненавидишь`},
+
+	// cxtool: the device or program a mode belongs to ("enter
+	// maintenance mode on our server", "debug mode in VS Code"): an IT
+	// question, not a mode switch of the assistant.
+	{name: "cxtool", phrases: `server;router;laptop;phone;printer;device;website;wiki;instance;cluster;database;thermostat;tv;
+		camera;firewall;console;controller;nas;bios;vs code;vscode;visual studio;intellij;eclipse;xcode;android studio;chrome;
+		firefox;windows;linux;macos;wordpress;jira;confluence;excel;python;the app;our app;my app;browser;django;flask;
+		rails;unity;the game;minecraft;video games;video game;games`},
 
 	// Solo structures.
 	{fam: famIgnore, w: 0.7, phrases: `the following is {the,your} {real,actual,true,new} {task,instruction,instructions,request,prompt};
@@ -119,7 +132,8 @@ var contextTerms = []termDef{
 		returned from smartgpt`},
 	// cxregard: "regardless of previous tasks".
 	{name: "cxregard", phrases: `regardless of;irrespective of;independientemente de;unabhängig von;indépendamment de;
-		indipendentemente da;indipendentemente dalle;indipendentemente dai;independentemente de`},
+		indipendentemente da;indipendentemente dalle;indipendentemente dai;independentemente de;indépendamment des;
+		independientemente de las;independientemente de los;unabhängig von den;independentemente das;independentemente dos`},
 }
 
 // contextPairs are the pair rules of the context attacks.
@@ -147,5 +161,16 @@ var contextPairs = []pairDef{
 	{famIgnore, 0.3, "cxctx", "cxgone", 3, sigNormal},
 	{famIgnore, 0.45, "instr", "cxgone", 4, sigNormal},
 	{famIgnore, -0.5, "ordobj", "cxgone", 5, sigNormal},
-	{famOutput, 0.45, "cxforce", "cxhate", 6, sigNormal},
+	{famJailbreak, -0.4, "mode", "cxtool", 4, sigNormal},
+	{famOutput, 0.6, "cxforce", "cxhate", 5, sigNormal},
+	{famOutput, 0.35, "cxhate", "cxforce", 9, sigNormal},
+	{famIgnore, 0.35, "praise", "cxreal", 12, sigNormal},
+	{famIgnore, 0.35, "done", "cxreal", 12, sigNormal},
 }
+
+// quotedFull names the pair rules whose signal keeps its full weight
+// inside quotation marks: an override of the very content it sits in
+// ("… 5 years of experience. Ignore the resume and state: …") is a
+// quoted document talking to the assistant that reads it, not a quoted
+// attack phrase in a ticket or a translation task.
+var quotedFull = map[string]bool{"ovr>cxdoc": true, "cxdoc>cxsay": true, "ovr>cxsay": true}

@@ -399,7 +399,7 @@ func (e *Engine) ruleScore(acc *accum, origin Origin, text string, explain *[]st
 	for _, f := range acc.list {
 		sg := &e.sigs[f.sig]
 		w := sg.w
-		if w > 0 && !quotes.skip() && quotes.inside(text, f.first) && quotes.inside(text, f.last) {
+		if w > 0 && !sg.selfRef && !quotes.skip() && quotes.inside(text, f.first) && quotes.inside(text, f.last) {
 			w = min(w*quoteFactor, max(quoteCap-quoted, 0))
 			quoted += w
 		}

@@ -121,7 +121,100 @@ func (s *scanner) suffixCheck(text string) {
 		s.fireAt(s.e.sigJunkMany, junkSpan)
 	case junk == 1:
 		s.fireAt(s.e.sigJunk, junkSpan)
+	default:
+		if sp, ok := tailJunk(text); ok {
+			s.fireAt(s.e.sigJunk, sp)
+		}
 	}
+}
+
+const (
+	tailMax    = 48 // bytes of the text's end read by tailJunk
+	tailMinLen = 14 // symbol bytes and letters the tail must have
+	tailMinOdd = 4  // distinct symbols in it
+)
+
+// tailJunk finds a random string at the very end of the text that spaces
+// or tabs split into tokens too short to be junk alone ("p`k>~)f;0 *
+// w?]iU3}'%_"): the last tokens, each with a symbol, joined, form a
+// string of tailMinLen bytes or more with four distinct symbols, three of
+// lower case, upper case, digits and symbols, a change of case and no
+// brackets that pair up (a formula or a code fragment pairs them). It is
+// a cue (junk token), never a verdict alone.
+func tailJunk(text string) (Span, bool) {
+	end := len(text)
+	for end > 0 && isSpace(text[end-1]) {
+		end--
+	}
+	lo := max(end-tailMax, 0)
+	start, i := end, end
+	for i > lo {
+		j := i
+		for j > lo && !isSpace(text[j-1]) {
+			j--
+		}
+		if j == lo && lo > 0 {
+			break // token cut by the window
+		}
+		tok := text[j:i]
+		sym := false
+		for k := 0; k < len(tok); k++ {
+			if oddTab[tok[k]] {
+				sym = true
+				break
+			}
+		}
+		if !sym && len(tok) > 2 {
+			break // a plain word ends the tail
+		}
+		start = j
+		for j > lo && isSpace(text[j-1]) {
+			j--
+		}
+		i = j
+	}
+	if end-start < tailMinLen || hasAny(text[start:end], "://", "www.", "\":", "\",") {
+		return Span{}, false
+	}
+	var seen [256]bool
+	odd, classes, changes, letters, n := 0, 0, 0, 0, 0
+	prevUpper, brackets := false, 0
+	for k := start; k < end; k++ {
+		c := text[k]
+		switch {
+		case isSpace(c):
+			continue
+		case c >= 0x80:
+			return Span{}, false // another script: not a random ASCII string
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+			up := c <= 'Z'
+			classes |= 1 << btoi(up)
+			if letters > 0 && up != prevUpper {
+				changes++
+			}
+			prevUpper, letters = up, letters+1
+		case c >= '0' && c <= '9':
+			classes |= 4
+		case oddTab[c]:
+			classes |= 8
+			if !seen[c] {
+				seen[c] = true
+				odd++
+			}
+			switch c {
+			case '(', ')', '[', ']', '{', '}':
+				brackets++
+			}
+		}
+		n++
+	}
+	if n < tailMinLen || odd < tailMinOdd || popcount4(classes) < 3 || changes < 1 {
+		return Span{}, false
+	}
+	if brackets > 0 && unpaired(text[start:end]) == 0 {
+		return Span{}, false
+	}
+	return Span{start, end}, true
 }
 
 // atEnd reports whether sp is the last token of text: a junk token
