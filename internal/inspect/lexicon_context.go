@@ -121,6 +121,11 @@ var contextTerms = []termDef{
 	// are not an editorial team but a thug, so talk like one").
 	{name: "cxnotyou", phrases: `{you are,you're} not {a,an,the};{you are,you're} no;{you are,you're} no longer {a,an,the};
 		du bist {kein,keine,nicht};sie sind {kein,keine};tu n'es pas;vous n'êtes pas;no eres;ya no eres;non sei;não és;você não é`},
+	{name: "cxtalk", phrases: `{so,then,and,now} {talk,speak,act,reply,answer,respond,behave,write} like {one,that,him,her,it,them,a,an};
+		also musst du {auch,} so {reden,sprechen,antworten,schreiben};also {rede,sprich,antworte} {auch,} so;
+		alors {réponds,parle,agis,écris};así que {habla,responde,actúa};quindi {parla,rispondi};então {fale,responda}`},
+	{name: "nolimit", phrases: `sans aucune règle;sans aucune restriction;sin ninguna regla;sin ninguna restricción;ohne jede regel;
+		senza alcuna regola;sem nenhuma regra`},
 	{name: "cxbut", phrases: `but {a,an,the,my,just};sondern;mais {un,une};sino {un,una};ma {un,una};mas {um,uma}`},
 
 	// Solo structures.
@@ -182,6 +187,7 @@ var contextPairs = []pairDef{
 	{famIgnore, -0.5, "ordobj", "cxgone", 5, sigNormal},
 	{famJailbreak, -0.4, "mode", "cxtool", 4, sigNormal},
 	{famJailbreak, 0.3, "cxnotyou", "cxbut", 5, sigNormal},
+	{famJailbreak, 0.3, "cxnotyou", "cxtalk", 16, sigNormal},
 	{famOutput, 0.6, "cxforce", "cxhate", 5, sigNormal},
 	{famOutput, 0.35, "cxhate", "cxforce", 9, sigNormal},
 	{famIgnore, 0.35, "praise", "cxreal", 12, sigNormal},
