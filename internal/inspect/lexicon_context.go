@@ -21,6 +21,8 @@ var contextTerms = []termDef{
 	{name: "instr", phrases: `οδηγίες;οδηγιών;εντολές;κανόνες;tagubilin;mga tagubilin;panuto;mga panuto;mga utos;alituntunin`},
 	{name: "instrw", phrases: `was man dir gesagt;was dir gesagt`},
 	{name: "modeverb", phrases: `activating;initiating;engaging;entering into;switching into`},
+	// dirout: more spellings of "output the following / directly".
+	{name: "dirout", phrases: `следующие;следующую;直接复述;直接重复;直接複述`},
 	{name: "sayv", phrases: `dites;dites-moi;écris;escribe;scrivi;escreva`},
 
 	// cxdoc: the content the assistant was handed ("ignore the resume",
@@ -135,6 +137,7 @@ var contextTerms = []termDef{
 
 // contextPairs are the pair rules of the context attacks.
 var contextPairs = []pairDef{
+	{famIgnore, 0.3, "noans", "qobj", 3, sigNormal},
 	{famIgnore, 0.2, "ovr", "cxdoc", 2, sigNormal},
 	{famIgnore, 0.3, "cxdoc", "cxsay", 3, sigNormal},
 	{famIgnore, 0.2, "ovr", "cxsay", 6, sigNormal},

@@ -117,7 +117,7 @@ func (s *scanner) suffixCheck(text string) {
 	switch {
 	case soup:
 		s.fireAt(s.e.sigSoup, soupSpan)
-	case junk >= 2, junk == 1 && atEnd(text, junkSpan):
+	case junk >= 2, junk == 1 && nearEnd(text, junkSpan):
 		s.fireAt(s.e.sigJunkMany, junkSpan)
 	case junk == 1:
 		s.fireAt(s.e.sigJunk, junkSpan)
@@ -222,6 +222,38 @@ func tailJunk(text string) (Span, bool) {
 func atEnd(text string, sp Span) bool {
 	for i := sp.End; i < len(text); i++ {
 		if !isSpace(text[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// nearEnd reports whether sp ends the text but for a tail of at most
+// two short tokens that are no words ("…<&e\tm", "…^Uw\t9P52[["): a tab
+// or a space inside an optimised suffix splits it.
+func nearEnd(text string, sp Span) bool {
+	if atEnd(text, sp) {
+		return true
+	}
+	rest, toks := 0, 0
+	for i := sp.End; i < len(text); {
+		for i < len(text) && isSpace(text[i]) {
+			i++
+		}
+		st, plain := i, true
+		for i < len(text) && !isSpace(text[i]) {
+			c := text[i] | 0x20
+			if c < 'a' || c > 'z' {
+				plain = false
+			}
+			i++
+		}
+		if i == st {
+			break
+		}
+		toks++
+		rest += i - st
+		if toks > 2 || rest > 12 || (plain && i-st > 2) {
 			return false
 		}
 	}
