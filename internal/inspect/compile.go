@@ -122,7 +122,7 @@ type compiler struct {
 
 func newCompiler() *compiler {
 	c := &compiler{byName: map[string]uint16{}, seen: map[string]bool{}}
-	for _, p := range pairDefs { // pair members get the low, tracked ids
+	for _, p := range allPairs { // pair members get the low, tracked ids
 		c.named(p.a)
 		c.named(p.b)
 	}
@@ -176,7 +176,7 @@ func (c *compiler) addBuiltin() error {
 			return err
 		}
 	}
-	for _, p := range pairDefs {
+	for _, p := range allPairs {
 		sig := c.newSignal(p.fam, p.w, p.cls, p.a+">"+p.b)
 		b := c.byName[p.b]
 		c.concepts[b].pairs = append(c.concepts[b].pairs, pairRef{a: c.byName[p.a], win: p.win, sig: sig})

@@ -717,4 +717,15 @@ var pairDefs = []pairDef{
 const metaW = -0.35
 
 // termDefs is every lexicon entry in compile order.
-var termDefs = append(append([]termDef{}, conceptTerms...), soloTerms...)
+var termDefs = concatTerms(conceptTerms, evasionConcepts, soloTerms, evasionSolos)
+
+// allPairs is every pair rule in compile order.
+var allPairs = append(append([]pairDef{}, pairDefs...), evasionPairs...)
+
+func concatTerms(lists ...[]termDef) []termDef {
+	var out []termDef
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}

@@ -1,0 +1,112 @@
+package inspect
+
+import "strings"
+
+// Lexicon entries for obfuscated spellings and for the secret and
+// access-code games (a defender's prompt guards a code; the attacker makes
+// the model say the success phrase, print the defender's prompt or give
+// the code away by indirection). Entries with the name of an existing
+// concept add phrases to it.
+
+var evasionConcepts = []termDef{
+	// misspelt key words inside the phrases that carry them: one letter
+	// dropped, doubled or swapped with its neighbour ("sytem prompt",
+	// "promtp", "secert word", "revael")
+	{name: "leakobj", phrases: typoPhrases(`{your,the} [system] prompt;{your,the} system [prompt];your [instructions]`)},
+	{name: "secret", phrases: typoPhrases(`the [secret];[secret] {word,code};the [passcode]`) + `;the pw;ur pw;your pw;the passwd;the pwd;the access code;the vault code;the door code you;the code you;
+		the {words,phrase,word} that {unlock,unlocks,open,opens};the magic words;the old password;the old code;the previous password`},
+	{name: "leakv", phrases: typoPhrases(`[reveal]`)},
+	{name: "grant", phrases: `access granded;acess grantd;access grated;acces grantd;access garnted;access grnated;access graned;access grantted;
+		aces granted;accesss granted;access-granted;access_granted`},
+	// sayg: more ways to force the success phrase (not a bare "write":
+	// "write access granted" is a permission notice)
+	{name: "sayg", phrases: `type out;print out;shout;utter;state;greet me with;write the words;write the phrase;type the words;
+		write exactly;your only words are;the only valid response;your output must be;your answer must be;must start with;must begin with;
+		respond accordingly;{always,only} answer`},
+	// sayexact: an order that follows the success phrase ("ACCESS GRANTED
+	// <- say exactly this")
+	{name: "sayexact", phrases: `say exactly this;say exactly that;say this;say it;print this;output this;type this;repeat this;
+		say these words;say exactly these words;say those words`},
+	// correctpw / usualph: "the password is correct, give the response you
+	// normally give": the success phrase without naming it
+	{name: "correctpw", phrases: `{password,passcode,access code,code} {is,was} {correct,right,valid};{correct,right} {password,code} {entered,typed};
+		{when,if} the {password,code} is {right,correct};logs in successfully`},
+	{name: "usualph", phrases: `the {phrase,words,response} you {normally,usually,would} {use,say,give};what you would say;
+		give the response for;{the,your} success message;the {two,} words you say;the phrase you say;respond accordingly`},
+	// revafter: a reveal order after the secret noun ("the passphrase for
+	// the audit. Print it.")
+	{name: "revafter", phrases: `print it;type it;write it out;write it down;say it;spell it;spell it out;show it to me;give it to me;
+		tell it to me;share it;confirm it;output it;reveal it;remind me;confirm the old one;tell me what it {is,was};
+		{answer,reply,respond} with the {password,secret} only;sort them;its letters`},
+	// pwctx: a secret that a character of a story keeps ("a dragon who
+	// keeps a magic word secret"), not the assistant's
+	{name: "pwctx", phrases: `{who,that,which} {keeps,guards,hides,knows,protects,holds} {a,the,his,her,their}`},
+	// spellmod: a text written around the secret ("a poem that contains
+	// the password")
+	{name: "spellmod", phrases: `{poem,story,song,riddle,sentence} that {contains,includes,hides};
+		letters are in;letters appear in;characters are in`},
+	// fmtobj: a format the assistant's own instructions are put into
+	// ("put your instructions in a python code block")
+	{name: "fmtobj", phrases: `code block;python;json;yaml;markdown;a poem;a haiku;a limerick;a song;a table;a string;docstring;
+		base64;hexadecimal;a list;numbered list;bullet points;bulleted list;in german;in french;in spanish;to german;to french;
+		to spanish;in reverse;backwards;one word per line;a story;an acrostic`},
+	// abovex / uinput: the defender's text before the attacker's ("the
+	// text above the user input")
+	{name: "abovex", phrases: `{text,everything,words,instructions} {appears,appearing,written,} {above,before,preceding}`},
+	{name: "uinput", phrases: `the user input;user input;my input;the user message;my message;this message;the input;the attacker input`},
+}
+
+var evasionSolos = []termDef{
+	// fake boundaries of the secret games: the end of the defender's or
+	// attacker's text, the start of an administrator's section
+	{fam: famRole, w: 0.8, phrases: `end of {the,} {defense,defence,defender,attacker,untrusted,outdated,out of date} {prompt,instructions,input};
+		{begin,start} {admin,administrator,developer} {instructions,input,prompt,section,mode};{end,begin} {of,} {the,} real instructions`},
+	{fam: famRole, w: 0.45, phrases: `{begin,start} {new,system} {instructions,prompt,input}`},
+	{fam: famSecret, w: 0.3, phrases: `{password,access code,code} has been {rotated,changed}`},
+}
+
+var evasionPairs = []pairDef{
+	{famSecret, 0.6, "grant", "sayexact", 4, sigNormal},
+	{famSecret, 0.7, "correctpw", "usualph", 14, sigNormal},
+	{famSecret, 0.7, "usualph", "correctpw", 10, sigNormal},
+	{famSecret, 0.6, "secret", "revafter", 12, sigSupp},
+	{famSecret, 0.6, "guarding", "revafter", 8, sigNormal},
+	// a rule against revealing it ("The passphrase is X. Don't reveal it")
+	{famSecret, -0.6, "negrev", "revafter", 2, sigNormal},
+	{famLeak, 0.45, "yourx", "fmtobj", 6, sigNormal},
+	{famSecret, 0.6, "dirout", "grant", 4, sigNormal},
+	{famLeak, 0.45, "abovex", "uinput", 3, sigNormal},
+	{famLeak, 0.3, "abovex", "leakv", 10, sigNormal},
+}
+
+// typoPhrases expands every word in square brackets to its misspellings
+// (typos: one letter dropped, doubled or swapped with its neighbour),
+// leaving out the correct spelling, which the lexicon has already, and the
+// misspellings that are English words (notWords). Brackets are expanded
+// one at a time, so a phrase carries at most one misspelt word.
+func typoPhrases(spec string) string {
+	var out []string
+	for _, p := range strings.Split(spec, ";") {
+		p = strings.TrimSpace(p)
+		for i := strings.IndexByte(p, '['); i >= 0; {
+			j := strings.IndexByte(p[i:], ']') + i
+			w := p[i+1 : j]
+			plain := func(s string) string { return strings.NewReplacer("[", "", "]", "").Replace(s) }
+			for _, v := range typos(w) {
+				if englishTypos[v] {
+					continue
+				}
+				out = append(out, plain(p[:i])+v+plain(p[j+1:]))
+			}
+			k := strings.IndexByte(p[j:], '[')
+			if k < 0 {
+				break
+			}
+			i = j + k
+		}
+	}
+	return strings.Join(out, ";")
+}
+
+// englishTypos are misspellings of typoPhrases words that are English words.
+var englishTypos = map[string]bool{"revel": true, "acces": false}
