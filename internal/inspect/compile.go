@@ -103,6 +103,7 @@ type conceptInfo struct {
 type builtinSignals struct {
 	sigEncoded   int16
 	sigVariant   int16
+	sigShortEnc  int16 // function words spelt in rot13 or reversed (encfn>encfn)
 	sigUndecoded int16
 	sigJunk      int16
 	sigJunkMany  int16
@@ -178,6 +179,9 @@ func (c *compiler) addBuiltin() error {
 	}
 	for _, p := range allPairs {
 		sig := c.newSignal(p.fam, p.w, p.cls, p.a+">"+p.b)
+		if p.a == "encfn" && p.b == "encfn" {
+			c.sigShortEnc = sig
+		}
 		b := c.byName[p.b]
 		c.concepts[b].pairs = append(c.concepts[b].pairs, pairRef{a: c.byName[p.a], win: p.win, sig: sig})
 	}

@@ -648,7 +648,7 @@ var pairDefs = []pairDef{
 	{famLeak, 0.35, "leakv", "leakobjw", 4, sigNormal},
 	{famLeak, 1.0, "leakv", "aboveobj", 8, sigNormal},
 	{famLeak, 0.65, "aboveobj", "leakv", 4, sigNormal},
-	{famLeak, -0.6, "edv", "aboveobj", 3, sigNormal},
+	{famLeak, -0.6, "edv", "aboveobj", 5, sigNormal},
 	{famLeak, -0.6, "aboveobj", "ordobj", 8, sigNormal},
 	{famLeak, 0.6, "yourx", "verbatim", 12, sigNormal},
 	{famLeak, 0.6, "verbatim", "yourx", 8, sigNormal},
