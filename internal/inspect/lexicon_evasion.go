@@ -82,6 +82,11 @@ var evasionConcepts = []termDef{
 }
 
 var evasionSolos = []termDef{
+	// the override and extraction phrases written as one identifier
+	// ("ignore_previous_instructions", "IgnoreAllPreviousInstructions"):
+	// '_' inside a word is dropped, so they read as one word
+	{fam: famIgnore, w: 1.0, phrases: `{ignore,disregard,forget}{all,}{previous,prior,your,the,}instructions;
+		{reveal,print,show,output}{your,the,}systemprompt`},
 	// fake boundaries of the secret games: the end of the defender's or
 	// attacker's text, the start of an administrator's section
 	{fam: famRole, w: 0.8, phrases: `end of {the,} {defense,defence,defender,attacker,untrusted,outdated,out of date} {prompt,instructions,input};
