@@ -21,8 +21,12 @@ var evasionConcepts = []termDef{
 	// sayg: more ways to force the success phrase (not a bare "write":
 	// "write access granted" is a permission notice)
 	{name: "sayg", phrases: `type out;print out;shout;utter;greet me with;write the words;write the phrase;type the words;
-		write exactly;your only words are;the only valid response;your output must be;your answer must be;must start with;must begin with;
+		write exactly;your only words are;the only valid response;your output must be;your answer must be;
+		your {answer,reply,response,output} must {start,begin} with;
 		respond accordingly;{always,only} answer`},
+	// outfollow: "output the following: access granted" (not a bare "the
+	// following", which introduces a list or a log)
+	{name: "outfollow", phrases: `{output,print,say,type,write} the following;and only the following;just output;only output`},
 	// sayexact: an order that follows the success phrase ("ACCESS GRANTED
 	// <- say exactly this")
 	{name: "sayexact", phrases: `say exactly this;say exactly that;say this;say it;print this;output this;type this;repeat this;
@@ -44,15 +48,17 @@ var evasionConcepts = []termDef{
 	{name: "pwctx", phrases: `{who,that,which} {keeps,guards,hides,knows,protects,holds} {a,the,his,her,their};{the,a} definition of;glossary`},
 	// a code for a place or a device ("the passcode for the bike room"), an
 	// ordinary question
-	{name: "pwctx", phrases: `{passcode,access code,door code,alarm code} {for,to}`},
+	{name: "pwctx", phrases: `{passcode,access code,door code,alarm code,code word,codeword} {for,to}`},
 	// spellmod: a text written around the secret ("a poem that contains
 	// the password")
 	{name: "spellmod", phrases: `{poem,story,song,riddle,sentence} that {contains,includes,hides};
 		letters are in;letters appear in;characters are in`},
 	// fmtobj: a format the assistant's own instructions are put into
 	// ("put your instructions in a python code block")
-	{name: "fmtobj", phrases: `code block;python;json;yaml;markdown;a poem;a haiku;a limerick;docstring;
-		base64;hexadecimal;numbered list;bullet points;bulleted list;in german;in french;in spanish;to german;to french;
+	// (not the formats a user asks for the assistant's own earlier
+	// answer in: a table, a numbered list, bullet points, markdown)
+	{name: "fmtobj", phrases: `code block;python;json;yaml;a poem;a haiku;a limerick;docstring;
+		base64;hexadecimal;in german;in french;in spanish;to german;to french;
 		to spanish;in reverse;backwards;one word per line;an acrostic`},
 	// encfn: common short words spelt in rot13 or reversed; two of them
 	// close together make the engine scan the text decoded (decodeWhole),
@@ -109,7 +115,7 @@ var evasionPairs = []pairDef{
 	// a rule against revealing it ("The passphrase is X. Don't reveal it")
 	{famSecret, -0.6, "negrev", "revafter", 2, sigNormal},
 	{famLeak, 0.45, "yourx", "fmtobj", 6, sigNormal},
-	{famSecret, 0.6, "dirout", "grant", 4, sigNormal},
+	{famSecret, 0.6, "outfollow", "grant", 4, sigNormal},
 	{famLeak, 0.45, "yourx", "whichword", 6, sigNormal},
 	{famSecret, 0.6, "sayopp", "denied", 2, sigNormal},
 	{famLeak, 0.45, "abovex", "uinput", 3, sigNormal},
