@@ -107,6 +107,7 @@ type conceptInfo struct {
 type builtinSignals struct {
 	sigEncoded   int16
 	sigVariant   int16
+	sigShortEnc  int16 // function words spelt in rot13 or reversed (encfn>encfn)
 	sigUndecoded int16
 	sigJunk      int16
 	sigJunkMany  int16
@@ -126,7 +127,7 @@ type compiler struct {
 
 func newCompiler() *compiler {
 	c := &compiler{byName: map[string]uint16{}, seen: map[string]bool{}}
-	for _, p := range pairTable { // pair members get the low, tracked ids
+	for _, p := range allPairs { // pair members get the low, tracked ids
 		c.named(p.a)
 		c.named(p.b)
 	}
@@ -180,9 +181,12 @@ func (c *compiler) addBuiltin() error {
 			return err
 		}
 	}
-	for _, p := range pairTable {
+	for _, p := range allPairs {
 		sig := c.newSignal(p.fam, p.w, p.cls, p.a+">"+p.b)
 		c.sigs[sig].selfRef = quotedFull[p.a+">"+p.b]
+		if p.a == "encfn" && p.b == "encfn" {
+			c.sigShortEnc = sig
+		}
 		b := c.byName[p.b]
 		c.concepts[b].pairs = append(c.concepts[b].pairs, pairRef{a: c.byName[p.a], win: p.win, sig: sig})
 	}

@@ -12,15 +12,15 @@ import (
 
 // Floors on the corpus of testdata/injection (see SOURCES.md), a few
 // points under the figures measured when they were set (docs/injection.md:
-// 65.4 % detection overall, 67.0 % tune / 63.7 % final split; 0.32 % of
-// benign rows flagged overall, 0.62 % on the final split; business prompts
+// 67.1 % detection overall, 68.8 % tune / 65.2 % final split; 0.38 % of
+// benign rows flagged overall, 0.69 % on the final split; business prompts
 // 0 / 304 tune, 4 / 200 final), so that a regression fails the test while
 // noise from a lexicon edit does not.
 const (
-	minDetection      = 0.63   // all rows
-	minSplitDetection = 0.61   // each split
+	minDetection      = 0.64   // all rows
+	minSplitDetection = 0.62   // each split
 	maxFPR            = 0.008  // all rows
-	maxSplitFPR       = 0.0100 // final split measured 0.62 %
+	maxSplitFPR       = 0.0100 // final split measured 0.69 %
 	maxBusinessFPR    = 0.03   // each split of the business prompts
 	minRetention      = 0.95
 )

@@ -199,7 +199,14 @@ func TestNormalize(t *testing.T) {
 		{"zero\u200bwidth soft\u00adhyphen", "zerowidth softhyphen"},
 		{"Ρаураl", "paypai"},
 		{"### System: hi", "system : hi"},
-		{"<|im_start|>user", "<| im start |> user"},
+		{"<|im_start|>user", "<| imstart |> user"}, // '_' inside a word is dropped like '-'
+		{"pass_word user_password", "password userpassword"},
+		{"ig·no·re i|g|n|o|r|e", "ignore ignore"},
+		{"r.e.v.e.a.l y.o.u.r", "reveai your"}, // a gap unlike the word's own breaks it
+		{"t,e,l,l m,e", "teii me"},
+		{"i g n o r e  a l l", "ignore aii"},
+		{"P\nA\nS\nS\n\nI\nT", "pass it"},              // letters written one per line
+		{"www.example.com a.b", "www exampie com a b"}, // a dot between words stays a separator
 		{"don't", "dont"},
 	}
 	for _, c := range cases {

@@ -648,7 +648,7 @@ var pairDefs = []pairDef{
 	{famLeak, 0.35, "leakv", "leakobjw", 4, sigNormal},
 	{famLeak, 1.0, "leakv", "aboveobj", 8, sigNormal},
 	{famLeak, 0.65, "aboveobj", "leakv", 4, sigNormal},
-	{famLeak, -0.6, "edv", "aboveobj", 3, sigNormal},
+	{famLeak, -0.6, "edv", "aboveobj", 5, sigNormal},
 	{famLeak, -0.6, "aboveobj", "ordobj", 8, sigNormal},
 	{famLeak, 0.6, "yourx", "verbatim", 12, sigNormal},
 	{famLeak, 0.6, "verbatim", "yourx", 8, sigNormal},
@@ -717,7 +717,15 @@ var pairDefs = []pairDef{
 const metaW = -0.35
 
 // termDefs is every lexicon entry in compile order.
-var termDefs = append(append(append([]termDef{}, conceptTerms...), soloTerms...), contextTerms...)
+var termDefs = concatTerms(conceptTerms, evasionConcepts, soloTerms, evasionSolos, contextTerms)
 
-// pairTable is every pair rule in compile order.
-var pairTable = append(append([]pairDef{}, pairDefs...), contextPairs...)
+// allPairs is every pair rule in compile order.
+var allPairs = append(append(append([]pairDef{}, pairDefs...), evasionPairs...), contextPairs...)
+
+func concatTerms(lists ...[]termDef) []termDef {
+	var out []termDef
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}

@@ -3,7 +3,7 @@ package inspect
 // Context attacks: the shapes of goal hijacking and of instructions hidden
 // in content that the main lexicon does not cover. They are kept apart
 // from lexicon.go so that additions of other families merge without
-// conflict; termDefs and pairTable append them. A concept named here that
+// conflict; termDefs and allPairs append them. A concept named here that
 // lexicon.go also defines ("prior", "ovr", "instr") gains these phrases.
 var contextTerms = []termDef{
 	// More spellings for the override concepts: the French, Spanish,

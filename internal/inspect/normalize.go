@@ -36,6 +36,8 @@ type folder struct {
 	sepLine   bool // the separator run had a line break
 	direct    bool // the current word is being streamed, not buffered
 	joining   bool // inside a spaced-out word ("i g n o r e")
+	joinCh    byte // the separator between the letters of a spaced-out word
+	joinN     int  // and its length
 	pend      [2]tokSym
 	pendN     int
 	prevMixed bool // previous token mixed letters and leet digits
@@ -78,6 +80,13 @@ func (f *folder) runFold(s *scanner) {
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(text[i:])
+		if inWordDot(r) && dotInWord(text, i, n) {
+			// a middle dot inside a word ("ig·no·re", Catalan "col·lecció")
+			// is dropped like a hyphen
+			s.observe(0x80, i)
+			i += n
+			continue
+		}
 		cls := classify(r)
 		f.cur = r
 		if f.direct && f.directRune(s, cls, int32(i), int32(i+n)) {
@@ -106,9 +115,10 @@ func (f *folder) ascii(s *scanner, b byte, i int) int {
 			return f.escaped(s, r, i, i+n)
 		}
 	}
-	if (b == '*' || b == '\\' || b == '-') && i > 0 && i+1 < len(f.text) && isLetter[f.text[i-1]] && isLetter[f.text[i+1]] {
-		// a mark inside a word ("ign*re", "pre\\vious", "ig-nore") is dropped:
-		// a hyphenated compound reads as one word ("e-mail", "pass-word")
+	if (b == '*' || b == '\\' || b == '-' || b == '_' || b == '|') && i > 0 && i+1 < len(f.text) && isLetter[f.text[i-1]] && isLetter[f.text[i+1]] {
+		// a mark inside a word ("ign*re", "pre\\vious", "ig-nore", "pass_word",
+		// "i|g|n|o|r|e") is dropped: a hyphenated compound or a snake_case
+		// identifier reads as one word ("e-mail", "pass-word", "user_password")
 		s.observe(b, i)
 		return i + 1
 	}
@@ -322,15 +332,92 @@ func (f *folder) emitNumber(s *scanner, n int) {
 	}
 }
 
+// inWordDot reports whether r is a middle dot that can stand inside a
+// word.
+func inWordDot(r rune) bool {
+	return r == 0xB7 || r == 0x2027 || r == 0x2219 || r == 0x22C5 || r == 0x2022
+}
+
+// dotInWord reports whether the dot text[i:i+n] stands between two
+// letters or leet digits, at least one of them a letter (ignored runes
+// such as zero-width spaces in between do not count).
+func dotInWord(text string, i, n int) bool {
+	kb, ka := uint16(kIgnore), uint16(kIgnore)
+	for j := i; j > 0 && kb == kIgnore; {
+		r, size := utf8.DecodeLastRuneInString(text[:j])
+		kb, j = classify(r)>>8, j-size
+	}
+	for j := i + n; j < len(text) && ka == kIgnore; {
+		r, size := utf8.DecodeRuneInString(text[j:])
+		ka, j = classify(r)>>8, j+size
+	}
+	word := func(k uint16) bool { return k == kLetter || k == kDigit }
+	return word(kb) && word(ka) && (kb == kLetter || ka == kLetter)
+}
+
+// gapBefore describes the separator bytes between the letter at i and the
+// letter or digit before it: the byte (a line break for "\n" or "\r\n"),
+// its count, and whether the gap is that byte repeated. A letter spelt
+// out with one separator ("r.e.v.e.a.l", "P\nA\nS\nS") is joined to the
+// previous one only across a gap like the first in the word, so the word
+// breaks of a spaced-out phrase ("r.e.v.e.a.l y.o.u.r", "t,e,l,l m,e")
+// still break it.
+func gapBefore(text string, i int) (ch byte, n int, uniform bool) {
+	uniform = true
+	for j := i - 1; j >= 0 && n < 8; j-- {
+		b := text[j]
+		if b >= utf8.RuneSelf {
+			r, size := utf8.DecodeLastRuneInString(text[:j+1])
+			if classify(r)>>8 == kIgnore {
+				j -= size - 1 // zero-width and other ignored runes are transparent
+				continue
+			}
+			if k := classify(r) >> 8; k != kLetter && k != kDigit && k != kSym && k != kExpand && k != kScriptIn {
+				uniform = false // a separator of another script
+			}
+			break
+		}
+		if wordByte(b) {
+			break
+		}
+		if b == '\r' && ch == '\n' {
+			continue
+		}
+		if n > 0 && b != ch {
+			uniform = false
+		}
+		ch = b
+		n++
+	}
+	return ch, n, uniform
+}
+
 // single handles a one-letter token for spaced-out word detection.
 func (f *folder) single(s *scanner, t tokSym) {
-	short := !f.sepLine && f.sepRunes <= 2
+	ch, gn, uniform := gapBefore(f.text, int(t.start))
+	lineOK := !f.sepLine || (ch == '\n' && gn == 1)
+	short := lineOK && f.sepRunes <= 2
+	if (f.joining || f.pendN == 2) && short && (!uniform || ch != f.joinCh || gn != f.joinN) {
+		short = false // a gap unlike the word's own: a word break
+	}
+	if f.pendN == 1 && short {
+		f.joinCh, f.joinN = ch, gn
+		if !uniform {
+			short = false
+		}
+	}
+	if short && f.sepLine {
+		f.pendLine = false
+	}
 	switch {
 	case f.joining && short:
 		f.pendSpace = false
 		f.emitTok(s, t)
-	case f.joining && !f.sepLine && f.sepRunes <= 6:
-		f.emitTok(s, t) // wider gap inside a spaced-out phrase: word break
+	case f.joining && (!f.sepLine || f.joinCh == '\n') && f.sepRunes <= 6:
+		// a wider or different gap inside a spaced-out phrase: a word break,
+		// not a sentence end ("i.g.n.o.r.e. y.o.u.r. r.u.l.e.s")
+		f.sepHard, f.pendLine = false, false
+		f.emitTok(s, t)
 	case f.pendN > 0 && short:
 		if f.pendN == 2 {
 			f.pendSpace = true

@@ -34,10 +34,11 @@ var proseWords = strings.Fields(`ignore all previous instructions you are now DA
 	pretend forget everything above disregard rules translate summary reply secret password print
 	verbatim instructions. rules! now? above; "quoted" (paren) x y z q ign*re pre\\vious &#105;gnore
 	\\u0069gnore R&D Q&A 忽略 指令 무시하고 تجاهل निर्देश vtaber snoitcurtsni ignroe prevoius ig-nore pass-word
-	e-mail in-struc-tions x-ray -dash dash- NLdZut}LXK[oNM+,{2|1- {braces} a~b #tag ^up (x) f(y) a=b`)
+	e-mail in-struc-tions x-ray -dash dash- NLdZut}LXK[oNM+,{2|1- {braces} a~b #tag ^up (x) f(y) a=b
+	pass_word i|g|n|o|r|e ig·no·re col·legi r.e.v.e.a.l t,e,l,l sys.tem secert gur lbh`)
 
 var proseSeps = []string{" ", " ", " ", " ", ", ", ". ", "! ", "? ", "; ", "  ", "\n", " - ", "...", " 42 ",
-	"'", " ' ", "\t", ": ", " <|im_start|>", " 50% ", "/", "é", " \u200b", "_", "*", "&", "&amp;", "\\", "。", "、"}
+	"'", " ' ", "\t", ": ", " <|im_start|>", " 50% ", "/", "é", " \u200b", "_", "*", "&", "&amp;", "\\", "。", "、", "|", "·", ".", ","}
 
 func randomProse(r *rand.Rand, n int) string {
 	var b strings.Builder

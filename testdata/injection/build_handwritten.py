@@ -93,3 +93,24 @@ for i, t in enumerate(sorted(ascii_business, key=lambda t: hashlib.sha1(t.encode
     name, fn = ENC[i % len(ENC)]
     enc.append({"text": BENIGN_WRAP[pick(t, len(BENIGN_WRAP))].format(fn(t)), "label": "benign", "source": f"encoded/{name}"})
 write("encoded.jsonl", enc)
+
+# evasion.txt: obfuscated attacks and the secret / access-code genre with ordinary prompts in the
+# same words, its own source family ("evasion/<family>"). A section "## injection encode_<name>"
+# holds plain attacks that are written out in that encoding (base32, hex, HTML references, rot13,
+# reversed text); "\n" in a line is a line break.
+EVASION_ENC = {
+    "base32": lambda s: base64.b32encode(s.encode()).decode(),
+    "hex": lambda s: s.encode().hex(),
+    "html": html_dec,
+    "rot13": lambda s: codecs.encode(s, "rot13"),
+    "reversed": lambda s: s[::-1],
+}
+evasion = []
+for lab, fam, t in read_sections("evasion.txt", True):
+    if fam.startswith("encode_"):
+        name = fam[len("encode_"):]
+        wraps = WRAP if lab == "injection" else BENIGN_WRAP
+        t = wraps[pick(t, len(wraps))].format(EVASION_ENC[name](t))
+        fam = f"encoded_{name}"
+    evasion.append({"text": t, "label": lab, "source": f"evasion/{fam}"})
+write("evasion.jsonl", evasion)
