@@ -390,7 +390,16 @@ func (t *Tape) str(i int) (end int, esc bool, err *Error) {
 	start := i
 	i++
 	for {
-		i = strRun(s, i)
+		// strRun, inlined: a call per string costs more than a short key's bytes
+		for ; i+8 <= len(s); i += 8 {
+			if m := stopMask(load8(s, i)); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3 // a stop byte: the loop below ends at once
+				break
+			}
+		}
+		for i < len(s) && strStop[s[i]] == 0 {
+			i++
+		}
 		if i >= len(s) {
 			return 0, false, t.fail(ErrSyntax, start, "unterminated string")
 		}
