@@ -85,13 +85,19 @@ type scanner struct {
 
 const never = -1 << 30
 
+// neverWords is lastWord before any event.
+var neverWords = func() (w [maxConcepts]int32) {
+	for i := range w {
+		w[i] = never
+	}
+	return w
+}()
+
 func (s *scanner) init(e *Engine, text string, acc *accum) {
 	s.e, s.acc = e, acc
 	s.f.text = text
 	s.extIdx = -1
-	for i := range s.lastWord {
-		s.lastWord[i] = never
-	}
+	s.lastWord = neverWords // one block copy: a store per concept is a loop in the VM
 	s.enc.reset()
 	s.odd.reset()
 }
