@@ -198,11 +198,9 @@ func (p *parser) typeOf(i int) string {
 // segments too.
 func (p *parser) collect() {
 	t, st, r := p.t, p.st, p.r
-	// contexts: one forward pass (parents precede their children)
+	// contexts: one forward pass (parents precede their children), counting the
+	// strings on the way (the root is an object)
 	strs := 0
-	if len(t.Nodes) > 0 && t.Nodes[0].Kind == jsonscan.String {
-		strs++
-	}
 	for i := 1; i < len(t.Nodes); i++ {
 		if st.ctx[i] == 0 {
 			st.ctx[i] = st.ctx[t.Nodes[i].Parent]
