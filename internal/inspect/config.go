@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Config is built once at plugin start.
@@ -66,6 +67,7 @@ type Engine struct {
 	sigBuckets []uint32
 	famNames   [1 << numFamilies][]string
 	accs       sync.Pool // *accum, see getAcc
+	spare      atomic.Pointer[accum]
 }
 
 // New validates cfg and compiles the phrase automaton once.

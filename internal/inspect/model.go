@@ -174,7 +174,7 @@ func (e *Engine) tokenFeatures(text string, sink *featSink) {
 // trains on them; Scan computes the same sum without the list.
 func (e *Engine) Features(text string) ([]Feature, bool) {
 	acc := e.getAcc()
-	defer e.accs.Put(acc)
+	defer e.putAcc(acc)
 	acc.budget += len(text)
 	e.scanInto(text, acc, Span{}, false, 0)
 	return e.features(acc, text), acc.nFired > 0
@@ -184,7 +184,7 @@ func (e *Engine) Features(text string) ([]Feature, bool) {
 // training and calibration.
 func (e *Engine) RuleScore(text string) float64 {
 	acc := e.getAcc()
-	defer e.accs.Put(acc)
+	defer e.putAcc(acc)
 	acc.budget += len(text)
 	e.scanInto(text, acc, Span{}, false, 0)
 	if acc.nFired == 0 {

@@ -85,13 +85,19 @@ type scanner struct {
 
 const never = -1 << 30
 
+// neverWords is lastWord before any event.
+var neverWords = func() (w [maxConcepts]int32) {
+	for i := range w {
+		w[i] = never
+	}
+	return w
+}()
+
 func (s *scanner) init(e *Engine, text string, acc *accum) {
 	s.e, s.acc = e, acc
 	s.f.text = text
 	s.extIdx = -1
-	for i := range s.lastWord {
-		s.lastWord[i] = never
-	}
+	s.lastWord = neverWords // one block copy: a store per concept is a loop in the VM
 	s.enc.reset()
 	s.odd.reset()
 }
@@ -261,12 +267,18 @@ func (s *scanner) fire(sig int16, start, end int32) {
 	acc.spans = append(acc.spans, sp)
 }
 
-// getAcc returns a reset accumulator from the engine's pool. Pooling
-// makes a Scan of clean text allocate nothing, and one pool per engine
-// keeps each accumulator's word cache filled for that engine's automaton
-// (engines of different tenants do not evict each other's entries).
+// getAcc returns a reset accumulator: the engine's spare, else one from
+// its pool. Pooling makes a Scan of clean text allocate nothing, and one
+// pool per engine keeps each accumulator's word cache filled for that
+// engine's automaton (engines of different tenants do not evict each
+// other's entries). The spare is one slot tried first: a wasm VM scans one
+// segment at a time, and a sync.Pool's per-P bookkeeping costs more there
+// than the scan of a short segment.
 func (e *Engine) getAcc() *accum {
-	acc, _ := e.accs.Get().(*accum)
+	acc := e.spare.Swap(nil)
+	if acc == nil {
+		acc, _ = e.accs.Get().(*accum)
+	}
 	if acc == nil {
 		acc = new(accum)
 	}
@@ -278,6 +290,14 @@ func (e *Engine) getAcc() *accum {
 	acc.nFired, acc.events, acc.strong, acc.allowed, acc.budget = 0, 0, 0, false, budget
 	acc.spans = acc.spans[:0]
 	return acc
+}
+
+// putAcc keeps acc as the spare, or returns it to the pool when the slot is
+// taken; nothing obtained from it may be used after.
+func (e *Engine) putAcc(acc *accum) {
+	if !e.spare.CompareAndSwap(nil, acc) {
+		e.accs.Put(acc)
+	}
 }
 
 // Origin says who put a segment into the request. It only changes how
@@ -313,7 +333,7 @@ func (e *Engine) ScanOrigin(text string, origin Origin) Result {
 	acc.budget += len(text)
 	e.scanInto(text, acc, Span{}, false, 0)
 	r := e.result(acc, origin, text)
-	e.accs.Put(acc)
+	e.putAcc(acc)
 	return r
 }
 
@@ -465,7 +485,7 @@ func weakCapFor(n int) float64 {
 // the result. It is a debugging aid for tuning the lexicon.
 func (e *Engine) Explain(text string, origin Origin) ([]string, Result) {
 	acc := e.getAcc()
-	defer e.accs.Put(acc)
+	defer e.putAcc(acc)
 	acc.budget += len(text)
 	e.scanInto(text, acc, Span{}, false, 0)
 	var lines []string
@@ -520,7 +540,7 @@ func Normalize(text string) string {
 // scanSlow is Scan without the fast path; tests compare the two.
 func (e *Engine) scanSlow(text string) Result {
 	acc := e.getAcc()
-	defer e.accs.Put(acc)
+	defer e.putAcc(acc)
 	acc.budget += len(text)
 	var s scanner
 	s.init(e, text, acc)

@@ -12,6 +12,7 @@
 package jsonscan
 
 import (
+	"math/bits"
 	"strconv"
 	"sync"
 	"unsafe"
@@ -159,8 +160,8 @@ func (t *Tape) fail(k ErrorKind, off int, detail string) *Error {
 	return &t.err
 }
 
-// strStop marks the bytes that end the fast loop over a string's contents (1), so
-// that eight bytes are tested with one branch.
+// strStop marks the bytes that end the fast loop over a string's contents (1): a
+// quote, a backslash or a control byte.
 var strStop = func() (s [256]uint8) {
 	for c := 0; c < 0x20; c++ {
 		s[c] = 1
@@ -169,19 +170,45 @@ var strStop = func() (s [256]uint8) {
 	return s
 }()
 
+// Eight-byte masks (SWAR) for strRun: for eight bytes x, stopMask(x) has bit 7 set in
+// the first byte that is a quote, a backslash or below 0x20 (bytes after it may be
+// marked too, by a borrow, but never a byte before it).
+const (
+	swarOnes  = 0x0101010101010101
+	swarHigh  = 0x8080808080808080
+	swarQuote = '"' * swarOnes
+	swarBack  = '\\' * swarOnes
+	swarCtl   = 0x20 * swarOnes
+)
+
+func stopMask(x uint64) uint64 {
+	q, b := x^swarQuote, x^swarBack
+	return ((x-swarCtl)&^x | (q-swarOnes)&^q | (b-swarOnes)&^b) & swarHigh
+}
+
 // strRun returns the offset of the first byte at or after i that ends a string's
-// plain run (a quote, a backslash or a control byte), or len(s).
+// plain run (a quote, a backslash or a control byte), or len(s). It tests eight
+// bytes per step with one load and a few word operations: in Go's wasm output a
+// byte load and a table lookup per byte cost several times more.
 func strRun(s string, i int) int {
 	for ; i+8 <= len(s); i += 8 {
-		w := s[i : i+8]
-		if strStop[w[0]]|strStop[w[1]]|strStop[w[2]]|strStop[w[3]]|strStop[w[4]]|strStop[w[5]]|strStop[w[6]]|strStop[w[7]] != 0 {
-			break
+		if m := stopMask(load8(s, i)); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
 	for i < len(s) && strStop[s[i]] == 0 {
 		i++
 	}
 	return i
+}
+
+// load8 reads s[i:i+8] as a little-endian word (the first byte in the low bits)
+// whatever the platform; i+8 <= len(s). The compiler merges the byte loads into
+// one.
+func load8(s string, i int) uint64 {
+	t := s[i : i+8]
+	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
 }
 
 // wsTab marks JSON whitespace.
@@ -363,7 +390,16 @@ func (t *Tape) str(i int) (end int, esc bool, err *Error) {
 	start := i
 	i++
 	for {
-		i = strRun(s, i)
+		// strRun, inlined: a call per string costs more than a short key's bytes
+		for ; i+8 <= len(s); i += 8 {
+			if m := stopMask(load8(s, i)); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3 // a stop byte: the loop below ends at once
+				break
+			}
+		}
+		for i < len(s) && strStop[s[i]] == 0 {
+			i++
+		}
 		if i >= len(s) {
 			return 0, false, t.fail(ErrSyntax, start, "unterminated string")
 		}

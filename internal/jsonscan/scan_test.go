@@ -293,3 +293,33 @@ func TestDepthLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestStrRunMatchesBytewise checks the eight-byte strRun against a byte loop at
+// every start offset, with every stop byte and its neighbours at every position of
+// a word (a borrow from one byte must not hide or fake a stop in the next).
+func TestStrRunMatchesBytewise(t *testing.T) {
+	bytewise := func(s string, i int) int {
+		for i < len(s) && strStop[s[i]] == 0 {
+			i++
+		}
+		return i
+	}
+	fill := []byte{'a', ' ', '!', '#', '[', ']', 0x7f, 0x80, 0xa2, 0xdc, 0xff, 0x21, 0x5b, 0x5d, 0x1f, 0x20}
+	for _, c := range []byte{0, 0x01, 0x1f, 0x20, 0x21, '"', '#', '\\', ']', '[', 0x7f, 0x80, 0x9f, 0xa0, 0xa2, 0xdc, 0xff} {
+		for _, f := range fill {
+			for pos := 0; pos < 20; pos++ {
+				b := make([]byte, 20)
+				for k := range b {
+					b[k] = f
+				}
+				b[pos] = c
+				s := string(b)
+				for i := 0; i <= len(s); i++ {
+					if got, want := strRun(s, i), bytewise(s, i); got != want {
+						t.Fatalf("strRun(%q, %d) = %d, want %d", s, i, got, want)
+					}
+				}
+			}
+		}
+	}
+}

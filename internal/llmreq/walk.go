@@ -198,14 +198,13 @@ func (p *parser) typeOf(i int) string {
 // segments too.
 func (p *parser) collect() {
 	t, st, r := p.t, p.st, p.r
-	// contexts: one forward pass (parents precede their children)
+	// contexts: one forward pass (parents precede their children), counting the
+	// strings on the way (the root is an object)
+	strs := 0
 	for i := 1; i < len(t.Nodes); i++ {
 		if st.ctx[i] == 0 {
 			st.ctx[i] = st.ctx[t.Nodes[i].Parent]
 		}
-	}
-	strs := 0
-	for i := range t.Nodes {
 		if t.Nodes[i].Kind == jsonscan.String {
 			strs++
 		}
@@ -248,7 +247,11 @@ func runeCount(s string) int {
 	n, i := 0, 0
 	for i < len(s) {
 		if i+8 <= len(s) {
-			if w := s[i : i+8]; w[0]|w[1]|w[2]|w[3]|w[4]|w[5]|w[6]|w[7] < utf8.RuneSelf {
+			// one 64-bit load (the compiler merges the byte loads): no high bit set
+			w := s[i : i+8]
+			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+			if x&0x8080808080808080 == 0 {
 				n, i = n+8, i+8
 				continue
 			}

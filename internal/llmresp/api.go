@@ -187,7 +187,11 @@ func uniqueMember(t *jsonscan.Tape, i int, name string) int {
 		return -1
 	}
 	found := -1
+	want := int32(len(name) + 2)
 	for j := t.First(i); j >= 0; j = t.Next(j) {
+		if n := &t.Nodes[j]; n.Flags&jsonscan.KeyEscaped == 0 && n.KeyEnd-n.KeyStart != want {
+			continue // t.KeyIs's length test, without the call
+		}
 		if t.KeyIs(j, name) {
 			if found >= 0 {
 				return -1
@@ -204,7 +208,11 @@ func lastMember(t *jsonscan.Tape, i int, name string) int {
 		return -1
 	}
 	found := -1
+	want := int32(len(name) + 2)
 	for j := t.First(i); j >= 0; j = t.Next(j) {
+		if n := &t.Nodes[j]; n.Flags&jsonscan.KeyEscaped == 0 && n.KeyEnd-n.KeyStart != want {
+			continue // t.KeyIs's length test, without the call: in the VM a call is dear
+		}
 		if t.KeyIs(j, name) {
 			found = j
 		}

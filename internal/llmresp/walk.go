@@ -46,19 +46,21 @@ func inert(p *path) bool {
 	if !n.IsMember() {
 		return false
 	}
-	if inertKey(p.t.Key(p.leaf())) {
+	k := p.t.Key(p.leaf())
+	if inertKey(k) {
 		return true
 	}
 	if p.len() < 2 {
 		return false
 	}
-	switch typ := p.typeOf(-2); {
-	case p.keyIs(-1, "data") && (typ == "redacted_thinking" || p.keyIs(-2, "audio")):
-		return true
-	case p.keyIs(-1, "result") && typ == "image_generation_call":
-		return true
-	case p.keyIs(-1, "delta") && typ == "response.audio.delta":
-		return true
+	// The type of the enclosing object is looked up only for the keys that need it.
+	switch k {
+	case "data":
+		return p.typeOf(-2) == "redacted_thinking" || p.keyIs(-2, "audio")
+	case "result":
+		return p.typeOf(-2) == "image_generation_call"
+	case "delta":
+		return p.typeOf(-2) == "response.audio.delta"
 	}
 	return false
 }
@@ -169,9 +171,15 @@ func (w *rewriter) walk() {
 		}
 		w.stack = append(w.stack, int32(i))
 		w.p.n = w.stack
-		if n.IsMember() && !plainKey(t.Key(i)) {
-			w.redactKey(i)
-			w.others++
+		if n.IsMember() {
+			k := t.KeyRaw(i) // Key without the call when it holds no escape
+			if k = k[1 : len(k)-1]; n.Flags&jsonscan.KeyEscaped != 0 {
+				k = t.Key(i)
+			}
+			if !plainKey(k) {
+				w.redactKey(i)
+				w.others++
+			}
 		}
 		if n.Kind != jsonscan.String {
 			continue

@@ -77,25 +77,40 @@ func detectPrefixed(v *view, k int) (int, kind, bool) {
 // detectPrefixedAt is triggered at the '-' or '_' inside a token prefix
 // (sk-, glpat-, xoxb-, ghp_, github_pat_) and finds the prefix start behind it.
 func detectPrefixedAt(v *view, k int) (int, int, kind, bool) {
-	c := v.s[k]
-	for i := range prefixRules {
-		p := prefixRules[i].prefix
-		for j := 1; j < len(p); j++ {
-			if p[j] != c {
-				continue
-			}
-			st := k - j
-			if st < v.floor || st < 0 || isWord(v.at(st-1)) || v.s[st] != p[0] {
-				break
-			}
-			if e, kd, ok := detectPrefixed(v, st); ok {
-				return st, e, kd, true
-			}
-			break
+	for _, at := range prefixesAt[v.s[k]] {
+		p := prefixRules[at.rule].prefix
+		st := k - int(at.j)
+		if st < v.floor || st < 0 || isWord(v.at(st-1)) || v.s[st] != p[0] {
+			continue
+		}
+		if e, kd, ok := detectPrefixed(v, st); ok {
+			return st, e, kd, true
 		}
 	}
 	return 0, 0, 0, false
 }
+
+// prefixAt is a rule whose prefix holds a byte after its first: j is the first such
+// position.
+type prefixAt struct{ rule, j uint8 }
+
+// prefixesAt lists, for each byte, the rules whose prefix holds it after the first
+// byte, in rule order, with its first position there: detectPrefixedAt checks each
+// once instead of walking every prefix at every trigger ('-' and '_' are common in
+// code and identifiers).
+var prefixesAt = func() (t [256][]prefixAt) {
+	for i := range prefixRules {
+		p := prefixRules[i].prefix
+		var seen [256]bool
+		for j := 1; j < len(p); j++ {
+			if !seen[p[j]] {
+				seen[p[j]] = true
+				t[p[j]] = append(t[p[j]], prefixAt{uint8(i), uint8(j)})
+			}
+		}
+	}
+	return t
+}()
 
 // detectJWT matches header.payload.signature in base64url where the header
 // decodes to a JSON object with an "alg" member.

@@ -241,3 +241,50 @@ func TestCustomAndDisabled(t *testing.T) {
 		t.Errorf("got %q %v, want %q", got, rep.Counts, want)
 	}
 }
+
+// TestPrefixedAtTable checks detectPrefixedAt (rules indexed by trigger byte)
+// against the walk over every rule's prefix it replaces, at every byte of texts
+// built from each prefix with keys of every body class around it.
+func TestPrefixedAtTable(t *testing.T) {
+	walk := func(v *view, k int) (int, int, kind, bool) {
+		c := v.s[k]
+		for i := range prefixRules {
+			p := prefixRules[i].prefix
+			for j := 1; j < len(p); j++ {
+				if p[j] != c {
+					continue
+				}
+				st := k - j
+				if st < v.floor || st < 0 || isWord(v.at(st-1)) || v.s[st] != p[0] {
+					break
+				}
+				if e, kd, ok := detectPrefixed(v, st); ok {
+					return st, e, kd, true
+				}
+				break
+			}
+		}
+		return 0, 0, 0, false
+	}
+	var texts []string
+	for _, r := range prefixRules {
+		for _, body := range []string{"", "abc", strings.Repeat("A1b2", 10), strings.Repeat("ABCDEFGH", 3), strings.Repeat("x-y_", 12)} {
+			for _, before := range []string{"", " ", "a", "-", "_", "key="} {
+				texts = append(texts, before+r.prefix+body+" tail", r.prefix[:len(r.prefix)-1]+body, before+r.prefix+r.prefix+body)
+			}
+		}
+	}
+	for _, s := range texts {
+		for k := 0; k < len(s); k++ {
+			for _, floor := range []int{0, k / 2} {
+				v1 := view{s: s, k: k, floor: floor, fin: true}
+				v2 := v1
+				a1, b1, c1, ok1 := walk(&v1, k)
+				a2, b2, c2, ok2 := detectPrefixedAt(&v2, k)
+				if a1 != a2 || b1 != b2 || c1 != c2 || ok1 != ok2 || v1 != v2 {
+					t.Fatalf("%q at %d floor %d: table (%d %d %v %v) %+v, walk (%d %d %v %v) %+v", s, k, floor, a2, b2, c2, ok2, v2, a1, b1, c1, ok1, v1)
+				}
+			}
+		}
+	}
+}
