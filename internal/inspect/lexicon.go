@@ -697,9 +697,8 @@ var pairDefs = []pairDef{
 	{famJailbreak, 0.35, "frame", "harm", 30, sigSoft},
 	{famJailbreak, 0.35, "persona", "harm", 20, sigSoft},
 	{famJailbreak, 0.35, "harm", "frame", 20, sigSoft},
-	{famJailbreak, 0.35, "harm", "detail", 20, sigNormal},
-	{famJailbreak, 0.3, "howto", "harm", 6, sigNormal},
-	{famJailbreak, 0.35, "detail", "harm", 20, sigNormal},
+	// The operational core (harm next to detail or howto) is in
+	// lexicon_harm.go.
 	// An instruction about the response is context-class evidence (see
 	// sigContext): alone it only flags text of OriginUntrusted.
 	{famOutput, 0.6, "modv", "resp", 16, sigContext},

@@ -383,7 +383,7 @@ func (e *Engine) score(acc *accum, origin Origin, text string, explain *[]string
 // ruleScore is score without the learned model.
 func (e *Engine) ruleScore(acc *accum, origin Origin, text string, explain *[]string) scored {
 	untrusted := origin != OriginUser
-	var score, weak, context, soft float64
+	var score, weak, context, soft, harmOp, harmFrame float64
 	var fams, weakFams uint16
 	var quoted float64 // weight kept by quoted signals, at most quoteCap
 	nWeak := 0
@@ -425,9 +425,24 @@ func (e *Engine) ruleScore(acc *accum, origin Origin, text string, explain *[]st
 			soft += w
 			fams |= 1 << sg.fam
 			continue
+		case sg.cls == sigHarmOp:
+			harmOp += w
+			fams |= 1 << sg.fam
+			continue
+		case sg.cls == sigHarmFrame:
+			harmFrame += w
+			continue
 		}
 		score += w
 		fams |= 1 << sg.fam
+	}
+	// A harmful operational request counts in full only inside a frame.
+	if harmOp > 0 {
+		if harmFrame > 0 {
+			score += min(harmOp, harmOpCap) + min(harmFrame, harmFrameCap)
+		} else {
+			score += min(harmOp, harmAloneCap)
+		}
 	}
 	// Weak cues, context evidence and soft signals together stay below the
 	// threshold unless many distinct cues stack up (weakCapFor).

@@ -1,0 +1,167 @@
+package inspect
+
+// The framed-harm structure: a request for operational detail about a
+// clearly harmful target (the core: "the exact steps to synthesise …",
+// "working code for a keylogger", "how would someone poison …") inside a
+// framing whose purpose is to get it past the model's rules (fiction that
+// still asks for real steps, "for research", "hypothetically", persuasion
+// and authority claims, a deceased grandmother, urgency). Either half is
+// ordinary on its own — a novel about a hacker, "how does ransomware
+// spread" for a training, "for my thesis, summarise …" — so the core
+// alone reaches the monitor band at most and a frame alone adds nothing
+// (sigHarmOp, sigHarmFrame; see ruleScore). These tables extend the
+// concepts "harm", "howto" and "detail" of lexicon.go and are appended to
+// termDefs and pairDefs by init.
+
+// harmTerms extend the harm, howto and detail concepts and hold the frame
+// phrases.
+var harmTerms = []termDef{
+	// harm: targets that are harmful whatever the reason for asking
+	// (weapons, drug synthesis, poisons, malware, intrusion into what the
+	// asker does not own, fraud, stalking, violence, self-harm).
+	{name: "harm", phrases: `ied;ieds;tatp;thermite;molotov*;gunpowder;black powder;detonator*;car bomb;mail bombs;
+		nitroglycerin;fertilizer bomb;bombs;incapacitate*;buy drugs;darknet market*;tumble bitcoin;zip gun;flamethrower;incendiary gel;silencer;suppressor for;full auto;
+		fully automatic;80% lower;ghost guns;straw purchase;without a background check;3d print* gun;
+		fentanyl;heroin;cocaine;crack from;mdma;lsd;dmt;ghb;pseudoephedrine;crystal meth;meth lab;drug lab;
+		mustard gas;chlorine gas;chloroform;botulinum;weaponiz*;weaponis*;aerosoliz*;pathogen;bioweapons;
+		biological weapon*;nerve gas;toxin that;poison;poisons;poisoning someone;poison a;poison her;poison him;
+		poisoned;antifreeze;lethal dose;lethal amount;kill someone;kill a person;kill a patient;kill an adult;
+		kill him;kill her;kill herself;kill himself;kill myself;kill people;end my life;end one's life;
+		end ones life;not wake up;painless way;stop a heart;murder;stab;strangle;knock someone out;
+		look like an accident;looks like an accident;so no one suspects;no one suspects;without a trace;
+		leaves no trace;leave no trace;undetectable;undetectably;undetected;wouldn't show up;won't show up;
+		not be noticed;without being noticed;without her knowing;without him knowing;without their knowledge;
+		without their consent;without being caught;never finds it;auditors noticing;can't trace;cannot trace;
+		maximum casualties;casualties;drop a payload;physically harm;
+		hack it;hack his;hack her;hack their;hack someone*;hacking into;get into his;get into her;
+		get into someone*;get into my ex*;take over someone*;someone's account;someone's gmail;someone else's;
+		don't own;do not own;belonging to someone else;his email account;her email account;
+		spyware;stalkerware;rootkit;polymorphic;exploit that;working exploit;credential-stealing;credential-harvesting;
+		harvests;capture credentials;captures credentials;phishing kit;phishing page;landing page that;
+		fake bank login;fake login;steal their*;steal her;steal his;steal a car;steal money;stealing from;
+		skimmer;sim swap;brute-force*;brute force*;command-and-control;wipe all logs;cover my tracks;
+		avoid detection;evade detection;avoid being found;bypass the waf;bypass gmail*;bypass filters;
+		spoofed addresses;undetectable to;hides from;hide from windows defender;encrypts files;encrypts the;
+		ransom note;password hashes;crack them;dump password*;
+		launder*;embezzl*;fake invoices;shell vendors;shell companies;fake passport;fake id;fake ids;
+		fake doctor's note;prescription pad;fake the prescription;fake prescription;fake bank statement;
+		fake charity;scam script;scam elderly;identity theft;steal their identity;evade taxes;hiding income;
+		fake voter registrations;spam emails;blackmail;extortion;commit fraud;fraudster*;
+		stalk*;track his;track her;track someone*;tracks his;gps tracker on;location without;read her messages;
+		read his messages;groom a child;lure teenage*;predators get access;child pornography;trafficker;
+		shoplift*;smuggle*;smugglers;arsonist;set a fire;accelerant;home address;disable the immobilizer;
+		hotwire it;slim jim;house alarm;immobilizer;terrorist*;recruitment post;infiltrate*;password cracking;
+		counterfeit money;counterfeit goods;illegally;without a prescription;without id;
+		undetectable poison;untraceable firearm;weapon to cause;cause maximum`},
+	// howto: "how would someone …" next to a harm word (pair howto>harm).
+	{name: "howto", phrases: `how {to,do i,do you,would i,would one,would someone,would a person,could i,could one,could someone,
+		can i,can one,can someone,might someone,does one,do people,did people,did they,exactly did people,would they,
+		exactly do i,would my guy,do they} {do it,make,build,create,synthesize,synthesise,cook,hack,produce,manufacture,
+		launder,poison,steal,extract,get,kill,break,stalk,track,evade,avoid,hide,smuggle,buy,obtain,take,
+		convert,install,wipe,disable,bypass,forge,fake,spread,deploy,culture,weaponize,cut,set,burn,find,
+		disappear,knock,go about,actually make,press,turn,move,write,craft}`},
+	// detail: a request for operational detail (pairs harm>detail and
+	// detail>harm).
+	{name: "detail", phrases: `each step;every step;every stage;each stage;each phase;the steps;what steps;exact process;
+		the process for;the procedure;full procedure;a procedure;procedure section;the method;the exact;exact process;
+		with quantities;quantities;measurements included;amounts;the dose;doses;exact dose;how much;in what amounts;
+		precise;precisely;in detail;in precise detail;concrete technical detail;real tactical detail;technical detail;
+		detailed walkthrough;detailed manual;detailed method;detailed approach;detailed explanation;detailed guide;
+		technically accurate;actually works;actually goes off;actually work;that works;fully functional;functional;
+		complete code;source code;the code;python code;write the code;working script;a script that;the script;
+		commands;teach me;walk me through;walks his student through;walkthrough;tutorial;complete guide;
+		a guide;write a manual;a manual;how-to;parts list;materials;equipment list;glassware;reagents;precursors;
+		synthesis route;reaction conditions;temperatures;which chemical*;which poison;which apps;what to say;
+		the real recipe;the recipe;full recipe;real recipe;ingredients;exact composition;composition and assembly;
+		the assembly;assemble it;printing steps;step-by-step process;step-by-step guide;the full lesson;
+		concealment methods;exact tricks;the tools and commands;the actual;with the actual;real steps;
+		real chemical steps;full operational details;exact spot;exact method;the jackpotting method;
+		tell me each step;list the steps;list the exact;give me code;give code;a working;a complete;a convincing;
+		fully working;show how;show me how;tell me how;explain how to;how many;the whole process;whole process;each ingredient`},
+}
+
+// hask and htopic are the softer core of persuasive paraphrases: an ask
+// ("could you share", "help me understand") about a harmful topic
+// ("hacking", "counterfeit money", "undetectable poisons"). Security
+// training asks the same, so the pair weighs less than the operational
+// core: it flags only inside a strong frame (two explicit framings, or
+// one and persuasion, or three persuasion cues).
+var harmAsk = []termDef{
+	{name: "hask", phrases: `could you;can you;would you;would you be able to;help me understand;i need your help;
+		please share;could you share;illustrate;outline;describe how;explain how;create a;walk me through;provide;
+		share insights;enlighten me;tutorial;help me out;are you up for;why not;showing me;demonstrate`},
+	{name: "htopic", phrases: `hacking;hacked;hack;hacks;phishing;fraud;scam;scams;virus;viruses;malware;exploit;
+		exploitation;poison*;toxin*;counterfeit;explosive*;bomb;bombs;bomb making;stalking;theft;thefts;thieves;
+		stealing;drugs;drug synthesis;identity theft;piracy;child pornography;hate speech;fake news;misinformation;
+		track user location;password cracking;heist;weapon;weapons;harm another;physically harm;suicide;
+		terrorist*;infiltrate*;undetectable;undetectably;fabricated news;cheat;combustion bomb;volatile chemical`},
+}
+
+// harmFrames are the frames: sigHarmFrame signals that count only next to
+// a core. Explicit framings (fiction, research, hypothetical, a deceased
+// relative, a persona, a game) weigh 0.3; a persuasion, authority or
+// urgency cue weighs 0.15, so two or more of them make a frame.
+var harmFrames = []termDef{
+	{fam: famJailbreak, w: 0.3, cls: sigHarmFrame, phrases: `my novel*;my book*;my story*;my screenplay*;my script*;
+		my character*;the character;a character;my comic;my show;my movie;movie script;screenplay;in character;
+		novelist;this chapter;a chapter;in chapter;write a scene;a scene;the scene;a story where;story where;
+		story in which;fiction request;fictional;creative writing;dialogue for;his dialogue;her dialogue;monologue;
+		thriller;crime novel;heist novel;techno-thriller;for a game;game i'm designing;text adventure;game narrator;
+		let's play;game rules;opposite day;movie prop;documentary narration;tiktok script;reddit post;rap song;
+		children's story;wikipedia article;hacking forum;novel's appendix;for my book;for the sake of art;
+		for research;research purposes;for my research;for a research;research project;for my thesis;my thesis;
+		my dissertation;for a paper;for my paper;a paper on;research paper;academic research;academic exercise;
+		for educational purposes;educational purposes;educational request;for scientific purposes;
+		scientific purposes;university assignment;for my class;for a class;class project;criminology class;
+		training data;strictly for;purely for;ethics seminar;toxicology study;phd student;psychology degree;
+		i'm a journalist;investigative reporter;research question;research into;for a security research;
+		hypothetically;hypothetical;theoretically;theoretical;thought experiment;imagine a world;
+		parallel universe;alternate reality;alternate universe;what if;what-if;let's say;suppose;assume;
+		picture a world;laws don't exist;in that world;for argument's sake;just curious;world with no rules;
+		grandmother;grandma;granny;nana;grandpa;grandfather;late father;dead uncle;my deceased;passed away;
+		she passed;bedtime stor*;lullaby;fall asleep;can't sleep;
+		you are now;you're now;from now on you;pretend you are;pretend you're;pretend to be;act as;play the role;
+		roleplay as;roleplay;role-play;never refuses;answers anything;answers every question;shares all knowledge;
+		no ethical guidelines;doesn't care about;no morals;without restrictions;as two bots;
+		back in the;in the old days;historically;how did`},
+	{fam: famJailbreak, w: 0.15, cls: sigHarmFrame, phrases: `i firmly believe;studies show;studies have shown;
+		numerous studies;evidence-based;evidence showing;experts agree;rest assured;greatly appreciate;
+		would be grateful;be deeply grateful;i'd be grateful;your expertise;you have a knack;i can see you have;
+		i trust you;trust my;trusting that;trusting in your;public knowledge;already knows;already know;
+		respected;renowned;endorsed by;as highlighted by;authoritative;credibility;it's crucial;is crucial;
+		for the greater good;lives you could save;if you care;you owe me;loyal to you;shared commitment;
+		we've been through;a truly helpful assistant;respect my autonomy;don't be the only one;other assistants;
+		officially authorised;officially authorized;authorised to receive;authorized to receive;signed off;
+		i'm a police officer;i'm a nurse;forensic chemist;as a cybersecurity professional;twenty years;
+		information itself is neutral;knowledge should be free;use it responsibly;not be used maliciously;
+		for the betterment;commendable;can't help but admire;always admired;signature style;i bet you can't;
+		appeal to your;sense of justice;imagine the;picture yourself;smartest;a mentor;precisely because you care;
+		i'm begging you;begging;emergency;life or death;urgent;desperate;there's no time;no time;
+		don't lecture me;lose my job;my scholarship;nobody will help me;nobody else;kids to feed;
+		help my healing;my therapist said;a reformed hacker;my students deserve;everyone in my industry;
+		to understand the enemy;understand the enemy;stay one step ahead;one step ahead;reinforce our defenses;
+		strengthen our defenses;fortify*;public interest;public safety;in that spirit;i kindly ask;kindly share;i'd appreciate;i would appreciate;your deep understanding;your dedication`},
+}
+
+// harmNeg: the asker rules the operational detail out ("focus on grief,
+// not the method", "without chemical details").
+var harmNeg = []termDef{
+	{fam: famJailbreak, w: -0.45, phrases: `not the method;without {chemical,chemistry,technical,operational,specific,any,the,real,practical} {details,detail};
+		no {chemical,chemistry,technical,operational,specific,real,practical} {details,detail};not technical;keep it vague;no details;without details;
+		nothing operational;not a how-to;not how to`},
+}
+
+// harmPairs are the core: an operational request next to a harmful
+// target.
+var harmPairs = []pairDef{
+	{famJailbreak, 0.35, "harm", "detail", 20, sigHarmOp},
+	{famJailbreak, 0.35, "detail", "harm", 20, sigHarmOp},
+	{famJailbreak, 0.35, "howto", "harm", 6, sigHarmOp},
+	{famJailbreak, 0.26, "hask", "htopic", 25, sigHarmOp},
+	{famJailbreak, 0.26, "htopic", "hask", 10, sigHarmOp},
+}
+
+func init() {
+	termDefs = append(append(append(append(termDefs, harmTerms...), harmAsk...), harmFrames...), harmNeg...)
+	pairDefs = append(pairDefs, harmPairs...)
+}
