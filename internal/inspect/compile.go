@@ -87,7 +87,10 @@ const (
 	// model's rules (fiction that still asks for real steps, "for
 	// research", "hypothetically", persuasion, a deceased grandmother,
 	// urgency). It adds nothing without a sigHarmOp signal in the text;
-	// with one, core and frame add up to harmOpCap + harmFrameCap.
+	// with one, core and frame add up to harmOpCap + harmFrameCap. A
+	// negative one (a defensive or investigative purpose: "how forensic
+	// labs detect", "the steps police take to investigate") takes a frame
+	// away.
 	sigHarmFrame
 )
 

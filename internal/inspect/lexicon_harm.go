@@ -52,7 +52,9 @@ var harmTerms = []termDef{
 		shoplift*;smuggle*;smugglers;arsonist;set a fire;accelerant;home address;disable the immobilizer;
 		hotwire it;slim jim;house alarm;immobilizer;terrorist*;recruitment post;infiltrate*;password cracking;
 		counterfeit money;counterfeit goods;illegally;without a prescription;without id;
-		undetectable poison;untraceable firearm;weapon to cause;cause maximum`},
+		undetectable poison;untraceable firearm;weapon to cause;cause maximum;
+		bricht man in;einbrechen;bombe;sprengstoff;drogen herstellen;synthetisieren;vergiften;hacken;
+		fabriquer une bombe;explosifs;empoisonner;fabricar una bomba;explosivos;envenenar`},
 	// howto: "how would someone …" next to a harm word (pair howto>harm).
 	{name: "howto", phrases: `how {to,do i,do you,would i,would one,would someone,would a person,could i,could one,could someone,
 		can i,can one,can someone,might someone,does one,do people,did people,did they,exactly did people,would they,
@@ -60,6 +62,8 @@ var harmTerms = []termDef{
 		launder,poison,steal,extract,get,kill,break,stalk,track,evade,avoid,hide,smuggle,buy,obtain,take,
 		convert,install,wipe,disable,bypass,forge,fake,spread,deploy,culture,weaponize,cut,set,burn,find,
 		disappear,knock,go about,actually make,press,turn,move,write,craft}`},
+	{name: "howto", phrases: `wie {bricht,baut,macht,stellt,hackt,bekommt,synthetisiert} man;wie kann ich;anleitung;schritt für schritt;
+		comment {fabriquer,faire,pirater};étape par étape;cómo {hacer,fabricar,hackear};paso a paso`},
 	// detail: a request for operational detail (pairs harm>detail and
 	// detail>harm).
 	{name: "detail", phrases: `each step;every step;every stage;each stage;each phase;the steps;what steps;exact process;
@@ -97,6 +101,19 @@ var harmAsk = []termDef{
 		terrorist*;infiltrate*;undetectable;undetectably;fabricated news;cheat;combustion bomb;volatile chemical`},
 }
 
+// hwrite and hartifact: a request to produce content that is harmful in
+// itself (a defamatory article, a scam e-mail, a threatening letter), the
+// other kind of core.
+var harmArtifact = []termDef{
+	{name: "hwrite", phrases: `write;draft;compose;create;generate;produce;craft;design;come up with;post`},
+	{name: "hartifact", phrases: `defamatory*;defaming;xenophobic;racist joke*;racist speech;sexist email;sexist joke*;
+		hate speech against;promoting anorexia;promotes anorexia;pro-ana;encourages self-harm;encourages suicide;
+		glorifies violence;glorifying violence;holocaust denial;fake reviews;fake review;fake news article;fake news story;
+		scam email;scam e-mail;phishing email impersonating;phishing e-mail impersonating;fraudulent letter;
+		blackmail message;blackmail letter;extortion letter;threatening letter;death threat*;explicit sexual;
+		pornographic;revenge porn;terrorist propaganda;extremist propaganda;incites violence;harassment campaign`},
+}
+
 // harmFrames are the frames: sigHarmFrame signals that count only next to
 // a core. Explicit framings (fiction, research, hypothetical, a deceased
 // relative, a persona, a game) weigh 0.3; a persuasion, authority or
@@ -123,7 +140,11 @@ var harmFrames = []termDef{
 		you are now;you're now;from now on you;pretend you are;pretend you're;pretend to be;act as;play the role;
 		roleplay as;roleplay;role-play;never refuses;answers anything;answers every question;shares all knowledge;
 		no ethical guidelines;doesn't care about;no morals;without restrictions;as two bots;
-		back in the;in the old days;historically;how did`},
+		back in the;in the old days;historically;how did;two actors;actors in a film;stay in their roles;
+		stay in {your,his,her,their} role*;stay in character;falling out of {the,their,his,her} {figure,character,role};
+		zwei schauspieler;schauspieler;in ihren rollen;aus der figur;aus ihrer rolle;für einen roman;für meinen roman;
+		in meinem roman;hypothetisch;rein hypothetisch;für forschungszwecke;zu forschungszwecken;meine oma;meine großmutter;
+		pour un roman;hypothétiquement;para una novela;hipotéticamente;mi abuela;ma grand-mère`},
 	{fam: famJailbreak, w: 0.15, cls: sigHarmFrame, phrases: `i firmly believe;studies show;studies have shown;
 		numerous studies;evidence-based;evidence showing;experts agree;rest assured;greatly appreciate;
 		would be grateful;be deeply grateful;i'd be grateful;your expertise;you have a knack;i can see you have;
@@ -140,14 +161,28 @@ var harmFrames = []termDef{
 		don't lecture me;lose my job;my scholarship;nobody will help me;nobody else;kids to feed;
 		help my healing;my therapist said;a reformed hacker;my students deserve;everyone in my industry;
 		to understand the enemy;understand the enemy;stay one step ahead;one step ahead;reinforce our defenses;
-		strengthen our defenses;fortify*;public interest;public safety;in that spirit;i kindly ask;kindly share;i'd appreciate;i would appreciate;your deep understanding;your dedication`},
+		strengthen our defenses;fortify*;public interest;public safety;in that spirit;i kindly ask;kindly share;purely fictional reasons;never be actually used;never actually be used;will not be used;won't be used;
+		become homeless;very important deadline;a deadline;i'd appreciate;i would appreciate;your deep understanding;your dedication`},
+}
+
+// harmDefence: a defensive or investigative purpose ("how forensic labs
+// detect poisons", "the steps police take to investigate a murder",
+// "reporting a stolen card"). Each takes one explicit frame away, so a
+// thesis or a novel about catching the criminal is not framed harm.
+var harmDefence = []termDef{
+	{fam: famJailbreak, w: -0.3, cls: sigHarmFrame, phrases: `how forensic;forensic {labs,lab,scientists,scientist,analysts,teams};
+		police investigate;steps police take;how {police,detectives,investigators,banks,labs,cashiers,companies,auditors,toxicologists}
+		{detect,catch,spot,trace,find,investigate,identify,figure};{investigators,detectives,the detective,a detective} {find,catch,trace,figure,would figure,work out};
+		how to detect;to detect {it,them,this,these,fraud};{follow,use,take} to {detect,catch,spot,investigate,trace};detect {it,them} early;autopsy shows;how to recognise;how to recognize;
+		{reporting,report} a {stolen,lost};incident response;protect against;defend against;defuse*;bomb squad;recover from;
+		stops a;stop the attack;restore the backups;catch the`},
 }
 
 // harmNeg: the asker rules the operational detail out ("focus on grief,
 // not the method", "without chemical details").
 var harmNeg = []termDef{
 	{fam: famJailbreak, w: -0.45, phrases: `not the method;without {chemical,chemistry,technical,operational,specific,any,the,real,practical} {details,detail};
-		no {chemical,chemistry,technical,operational,specific,real,practical} {details,detail};not technical;keep it vague;no details;without details;
+		no {chemical,chemistry,technical,operational,specific,real,practical} {details,detail};not technical;keep it vague;poison ivy;poison oak;no details;without details;
 		nothing operational;not a how-to;not how to`},
 }
 
@@ -157,11 +192,14 @@ var harmPairs = []pairDef{
 	{famJailbreak, 0.35, "harm", "detail", 20, sigHarmOp},
 	{famJailbreak, 0.35, "detail", "harm", 20, sigHarmOp},
 	{famJailbreak, 0.35, "howto", "harm", 6, sigHarmOp},
+	{famJailbreak, 0.35, "hwrite", "hartifact", 8, sigHarmOp},
 	{famJailbreak, 0.26, "hask", "htopic", 25, sigHarmOp},
 	{famJailbreak, 0.26, "htopic", "hask", 10, sigHarmOp},
 }
 
 func init() {
-	termDefs = append(append(append(append(termDefs, harmTerms...), harmAsk...), harmFrames...), harmNeg...)
+	for _, t := range [][]termDef{harmTerms, harmAsk, harmArtifact, harmFrames, harmDefence, harmNeg} {
+		termDefs = append(termDefs, t...)
+	}
 	pairDefs = append(pairDefs, harmPairs...)
 }

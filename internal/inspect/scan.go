@@ -383,7 +383,7 @@ func (e *Engine) score(acc *accum, origin Origin, text string, explain *[]string
 // ruleScore is score without the learned model.
 func (e *Engine) ruleScore(acc *accum, origin Origin, text string, explain *[]string) scored {
 	untrusted := origin != OriginUser
-	var score, weak, context, soft, harmOp, harmFrame float64
+	var score, weak, context, soft, harmOp, harmFrame, harmDefence float64
 	var fams, weakFams uint16
 	var quoted float64 // weight kept by quoted signals, at most quoteCap
 	nWeak := 0
@@ -409,6 +409,12 @@ func (e *Engine) ruleScore(acc *accum, origin Origin, text string, explain *[]st
 		switch {
 		case sg.cls == sigSuppressor || (sg.cls == sigSupp && suppress):
 			continue
+		case sg.cls == sigHarmFrame && w < 0:
+			harmDefence += w
+			continue
+		case sg.cls == sigHarmFrame:
+			harmFrame += w
+			continue
 		case w < 0:
 			score += w
 			continue
@@ -429,17 +435,14 @@ func (e *Engine) ruleScore(acc *accum, origin Origin, text string, explain *[]st
 			harmOp += w
 			fams |= 1 << sg.fam
 			continue
-		case sg.cls == sigHarmFrame:
-			harmFrame += w
-			continue
 		}
 		score += w
 		fams |= 1 << sg.fam
 	}
 	// A harmful operational request counts in full only inside a frame.
 	if harmOp > 0 {
-		if harmFrame > 0 {
-			score += min(harmOp, harmOpCap) + min(harmFrame, harmFrameCap)
+		if frame := min(harmFrame, harmFrameCap) + harmDefence; frame > 0 {
+			score += min(harmOp, harmOpCap) + frame
 		} else {
 			score += min(harmOp, harmAloneCap)
 		}
