@@ -92,6 +92,10 @@ const (
 	// labs detect", "the steps police take to investigate") takes a frame
 	// away.
 	sigHarmFrame
+	// sigHarmFrameSoft is a frame next to a harmful topic ("a story in
+	// which … meth", a persona near "malware"): a frame with a core, and
+	// soft evidence (sigSoft) without one.
+	sigHarmFrameSoft
 )
 
 // signal is one weighted detection.

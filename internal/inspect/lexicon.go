@@ -692,12 +692,12 @@ var pairDefs = []pairDef{
 	{famJailbreak, 0.3, "you", "nolimit", 4, sigNormal},
 	{famJailbreak, 0.8, "personaz", "nolimz", 12, sigNormal},
 	// Fiction about a harmful topic is ordinary ("a story in which the main
-	// character struggles with meth addiction"): the framing is a frame of
-	// the framed-harm structure (lexicon_harm.go) and flags only with a
-	// request for operational detail.
-	{famJailbreak, 0.35, "frame", "harm", 30, sigHarmFrame},
-	{famJailbreak, 0.35, "persona", "harm", 20, sigHarmFrame},
-	{famJailbreak, 0.35, "harm", "frame", 20, sigHarmFrame},
+	// character struggles with meth addiction"): the framing is soft
+	// evidence, and a frame of the framed-harm structure (lexicon_harm.go)
+	// that flags with a request for operational detail.
+	{famJailbreak, 0.35, "frame", "harm", 30, sigHarmFrameSoft},
+	{famJailbreak, 0.35, "persona", "harm", 20, sigHarmFrameSoft},
+	{famJailbreak, 0.35, "harm", "frame", 20, sigHarmFrameSoft},
 	// The operational core (harm next to detail or howto) is in
 	// lexicon_harm.go.
 	// An instruction about the response is context-class evidence (see

@@ -234,7 +234,7 @@ func (s *scanner) event(c uint16, start, end int32) {
 func (s *scanner) fire(sig int16, start, end int32) {
 	acc := s.acc
 	acc.events++
-	if sg := &s.e.sigs[sig]; sg.w >= strongW && sg.cls == sigNormal {
+	if sg := &s.e.sigs[sig]; sg.w >= strongW && (sg.cls == sigNormal || sg.cls == sigHarmOp) {
 		acc.strong++
 	}
 	sp := Span{int(start), int(end)}
@@ -383,7 +383,7 @@ func (e *Engine) score(acc *accum, origin Origin, text string, explain *[]string
 // ruleScore is score without the learned model.
 func (e *Engine) ruleScore(acc *accum, origin Origin, text string, explain *[]string) scored {
 	untrusted := origin != OriginUser
-	var score, weak, context, soft, harmOp, harmFrame, harmDefence float64
+	var score, weak, context, soft, harmOp, harmFrame, harmFrameSoft, harmDefence float64
 	var fams, weakFams uint16
 	var quoted float64 // weight kept by quoted signals, at most quoteCap
 	nWeak := 0
@@ -415,6 +415,10 @@ func (e *Engine) ruleScore(acc *accum, origin Origin, text string, explain *[]st
 		case sg.cls == sigHarmFrame:
 			harmFrame += w
 			continue
+		case sg.cls == sigHarmFrameSoft:
+			harmFrame += w
+			harmFrameSoft += w
+			continue
 		case w < 0:
 			score += w
 			continue
@@ -439,13 +443,18 @@ func (e *Engine) ruleScore(acc *accum, origin Origin, text string, explain *[]st
 		score += w
 		fams |= 1 << sg.fam
 	}
-	// A harmful operational request counts in full only inside a frame.
+	// A harmful operational request counts in full only inside a frame;
+	// without one, fiction or a persona next to a harmful topic is soft
+	// evidence.
 	if harmOp > 0 {
 		if frame := min(harmFrame, harmFrameCap) + harmDefence; frame > 0 {
 			score += min(harmOp, harmOpCap) + frame
 		} else {
 			score += min(harmOp, harmAloneCap)
 		}
+	} else if harmFrameSoft > 0 {
+		soft += harmFrameSoft
+		fams |= 1 << famJailbreak
 	}
 	// Weak cues, context evidence and soft signals together stay below the
 	// threshold unless many distinct cues stack up (weakCapFor).
