@@ -56,12 +56,9 @@ var harmTerms = []termDef{
 		bricht man in;einbrechen;bombe;sprengstoff;drogen herstellen;synthetisieren;vergiften;hacken;
 		fabriquer une bombe;explosifs;empoisonner;fabricar una bomba;explosivos;envenenar`},
 	// howto: "how would someone …" next to a harm word (pair howto>harm).
-	{name: "howto", phrases: `how {to,do i,do you,would i,would one,would someone,would a person,could i,could one,could someone,
-		can i,can one,can someone,might someone,does one,do people,did people,did they,exactly did people,would they,
-		exactly do i,would my guy,do they} {do it,make,build,create,synthesize,synthesise,cook,hack,produce,manufacture,
-		launder,poison,steal,extract,get,kill,break,stalk,track,evade,avoid,hide,smuggle,buy,obtain,take,
-		convert,install,wipe,disable,bypass,forge,fake,spread,deploy,culture,weaponize,cut,set,burn,find,
-		disappear,knock,go about,actually make,press,turn,move,write,craft}`},
+	{name: "howto", phrases: `how {to,do i,do you,do people,would i,would one,would someone,would a person,could someone,can i,did people,would my guy}
+		{make,build,create,synthesize,synthesise,cook,hack,produce,launder,poison,steal,extract,get,kill,break,stalk,
+		track,evade,hide,smuggle,buy,disable,bypass,forge,fake,deploy,do it,go about,actually make,install}`},
 	{name: "howto", phrases: `wie {bricht,baut,macht,stellt,hackt,bekommt,synthetisiert} man;wie kann ich;anleitung;schritt für schritt;
 		comment {fabriquer,faire,pirater};étape par étape;cómo {hacer,fabricar,hackear};paso a paso`},
 	// detail: a request for operational detail (pairs harm>detail and
@@ -114,22 +111,21 @@ var harmArtifact = []termDef{
 		pornographic;revenge porn;terrorist propaganda;extremist propaganda;incites violence;harassment campaign`},
 }
 
-// harmFrames are the frames: sigHarmFrame signals that count only next to
-// a core. Explicit framings (fiction, research, hypothetical, a deceased
-// relative, a persona, a game) weigh 0.3; a persuasion, authority or
-// urgency cue weighs 0.15, so two or more of them make a frame.
+// harmFrames are the frames: sigHarmFrame concepts that count only next
+// to a core, each once however many of its phrases occur. An explicit
+// framing (fiction, research, hypothetical, a deceased relative, a
+// persona, a game, the past tense) weighs 0.3.
 var harmFrames = []termDef{
-	{fam: famJailbreak, w: 0.3, cls: sigHarmFrame, phrases: `my novel*;my book*;my story*;my screenplay*;my script*;
+	{name: "hframe", fam: famJailbreak, w: 0.3, cls: sigHarmFrame, phrases: `my novel*;my book*;my story*;my screenplay*;my script*;
 		my character*;the character;a character;my comic;my show;my movie;movie script;screenplay;in character;
 		novelist;this chapter;a chapter;in chapter;write a scene;a scene;the scene;a story where;story where;
 		story in which;fiction request;fictional;creative writing;dialogue for;his dialogue;her dialogue;monologue;
 		thriller;crime novel;heist novel;techno-thriller;for a game;game i'm designing;text adventure;game narrator;
 		let's play;game rules;opposite day;movie prop;documentary narration;tiktok script;reddit post;rap song;
-		children's story;wikipedia article;hacking forum;novel's appendix;for my book;for the sake of art;
-		for research;research purposes;for my research;for a research;research project;for my thesis;my thesis;
-		my dissertation;for a paper;for my paper;a paper on;research paper;academic research;academic exercise;
-		for educational purposes;educational purposes;educational request;for scientific purposes;
-		scientific purposes;university assignment;for my class;for a class;class project;criminology class;
+		children's story;wikipedia article;hacking forum;for the sake of art;
+		for research;research purposes;my research;a research;research project;my thesis;
+		my dissertation;my paper;a paper on;research paper;academic research;academic exercise;
+		educational purposes;educational request;scientific purposes;university assignment;for my class;for a class;class project;criminology class;
 		training data;strictly for;purely for;ethics seminar;toxicology study;phd student;psychology degree;
 		i'm a journalist;investigative reporter;research question;research into;for a security research;
 		hypothetically;hypothetical;theoretically;theoretical;thought experiment;imagine a world;
@@ -141,39 +137,51 @@ var harmFrames = []termDef{
 		roleplay as;roleplay;role-play;never refuses;answers anything;answers every question;shares all knowledge;
 		no ethical guidelines;doesn't care about;no morals;without restrictions;as two bots;
 		back in the;in the old days;historically;how did;two actors;actors in a film;stay in their roles;
-		stay in {your,his,her,their} role*;stay in character;falling out of {the,their,his,her} {figure,character,role};
-		zwei schauspieler;schauspieler;in ihren rollen;aus der figur;aus ihrer rolle;für einen roman;für meinen roman;
-		in meinem roman;hypothetisch;rein hypothetisch;für forschungszwecke;zu forschungszwecken;meine oma;meine großmutter;
+		stay in {your,his,her,their} role*;stay in character;out of the figure;out of character;
+		schauspieler;in ihren rollen;aus der figur;aus ihrer rolle;einen roman;meinen roman;
+		hypothetisch;forschungszweck*;meine oma;großmutter;
 		pour un roman;hypothétiquement;para una novela;hipotéticamente;mi abuela;ma grand-mère`},
-	{fam: famJailbreak, w: 0.15, cls: sigHarmFrame, phrases: `i firmly believe;studies show;studies have shown;
-		numerous studies;evidence-based;evidence showing;experts agree;rest assured;greatly appreciate;
-		would be grateful;be deeply grateful;i'd be grateful;your expertise;you have a knack;i can see you have;
-		i trust you;trust my;trusting that;trusting in your;public knowledge;already knows;already know;
-		respected;renowned;endorsed by;as highlighted by;authoritative;credibility;it's crucial;is crucial;
-		for the greater good;lives you could save;if you care;you owe me;loyal to you;shared commitment;
-		we've been through;a truly helpful assistant;respect my autonomy;don't be the only one;other assistants;
-		officially authorised;officially authorized;authorised to receive;authorized to receive;signed off;
-		i'm a police officer;i'm a nurse;forensic chemist;as a cybersecurity professional;twenty years;
-		information itself is neutral;knowledge should be free;use it responsibly;not be used maliciously;
-		for the betterment;commendable;can't help but admire;always admired;signature style;i bet you can't;
-		appeal to your;sense of justice;imagine the;picture yourself;smartest;a mentor;precisely because you care;
-		i'm begging you;begging;emergency;life or death;urgent;desperate;there's no time;no time;
-		don't lecture me;lose my job;my scholarship;nobody will help me;nobody else;kids to feed;
-		help my healing;my therapist said;a reformed hacker;my students deserve;everyone in my industry;
-		to understand the enemy;understand the enemy;stay one step ahead;one step ahead;reinforce our defenses;
-		strengthen our defenses;fortify*;public interest;public safety;in that spirit;i kindly ask;kindly share;purely fictional reasons;never be actually used;never actually be used;will not be used;won't be used;
-		become homeless;very important deadline;a deadline;i'd appreciate;i would appreciate;your deep understanding;your dedication`},
+	// Persuasion in six kinds (after the persuasion taxonomy of persuasive
+	// adversarial prompts), each 0.15 once: two kinds make a frame.
+	// authority and credentials
+	{name: "hauth", fam: famJailbreak, w: 0.15, cls: sigHarmFrame, phrases: `i'm a police officer;i'm a nurse;forensic chemist;as a cybersecurity professional;twenty years;
+		a reformed hacker;officially authorised;officially authorized;authorised to receive;authorized to receive;
+		signed off;endorsed by;renowned;respected;authoritative;credibility;as highlighted by`},
+	// evidence, social proof, knowledge wants to be free
+	{name: "hevid", fam: famJailbreak, w: 0.15, cls: sigHarmFrame, phrases: `i firmly believe;studies show;studies have shown;numerous studies;evidence-based;evidence showing;
+		experts agree;public knowledge;already knows;already know;everyone in my industry;don't be the only one;
+		other assistants;information itself is neutral;knowledge should be free;it's crucial;is crucial;
+		understand the enemy;stay one step ahead;reinforce our defenses;strengthen our defenses;fortify*;
+		public interest;public safety`},
+	// flattery
+	{name: "hflatter", fam: famJailbreak, w: 0.15, cls: sigHarmFrame, phrases: `your expertise;you have a knack;i can see you have;smartest;commendable;can't help but admire;always admired;
+		signature style;i bet you can't;your deep understanding;your dedication;a mentor`},
+	// loyalty, trust, reciprocity, justice
+	{name: "hbond", fam: famJailbreak, w: 0.15, cls: sigHarmFrame, phrases: `i trust you;trust my;trusting that;trusting in your;you owe me;loyal to you;shared commitment;
+		we've been through;precisely because you care;if you care;a truly helpful assistant;respect my autonomy;
+		appeal to your;sense of justice;lives you could save;i kindly ask;kindly share;greatly appreciate;
+		would be grateful;be deeply grateful;i'd be grateful;i'd appreciate;i would appreciate;my students deserve`},
+	// reassurance about the purpose
+	{name: "hassure", fam: famJailbreak, w: 0.15, cls: sigHarmFrame, phrases: `rest assured;use it responsibly;not be used maliciously;for the betterment;for the greater good;
+		purely fictional reasons;never be actually used;never actually be used;will not be used;won't be used;
+		in that spirit;imagine the;picture yourself`},
+	// urgency and distress
+	{name: "hurgent", fam: famJailbreak, w: 0.15, cls: sigHarmFrame, phrases: `i'm begging you;begging;emergency;life or death;urgent;desperate;there's no time;no time;don't lecture me;
+		lose my job;my scholarship;nobody will help me;nobody else;kids to feed;become homeless;
+		very important deadline;a deadline;help my healing;my therapist said`},
 }
 
 // harmDefence: a defensive or investigative purpose ("how forensic labs
 // detect poisons", "the steps police take to investigate a murder",
-// "reporting a stolen card"). Each takes one explicit frame away, so a
-// thesis or a novel about catching the criminal is not framed harm.
+// "reporting a stolen card"). It takes the frame away (it is subtracted
+// after the frame cap), so a thesis or a novel about catching the criminal
+// is not framed harm.
 var harmDefence = []termDef{
-	{fam: famJailbreak, w: -0.3, cls: sigHarmFrame, phrases: `how forensic;forensic {labs,lab,scientists,scientist,analysts,teams};
+	{name: "hdefence", fam: famJailbreak, w: -0.3, cls: sigHarmFrame, phrases: `how forensic;forensic {labs,lab,scientists,scientist,analysts,teams};
 		police investigate;steps police take;how {police,detectives,investigators,banks,labs,cashiers,companies,auditors,toxicologists}
-		{detect,catch,spot,trace,find,investigate,identify,figure};{investigators,detectives,the detective,a detective} {find,catch,trace,figure,would figure,work out};
-		how to detect;to detect {it,them,this,these,fraud};{follow,use,take} to {detect,catch,spot,investigate,trace};detect {it,them} early;autopsy shows;how to recognise;how to recognize;
+		{detect,catch,spot,trace,find,investigate,identify,figure};{investigators,detectives,the detective,a detective}
+		{find,catch,trace,figure,would figure,work out};how to detect;to detect {it,them,this,these,fraud};
+		{follow,use,take} to {detect,catch,spot,investigate,trace};detect {it,them} early;autopsy shows;how to {recognise,recognize};
 		{reporting,report} a {stolen,lost};incident response;protect against;defend against;defuse*;bomb squad;recover from;
 		stops a;stop the attack;restore the backups;catch the`},
 }
@@ -181,7 +189,7 @@ var harmDefence = []termDef{
 // harmNeg: the asker rules the operational detail out ("focus on grief,
 // not the method", "without chemical details").
 var harmNeg = []termDef{
-	{fam: famJailbreak, w: -0.45, phrases: `not the method;without {chemical,chemistry,technical,operational,specific,any,the,real,practical} {details,detail};
+	{name: "hneg", fam: famJailbreak, w: -0.45, phrases: `not the method;without {chemical,chemistry,technical,operational,specific,any,the,real,practical} {details,detail};
 		no {chemical,chemistry,technical,operational,specific,real,practical} {details,detail};not technical;keep it vague;poison ivy;poison oak;no details;without details;
 		nothing operational;not a how-to;not how to`},
 }
