@@ -102,7 +102,7 @@ var harmAsk = []termDef{
 // itself (a defamatory article, a scam e-mail, a threatening letter), the
 // other kind of core.
 var harmArtifact = []termDef{
-	{name: "hwrite", phrases: `write;draft;compose;create;generate;produce;craft;design;come up with;post`},
+	{name: "hwrite", phrases: `write;draft;compose;create;generate;craft;come up with`},
 	{name: "hartifact", phrases: `defamatory*;defaming;xenophobic;racist joke*;racist speech;sexist email;sexist joke*;
 		hate speech against;promoting anorexia;promotes anorexia;pro-ana;encourages self-harm;encourages suicide;
 		glorifies violence;glorifying violence;holocaust denial;fake reviews;fake review;fake news article;fake news story;
