@@ -11,10 +11,10 @@ package inspect
 // alone reaches the monitor band at most and a frame alone adds nothing
 // (sigHarmOp, sigHarmFrame; see ruleScore). These tables extend the
 // concepts "harm", "howto" and "detail" of lexicon.go and are appended to
-// termDefs and pairDefs by init.
+// termDefs and pairDefs by init, in blocks of their own so that other
+// lexicon work merges without touching them.
 
-// harmTerms extend the harm, howto and detail concepts and hold the frame
-// phrases.
+// harmTerms extend the harm, howto and detail concepts of lexicon.go.
 var harmTerms = []termDef{
 	// harm: targets that are harmful whatever the reason for asking
 	// (weapons, drug synthesis, poisons, malware, intrusion into what the
@@ -85,8 +85,8 @@ var harmTerms = []termDef{
 // ("could you share", "help me understand") about a harmful topic
 // ("hacking", "counterfeit money", "undetectable poisons"). Security
 // training asks the same, so the pair weighs less than the operational
-// core: it flags only inside a strong frame (two explicit framings, or
-// one and persuasion, or three persuasion cues).
+// core (0.26): it flags only inside a full frame (an explicit framing and
+// a kind of persuasion, or three kinds of persuasion).
 var harmAsk = []termDef{
 	{name: "hask", phrases: `could you;can you;would you;would you be able to;help me understand;i need your help;
 		please share;could you share;illustrate;outline;describe how;explain how;create a;walk me through;provide;
