@@ -7,8 +7,8 @@ import (
 	"slices"
 )
 
-// maxStates bounds the automaton so a state fits in 16 bits.
-const maxStates = 1 << 16
+// maxStates bounds the automaton (its transition table is states × 32 × 4 bytes).
+const maxStates = 1 << 18
 
 // pattern is one folded phrase in the automaton.
 type pattern struct {
@@ -23,10 +23,10 @@ type pattern struct {
 
 // automaton is a dense Aho–Corasick DFA over the folded alphabet.
 type automaton struct {
-	delta []uint16 // state<<alphaBits|sym -> next state
+	delta []uint32 // state<<alphaBits|sym -> next state
 	// firstOut is the first state with pattern outputs: states are
 	// numbered so that exactly those at or above it have outputs, which
-	// makes the test one comparison and leaves all 16 bits for states.
+	// makes the test one comparison.
 	firstOut int
 	outStart []int32 // outputs of state s: outs[outStart[s]:outStart[s+1]]
 	outs     []int32 // pattern indexes
@@ -161,12 +161,12 @@ func (a *automaton) finish(goTo []int32, n int, outLists [][]int32, order []int3
 	for i, old := range order {
 		newID[old] = int32(i)
 	}
-	a.delta = make([]uint16, len(goTo))
+	a.delta = make([]uint32, len(goTo))
 	a.outStart = make([]int32, n+1)
 	for i, old := range order {
 		for c := 0; c < alphaSize; c++ {
 			nx := goTo[int(old)<<alphaBits|c]
-			a.delta[i<<alphaBits|c] = uint16(newID[nx])
+			a.delta[i<<alphaBits|c] = uint32(newID[nx])
 		}
 		a.outStart[i] = int32(len(a.outs))
 		a.outs = append(a.outs, outLists[old]...)

@@ -41,6 +41,11 @@ const (
 	// of OriginUser; in OriginUntrusted text they count in full.
 	contextCap = 0.3
 	softCap    = 0.45
+	// The framed-harm structure (sigHarmOp, sigHarmFrame): the core alone
+	// stays in the monitor band; core and frame together flag.
+	harmAloneCap = 0.3
+	harmOpCap    = 0.35
+	harmFrameCap = 0.35
 )
 
 // sigClass says how a signal's weight is added up.
@@ -73,6 +78,24 @@ const (
 	// same, so they share the cap of weak cues and context evidence (at
 	// most softCap with them) and flag only next to other evidence.
 	sigSoft
+	// sigHarmOp is the core of the framed-harm structure: a request for
+	// operational detail about a clearly harmful target. Alone it adds at
+	// most harmAloneCap (the monitor band): a plain harmful request is
+	// moderation's business, not an attack on the assistant's rules.
+	sigHarmOp
+	// sigHarmFrame is a framing that gets a harmful request past the
+	// model's rules (fiction that still asks for real steps, "for
+	// research", "hypothetically", persuasion, a deceased grandmother,
+	// urgency). It adds nothing without a sigHarmOp signal in the text;
+	// with one, core and frame add up to harmOpCap + harmFrameCap. A
+	// negative one (a defensive or investigative purpose: "how forensic
+	// labs detect", "the steps police take to investigate") takes a frame
+	// away.
+	sigHarmFrame
+	// sigHarmFrameSoft is a frame next to a harmful topic ("a story in
+	// which … meth", a persona near "malware"): a frame with a core, and
+	// soft evidence (sigSoft) without one.
+	sigHarmFrameSoft
 )
 
 // signal is one weighted detection.

@@ -693,13 +693,13 @@ var pairDefs = []pairDef{
 	{famJailbreak, 0.8, "personaz", "nolimz", 12, sigNormal},
 	// Fiction about a harmful topic is ordinary ("a story in which the main
 	// character struggles with meth addiction"): the framing is soft
-	// evidence, and flags only with a request for operational detail.
-	{famJailbreak, 0.35, "frame", "harm", 30, sigSoft},
-	{famJailbreak, 0.35, "persona", "harm", 20, sigSoft},
-	{famJailbreak, 0.35, "harm", "frame", 20, sigSoft},
-	{famJailbreak, 0.35, "harm", "detail", 20, sigNormal},
-	{famJailbreak, 0.3, "howto", "harm", 6, sigNormal},
-	{famJailbreak, 0.35, "detail", "harm", 20, sigNormal},
+	// evidence, and a frame of the framed-harm structure (lexicon_harm.go)
+	// that flags with a request for operational detail.
+	{famJailbreak, 0.35, "frame", "harm", 30, sigHarmFrameSoft},
+	{famJailbreak, 0.35, "persona", "harm", 20, sigHarmFrameSoft},
+	{famJailbreak, 0.35, "harm", "frame", 20, sigHarmFrameSoft},
+	// The operational core (harm next to detail or howto) is in
+	// lexicon_harm.go.
 	// An instruction about the response is context-class evidence (see
 	// sigContext): alone it only flags text of OriginUntrusted.
 	{famOutput, 0.6, "modv", "resp", 16, sigContext},
@@ -717,10 +717,11 @@ var pairDefs = []pairDef{
 const metaW = -0.35
 
 // termDefs is every lexicon entry in compile order.
-var termDefs = concatTerms(conceptTerms, evasionConcepts, soloTerms, evasionSolos, contextTerms)
+var termDefs = concatTerms(conceptTerms, evasionConcepts, soloTerms, evasionSolos, contextTerms,
+	harmTerms, harmAsk, harmArtifact, harmFrames, harmDefence, harmNeg)
 
 // allPairs is every pair rule in compile order.
-var allPairs = append(append(append([]pairDef{}, pairDefs...), evasionPairs...), contextPairs...)
+var allPairs = append(append(append(append([]pairDef{}, pairDefs...), evasionPairs...), contextPairs...), harmPairs...)
 
 func concatTerms(lists ...[]termDef) []termDef {
 	var out []termDef

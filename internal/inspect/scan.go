@@ -61,7 +61,7 @@ type traceEvent struct{ concept, start, end, word int32 }
 type scanner struct {
 	e       *Engine
 	f       folder
-	st      uint16
+	st      uint32
 	pos     int32
 	word    int32
 	collect *[]byte   // Normalize mode: record symbols, no matching
@@ -240,7 +240,7 @@ func (s *scanner) event(c uint16, start, end int32) {
 func (s *scanner) fire(sig int16, start, end int32) {
 	acc := s.acc
 	acc.events++
-	if sg := &s.e.sigs[sig]; sg.w >= strongW && sg.cls == sigNormal {
+	if sg := &s.e.sigs[sig]; sg.w >= strongW && (sg.cls == sigNormal || sg.cls == sigHarmOp) {
 		acc.strong++
 	}
 	sp := Span{int(start), int(end)}
@@ -403,7 +403,7 @@ func (e *Engine) score(acc *accum, origin Origin, text string, explain *[]string
 // ruleScore is score without the learned model.
 func (e *Engine) ruleScore(acc *accum, origin Origin, text string, explain *[]string) scored {
 	untrusted := origin != OriginUser
-	var score, weak, context, soft float64
+	var score, weak, context, soft, harmOp, harmFrame, harmFrameSoft, harmDefence float64
 	var fams, weakFams uint16
 	var quoted float64 // weight kept by quoted signals, at most quoteCap
 	nWeak := 0
@@ -429,6 +429,16 @@ func (e *Engine) ruleScore(acc *accum, origin Origin, text string, explain *[]st
 		switch {
 		case sg.cls == sigSuppressor || (sg.cls == sigSupp && suppress):
 			continue
+		case sg.cls == sigHarmFrame && w < 0:
+			harmDefence += w
+			continue
+		case sg.cls == sigHarmFrame:
+			harmFrame += w
+			continue
+		case sg.cls == sigHarmFrameSoft:
+			harmFrame += w
+			harmFrameSoft += w
+			continue
 		case w < 0:
 			score += w
 			continue
@@ -445,9 +455,26 @@ func (e *Engine) ruleScore(acc *accum, origin Origin, text string, explain *[]st
 			soft += w
 			fams |= 1 << sg.fam
 			continue
+		case sg.cls == sigHarmOp:
+			harmOp += w
+			fams |= 1 << sg.fam
+			continue
 		}
 		score += w
 		fams |= 1 << sg.fam
+	}
+	// A harmful operational request counts in full only inside a frame;
+	// without one, fiction or a persona next to a harmful topic is soft
+	// evidence.
+	if harmOp > 0 {
+		if frame := min(harmFrame, harmFrameCap) + harmDefence; frame > 0 {
+			score += min(harmOp, harmOpCap) + frame
+		} else {
+			score += min(harmOp, harmAloneCap)
+		}
+	} else if harmFrameSoft > 0 {
+		soft += harmFrameSoft
+		fams |= 1 << famJailbreak
 	}
 	// Weak cues, context evidence and soft signals together stay below the
 	// threshold unless many distinct cues stack up (weakCapFor).

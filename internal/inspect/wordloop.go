@@ -111,7 +111,7 @@ func letterEndTail(text string, i int) int {
 type wordCache struct {
 	owner *automaton // the automaton the entries belong to
 	keys  [wordCacheSize][2]uint64
-	vals  [wordCacheSize]uint32
+	vals  [wordCacheSize]uint64 // start state<<32 | end state
 }
 
 const (
@@ -124,7 +124,7 @@ const (
 	// patternEnds is the end state cached for a word in which a pattern
 	// ends: wordLoop feeds such a word itself, and skim need not walk it
 	// through the automaton each time to find that out. The automaton has
-	// fewer than maxStates states, so none is numbered 0xffff.
+	// fewer than maxStates states, so none is numbered maxStates-1.
 	patternEnds = maxStates - 1
 )
 
@@ -265,10 +265,10 @@ func (f *folder) singleLetter(s *scanner, k int, prevEnd *int32, seps *int, hard
 // Every letter-first pattern starts with a boundary, so the root has no
 // letter transitions (checked when the automaton is built): once at the
 // root, a word matches nothing more.
-func skim(delta []uint16, firstOut int, text string, ring *[ringSize]int32, wc *wordCache,
-	i int, st16 uint16, pos, word, prevEnd int32, hard bool) (int, uint16, int32, int32, int32, bool, bool) {
+func skim(delta []uint32, firstOut int, text string, ring *[ringSize]int32, wc *wordCache,
+	i int, st32 uint32, pos, word, prevEnd int32, hard bool) (int, uint32, int32, int32, int32, bool, bool) {
 	n := len(text)
-	st := int(st16) // a machine word: no 16-bit masking in the loop
+	st := int(st32) // a machine word: no 32-bit masking in the loop
 	for {
 		// i and i+1 are letters: find the word's end e and its cache key.
 		ws, st0 := i, st
@@ -288,12 +288,12 @@ func skim(delta []uint16, firstOut int, text string, ring *[ringSize]int32, wc *
 		} else {
 			e = letterEnd(text, i)
 		}
-		h := ((k1 ^ k2*0xff51afd7ed558ccd ^ uint64(st0)<<56) * 0x9E3779B97F4A7C15) >> (64 - wordCacheBits)
+		h := ((k1 ^ k2*0xff51afd7ed558ccd ^ uint64(st0)<<40) * 0x9E3779B97F4A7C15) >> (64 - wordCacheBits)
 		// One comparison for the whole probe: in Go's wasm code every branch is a
 		// jump through the function's dispatch table.
-		if kh := &wc.keys[h]; (kh[0]^k1)|(kh[1]^k2)|uint64(wc.vals[h]>>16^uint32(st0)) == 0 {
-			if st = int(wc.vals[h] & 0xffff); st == patternEnds {
-				return ws, uint16(st0), pos, word, prevEnd, hard, true
+		if kh := &wc.keys[h]; (kh[0]^k1)|(kh[1]^k2)|wc.vals[h]>>32^uint64(st0) == 0 {
+			if st = int(uint32(wc.vals[h])); st == patternEnds {
+				return ws, uint32(st0), pos, word, prevEnd, hard, true
 			}
 		} else {
 			st = int(delta[st<<alphaBits|symSpace])
@@ -307,17 +307,17 @@ func skim(delta []uint16, firstOut int, text string, ring *[ringSize]int32, wc *
 			}
 			if top >= firstOut {
 				if k1 != noKey {
-					wc.keys[h], wc.vals[h] = [2]uint64{k1, k2}, uint32(st0)<<16|patternEnds
+					wc.keys[h], wc.vals[h] = [2]uint64{k1, k2}, uint64(st0)<<32|patternEnds
 				}
-				return ws, uint16(st0), pos, word, prevEnd, hard, true
+				return ws, uint32(st0), pos, word, prevEnd, hard, true
 			}
 			if k1 != noKey {
-				wc.keys[h], wc.vals[h] = [2]uint64{k1, k2}, uint32(st0)<<16|uint32(st)
+				wc.keys[h], wc.vals[h] = [2]uint64{k1, k2}, uint64(st0)<<32|uint64(st)
 			}
 		}
 		i = e
 		if i >= n || loopSep[text[i]] == lsNone {
-			return ws, uint16(st0), pos, word, prevEnd, hard, true
+			return ws, uint32(st0), pos, word, prevEnd, hard, true
 		}
 		p := pos & ringMask
 		ring[p] = prevEnd
@@ -344,7 +344,7 @@ func skim(delta []uint16, firstOut int, text string, ring *[ringSize]int32, wc *
 			}
 		}
 		if i+1 >= n || letterSym[text[i]]|letterSym[text[i+1]] >= alphaSize {
-			return i, uint16(st), pos, word, prevEnd, hard, false
+			return i, uint32(st), pos, word, prevEnd, hard, false
 		}
 	}
 }

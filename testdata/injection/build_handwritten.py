@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds business.jsonl, handwritten.jsonl, families.jsonl and encoded.jsonl from the hand-written text files.
+"""Builds business.jsonl, handwritten.jsonl, families.jsonl, harm.jsonl and encoded.jsonl from the hand-written text files.
 
 Usage: python3 testdata/injection/build_handwritten.py   (run from anywhere; deterministic)
 
@@ -44,6 +44,9 @@ write("handwritten.jsonl", hand)
 # families.txt is its own source family ("families/<family>") so that leave-one-source-out
 # measures the rules on it separately; encoded.jsonl does not draw from it.
 write("families.jsonl", [{"text": t, "label": lab, "source": f"families/{fam}"} for lab, fam, t in read_sections("families.txt", True)])
+# harm.txt (harmful requests framed to get past the model's rules, with hard benign counterparts) is
+# a source family of its own too ("harm/<family>"); encoded.jsonl does not draw from it.
+write("harm.jsonl", [{"text": t, "label": lab, "source": f"harm/{fam}"} for lab, fam, t in read_sections("harm.txt")])
 
 
 def html_dec(s):
