@@ -240,52 +240,6 @@ func (SharedData) Set(key string, value []byte, cas uint32) error {
 	return err
 }
 
-// Stats are defined on first use and cached by name. One wasm VM runs on one Envoy
-// worker thread, so the maps need no lock.
-var (
-	counters   = map[string]proxywasm.MetricCounter{}
-	histograms = map[string]proxywasm.MetricHistogram{}
-)
-
-// ResetMetrics forgets the cached stat ids; call it at plugin start so ids of an
-// earlier host (a test emulator, a reloaded plugin) are never reused.
-func ResetMetrics() {
-	clear(counters)
-	clear(histograms)
-}
-
-// noPanic turns the SDK's panic on a host error into a dropped sample: a stat must
-// never take a request down.
-func noPanic() { _ = recover() }
-
-// Count adds n to the counter called name (see package metrics for names).
-func Count(name string, n uint64) {
-	if ablate.Metrics {
-		return
-	}
-	defer noPanic()
-	c, ok := counters[name]
-	if !ok {
-		c = proxywasm.DefineCounterMetric(name)
-		counters[name] = c
-	}
-	c.Increment(n)
-}
-
-// Record adds a sample to the histogram called name.
-func Record(name string, v uint64) {
-	if ablate.Metrics {
-		return
-	}
-	defer noPanic()
-	h, ok := histograms[name]
-	if !ok {
-		h = proxywasm.DefineHistogramMetric(name)
-		histograms[name] = h
-	}
-	h.Record(v)
-}
-
 // DispatchHTTP sends an out-of-band HTTP request to an Envoy cluster; cb runs when the
 // answer arrives, with ok false on a timeout or connection failure (no headers), else
 // the status (0 when absent), the retry-after header and the body. headers must include
