@@ -67,3 +67,19 @@ func recordMetric(id uint32, v uint64) {
 	defer func() { _ = recover() }()
 	proxywasm.MetricHistogram(id).Record(v)
 }
+
+// replaceHeader replaces (or adds) a header of a map through the SDK.
+func replaceHeader(mapType uint32, name, value string) error {
+	if mapType == mapRequestHeaders {
+		return proxywasm.ReplaceHttpRequestHeader(name, value)
+	}
+	return proxywasm.ReplaceHttpResponseHeader(name, value)
+}
+
+// removeHeader deletes a header of a map through the SDK.
+func removeHeader(mapType uint32, name string) error {
+	if mapType == mapRequestHeaders {
+		return proxywasm.RemoveHttpRequestHeader(name)
+	}
+	return proxywasm.RemoveHttpResponseHeader(name)
+}

@@ -110,22 +110,22 @@ func RemoveRequestTrailers(names []string) error {
 // ApplyRequest removes request headers, sets request headers, then sets filter state
 // (in that order), stopping at the first failure.
 func ApplyRequest(remove []string, set, state [][2]string) error {
-	return apply(proxywasm.RemoveHttpRequestHeader, proxywasm.ReplaceHttpRequestHeader, remove, set, state)
+	return apply(mapRequestHeaders, remove, set, state)
 }
 
 // ApplyResponse is ApplyRequest for the response headers.
 func ApplyResponse(remove []string, set, state [][2]string) error {
-	return apply(proxywasm.RemoveHttpResponseHeader, proxywasm.ReplaceHttpResponseHeader, remove, set, state)
+	return apply(mapResponseHeaders, remove, set, state)
 }
 
-func apply(rm func(string) error, put func(string, string) error, remove []string, set, state [][2]string) error {
+func apply(mapType uint32, remove []string, set, state [][2]string) error {
 	for _, n := range remove {
-		if err := rm(n); err != nil {
+		if err := removeHeader(mapType, n); err != nil {
 			return err
 		}
 	}
 	for _, hv := range set {
-		if err := put(hv[0], hv[1]); err != nil {
+		if err := replaceHeader(mapType, hv[0], hv[1]); err != nil {
 			return err
 		}
 	}
