@@ -70,7 +70,9 @@ func ResetMetrics() {
 }
 
 // Count adds n to the counter called name (see package metrics for names). A failed
-// host call drops the sample: a stat never takes a request down.
+// host call drops the sample: a stat never takes a request down. name must be an
+// ordinary immutable string, never an unsafe view of a buffer that is reused (the
+// cache compares addresses).
 func Count(name string, n uint64) {
 	if ablate.Metrics {
 		return
