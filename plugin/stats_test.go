@@ -1,28 +1,30 @@
-package hostcalls
+package main
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/egressguard/egressguard/hostcalls"
+
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/proxytest"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )
 
-// The stat cache finds a stat by the name's address first: a name with the same text
+// hostcalls' stat cache finds a stat by the name's address first: a name with the same text
 // built elsewhere, more names than the cache holds, and a reset must all still reach
 // the right stat.
 func TestCountAndRecordByName(t *testing.T) {
 	host, reset := proxytest.NewHostEmulator(proxytest.NewEmulatorOption().WithVMContext(&types.DefaultVMContext{}))
 	defer reset()
-	ResetMetrics()
+	hostcalls.ResetMetrics()
 	names := make([]string, 12) // more than the cache's recent entries
 	for i := range names {
 		names[i] = "egressguard.test.n" + strings.Repeat("x", i)
 	}
 	for round := 1; round <= 3; round++ {
 		for i, n := range names {
-			Count(n, uint64(i+1))
-			Count(strings.Clone(n), 1) // same text, another address
+			hostcalls.Count(n, uint64(i+1))
+			hostcalls.Count(strings.Clone(n), 1) // same text, another address
 		}
 	}
 	for i, n := range names {
@@ -30,13 +32,13 @@ func TestCountAndRecordByName(t *testing.T) {
 			t.Errorf("counter %s = %d, %v; want %d", n, got, err, 3*(i+2))
 		}
 	}
-	Record("egressguard.test.h", 7)
-	Record(strings.Clone("egressguard.test.h"), 9)
+	hostcalls.Record("egressguard.test.h", 7)
+	hostcalls.Record(strings.Clone("egressguard.test.h"), 9)
 	if got, err := host.GetHistogramMetric("egressguard.test.h"); err != nil || got != 9 { // the emulator keeps the last sample
 		t.Errorf("histogram = %d, %v; want 9", got, err)
 	}
-	ResetMetrics() // ids are defined again, not taken from the cache
-	Count(names[0], 1)
+	hostcalls.ResetMetrics() // ids are defined again, not taken from the cache
+	hostcalls.Count(names[0], 1)
 	if got, _ := host.GetCounterMetric(names[0]); got != 7 {
 		t.Errorf("counter after reset = %d, want 7", got)
 	}
