@@ -3,6 +3,7 @@
 package hostcalls
 
 import (
+	"runtime"
 	"sync"
 	"unsafe"
 )
@@ -27,3 +28,25 @@ var CanCollect = sync.OnceValue(func() bool {
 	var n uint32
 	return pollOneoff(unsafe.Pointer(&sub), unsafe.Pointer(&ev), 1, unsafe.Pointer(&n)) == 0
 })
+
+// writeBarrier is the runtime's write barrier switch, on exactly while a collection
+// marks. The runtime keeps its layout for packages that read it (go.dev/issue/67401).
+//
+//go:linkname writeBarrier runtime.writeBarrier
+var writeBarrier struct {
+	enabled bool
+	pad     [3]byte
+	alignme uint64
+}
+
+// FinishCollection yields to the Go scheduler while a collection is marking, so that its
+// background mark worker runs. In a reactor the scheduler only runs between calls when
+// a call yields: otherwise a mark phase, once started, stays open across requests and
+// every pointer write of every request pays the write barrier and mark assists until
+// allocation alone has finished it. Call it where the exchange's latency no longer
+// matters (at stream end). Without a mark phase it costs one load.
+func FinishCollection() {
+	if writeBarrier.enabled && CanCollect() {
+		runtime.Gosched()
+	}
+}

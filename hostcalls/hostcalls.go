@@ -110,22 +110,22 @@ func RemoveRequestTrailers(names []string) error {
 // ApplyRequest removes request headers, sets request headers, then sets filter state
 // (in that order), stopping at the first failure.
 func ApplyRequest(remove []string, set, state [][2]string) error {
-	return apply(proxywasm.RemoveHttpRequestHeader, proxywasm.ReplaceHttpRequestHeader, remove, set, state)
+	return apply(mapRequestHeaders, remove, set, state)
 }
 
 // ApplyResponse is ApplyRequest for the response headers.
 func ApplyResponse(remove []string, set, state [][2]string) error {
-	return apply(proxywasm.RemoveHttpResponseHeader, proxywasm.ReplaceHttpResponseHeader, remove, set, state)
+	return apply(mapResponseHeaders, remove, set, state)
 }
 
-func apply(rm func(string) error, put func(string, string) error, remove []string, set, state [][2]string) error {
+func apply(mapType uint32, remove []string, set, state [][2]string) error {
 	for _, n := range remove {
-		if err := rm(n); err != nil {
+		if err := removeHeader(mapType, n); err != nil {
 			return err
 		}
 	}
 	for _, hv := range set {
-		if err := put(hv[0], hv[1]); err != nil {
+		if err := replaceHeader(mapType, hv[0], hv[1]); err != nil {
 			return err
 		}
 	}
@@ -238,52 +238,6 @@ func (SharedData) Set(key string, value []byte, cas uint32) error {
 		return fmt.Errorf("%s: %w", key, shareddata.ErrCASMismatch)
 	}
 	return err
-}
-
-// Stats are defined on first use and cached by name. One wasm VM runs on one Envoy
-// worker thread, so the maps need no lock.
-var (
-	counters   = map[string]proxywasm.MetricCounter{}
-	histograms = map[string]proxywasm.MetricHistogram{}
-)
-
-// ResetMetrics forgets the cached stat ids; call it at plugin start so ids of an
-// earlier host (a test emulator, a reloaded plugin) are never reused.
-func ResetMetrics() {
-	clear(counters)
-	clear(histograms)
-}
-
-// noPanic turns the SDK's panic on a host error into a dropped sample: a stat must
-// never take a request down.
-func noPanic() { _ = recover() }
-
-// Count adds n to the counter called name (see package metrics for names).
-func Count(name string, n uint64) {
-	if ablate.Metrics {
-		return
-	}
-	defer noPanic()
-	c, ok := counters[name]
-	if !ok {
-		c = proxywasm.DefineCounterMetric(name)
-		counters[name] = c
-	}
-	c.Increment(n)
-}
-
-// Record adds a sample to the histogram called name.
-func Record(name string, v uint64) {
-	if ablate.Metrics {
-		return
-	}
-	defer noPanic()
-	h, ok := histograms[name]
-	if !ok {
-		h = proxywasm.DefineHistogramMetric(name)
-		histograms[name] = h
-	}
-	h.Record(v)
 }
 
 // DispatchHTTP sends an out-of-band HTTP request to an Envoy cluster; cb runs when the

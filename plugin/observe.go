@@ -30,6 +30,7 @@ func (h *httpContext) OnHttpStreamDone() {
 	samples = s
 	hostcalls.LogAudit(&rec)
 	note(flow.Notes{Samples: samples})
+	hostcalls.FinishCollection() // the exchange is over: let an open mark phase finish
 }
 
 // note logs and counts what a phase asked for.

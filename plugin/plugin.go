@@ -2,11 +2,20 @@ package main
 
 import (
 	"runtime"
+	"runtime/debug"
 
 	"github.com/egressguard/egressguard/hostcalls"
 	"github.com/egressguard/egressguard/internal/flow"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )
+
+// requestGCPercent is the collector's target while requests run. A cycle's cost is
+// mostly fixed (the module's roots and the compiled configuration), and what requests
+// allocate is garbage by the end of the exchange, so a target above the default halves
+// the cycles for little more memory: the heap stays within what the start already
+// reserved (measured with bench/wasmprof at 16 KiB; 400 grew the VM's memory by a
+// quarter).
+const requestGCPercent = 200
 
 // pluginContext holds the compiled configuration shared by all requests of one plugin instance.
 type pluginContext struct {
@@ -30,6 +39,8 @@ func (p *pluginContext) OnPluginStart(int) (st types.OnPluginStartStatus) {
 			st = types.OnPluginStartStatusFailed
 		}
 	}()
+	debug.SetGCPercent(100) // the start's garbage at the runtime's default target
+	defer debug.SetGCPercent(requestGCPercent)
 	if hostcalls.CanCollect() {
 		runtime.GC()
 		defer runtime.GC()

@@ -155,10 +155,8 @@ func (x *Exchange) AppendSamples(dst []Sample, models *metrics.Cardinality) []Sa
 		out = append(out, Sample{Name: metrics.Name(metrics.Redactions, "type", "UNSAFE_MARKUP"), Value: 1})
 	}
 	if o.UsageSeen {
-		tenant, model := x.TenantName(), models.Value(x.Model)
-		out = append(out,
-			Sample{Name: metrics.Name(metrics.Tokens, "direction", "prompt", "tenant", tenant, "model", model), Value: uint64(o.PromptTok)},
-			Sample{Name: metrics.Name(metrics.Tokens, "direction", "completion", "tenant", tenant, "model", model), Value: uint64(o.ComplTok)})
+		prompt, completion := models.TokenNames(x.TenantName(), x.Model)
+		out = append(out, Sample{Name: prompt, Value: uint64(o.PromptTok)}, Sample{Name: completion, Value: uint64(o.ComplTok)})
 	}
 	return out
 }

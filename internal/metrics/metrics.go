@@ -152,6 +152,14 @@ func StatsTags() []StatsTag {
 type Cardinality struct {
 	Max  int
 	seen map[string]struct{}
+	// tokens memoises TokenNames for the last few tenant and model pairs.
+	tokens [4]tokenNames
+	next   int
+}
+
+type tokenNames struct {
+	tenant, model      string // as given (the model not yet capped)
+	prompt, completion string
 }
 
 // Value returns v (sanitised) while under the cap, else "other".
@@ -168,4 +176,23 @@ func (c *Cardinality) Value(v string) string {
 	}
 	c.seen[v] = struct{}{}
 	return v
+}
+
+// TokenNames returns the names of the prompt and completion Tokens counters of a
+// tenant and a client-supplied model (capped by c like Value). The last few pairs are
+// remembered: most requests of a VM repeat one, and building the names means two
+// sanitised, memoised Name calls per request.
+func (c *Cardinality) TokenNames(tenant, model string) (prompt, completion string) {
+	for i := range c.tokens {
+		if t := &c.tokens[i]; t.prompt != "" && t.tenant == tenant && t.model == model {
+			return t.prompt, t.completion
+		}
+	}
+	m := c.Value(model)
+	t := tokenNames{tenant: strings.Clone(tenant), model: strings.Clone(model), // may be views of a request
+		prompt:     Name(Tokens, "direction", "prompt", "tenant", tenant, "model", m),
+		completion: Name(Tokens, "direction", "completion", "tenant", tenant, "model", m)}
+	c.tokens[c.next] = t
+	c.next = (c.next + 1) % len(c.tokens)
+	return t.prompt, t.completion
 }

@@ -3,6 +3,7 @@ package metrics
 import (
 	"regexp"
 	"testing"
+	"unsafe"
 )
 
 func TestName(t *testing.T) {
@@ -78,5 +79,36 @@ func TestNameMemo(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(10, func() { Name(Requests, "decision", "forwarded") }); n != 0 {
 		t.Errorf("a memoised name allocates %.0f times", n)
+	}
+}
+
+// TestTokenNames: remembered or not, the names are the Tokens names of the capped model,
+// and the cap counts each distinct model once.
+func TestTokenNames(t *testing.T) {
+	c := Cardinality{Max: 2}
+	model := []byte("gpt-4o")
+	for _, tc := range []struct{ tenant, model, want string }{
+		{"team-a", "gpt-4o", "gpt-4o"},
+		{"team-a", "gpt-4o", "gpt-4o"},
+		{"team-b", "gpt-4o", "gpt-4o"},
+		{"", "m.x", "m_x"},
+		{"team-a", "third", "other"},
+		{"team-a", "gpt-4o", "gpt-4o"},
+		{"t1", "x", "other"}, {"t2", "x", "other"}, {"t3", "x", "other"}, {"t4", "x", "other"}, // past the memo
+		{"team-a", "third", "other"},
+	} {
+		p, cpl := c.TokenNames(tc.tenant, tc.model)
+		if want := Name(Tokens, "direction", "prompt", "tenant", tc.tenant, "model", tc.want); p != want {
+			t.Errorf("TokenNames(%q, %q) prompt = %q, want %q", tc.tenant, tc.model, p, want)
+		}
+		if want := Name(Tokens, "direction", "completion", "tenant", tc.tenant, "model", tc.want); cpl != want {
+			t.Errorf("TokenNames(%q, %q) completion = %q, want %q", tc.tenant, tc.model, cpl, want)
+		}
+	}
+	// A model given as a view of a buffer that is reused later is remembered by value.
+	p1, _ := c.TokenNames("v", unsafe.String(&model[0], len(model)))
+	copy(model, "gpt-4x")
+	if p2, _ := c.TokenNames("v", "gpt-4x"); p2 == p1 {
+		t.Errorf("a reused buffer changed a remembered model: %q", p2)
 	}
 }
