@@ -110,14 +110,10 @@ func (x *exchange) OnHttpRequestBody(size int, endOfStream bool) types.Action {
 		proxywasm.LogError("gofloor: " + err.Error())
 		return types.ActionContinue
 	}
-	mt := gjson.GetBytes(body, "max_tokens")
-	if mt.Type != gjson.Number || mt.Int() <= x.tokenCap || mt.Index <= 0 {
+	out := clamp(body, x.tokenCap)
+	if out == nil {
 		return types.ActionContinue
 	}
-	out := make([]byte, 0, len(body))
-	out = append(out, body[:mt.Index]...)
-	out = strconv.AppendInt(out, x.tokenCap, 10)
-	out = append(out, body[mt.Index+len(mt.Raw):]...)
 	if err := proxywasm.ReplaceHttpRequestBody(out); err != nil {
 		proxywasm.LogError("gofloor: " + err.Error())
 		return types.ActionContinue
@@ -126,6 +122,19 @@ func (x *exchange) OnHttpRequestBody(size int, endOfStream bool) types.Action {
 		proxywasm.LogError("gofloor: " + err.Error())
 	}
 	return types.ActionContinue
+}
+
+// clamp returns body with a top-level max_tokens above tokenCap spliced down to it, or
+// nil when it needs no change.
+func clamp(body []byte, tokenCap int64) []byte {
+	mt := gjson.GetBytes(body, "max_tokens")
+	if mt.Type != gjson.Number || mt.Int() <= tokenCap || mt.Index <= 0 {
+		return nil
+	}
+	out := make([]byte, 0, len(body))
+	out = append(out, body[:mt.Index]...)
+	out = strconv.AppendInt(out, tokenCap, 10)
+	return append(out, body[mt.Index+len(mt.Raw):]...)
 }
 
 // OnHttpResponseHeaders drops content-length (a filter that may change the body must)
@@ -217,16 +226,10 @@ func (g *guardCalls) OnHttpRequestBody(size int, endOfStream bool) types.Action 
 		proxywasm.LogError("gofloor: " + err.Error())
 		return types.ActionContinue
 	}
-	mt := gjson.GetBytes(body, "max_tokens")
-	if mt.Type != gjson.Number || mt.Int() <= g.tokenCap || mt.Index <= 0 {
-		return types.ActionContinue
-	}
-	out := make([]byte, 0, len(body))
-	out = append(out, body[:mt.Index]...)
-	out = strconv.AppendInt(out, g.tokenCap, 10)
-	out = append(out, body[mt.Index+len(mt.Raw):]...)
-	if err := proxywasm.ReplaceHttpRequestBody(out); err != nil {
-		proxywasm.LogError("gofloor: " + err.Error())
+	if out := clamp(body, g.tokenCap); out != nil {
+		if err := proxywasm.ReplaceHttpRequestBody(out); err != nil {
+			proxywasm.LogError("gofloor: " + err.Error())
+		}
 	}
 	return types.ActionContinue
 }
