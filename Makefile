@@ -128,7 +128,7 @@ endif
 
 ## eval: detection quality on the repository's own corpus (testdata/injection, see its SOURCES.md):
 ##   pooled and per-split figures, business prompts, leave-one-source-out; then the PII subset
-INJECTION_CORPUS := $(addprefix testdata/injection/,prompts.dev.jsonl public.jsonl extra.jsonl handwritten.jsonl families.jsonl harm.jsonl evasion.jsonl context.jsonl encoded.jsonl business.jsonl)
+INJECTION_CORPUS := $(addprefix testdata/injection/,prompts.dev.jsonl public.jsonl extra.jsonl handwritten.jsonl families.jsonl harm.jsonl evasion.jsonl context.jsonl encoded.jsonl business.jsonl businessblind.jsonl)
 eval:
 	cat $(INJECTION_CORPUS) | $(GO) run ./cmd/eval injection -report -loso
 	$(GO) run ./cmd/eval pii -report < testdata/pii/dev_subset.jsonl

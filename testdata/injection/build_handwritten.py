@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds business.jsonl, handwritten.jsonl, families.jsonl, harm.jsonl and encoded.jsonl from the hand-written text files.
+"""Builds business.jsonl, businessblind.jsonl, handwritten.jsonl, families.jsonl, harm.jsonl, evasion.jsonl and encoded.jsonl from the hand-written text files.
 
 Usage: python3 testdata/injection/build_handwritten.py   (run from anywhere; deterministic)
 
@@ -47,6 +47,10 @@ write("families.jsonl", [{"text": t, "label": lab, "source": f"families/{fam}"} 
 # harm.txt (harmful requests framed to get past the model's rules, with hard benign counterparts) is
 # a source family of its own too ("harm/<family>"); encoded.jsonl does not draw from it.
 write("harm.jsonl", [{"text": t, "label": lab, "source": f"harm/{fam}"} for lab, fam, t in read_sections("harm.txt")])
+# businessblind.txt (ordinary work requests like business.txt, "## <department>") is kept blind:
+# rows no rule is written from, measured as a source family of their own ("businessblind/<department>");
+# encoded.jsonl does not draw from it.
+write("businessblind.jsonl", [{"text": t, "label": "benign", "source": f"businessblind/{fam}"} for _, fam, t in read_sections("businessblind.txt")])
 
 
 def html_dec(s):

@@ -49,7 +49,7 @@ func (r Row) Business() bool { return r.Family() == "business" }
 
 // CorpusFiles are the labelled files of testdata/injection that make up
 // the evaluation corpus (SOURCES.md describes each).
-var CorpusFiles = []string{"prompts.dev.jsonl", "public.jsonl", "extra.jsonl", "handwritten.jsonl", "families.jsonl", "harm.jsonl", "evasion.jsonl", "context.jsonl", "encoded.jsonl", "business.jsonl"}
+var CorpusFiles = []string{"prompts.dev.jsonl", "public.jsonl", "extra.jsonl", "handwritten.jsonl", "families.jsonl", "harm.jsonl", "evasion.jsonl", "context.jsonl", "encoded.jsonl", "business.jsonl", "businessblind.jsonl"}
 
 // LoadCorpus reads CorpusFiles from dir.
 func LoadCorpus(dir string) ([]Row, error) {
