@@ -23,7 +23,7 @@ type pattern struct {
 
 // automaton is a dense Aho–Corasick DFA over the folded alphabet.
 type automaton struct {
-	delta []uint32 // state<<alphaBits|sym -> next state
+	delta []int32 // state<<alphaBits|sym -> next state
 	// firstOut is the first state with pattern outputs: states are
 	// numbered so that exactly those at or above it have outputs, which
 	// makes the test one comparison.
@@ -161,15 +161,41 @@ func (a *automaton) finish(goTo []int32, n int, outLists [][]int32, order []int3
 	for i, old := range order {
 		newID[old] = int32(i)
 	}
-	a.delta = make([]uint32, len(goTo))
+	// The table is renumbered in place and becomes delta: a second table of the same
+	// size would double the peak of the VM's linear memory, which never shrinks.
+	for k, nx := range goTo {
+		goTo[k] = newID[nx]
+	}
+	permuteRows(goTo, order)
+	a.delta = goTo
 	a.outStart = make([]int32, n+1)
 	for i, old := range order {
-		for c := 0; c < alphaSize; c++ {
-			nx := goTo[int(old)<<alphaBits|c]
-			a.delta[i<<alphaBits|c] = uint32(newID[nx])
-		}
 		a.outStart[i] = int32(len(a.outs))
 		a.outs = append(a.outs, outLists[old]...)
 	}
 	a.outStart[n] = int32(len(a.outs))
+}
+
+// permuteRows moves row order[i] of the table (alphaSize entries a row) to row i, in
+// place, one cycle of the permutation at a time.
+func permuteRows(t []int32, order []int32) {
+	row := func(i int) []int32 { return t[i<<alphaBits : (i+1)<<alphaBits] }
+	done := make([]bool, len(order))
+	var first [alphaSize]int32
+	for start := range order {
+		if done[start] {
+			continue
+		}
+		copy(first[:], row(start))
+		for i := start; ; {
+			done[i] = true
+			j := int(order[i])
+			if j == start {
+				copy(row(i), first[:])
+				break
+			}
+			copy(row(i), row(j))
+			i = j
+		}
+	}
 }

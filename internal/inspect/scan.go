@@ -61,7 +61,7 @@ type traceEvent struct{ concept, start, end, word int32 }
 type scanner struct {
 	e       *Engine
 	f       folder
-	st      uint32
+	st      int32
 	pos     int32
 	word    int32
 	collect *[]byte   // Normalize mode: record symbols, no matching

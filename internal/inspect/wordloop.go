@@ -265,8 +265,8 @@ func (f *folder) singleLetter(s *scanner, k int, prevEnd *int32, seps *int, hard
 // Every letter-first pattern starts with a boundary, so the root has no
 // letter transitions (checked when the automaton is built): once at the
 // root, a word matches nothing more.
-func skim(delta []uint32, firstOut int, text string, ring *[ringSize]int32, wc *wordCache,
-	i int, st32 uint32, pos, word, prevEnd int32, hard bool) (int, uint32, int32, int32, int32, bool, bool) {
+func skim(delta []int32, firstOut int, text string, ring *[ringSize]int32, wc *wordCache,
+	i int, st32 int32, pos, word, prevEnd int32, hard bool) (int, int32, int32, int32, int32, bool, bool) {
 	n := len(text)
 	st := int(st32) // a machine word: no 32-bit masking in the loop
 	for {
@@ -293,7 +293,7 @@ func skim(delta []uint32, firstOut int, text string, ring *[ringSize]int32, wc *
 		// jump through the function's dispatch table.
 		if kh := &wc.keys[h]; (kh[0]^k1)|(kh[1]^k2)|wc.vals[h]>>32^uint64(st0) == 0 {
 			if st = int(uint32(wc.vals[h])); st == patternEnds {
-				return ws, uint32(st0), pos, word, prevEnd, hard, true
+				return ws, int32(st0), pos, word, prevEnd, hard, true
 			}
 		} else {
 			st = int(delta[st<<alphaBits|symSpace])
@@ -309,7 +309,7 @@ func skim(delta []uint32, firstOut int, text string, ring *[ringSize]int32, wc *
 				if k1 != noKey {
 					wc.keys[h], wc.vals[h] = [2]uint64{k1, k2}, uint64(st0)<<32|patternEnds
 				}
-				return ws, uint32(st0), pos, word, prevEnd, hard, true
+				return ws, int32(st0), pos, word, prevEnd, hard, true
 			}
 			if k1 != noKey {
 				wc.keys[h], wc.vals[h] = [2]uint64{k1, k2}, uint64(st0)<<32|uint64(st)
@@ -317,7 +317,7 @@ func skim(delta []uint32, firstOut int, text string, ring *[ringSize]int32, wc *
 		}
 		i = e
 		if i >= n || loopSep[text[i]] == lsNone {
-			return ws, uint32(st0), pos, word, prevEnd, hard, true
+			return ws, int32(st0), pos, word, prevEnd, hard, true
 		}
 		p := pos & ringMask
 		ring[p] = prevEnd
@@ -344,7 +344,7 @@ func skim(delta []uint32, firstOut int, text string, ring *[ringSize]int32, wc *
 			}
 		}
 		if i+1 >= n || letterSym[text[i]]|letterSym[text[i+1]] >= alphaSize {
-			return i, uint32(st), pos, word, prevEnd, hard, false
+			return i, int32(st), pos, word, prevEnd, hard, false
 		}
 	}
 }
