@@ -37,11 +37,13 @@ func reloadPhrase(i int) string { return "forbidden phrase number " + strconv.It
 // The bound: with --concurrency 2 Envoy runs the plugin in 3 VMs (main thread and two
 // workers), and a Go heap in a wasm VM never shrinks, so what stays is each VM's
 // high-water mark. A restart that reuses the compiled engines adds nothing; one that
-// compiles a new injection engine holds the old and the new one (~2 MB each) plus the
-// compilation's garbage at its peak, about 8 MB per VM. 20 % of the ~240 MB post-start
-// size is 48 MB, above that worst case (3 × 8 MB) with room for Envoy's own noise, while
-// a start that kept its garbage would add some 20 MB per VM and update. The second half
-// of the updates must add almost nothing: the high-water mark is reached early.
+// compiles a new injection engine holds the old and the new one (~9.5 MB each, most of it
+// the automaton's transition table: 67,900 states × 32 symbols × 4 bytes) plus the
+// compilation's other temporaries at its peak (~5 MB), about 24 MB per VM. 30 % of the
+// ~280 MB post-start size is 84 MB, above that worst case (3 × 24 MB) with room for
+// Envoy's own noise. A start that kept its garbage (~21 MB allocated per compilation)
+// would add that much per VM at every recompiling update: the second half of the updates
+// must add almost nothing, because the high-water mark is reached early.
 func TestConfigUpdatesKeepMemoryFlat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("configuration churn test skipped in -short mode")
@@ -146,8 +148,8 @@ func TestConfigUpdatesKeepMemoryFlat(t *testing.T) {
 	if ok.Load() == 0 {
 		t.Error("no request went through during the updates")
 	}
-	if final-base >= base/5 {
-		t.Errorf("Envoy RSS grew from %d MiB to %d MiB over %d configuration updates (≥ 20 %%)", base>>20, final>>20, updates)
+	if final-base >= base*3/10 {
+		t.Errorf("Envoy RSS grew from %d MiB to %d MiB over %d configuration updates (≥ 30 %%)", base>>20, final>>20, updates)
 	}
 	if half := rss[updates/2]; final-half >= base/20 {
 		t.Errorf("Envoy RSS still grows in the second half of the updates: %d → %d MiB", half>>20, final>>20)
