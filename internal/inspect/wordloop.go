@@ -2,6 +2,8 @@ package inspect
 
 import (
 	"math/bits"
+
+	"github.com/egressguard/egressguard/internal/swar"
 )
 
 // Separator bytes the word loop handles itself (loopSep): plain
@@ -49,30 +51,21 @@ func init() {
 // Eight-byte letter masks (SWAR): for eight text bytes x, with
 // y = (x | swarCase) & swarLow7 (each byte lower-cased, bit 7 cleared, so
 // the additions cannot carry into the next byte),
-// (y + swarAdd1) &^ (y + swarAdd2) &^ x & swarHigh has bit 7 set in every
+// (y + swarAdd1) &^ (y + swarAdd2) &^ x & swar.High has bit 7 set in every
 // byte that is an ASCII letter.
 const (
 	swarLow7 = 0x7f7f7f7f7f7f7f7f
-	swarHigh = 0x8080808080808080
 	swarCase = 0x2020202020202020
 	swarAdd1 = 0x1f1f1f1f1f1f1f1f // 'a'+0x1f = 0x80
 	swarAdd2 = 0x0505050505050505 // 'z'+0x06 = 0x80
 )
 
-// load8 reads text[i:i+8] as a little-endian word (the first byte in the
-// low bits) whatever the platform; i+8 <= len(text).
-func load8(text string, i int) uint64 {
-	t := text[i : i+8]
-	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
-}
-
 // letterRun returns how many of the eight bytes in x, from the first on,
 // are ASCII letters (8 when all are), using the mask described above.
 func letterRun(x uint64) int {
 	y := (x | swarCase) & swarLow7
-	m := (y + swarAdd1) &^ (y + swarAdd2) &^ x & swarHigh
-	return bits.TrailingZeros64(^m&swarHigh) >> 3 // 64>>3 = 8 when all are
+	m := (y + swarAdd1) &^ (y + swarAdd2) &^ x & swar.High
+	return bits.TrailingZeros64(^m&swar.High) >> 3 // 64>>3 = 8 when all are
 }
 
 // letterEnd returns the index of the first byte at or after i that is not
@@ -80,7 +73,7 @@ func letterRun(x uint64) int {
 // words of 16 letters or more and near the end of the text.
 func letterEnd(text string, i int) int {
 	for i+8 <= len(text) {
-		if wl := letterRun(load8(text, i)); wl < 8 {
+		if wl := letterRun(swar.Load8(text, i)); wl < 8 {
 			return i + wl
 		}
 		i += 8
@@ -274,11 +267,11 @@ func skim(delta []int32, firstOut int, text string, ring *[ringSize]int32, wc *w
 		ws, st0 := i, st
 		e, k1, k2 := 0, uint64(noKey), uint64(0)
 		if i+16 <= n {
-			x := load8(text, i)
+			x := swar.Load8(text, i)
 			if wl := letterRun(x); wl < 8 {
 				e, k1 = i+wl, (x|swarCase)&(1<<(uint(wl)*8)-1)
 			} else {
-				x2 := load8(text, i+8)
+				x2 := swar.Load8(text, i+8)
 				if wl := letterRun(x2); wl < 8 {
 					e, k1, k2 = i+8+wl, x|swarCase, (x2|swarCase)&(1<<(uint(wl)*8)-1)
 				} else {

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/egressguard/egressguard/internal/swar"
 )
 
 // warmAcc carries one word cache across all fast-path traces, so entries
@@ -102,7 +104,7 @@ func TestLetterRun(t *testing.T) {
 				b[run] = stop
 			}
 			s := string(b)
-			if got := letterRun(load8(s, 0)); got != run {
+			if got := letterRun(swar.Load8(s, 0)); got != run {
 				t.Errorf("letterRun(%q) = %d, want %d", s, got, run)
 			}
 			if got, want := letterEnd(s+"x", 0), letterEndTail(s+"x", 0); got != want {

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"sync"
 	"unsafe"
+
+	"github.com/egressguard/egressguard/internal/swar"
 )
 
 // Kind is the type of a JSON value.
@@ -174,16 +176,14 @@ var strStop = func() (s [256]uint8) {
 // the first byte that is a quote, a backslash or below 0x20 (bytes after it may be
 // marked too, by a borrow, but never a byte before it).
 const (
-	swarOnes  = 0x0101010101010101
-	swarHigh  = 0x8080808080808080
-	swarQuote = '"' * swarOnes
-	swarBack  = '\\' * swarOnes
-	swarCtl   = 0x20 * swarOnes
+	swarQuote = '"' * swar.Ones
+	swarBack  = '\\' * swar.Ones
+	swarCtl   = 0x20 * swar.Ones
 )
 
 func stopMask(x uint64) uint64 {
 	q, b := x^swarQuote, x^swarBack
-	return ((x-swarCtl)&^x | (q-swarOnes)&^q | (b-swarOnes)&^b) & swarHigh
+	return ((x-swarCtl)&^x | (q-swar.Ones)&^q | (b-swar.Ones)&^b) & swar.High
 }
 
 // strRun returns the offset of the first byte at or after i that ends a string's
@@ -192,7 +192,7 @@ func stopMask(x uint64) uint64 {
 // byte load and a table lookup per byte cost several times more.
 func strRun(s string, i int) int {
 	for ; i+8 <= len(s); i += 8 {
-		if m := stopMask(load8(s, i)); m != 0 {
+		if m := stopMask(swar.Load8(s, i)); m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
@@ -200,15 +200,6 @@ func strRun(s string, i int) int {
 		i++
 	}
 	return i
-}
-
-// load8 reads s[i:i+8] as a little-endian word (the first byte in the low bits)
-// whatever the platform; i+8 <= len(s). The compiler merges the byte loads into
-// one.
-func load8(s string, i int) uint64 {
-	t := s[i : i+8]
-	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
 }
 
 // wsTab marks JSON whitespace.
@@ -392,7 +383,7 @@ func (t *Tape) str(i int) (end int, esc bool, err *Error) {
 	for {
 		// strRun, inlined: a call per string costs more than a short key's bytes
 		for ; i+8 <= len(s); i += 8 {
-			if m := stopMask(load8(s, i)); m != 0 {
+			if m := stopMask(swar.Load8(s, i)); m != 0 {
 				i += bits.TrailingZeros64(m) >> 3 // a stop byte: the loop below ends at once
 				break
 			}

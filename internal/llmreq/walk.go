@@ -7,6 +7,7 @@ import (
 
 	"github.com/egressguard/egressguard/internal/apierr"
 	"github.com/egressguard/egressguard/internal/jsonscan"
+	"github.com/egressguard/egressguard/internal/swar"
 )
 
 // context is who wrote a part of the body; it applies to a node's whole subtree
@@ -247,11 +248,7 @@ func runeCount(s string) int {
 	n, i := 0, 0
 	for i < len(s) {
 		if i+8 <= len(s) {
-			// one 64-bit load (the compiler merges the byte loads): no high bit set
-			w := s[i : i+8]
-			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-			if x&0x8080808080808080 == 0 {
+			if swar.Load8(s, i)&swar.High == 0 { // eight ASCII bytes
 				n, i = n+8, i+8
 				continue
 			}
