@@ -176,9 +176,8 @@ func tailJunk(text string) (Span, bool) {
 	if end-start < tailMinLen || hasAny(text[start:end], "://", "www.", "\":", "\",") {
 		return Span{}, false
 	}
-	var seen [256]bool
-	odd, classes, changes, letters, n := 0, 0, 0, 0, 0
-	prevUpper, brackets := false, 0
+	var sh shape
+	n, brackets := 0, 0
 	for k := start; k < end; k++ {
 		c := text[k]
 		switch {
@@ -186,29 +185,13 @@ func tailJunk(text string) (Span, bool) {
 			continue
 		case c >= 0x80:
 			return Span{}, false // another script: not a random ASCII string
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
-			up := c <= 'Z'
-			classes |= 1 << btoi(up)
-			if letters > 0 && up != prevUpper {
-				changes++
-			}
-			prevUpper, letters = up, letters+1
-		case c >= '0' && c <= '9':
-			classes |= 4
-		case oddTab[c]:
-			classes |= 8
-			if !seen[c] {
-				seen[c] = true
-				odd++
-			}
-			switch c {
-			case '(', ')', '[', ']', '{', '}':
-				brackets++
-			}
+		case c == '(', c == ')', c == '[', c == ']', c == '{', c == '}':
+			brackets++
 		}
+		sh.ascii(c)
 		n++
 	}
-	if n < tailMinLen || odd < tailMinOdd || popcount4(classes) < 3 || changes < 1 {
+	if n < tailMinLen || sh.odd < tailMinOdd || popcount4(sh.classes) < 3 || sh.changes < 1 {
 		return Span{}, false
 	}
 	if brackets > 0 && unpaired(text[start:end]) == 0 {
@@ -345,51 +328,57 @@ func isJunk(tok string) bool {
 	if len(core) < junkMinLen {
 		return false
 	}
-	var seen [256]bool
-	odd, classes, changes := 0, 0, 0
-	prevUpper, letters := false, 0
+	var sh shape
 	for i := 0; i < len(core); i++ {
 		c := core[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
-			up := c <= 'Z'
-			if up {
-				classes |= 2
-			} else {
-				classes |= 1
-			}
-			if letters > 0 && up != prevUpper {
-				changes++
-			}
-			prevUpper = up
-			letters++
-		case c >= '0' && c <= '9':
-			classes |= 4
-		case oddTab[c]:
-			classes |= 8
-			if !seen[c] {
-				seen[c] = true
-				odd++
-			}
-		case c >= 0x80:
-			r, n := utf8.DecodeRuneInString(core[i:])
-			i += n - 1
-			switch classify(r) >> 8 {
-			case kIgnore: // zero-width and format characters
-			case kLetter: // a look-alike of a Latin letter
-				up := unicode.IsUpper(r)
-				classes |= 1 << btoi(up)
-				if letters > 0 && up != prevUpper {
-					changes++
-				}
-				prevUpper = up
-				letters++
-			default:
-				return false // a word in another script
-			}
+		if c < 0x80 {
+			sh.ascii(c)
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(core[i:])
+		i += n - 1
+		switch classify(r) >> 8 {
+		case kIgnore: // zero-width and format characters
+		case kLetter: // a look-alike of a Latin letter
+			sh.letter(1 << btoi(unicode.IsUpper(r)))
+		default:
+			return false // a word in another script
 		}
 	}
-	return odd >= junkMinOdd && popcount4(classes) >= 3 && changes >= junkMinCase && unpaired(core) > 0
+	return sh.odd >= junkMinOdd && popcount4(sh.classes) >= 3 && sh.changes >= junkMinCase && unpaired(core) > 0
+}
+
+// shape counts what tells a random string from a word or a formula: which of lower
+// case (1), upper case (2), digits (4) and symbols (8) it mixes, how often the case of
+// its letters changes, and how many distinct symbol bytes it holds.
+type shape struct {
+	classes, changes, odd int
+	prevCase              int // class bit of the last letter's case, 0 before the first
+	seen                  [256]bool
+}
+
+// letter counts a letter of the case with class bit c (1 lower, 2 upper).
+func (s *shape) letter(c int) {
+	s.classes |= c
+	if s.prevCase != 0 && s.prevCase != c {
+		s.changes++
+	}
+	s.prevCase = c
+}
+
+// ascii counts an ASCII byte; bytes that are no letter, digit or symbol count for
+// nothing. Small enough for the compiler to inline into the loops that call it.
+func (s *shape) ascii(c byte) {
+	switch {
+	case c|0x20-'a' < 26:
+		s.letter(int(2 >> (c >> 5 & 1))) // an ASCII lower-case letter has bit 5 set
+	case c-'0' <= 9:
+		s.classes |= 4
+	case oddTab[c] && !s.seen[c]:
+		s.classes |= 8
+		s.seen[c] = true
+		s.odd++
+	}
 }
 
 // soupScore is 1 for an odd token (symbols glued to letters, symbols or
