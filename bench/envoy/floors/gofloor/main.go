@@ -105,12 +105,7 @@ func (x *exchange) OnHttpRequestBody(size int, endOfStream bool) types.Action {
 	if !endOfStream {
 		return types.ActionPause
 	}
-	body, err := proxywasm.GetHttpRequestBody(0, size)
-	if err != nil {
-		proxywasm.LogError("gofloor: " + err.Error())
-		return types.ActionContinue
-	}
-	out := clamp(body, x.tokenCap)
+	out := clampedBody(size, x.tokenCap)
 	if out == nil {
 		return types.ActionContinue
 	}
@@ -124,9 +119,15 @@ func (x *exchange) OnHttpRequestBody(size int, endOfStream bool) types.Action {
 	return types.ActionContinue
 }
 
-// clamp returns body with a top-level max_tokens above tokenCap spliced down to it, or
-// nil when it needs no change.
-func clamp(body []byte, tokenCap int64) []byte {
+// clampedBody reads the buffered request body and returns it with a top-level
+// max_tokens above tokenCap spliced down to it, or nil when it needs no change (or
+// could not be read).
+func clampedBody(size int, tokenCap int64) []byte {
+	body, err := proxywasm.GetHttpRequestBody(0, size)
+	if err != nil {
+		proxywasm.LogError("gofloor: " + err.Error())
+		return nil
+	}
 	mt := gjson.GetBytes(body, "max_tokens")
 	if mt.Type != gjson.Number || mt.Int() <= tokenCap || mt.Index <= 0 {
 		return nil
@@ -221,12 +222,7 @@ func (g *guardCalls) OnHttpRequestBody(size int, endOfStream bool) types.Action 
 		return types.ActionPause
 	}
 	_ = time.Since(g.start) // one clock_time_get
-	body, err := proxywasm.GetHttpRequestBody(0, size)
-	if err != nil {
-		proxywasm.LogError("gofloor: " + err.Error())
-		return types.ActionContinue
-	}
-	if out := clamp(body, g.tokenCap); out != nil {
+	if out := clampedBody(size, g.tokenCap); out != nil {
 		if err := proxywasm.ReplaceHttpRequestBody(out); err != nil {
 			proxywasm.LogError("gofloor: " + err.Error())
 		}
